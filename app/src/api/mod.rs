@@ -1,0 +1,3 @@
+//! Server functions, one file per function, grouped by resource.
+
+pub mod session;

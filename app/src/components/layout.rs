@@ -1,0 +1,68 @@
+//! The frame around every signed-in page: navigation, the signed-in user and
+//! sign-out.
+
+use leptos::{either::Either, prelude::*};
+use leptos_router::components::{Outlet, Redirect, A};
+
+use crate::{components::form::CsrfField, SessionContext};
+
+/// The sections of the product, in navigation order.
+const SECTIONS: [(&str, &str); 5] = [
+    ("/backends", "Backends"),
+    ("/machines", "Machines"),
+    ("/keys", "Keys"),
+    ("/stacks", "Stacks"),
+    ("/admin", "Admin"),
+];
+
+/// Navigation, user menu, and the current page.
+#[component]
+pub fn Layout() -> impl IntoView {
+    view! {
+        <header class="topbar">
+            <A href="/" attr:class="brand">"Overcast"</A>
+            <nav aria-label="Sections">
+                {SECTIONS
+                    .iter()
+                    .map(|(href, label)| view! { <A href=*href>{*label}</A> })
+                    .collect_view()}
+            </nav>
+            <UserMenu/>
+        </header>
+        <main class="content">
+            <Outlet/>
+        </main>
+    }
+}
+
+/// The signed-in user and the sign-out button; sends a signed-out visitor to
+/// the sign-in page.
+#[component]
+fn UserMenu() -> impl IntoView {
+    let ctx = expect_context::<SessionContext>();
+    let sign_out = ctx.sign_out;
+    view! {
+        <Transition fallback=|| view! { <div class="user"></div> }>
+            {move || Suspend::new(async move {
+                match ctx.info.await {
+                    Ok(info) if info.email.is_some() => {
+                        let token = info.csrf_token.clone();
+                        Either::Left(view! {
+                            <div class="user">
+                                <span class="whoami" data-testid="whoami">
+                                    {info.email.clone().unwrap_or_default()}
+                                    {info.is_master.then_some(" (master)")}
+                                </span>
+                                <ActionForm action=sign_out>
+                                    <CsrfField token=Signal::stored(token)/>
+                                    <button type="submit" class="link">"Sign out"</button>
+                                </ActionForm>
+                            </div>
+                        })
+                    }
+                    _ => Either::Right(view! { <Redirect path="/signin"/> }),
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,5 @@
+//! Building blocks shared by pages.
+
+pub mod form;
+pub mod layout;
+pub mod placeholder;

@@ -1,0 +1,11 @@
+//! One file per page.
+
+pub mod admin;
+pub mod backends;
+pub mod home;
+pub mod keys;
+pub mod machines;
+pub mod not_found;
+pub mod setup;
+pub mod sign_in;
+pub mod stacks;

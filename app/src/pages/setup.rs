@@ -1,0 +1,43 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{
+    components::form::{FieldError, FormError},
+    SessionContext,
+};
+
+/// First start: create the master account.
+#[component]
+pub fn SetupPage() -> impl IntoView {
+    let action = expect_context::<SessionContext>().create_master;
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let pending = action.pending();
+    view! {
+        <Title text="Set up"/>
+        <main class="auth">
+            <h1>"Set up Overcast"</h1>
+            <p>"Create the master account. It owns this installation and administers every other account."</p>
+            <ActionForm action attr:class="stacked" attr:id="setup">
+                <FormError error/>
+                <label>
+                    "Email"
+                    <input type="email" name="email" required autocomplete="username"/>
+                </label>
+                <FieldError error field="email"/>
+                <label>
+                    "Password (at least 10 characters)"
+                    <input type="password" name="password" required minlength="10" autocomplete="new-password"/>
+                </label>
+                <FieldError error field="password"/>
+                <label>
+                    "Password again"
+                    <input type="password" name="password_confirm" required autocomplete="new-password"/>
+                </label>
+                <FieldError error field="password_confirm"/>
+                <button type="submit" disabled=move || pending.get()>
+                    {move || if pending.get() { "Creating…" } else { "Create master account" }}
+                </button>
+            </ActionForm>
+        </main>
+    }
+}

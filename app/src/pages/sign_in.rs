@@ -1,0 +1,40 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::{
+    components::form::{FieldError, FormError},
+    SessionContext,
+};
+
+/// Email and password; errors never say which of the two was wrong.
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let action = expect_context::<SessionContext>().sign_in;
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let pending = action.pending();
+    view! {
+        <Title text="Sign in"/>
+        <main class="auth">
+            <h1>"Sign in to Overcast"</h1>
+            <ActionForm action attr:class="stacked" attr:id="sign-in">
+                <FormError error/>
+                <input type="hidden" name="next" value=next/>
+                <label>
+                    "Email"
+                    <input type="email" name="email" required autocomplete="username"/>
+                </label>
+                <FieldError error field="email"/>
+                <label>
+                    "Password"
+                    <input type="password" name="password" required autocomplete="current-password"/>
+                </label>
+                <button type="submit" disabled=move || pending.get()>
+                    {move || if pending.get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </ActionForm>
+        </main>
+    }
+}

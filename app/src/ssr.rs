@@ -1,0 +1,64 @@
+//! Server-side helpers for server functions: the state, the caller, the
+//! caller's address, and the response being built.
+
+use http::request::Parts;
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+use service::{Actor, ClientAddress, Services};
+
+use crate::error::AppError;
+use domain::ErrorKind;
+
+/// The operations, provided as context by the server.
+pub fn services() -> Result<Services, AppError> {
+    use_context::<Services>().ok_or_else(|| {
+        tracing::error!("Services missing from the Leptos context");
+        AppError(ErrorKind::Internal)
+    })
+}
+
+fn parts() -> Option<Parts> {
+    use_context::<Parts>()
+}
+
+/// The authenticated caller, if any (put there by the server's middleware).
+pub fn actor() -> Option<Actor> {
+    parts().and_then(|p| p.extensions.get::<Actor>().cloned())
+}
+
+/// The authenticated caller, or 401.
+pub fn require_actor() -> Result<Actor, AppError> {
+    actor().ok_or(AppError(ErrorKind::Unauthenticated))
+}
+
+/// The caller's network address, for throttling and the audit log.
+pub fn client_address() -> String {
+    parts()
+        .and_then(|p| p.extensions.get::<ClientAddress>().map(|a| a.0.clone()))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// The cookie session of this request.
+pub async fn session() -> Result<tower_sessions::Session, AppError> {
+    leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map_err(|e| AppError(service::internal(e)))
+}
+
+/// Adds a `Set-Cookie` header to the response.
+pub fn set_cookie(value: &str) {
+    if let (Some(res), Ok(v)) = (
+        use_context::<ResponseOptions>(),
+        http::HeaderValue::from_str(value),
+    ) {
+        res.append_header(http::header::SET_COOKIE, v);
+    }
+}
+
+/// A same-site path to return to after signing in: anything else becomes `/`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}

@@ -1,0 +1,11 @@
+//! Overcast's domain: value types shared by the server, the pages and the API.
+//!
+//! Nothing here performs I/O, so the crate compiles both natively and to
+//! WebAssembly, and the browser validates input with exactly the rules the
+//! server enforces.
+
+pub mod account;
+pub mod error;
+
+pub use account::{Email, NewPassword, SessionInfo};
+pub use error::ErrorKind;

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every test: unit and integration (the store on SQLite and on
+# PostgreSQL), then the browser tests in headless Chromium. Installs what is
+# missing first (Chromium, PostgreSQL, the WebAssembly toolchain).
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+ensure_build_tools
+apt_install chromium postgresql curl
+
+# PostgreSQL on loopback, for the store's second engine.
+ensure_postgres() {
+  local ver
+  ver="$(ls /usr/lib/postgresql | sort -V | tail -n 1)"
+  if ! pg_lsclusters -h | grep -q .; then as_root pg_createcluster "$ver" main >/dev/null; fi
+  if ! pg_lsclusters -h | awk '{print $4}' | grep -q online; then
+    say "starting PostgreSQL $ver"
+    as_root pg_ctlcluster "$ver" main start
+  fi
+  local port
+  port="$(pg_lsclusters -h | awk '$4=="online"{print $3; exit}')"
+  if ! as_root su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='overcast_test'\"" | grep -q 1; then
+    as_root su postgres -c "psql -qc \"CREATE ROLE overcast_test LOGIN CREATEDB PASSWORD 'overcast_test'\""
+  fi
+  export OVERCAST_TEST_POSTGRES_URL="postgres://overcast_test:overcast_test@127.0.0.1:$port/postgres"
+}
+ensure_postgres
+
+say "unit and integration tests"
+cargo test -p domain -p store -p service -p server
+
+say "building the site for the browser tests"
+cargo leptos build
+
+say "browser tests (JavaScript off, then hydrated)"
+end2end/run.sh
+say "all tests passed"

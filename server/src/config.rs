@@ -1,0 +1,76 @@
+//! Settings, from flags or the environment.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+/// Everything the server is configured with.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Settings {
+    /// Address and port to listen on.
+    #[arg(long, env = "OVERCAST_BIND", default_value = "127.0.0.1:3000", global = true)]
+    pub bind: SocketAddr,
+
+    /// Directory for the SQLite database and the secret key.
+    #[arg(long, env = "OVERCAST_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Database URL: `sqlite://FILE` or `postgres://USER:PASS@HOST/DB`.
+    /// Default: `sqlite://<data-dir>/overcast.db`.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// File holding the 32-byte key that encrypts stored secrets
+    /// (created when missing). Default: `<data-dir>/secret.key`.
+    #[arg(long, env = "OVERCAST_SECRET_KEY_FILE", global = true)]
+    pub secret_key_file: Option<PathBuf>,
+
+    /// Log filter, e.g. `info` or `overcast=debug,sqlx=warn`.
+    #[arg(long, env = "OVERCAST_LOG", default_value = "info", global = true)]
+    pub log_level: String,
+
+    /// The URL operators reach Overcast at; `https://...` makes cookies `Secure`.
+    /// Default: `http://<bind>`.
+    #[arg(long, env = "OVERCAST_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// Directory holding the built site (`pkg/` with the WebAssembly, CSS,
+    /// and the public assets).
+    #[arg(long, env = "OVERCAST_SITE_ROOT", default_value = "target/site", global = true)]
+    pub site_root: PathBuf,
+}
+
+impl Settings {
+    /// Settings for a server on `bind` keeping its data in `data_dir`
+    /// (used by tests and benchmarks).
+    pub fn for_data_dir(data_dir: PathBuf, bind: SocketAddr) -> Self {
+        Self {
+            bind,
+            data_dir,
+            database_url: None,
+            secret_key_file: None,
+            log_level: "warn".into(),
+            public_url: None,
+            site_root: PathBuf::from("target/site"),
+        }
+    }
+
+    /// The database URL in force.
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!("sqlite://{}", self.data_dir.join("overcast.db").display())
+        })
+    }
+
+    /// The secret-key file in force.
+    pub fn secret_key_file(&self) -> PathBuf {
+        self.secret_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("secret.key"))
+    }
+
+    /// The public URL in force.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind))
+    }
+}

@@ -1,0 +1,42 @@
+//! Turning an [`ErrorKind`] into an HTTP response: the status it names and a
+//! JSON body `{"error": <kind>, ...fields, "message": <sentence>}`.
+
+use axum::{
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use domain::ErrorKind;
+
+/// An error on its way out of a REST handler or middleware.
+#[derive(Debug)]
+pub struct ApiError(pub ErrorKind);
+
+impl From<ErrorKind> for ApiError {
+    fn from(kind: ErrorKind) -> Self {
+        Self(kind)
+    }
+}
+
+/// The JSON body for `kind`.
+pub fn error_body(kind: &ErrorKind) -> serde_json::Value {
+    let mut body = serde_json::to_value(kind).unwrap_or_else(|_| serde_json::json!({}));
+    if let Some(map) = body.as_object_mut() {
+        map.insert("message".into(), kind.to_string().into());
+    }
+    body
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.http_status())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Json(error_body(&self.0))).into_response();
+        if let ErrorKind::Throttled { retry_after_secs } = self.0 {
+            if let Ok(v) = retry_after_secs.to_string().parse() {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        response
+    }
+}

@@ -1,0 +1,104 @@
+//! Who is calling, and may they come in at all: resolves the actor from the
+//! session, enforces CSRF on cookie sessions, sends a new installation to
+//! setup, and refuses anonymous callers everywhere but the public paths.
+
+use std::net::SocketAddr;
+
+use axum::{
+    extract::{ConnectInfo, Request, State},
+    http::HeaderValue,
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
+};
+use domain::ErrorKind;
+use service::{session, ClientAddress};
+use tower_sessions::Session;
+
+use crate::{
+    http_error::ApiError,
+    middleware::{csrf, gate},
+    AppState,
+};
+
+/// The authentication middleware.
+pub async fn authenticate(
+    State(state): State<AppState>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let address = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    req.extensions_mut().insert(ClientAddress(address));
+
+    let path = req.uri().path().to_owned();
+    if gate::is_static_file(&path) {
+        return next.run(req).await;
+    }
+    let page = gate::is_page_request(req.method(), &path, req.headers());
+
+    if page && !gate::is_public(&path) || path == "/signin" || path == "/setup" {
+        match state.services.is_set_up().await {
+            Ok(false) if path != "/setup" => return Redirect::to("/setup").into_response(),
+            Ok(true) if path == "/setup" => return Redirect::to("/signin").into_response(),
+            Ok(_) => {}
+            Err(kind) => return ApiError(kind).into_response(),
+        }
+    }
+
+    let actor = match session::actor(&state.services, &session).await {
+        Ok(actor) => actor,
+        Err(kind) => return ApiError(kind).into_response(),
+    };
+
+    match actor {
+        Some(actor) => {
+            if page && (path == "/signin" || path == "/setup") {
+                return Redirect::to("/").into_response();
+            }
+            let token = actor.csrf.clone();
+            req.extensions_mut().insert(actor);
+            if csrf::needs_token(req.method()) {
+                let Some(expected) = token else {
+                    return ApiError(ErrorKind::Csrf {
+                        reason: "this session has no CSRF token; sign in again".into(),
+                    })
+                    .into_response();
+                };
+                req = match csrf::check(req, &expected).await {
+                    Ok(req) => req,
+                    Err(kind) => return ApiError(kind).into_response(),
+                };
+            }
+            next.run(req).await
+        }
+        None if gate::is_public(&path) => next.run(req).await,
+        None if page => {
+            let target = format!("/signin?next={}", encode_component(&path));
+            Redirect::to(&target).into_response()
+        }
+        None => {
+            let mut response = ApiError(ErrorKind::Unauthenticated).into_response();
+            response.headers_mut().insert(
+                "www-authenticate",
+                HeaderValue::from_static("Token realm=\"overcast\""),
+            );
+            response
+        }
+    }
+}
+
+/// Percent-encodes everything but unreserved characters and `/`.
+fn encode_component(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,65 @@
+//! The CSRF check of the Mist API: a state-changing request made with a
+//! cookie session carries the session's token in `X-CSRFToken`, or, for a
+//! form posted without JavaScript, in the `csrf_token` field.
+
+use axum::{
+    body::{to_bytes, Body},
+    extract::Request,
+    http::{header, Method},
+};
+use domain::ErrorKind;
+use service::{
+    credentials::constant_time_eq,
+    session::{CSRF_FIELD, CSRF_HEADER},
+};
+
+/// Largest form body buffered to look for the token.
+const MAX_FORM_BYTES: usize = 1 << 20;
+
+/// Whether `method` changes state and so needs the token.
+pub fn needs_token(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Checks `req` against the session's `expected` token; returns the request
+/// (its body rebuilt when it had to be read) or why it was refused.
+pub async fn check(req: Request, expected: &str) -> Result<Request, ErrorKind> {
+    if let Some(given) = req.headers().get(CSRF_HEADER) {
+        return if constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+            Ok(req)
+        } else {
+            Err(refused("the X-CSRFToken header does not match this session's token"))
+        };
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(refused("the X-CSRFToken header is missing"));
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = to_bytes(body, MAX_FORM_BYTES)
+        .await
+        .map_err(|_| ErrorKind::invalid("body", "form body too large or unreadable"))?;
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
+        .map_err(|_| ErrorKind::invalid("body", "form body is not URL-encoded"))?;
+    let token = fields
+        .iter()
+        .find(|(k, _)| k == CSRF_FIELD)
+        .map(|(_, v)| v.as_str());
+    match token {
+        Some(t) if constant_time_eq(t.as_bytes(), expected.as_bytes()) => {
+            Ok(Request::from_parts(parts, Body::from(bytes)))
+        }
+        Some(_) => Err(refused("the csrf_token field does not match this session's token")),
+        None => Err(refused("no X-CSRFToken header and no csrf_token form field")),
+    }
+}
+
+fn refused(reason: &str) -> ErrorKind {
+    ErrorKind::Csrf {
+        reason: reason.to_owned(),
+    }
+}

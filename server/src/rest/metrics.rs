@@ -1,0 +1,44 @@
+//! Prometheus metrics, for the master account or a scraper on loopback.
+
+use axum::{
+    extract::{Extension, State},
+    http::header,
+    response::{IntoResponse, Response},
+};
+use domain::ErrorKind;
+use service::{Actor, ClientAddress};
+
+use crate::{http_error::ApiError, AppState};
+
+/// Metrics in Prometheus text format.
+#[utoipa::path(get, path = "/metrics", tag = "system",
+    responses(
+        (status = 200, description = "Prometheus text exposition", content_type = "text/plain"),
+        (status = 401, description = "Not on loopback and not signed in"),
+        (status = 403, description = "Signed in, but not the master account"),
+    ))]
+pub async fn metrics(
+    State(state): State<AppState>,
+    actor: Option<Extension<Actor>>,
+    address: Option<Extension<ClientAddress>>,
+) -> Response {
+    let loopback = address
+        .and_then(|a| a.0 .0.parse::<std::net::IpAddr>().ok())
+        .is_some_and(|ip| ip.is_loopback());
+    let master = actor.as_ref().is_some_and(|a| a.is_master);
+    if !(loopback || master) {
+        let kind = match actor {
+            Some(_) => ErrorKind::Forbidden {
+                action: Some("view:metrics".into()),
+            },
+            None => ErrorKind::Unauthenticated,
+        };
+        return ApiError(kind).into_response();
+    }
+    let body = state.metrics.render(state.services.db.pool_stats());
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}

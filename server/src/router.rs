@@ -1,0 +1,64 @@
+//! The whole HTTP surface in one place: REST routes, pages and server
+//! functions, static files, and the middleware stack.
+
+use std::sync::Arc;
+
+use app::{shell, App};
+use axum::{middleware, Router};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use service::{session::SESSION_COOKIE, Services};
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+
+use crate::{
+    assets,
+    metrics::Metrics,
+    middleware::{auth, metrics as metrics_mw, server_fn_status},
+    rest, AppState,
+};
+
+/// How long an idle session lasts.
+pub const SESSION_IDLE: time::Duration = time::Duration::hours(12);
+
+/// Builds the router and the state it runs on.
+pub fn build_router(
+    services: Services,
+    leptos_options: leptos::config::LeptosOptions,
+) -> (Router, AppState) {
+    let (rest_routes, openapi) = rest::router().split_for_parts();
+    let state = AppState {
+        site_root: Arc::new(leptos_options.site_root.to_string().into()),
+        leptos_options,
+        services: services.clone(),
+        metrics: Arc::new(Metrics::default()),
+        openapi: Arc::new(openapi),
+    };
+
+    let context = {
+        let services = services.clone();
+        move || provide_context(services.clone())
+    };
+    let shell_options = state.leptos_options.clone();
+    let sessions = SessionManagerLayer::new(store::sessions::DbSessionStore::new(
+        services.db.clone(),
+    ))
+    .with_name(SESSION_COOKIE)
+    .with_http_only(true)
+    .with_same_site(SameSite::Lax)
+    .with_secure(services.settings.secure_cookies)
+    .with_expiry(Expiry::OnInactivity(SESSION_IDLE));
+
+    let router = Router::new()
+        .merge(rest_routes)
+        .leptos_routes_with_context(&state, generate_route_list(App), context.clone(), move || {
+            shell(shell_options.clone())
+        })
+        .nest("/pkg", assets::pkg_router(&state))
+        .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
+        .layer(middleware::from_fn(server_fn_status::fix))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(sessions)
+        .layer(middleware::from_fn_with_state(state.clone(), metrics_mw::record))
+        .with_state(state.clone());
+    (router, state)
+}

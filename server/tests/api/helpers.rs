@@ -1,0 +1,160 @@
+//! The test harness: a real server on a loopback port with a fresh SQLite
+//! database, and an HTTP client with a cookie jar.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use reqwest::{cookie::CookieStore, header, redirect::Policy, Client, Response};
+use server::{config::Settings, Running};
+
+pub const MASTER_EMAIL: &str = "master@example.com";
+pub const MASTER_PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: Client,
+    pub jar: Arc<reqwest::cookie::Jar>,
+    settings: Settings,
+    running: Option<Running>,
+    _dir: Arc<tempfile::TempDir>,
+}
+
+impl TestApp {
+    /// A server on a fresh, empty database.
+    pub async fn new() -> Self {
+        let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+        let bind: SocketAddr = "127.0.0.1:0".parse().expect("addr");
+        let settings = Settings::for_data_dir(dir.path().join("data"), bind);
+        Self::start(settings, dir, Arc::new(reqwest::cookie::Jar::default())).await
+    }
+
+    /// A server whose master account exists (not signed in).
+    pub async fn with_master() -> Self {
+        let app = Self::new().await;
+        let services = &app.running.as_ref().expect("running").state.services;
+        service::accounts::create_master(services, MASTER_EMAIL, MASTER_PASSWORD, "test")
+            .await
+            .expect("create master");
+        app
+    }
+
+    /// A server with the master signed in.
+    pub async fn signed_in() -> Self {
+        let app = Self::with_master().await;
+        let res = app.sign_in(MASTER_EMAIL, MASTER_PASSWORD).await;
+        assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+        app
+    }
+
+    async fn start(
+        mut settings: Settings,
+        dir: Arc<tempfile::TempDir>,
+        jar: Arc<reqwest::cookie::Jar>,
+    ) -> Self {
+        let running = server::start(settings.clone()).await.expect("server starts");
+        settings.bind = running.addr;
+        let client = Client::builder()
+            .redirect(Policy::none())
+            .cookie_provider(jar.clone())
+            .build()
+            .expect("client");
+        Self {
+            addr: running.addr,
+            client,
+            jar,
+            settings,
+            running: Some(running),
+            _dir: dir,
+        }
+    }
+
+    /// Stops the server and starts a new process-equivalent on the same
+    /// database and port, keeping the client's cookies.
+    pub async fn restart(mut self) -> Self {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+        Self::start(self.settings.clone(), self._dir.clone(), self.jar.clone()).await
+    }
+
+    /// A second client without cookies, against the same server.
+    pub fn anonymous_client(&self) -> Client {
+        Client::builder()
+            .redirect(Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn services(&self) -> &service::Services {
+        &self.running.as_ref().expect("running").state.services
+    }
+
+    /// The value of a cookie in the jar.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        let url = self.url("/").parse().expect("url");
+        let header = self.jar.cookies(&url)?;
+        header.to_str().ok()?.split(';').find_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == name).then(|| v.to_owned())
+        })
+    }
+
+    pub fn csrf(&self) -> String {
+        self.cookie("csrftoken").expect("csrftoken cookie set")
+    }
+
+    /// Calls a server function with a form body, as the hydrated page does.
+    pub async fn server_fn(&self, name: &str, form: &[(&str, &str)], csrf: Option<&str>) -> Response {
+        let mut req = self.client.post(self.url(&format!("/api/{name}"))).form(form);
+        if let Some(token) = csrf {
+            req = req.header("X-CSRFToken", token);
+        }
+        req.send().await.expect("request")
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> Response {
+        self.server_fn("sign_in", &[("email", email), ("password", password)], None)
+            .await
+    }
+
+    /// GET as a browser navigating to a page.
+    pub async fn get_page(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get_json(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .header(header::ACCEPT, "application/json")
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(running) = self.running.take() {
+            // Best effort: the runtime of the test may already be gone.
+            if let Ok(handle) = tokio::runtime::Handle::try_current() {
+                handle.spawn(running.stop());
+            }
+        }
+    }
+}
+
+pub fn location(res: &Response) -> String {
+    res.headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}

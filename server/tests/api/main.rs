@@ -1,0 +1,10 @@
+//! Integration tests: the whole server in-process, on a real loopback port
+//! and a fresh database per test.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+mod openapi;
+mod sessions;
+mod setup;
+mod system;

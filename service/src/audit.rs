@@ -1,0 +1,41 @@
+//! Writing the audit log.
+
+use domain::ErrorKind;
+use store::audit::AuditEntry;
+
+use crate::{internal, Services};
+
+/// Outcome words used in the audit log.
+pub mod outcome {
+    /// The action was carried out.
+    pub const SUCCESS: &str = "success";
+    /// The action was attempted and failed.
+    pub const FAILURE: &str = "failure";
+    /// The action was refused by authorisation.
+    pub const DENIED: &str = "denied";
+}
+
+/// Appends one record to the audit log.
+pub async fn record(
+    services: &Services,
+    actor: &str,
+    address: &str,
+    action: &str,
+    resource: &str,
+    outcome: &str,
+    detail: &str,
+) -> Result<(), ErrorKind> {
+    services
+        .db
+        .record_audit(&AuditEntry {
+            at: store::now_ms(),
+            actor: actor.to_owned(),
+            address: address.to_owned(),
+            action: action.to_owned(),
+            resource: resource.to_owned(),
+            outcome: outcome.to_owned(),
+            detail: detail.to_owned(),
+        })
+        .await
+        .map_err(internal)
+}

@@ -1,0 +1,27 @@
+//! Overcast's operations. Server functions and REST handlers are thin doors
+//! onto these functions: they authenticate, call one function here, and map
+//! the result. Errors leave this crate as [`domain::ErrorKind`]; internal
+//! causes are logged here and never passed on.
+
+pub mod accounts;
+pub mod audit;
+pub mod credentials;
+pub mod password;
+pub mod session;
+mod state;
+pub mod throttle;
+
+pub use session::Actor;
+pub use state::{Services, Settings};
+
+use domain::ErrorKind;
+
+/// Logs an internal failure and turns it into the opaque [`ErrorKind::Internal`].
+pub fn internal(err: impl std::fmt::Display) -> ErrorKind {
+    tracing::error!(error = %err, "internal error");
+    ErrorKind::Internal
+}
+
+/// The caller's network address, as the server saw it.
+#[derive(Debug, Clone)]
+pub struct ClientAddress(pub String);

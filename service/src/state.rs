@@ -1,0 +1,53 @@
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Arc,
+};
+
+use domain::ErrorKind;
+
+use store::Db;
+
+/// Settings the operations need (the server's CLI owns the rest).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Whether cookies must be `Secure` (the public URL is HTTPS).
+    pub secure_cookies: bool,
+    /// The URL operators reach this installation at.
+    pub public_url: String,
+}
+
+/// Everything an operation needs, cheap to clone. Provided to server
+/// functions as Leptos context and to REST handlers as axum state.
+#[derive(Debug, Clone)]
+pub struct Services {
+    /// The database.
+    pub db: Db,
+    /// Settings.
+    pub settings: Arc<Settings>,
+    /// Once a master account exists it never goes away: remembered here so
+    /// pages need not ask the database each time.
+    set_up: Arc<AtomicBool>,
+}
+
+impl Services {
+    /// Bundles a connected database with settings.
+    pub fn new(db: Db, settings: Settings) -> Self {
+        Self {
+            db,
+            settings: Arc::new(settings),
+            set_up: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// Whether the master account exists.
+    pub async fn is_set_up(&self) -> Result<bool, ErrorKind> {
+        if self.set_up.load(Ordering::Relaxed) {
+            return Ok(true);
+        }
+        let exists = self.db.master_exists().await.map_err(crate::internal)?;
+        if exists {
+            self.set_up.store(true, Ordering::Relaxed);
+        }
+        Ok(exists)
+    }
+}

@@ -1,0 +1,125 @@
+//! The `accounts` table: the master account and (later) users.
+
+use sqlx::Row;
+
+use crate::{Db, StoreError};
+
+/// An argon2 PHC string. Never printed.
+#[derive(Clone)]
+pub struct PasswordHash(pub String);
+
+impl std::fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordHash(<redacted>)")
+    }
+}
+
+/// One stored account.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// Stable id (a UUID).
+    pub id: String,
+    /// Lower-cased email, what sign-in takes.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// The argon2id hash of the password.
+    pub password_hash: PasswordHash,
+    /// The installation's owner.
+    pub is_master: bool,
+    /// A disabled account cannot sign in and its sessions stop working.
+    pub disabled: bool,
+    /// Creation time, Unix ms.
+    pub created_at: i64,
+}
+
+/// What it takes to create an account.
+#[derive(Debug)]
+pub struct NewAccount<'a> {
+    /// Fresh id.
+    pub id: &'a str,
+    /// Validated, lower-cased email.
+    pub email: &'a str,
+    /// Display name.
+    pub name: &'a str,
+    /// argon2id hash.
+    pub password_hash: &'a PasswordHash,
+    /// Creation time, Unix ms.
+    pub now: i64,
+}
+
+const COLUMNS: &str = "id, email, name, password_hash, is_master, disabled, created_at";
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<Account, StoreError> {
+    Ok(Account {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        password_hash: PasswordHash(row.try_get("password_hash")?),
+        is_master: row.try_get::<i64, _>("is_master")? == 1,
+        disabled: row.try_get::<i64, _>("disabled")? == 1,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+impl Db {
+    /// Whether the installation has its master account yet.
+    pub async fn master_exists(&self) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM accounts WHERE is_master = 1")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
+    }
+
+    /// Creates the master account; fails with a conflict when one exists.
+    ///
+    /// The check and the insert are one transaction, and a partial unique
+    /// index makes a second master impossible even under a race.
+    pub async fn create_master(&self, new: NewAccount<'_>) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let existing = sqlx::query("SELECT COUNT(*) AS n FROM accounts WHERE is_master = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        if existing.try_get::<i64, _>("n")? > 0 {
+            return Err(StoreError::Conflict("the master account exists already".into()));
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO accounts (id, email, name, password_hash, is_master, disabled, created_at) \
+             VALUES ($1, $2, $3, $4, 1, 0, $5)",
+        )
+        .bind(new.id)
+        .bind(new.email)
+        .bind(new.name)
+        .bind(&new.password_hash.0)
+        .bind(new.now)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(StoreError::Conflict("the master account exists already".into()))
+            }
+            Err(e) => return Err(e.into()),
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Looks an account up by its (lower-cased) email.
+    pub async fn account_by_email(&self, email: &str) -> Result<Option<Account>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE email = $1"))
+            .bind(email)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// Looks an account up by id.
+    pub async fn account_by_id(&self, id: &str) -> Result<Option<Account>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM accounts WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+}

@@ -1,0 +1,69 @@
+//! The `audit_log` table: who did what, from where, with which outcome.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::{Db, StoreError};
+
+/// One audit record. Secrets never go in here.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// When, Unix ms.
+    pub at: i64,
+    /// Who: an email, a token name, or `anonymous`.
+    pub actor: String,
+    /// The caller's network address.
+    pub address: String,
+    /// What was attempted, e.g. `sign_in`.
+    pub action: String,
+    /// On what, e.g. `account/<email>`.
+    pub resource: String,
+    /// `success`, `failure` or `denied`.
+    pub outcome: String,
+    /// Free text for the reader; never a secret.
+    pub detail: String,
+}
+
+impl Db {
+    /// Appends one record.
+    pub async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, address, action, resource, outcome, detail) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(entry.at)
+        .bind(&entry.actor)
+        .bind(&entry.address)
+        .bind(&entry.action)
+        .bind(&entry.resource)
+        .bind(&entry.outcome)
+        .bind(&entry.detail)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The newest `limit` records, newest first.
+    pub async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT at, actor, address, action, resource, outcome, detail FROM audit_log \
+             ORDER BY id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    address: r.try_get("address")?,
+                    action: r.try_get("action")?,
+                    resource: r.try_get("resource")?,
+                    outcome: r.try_get("outcome")?,
+                    detail: r.try_get("detail")?,
+                })
+            })
+            .collect()
+    }
+}

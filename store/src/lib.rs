@@ -1,0 +1,17 @@
+//! Overcast's store: every table, every query, every transaction.
+//!
+//! One set of queries runs on both engines through sqlx's `Any` driver:
+//! placeholders are `$1`-style (SQLite accepts them), integers are `BIGINT`,
+//! booleans are `0/1`, timestamps are Unix milliseconds and ids are text.
+//! The schema lives side by side in `migrations/sqlite` and
+//! `migrations/postgres` and is applied at connect time.
+
+pub mod accounts;
+pub mod audit;
+mod db;
+mod error;
+pub mod sessions;
+pub mod throttle;
+
+pub use db::{now_ms, redact_url, Db, DbKind, PoolStats};
+pub use error::StoreError;

@@ -1,0 +1,85 @@
+use sqlx::{AnyPool, Executor};
+use store::Db;
+
+/// A database for one test, removed afterwards.
+pub struct TestDb {
+    pub db: Db,
+    pub engine: &'static str,
+    _dir: Option<tempfile::TempDir>,
+    drop_pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        Self {
+            db: Db::connect(&url).await.unwrap(),
+            engine: "sqlite",
+            _dir: Some(dir),
+            drop_pg: None,
+        }
+    }
+
+    /// `None` (with a note on stderr) when no PostgreSQL server is configured.
+    pub async fn postgres() -> Option<Self> {
+        let Ok(admin_url) = std::env::var("OVERCAST_TEST_POSTGRES_URL") else {
+            eprintln!(
+                "skipping the PostgreSQL run: set OVERCAST_TEST_POSTGRES_URL \
+                 (scripts/test.sh starts a server and sets it)"
+            );
+            return None;
+        };
+        sqlx::any::install_default_drivers();
+        let name = format!("overcast_test_{}", uuid_like());
+        let admin = AnyPool::connect(&admin_url).await.unwrap();
+        admin
+            .execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .unwrap();
+        admin.close().await;
+        let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap();
+        let db = Db::connect(&format!("{base}/{name}")).await.unwrap();
+        Some(Self {
+            db,
+            engine: "postgres",
+            _dir: None,
+            drop_pg: Some((admin_url, name)),
+        })
+    }
+
+    /// Closes the pool and drops the PostgreSQL database.
+    pub async fn finish(self) {
+        self.db.close().await;
+        if let Some((admin_url, name)) = self.drop_pg {
+            let admin = AnyPool::connect(&admin_url).await.unwrap();
+            admin
+                .execute(format!("DROP DATABASE IF EXISTS {name}").as_str())
+                .await
+                .unwrap();
+            admin.close().await;
+        }
+    }
+}
+
+fn uuid_like() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{}_{nanos}", std::process::id())
+}
+
+/// Runs `body` once per available engine.
+#[macro_export]
+macro_rules! on_each_engine {
+    ($body:expr) => {{
+        let t = $crate::harness::TestDb::sqlite().await;
+        $body(&t.db, t.engine).await;
+        t.finish().await;
+        if let Some(t) = $crate::harness::TestDb::postgres().await {
+            $body(&t.db, t.engine).await;
+            t.finish().await;
+        }
+    }};
+}

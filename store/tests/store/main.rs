@@ -1,0 +1,10 @@
+//! The store's tests, each run on SQLite and, when
+//! `OVERCAST_TEST_POSTGRES_URL` names a PostgreSQL server (the test command
+//! starts one), on a fresh PostgreSQL database too.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod accounts;
+mod harness;
+mod sessions;
+mod throttle_and_audit;

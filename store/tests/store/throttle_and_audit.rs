@@ -1,0 +1,47 @@
+use store::{audit::AuditEntry, Db};
+
+use crate::on_each_engine;
+
+#[tokio::test]
+async fn failures_are_counted_per_scope_within_the_window_and_cleared() {
+    on_each_engine!(|db: &Db, engine: &str| {
+        let db = db.clone();
+        let engine = engine.to_owned();
+        async move {
+            db.record_login_failure(&["account:a", "address:1"], 100).await.unwrap();
+            db.record_login_failure(&["account:a", "address:1"], 200).await.unwrap();
+            db.record_login_failure(&["account:b", "address:1"], 300).await.unwrap();
+            assert_eq!(db.login_failures_since("account:a", 0).await.unwrap(), (2, Some(100)), "{engine}");
+            assert_eq!(db.login_failures_since("account:a", 150).await.unwrap(), (1, Some(200)));
+            assert_eq!(db.login_failures_since("address:1", 0).await.unwrap().0, 3);
+            db.clear_login_failures("account:a").await.unwrap();
+            assert_eq!(db.login_failures_since("account:a", 0).await.unwrap(), (0, None));
+            assert_eq!(db.prune_login_failures(250).await.unwrap(), 2);
+        }
+    });
+}
+
+#[tokio::test]
+async fn audit_entries_come_back_newest_first() {
+    on_each_engine!(|db: &Db, _engine: &str| {
+        let db = db.clone();
+        async move {
+            for (i, action) in ["sign_in", "sign_out"].iter().enumerate() {
+                db.record_audit(&AuditEntry {
+                    at: i as i64,
+                    actor: "m@example.com".into(),
+                    address: "127.0.0.1".into(),
+                    action: (*action).into(),
+                    resource: "account/m@example.com".into(),
+                    outcome: "success".into(),
+                    detail: String::new(),
+                })
+                .await
+                .unwrap();
+            }
+            let entries = db.recent_audit(10).await.unwrap();
+            assert_eq!(entries.len(), 2);
+            assert_eq!(entries[0].action, "sign_out");
+        }
+    });
+}
