@@ -14,11 +14,17 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path,
+    hooks::use_location,
+    path, SsrMode,
 };
 
+/// Every page renders in order, its resources resolved in place, so the
+/// HTML is complete without JavaScript (no out-of-order fragments that only
+/// a script can slot in).
+const SSR: SsrMode = SsrMode::InOrder;
+
 use crate::{
-    api::session::{get_session_info, CreateMaster, SignIn, SignOut},
+    api::session::get_session_info,
     components::layout::Layout,
     pages::{
         admin::AdminPage, backends::BackendsPage, home::HomePage, keys::KeysPage,
@@ -46,61 +52,48 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Session-changing actions and the session they change, shared by every page.
+/// What every page knows of its session.
 #[derive(Clone, Copy)]
 pub struct SessionContext {
-    /// Signing in.
-    pub sign_in: ServerAction<SignIn>,
-    /// Signing out.
-    pub sign_out: ServerAction<SignOut>,
-    /// Creating the master account.
-    pub create_master: ServerAction<CreateMaster>,
-    /// Who is signed in, reloaded after each of the actions above.
+    /// Who is signed in; fetched again on every navigation, so signing in
+    /// or out (both end in a redirect) and an expired session show at once.
     pub info: Resource<Result<domain::SessionInfo, error::AppError>>,
 }
 
-/// The application: routes and the session context.
+/// The application.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let sign_in = ServerAction::<SignIn>::new();
-    let sign_out = ServerAction::<SignOut>::new();
-    let create_master = ServerAction::<CreateMaster>::new();
-    let info = Resource::new(
-        move || {
-            (
-                sign_in.version().get(),
-                sign_out.version().get(),
-                create_master.version().get(),
-            )
-        },
-        |_| get_session_info(),
-    );
-    provide_context(SessionContext {
-        sign_in,
-        sign_out,
-        create_master,
-        info,
-    });
-
     view! {
         <Stylesheet id="leptos" href="/pkg/overcast.css"/>
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
         <Meta name="description" content="Overcast: one control panel for every cloud"/>
         <Title formatter=|page: String| format!("{page} · Overcast")/>
         <Router>
-            <Routes fallback=|| view! { <NotFound/> }>
-                <Route path=path!("/signin") view=SignInPage/>
-                <Route path=path!("/setup") view=SetupPage/>
-                <ParentRoute path=path!("") view=Layout>
-                    <Route path=path!("") view=HomePage/>
-                    <Route path=path!("backends") view=BackendsPage/>
-                    <Route path=path!("machines") view=MachinesPage/>
-                    <Route path=path!("keys") view=KeysPage/>
-                    <Route path=path!("stacks") view=StacksPage/>
-                    <Route path=path!("admin") view=AdminPage/>
-                </ParentRoute>
-            </Routes>
+            <AppRoutes/>
         </Router>
+    }
+}
+
+/// The session context and the routes.
+#[component]
+fn AppRoutes() -> impl IntoView {
+    let location = use_location();
+    let info = Resource::new(move || location.pathname.get(), |_| get_session_info());
+    provide_context(SessionContext { info });
+
+    view! {
+        <Routes fallback=|| view! { <NotFound/> }>
+            <Route path=path!("/signin") view=SignInPage ssr=SSR/>
+            <Route path=path!("/setup") view=SetupPage ssr=SSR/>
+            <ParentRoute path=path!("") view=Layout ssr=SSR>
+                <Route path=path!("") view=HomePage ssr=SSR/>
+                <Route path=path!("backends") view=BackendsPage ssr=SSR/>
+                <Route path=path!("machines") view=MachinesPage ssr=SSR/>
+                <Route path=path!("keys") view=KeysPage ssr=SSR/>
+                <Route path=path!("stacks") view=StacksPage ssr=SSR/>
+                <Route path=path!("admin") view=AdminPage ssr=SSR/>
+            </ParentRoute>
+        </Routes>
     }
 }

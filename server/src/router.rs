@@ -54,7 +54,7 @@ pub fn build_router(
             shell(shell_options.clone())
         })
         .nest("/pkg", assets::pkg_router(&state))
-        .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(middleware::from_fn(server_fn_status::fix))
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(sessions)

@@ -4,7 +4,7 @@
 use leptos::{either::Either, prelude::*};
 use leptos_router::components::{Outlet, Redirect, A};
 
-use crate::{components::form::CsrfField, SessionContext};
+use crate::{api::session::SignOut, components::form::CsrfField, SessionContext};
 
 /// The sections of the product, in navigation order.
 const SECTIONS: [(&str, &str); 5] = [
@@ -40,7 +40,7 @@ pub fn Layout() -> impl IntoView {
 #[component]
 fn UserMenu() -> impl IntoView {
     let ctx = expect_context::<SessionContext>();
-    let sign_out = ctx.sign_out;
+    let sign_out = ServerAction::<SignOut>::new();
     view! {
         <Transition fallback=|| view! { <div class="user"></div> }>
             {move || Suspend::new(async move {

@@ -2,14 +2,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
+    api::session::CreateMaster,
     components::form::{FieldError, FormError},
-    SessionContext,
 };
 
 /// First start: create the master account.
 #[component]
 pub fn SetupPage() -> impl IntoView {
-    let action = expect_context::<SessionContext>().create_master;
+    let action = ServerAction::<CreateMaster>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let pending = action.pending();
     view! {

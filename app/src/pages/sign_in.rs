@@ -3,14 +3,14 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
+    api::session::SignIn,
     components::form::{FieldError, FormError},
-    SessionContext,
 };
 
 /// Email and password; errors never say which of the two was wrong.
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let action = expect_context::<SessionContext>().sign_in;
+    let action = ServerAction::<SignIn>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));

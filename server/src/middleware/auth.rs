@@ -40,25 +40,19 @@ pub async fn authenticate(
     }
     let page = gate::is_page_request(req.method(), &path, req.headers());
 
-    if page && !gate::is_public(&path) || path == "/signin" || path == "/setup" {
-        match state.services.is_set_up().await {
-            Ok(false) if path != "/setup" => return Redirect::to("/setup").into_response(),
-            Ok(true) if path == "/setup" => return Redirect::to("/signin").into_response(),
-            Ok(_) => {}
-            Err(kind) => return ApiError(kind).into_response(),
-        }
-    }
-
     let actor = match session::actor(&state.services, &session).await {
         Ok(actor) => actor,
         Err(kind) => return ApiError(kind).into_response(),
     };
 
+    if page {
+        if let Some(to) = setup_redirect(&state, &path, actor.is_some()).await {
+            return to;
+        }
+    }
+
     match actor {
         Some(actor) => {
-            if page && (path == "/signin" || path == "/setup") {
-                return Redirect::to("/").into_response();
-            }
             let token = actor.csrf.clone();
             req.extensions_mut().insert(actor);
             if csrf::needs_token(req.method()) {
@@ -89,6 +83,23 @@ pub async fn authenticate(
             response
         }
     }
+}
+
+/// Where a page request must go instead: a new installation to `/setup`,
+/// a set-up one away from `/setup`, a signed-in user away from `/signin`.
+async fn setup_redirect(state: &AppState, path: &str, signed_in: bool) -> Option<Response> {
+    let set_up = match state.services.is_set_up().await {
+        Ok(set_up) => set_up,
+        Err(kind) => return Some(ApiError(kind).into_response()),
+    };
+    let target = match (set_up, path, signed_in) {
+        (false, "/setup", _) => return None,
+        (false, _, _) => "/setup",
+        (true, "/setup" | "/signin", true) => "/",
+        (true, "/setup", false) => "/signin",
+        _ => return None,
+    };
+    Some(Redirect::to(target).into_response())
 }
 
 /// Percent-encodes everything but unreserved characters and `/`.

@@ -54,7 +54,9 @@ pub async fn check(req: Request, expected: &str) -> Result<Request, ErrorKind> {
             Ok(Request::from_parts(parts, Body::from(bytes)))
         }
         Some(_) => Err(refused("the csrf_token field does not match this session's token")),
-        None => Err(refused("no X-CSRFToken header and no csrf_token form field")),
+        None => Err(refused(
+            "the X-CSRFToken header is missing, and so is the csrf_token form field",
+        )),
     }
 }
 

@@ -6,6 +6,20 @@ use std::{net::SocketAddr, sync::Arc};
 use reqwest::{cookie::CookieStore, header, redirect::Policy, Client, Response};
 use server::{config::Settings, Running};
 
+/// Servers run on one runtime shared by every test, which outlives them all;
+/// each test's client runs on the test's own runtime. A server task never
+/// lands on the runtime of a test that has already finished.
+fn server_runtime() -> &'static tokio::runtime::Runtime {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("server runtime")
+    })
+}
+
 pub const MASTER_EMAIL: &str = "master@example.com";
 pub const MASTER_PASSWORD: &str = "correct horse battery staple";
 
@@ -21,6 +35,12 @@ pub struct TestApp {
 impl TestApp {
     /// A server on a fresh, empty database.
     pub async fn new() -> Self {
+        if let Ok(filter) = std::env::var("OVERCAST_TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_test_writer()
+                .try_init();
+        }
         let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
         let bind: SocketAddr = "127.0.0.1:0".parse().expect("addr");
         let settings = Settings::for_data_dir(dir.path().join("data"), bind);
@@ -50,7 +70,11 @@ impl TestApp {
         dir: Arc<tempfile::TempDir>,
         jar: Arc<reqwest::cookie::Jar>,
     ) -> Self {
-        let running = server::start(settings.clone()).await.expect("server starts");
+        let running = server_runtime()
+            .spawn(server::start(settings.clone()))
+            .await
+            .expect("start task")
+            .expect("server starts");
         settings.bind = running.addr;
         let client = Client::builder()
             .redirect(Policy::none())
@@ -71,7 +95,7 @@ impl TestApp {
     /// database and port, keeping the client's cookies.
     pub async fn restart(mut self) -> Self {
         if let Some(r) = self.running.take() {
-            r.stop().await;
+            server_runtime().spawn(r.stop()).await.expect("stop task");
         }
         Self::start(self.settings.clone(), self._dir.clone(), self.jar.clone()).await
     }
@@ -143,10 +167,7 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(running) = self.running.take() {
-            // Best effort: the runtime of the test may already be gone.
-            if let Ok(handle) = tokio::runtime::Handle::try_current() {
-                handle.spawn(running.stop());
-            }
+            server_runtime().spawn(running.stop());
         }
     }
 }
