@@ -26,6 +26,10 @@ ensure_postgres() {
 }
 ensure_postgres
 
+say "formatting and lints"
+cargo fmt --all --check
+cargo clippy -p domain -p store -p service -p server --all-targets -- -D warnings
+
 say "unit and integration tests"
 cargo test -p domain -p store -p service -p server
 

@@ -35,9 +35,7 @@ where
     ) -> impl Future<
         Output = Result<
             (
-                impl futures::Stream<Item = Result<server_fn::Bytes, server_fn::Bytes>>
-                    + Send
-                    + 'static,
+                impl futures::Stream<Item = Result<server_fn::Bytes, server_fn::Bytes>> + Send + 'static,
                 impl futures::Sink<server_fn::Bytes> + Send + 'static,
             ),
             E,
@@ -56,7 +54,11 @@ where
 fn csrf_token() -> Option<String> {
     use wasm_bindgen::JsCast;
     let document = web_sys::window()?.document()?;
-    let cookies = document.dyn_into::<web_sys::HtmlDocument>().ok()?.cookie().ok()?;
+    let cookies = document
+        .dyn_into::<web_sys::HtmlDocument>()
+        .ok()?
+        .cookie()
+        .ok()?;
     cookies.split(';').find_map(|pair| {
         let (name, value) = pair.trim().split_once('=')?;
         (name == "csrftoken" && !value.is_empty()).then(|| value.to_owned())

@@ -29,7 +29,10 @@ impl Email {
             return Err(ErrorKind::invalid("email", "must contain an @"));
         };
         if local.is_empty() || host.is_empty() || host.contains('@') {
-            return Err(ErrorKind::invalid("email", "must look like name@example.com"));
+            return Err(ErrorKind::invalid(
+                "email",
+                "must look like name@example.com",
+            ));
         }
         if email.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(ErrorKind::invalid("email", "must not contain spaces"));
@@ -118,7 +121,10 @@ mod tests {
 
     #[test]
     fn email_is_trimmed_and_lowercased() {
-        assert_eq!(Email::parse("  Ops@Example.COM ").unwrap().as_str(), "ops@example.com");
+        assert_eq!(
+            Email::parse("  Ops@Example.COM ").unwrap().as_str(),
+            "ops@example.com"
+        );
     }
 
     #[test]

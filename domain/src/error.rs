@@ -126,7 +126,13 @@ mod tests {
             .http_status(),
             403
         );
-        assert_eq!(ErrorKind::Throttled { retry_after_secs: 3 }.http_status(), 429);
+        assert_eq!(
+            ErrorKind::Throttled {
+                retry_after_secs: 3
+            }
+            .http_status(),
+            429
+        );
         assert_eq!(ErrorKind::Internal.http_status(), 500);
     }
 }

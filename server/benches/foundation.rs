@@ -12,7 +12,10 @@ const EMAIL: &str = "bench@example.com";
 const PASSWORD: &str = "a benchmark password";
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(run());
 }
 
@@ -35,7 +38,10 @@ async fn run() {
         }
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
-    println!("start to /readyz OK (fresh database, migrations included): {:?}", started.elapsed());
+    println!(
+        "start to /readyz OK (fresh database, migrations included): {:?}",
+        started.elapsed()
+    );
 
     service::accounts::create_master(&running.state.services, EMAIL, PASSWORD, "bench")
         .await

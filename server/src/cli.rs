@@ -49,7 +49,10 @@ enum AdminCommand {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(&cli.settings.log_level);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("overcast: cannot start the async runtime: {e}");
@@ -70,10 +73,11 @@ async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Serve => serve(cli.settings).await,
         Command::Admin {
-            command: AdminCommand::CreateMaster {
-                email,
-                password_stdin,
-            },
+            command:
+                AdminCommand::CreateMaster {
+                    email,
+                    password_stdin,
+                },
         } => create_master(&cli.settings, &email, password_stdin).await,
     }
 }
@@ -112,7 +116,11 @@ async fn shutdown_signal() -> Result<(), String> {
     }
 }
 
-async fn create_master(settings: &Settings, email: &str, password_stdin: bool) -> Result<(), String> {
+async fn create_master(
+    settings: &Settings,
+    email: &str,
+    password_stdin: bool,
+) -> Result<(), String> {
     if !password_stdin {
         return Err("give --password-stdin and the password on standard input".into());
     }

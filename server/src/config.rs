@@ -6,11 +6,21 @@ use std::{net::SocketAddr, path::PathBuf};
 #[derive(clap::Args, Debug, Clone)]
 pub struct Settings {
     /// Address and port to listen on.
-    #[arg(long, env = "OVERCAST_BIND", default_value = "127.0.0.1:3000", global = true)]
+    #[arg(
+        long,
+        env = "OVERCAST_BIND",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
     pub bind: SocketAddr,
 
     /// Directory for the SQLite database and the secret key.
-    #[arg(long, env = "OVERCAST_DATA_DIR", default_value = "./data", global = true)]
+    #[arg(
+        long,
+        env = "OVERCAST_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
     pub data_dir: PathBuf,
 
     /// Database URL: `sqlite://FILE` or `postgres://USER:PASS@HOST/DB`.
@@ -34,7 +44,12 @@ pub struct Settings {
 
     /// Directory holding the built site (`pkg/` with the WebAssembly, CSS,
     /// and the public assets).
-    #[arg(long, env = "OVERCAST_SITE_ROOT", default_value = "target/site", global = true)]
+    #[arg(
+        long,
+        env = "OVERCAST_SITE_ROOT",
+        default_value = "target/site",
+        global = true
+    )]
     pub site_root: PathBuf,
 }
 
@@ -55,9 +70,9 @@ impl Settings {
 
     /// The database URL in force.
     pub fn database_url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}", self.data_dir.join("overcast.db").display())
-        })
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("overcast.db").display()))
     }
 
     /// The secret-key file in force.

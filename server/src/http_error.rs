@@ -29,8 +29,8 @@ pub fn error_body(kind: &ErrorKind) -> serde_json::Value {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.http_status())
-            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(self.0.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, Json(error_body(&self.0))).into_response();
         if let ErrorKind::Throttled { retry_after_secs } = self.0 {
             if let Ok(v) = retry_after_secs.to_string().parse() {

@@ -53,7 +53,10 @@ impl Metrics {
     /// The exposition text.
     pub fn render(&self, pool: PoolStats) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "# HELP overcast_http_requests_total HTTP requests by route and status.");
+        let _ = writeln!(
+            out,
+            "# HELP overcast_http_requests_total HTTP requests by route and status."
+        );
         let _ = writeln!(out, "# TYPE overcast_http_requests_total counter");
         if let Ok(inner) = self.inner.lock() {
             for ((method, route, status), n) in &inner.requests {
@@ -63,8 +66,14 @@ impl Metrics {
                     escape(route)
                 );
             }
-            let _ = writeln!(out, "# HELP overcast_http_request_duration_seconds Request latency by route.");
-            let _ = writeln!(out, "# TYPE overcast_http_request_duration_seconds histogram");
+            let _ = writeln!(
+                out,
+                "# HELP overcast_http_request_duration_seconds Request latency by route."
+            );
+            let _ = writeln!(
+                out,
+                "# TYPE overcast_http_request_duration_seconds histogram"
+            );
             for (route, h) in &inner.latency {
                 let route = escape(route);
                 for (bound, count) in BUCKETS.iter().zip(h.counts) {
@@ -78,17 +87,34 @@ impl Metrics {
                     "overcast_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
                     h.count
                 );
-                let _ = writeln!(out, "overcast_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", h.sum);
-                let _ = writeln!(out, "overcast_http_request_duration_seconds_count{{route=\"{route}\"}} {}", h.count);
+                let _ = writeln!(
+                    out,
+                    "overcast_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                    h.sum
+                );
+                let _ = writeln!(
+                    out,
+                    "overcast_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                    h.count
+                );
             }
         }
-        let _ = writeln!(out, "# HELP overcast_db_pool_connections Open database connections.");
+        let _ = writeln!(
+            out,
+            "# HELP overcast_db_pool_connections Open database connections."
+        );
         let _ = writeln!(out, "# TYPE overcast_db_pool_connections gauge");
         let _ = writeln!(out, "overcast_db_pool_connections {}", pool.size);
-        let _ = writeln!(out, "# HELP overcast_db_pool_idle_connections Idle database connections.");
+        let _ = writeln!(
+            out,
+            "# HELP overcast_db_pool_idle_connections Idle database connections."
+        );
         let _ = writeln!(out, "# TYPE overcast_db_pool_idle_connections gauge");
         let _ = writeln!(out, "overcast_db_pool_idle_connections {}", pool.idle);
-        let _ = writeln!(out, "# HELP overcast_db_pool_max_connections Configured pool size.");
+        let _ = writeln!(
+            out,
+            "# HELP overcast_db_pool_max_connections Configured pool size."
+        );
         let _ = writeln!(out, "# TYPE overcast_db_pool_max_connections gauge");
         let _ = writeln!(out, "overcast_db_pool_max_connections {}", pool.max);
         out
@@ -108,7 +134,11 @@ mod tests {
         let m = Metrics::default();
         m.observe("GET", "/healthz", 200, Duration::from_millis(3));
         m.observe("GET", "/healthz", 200, Duration::from_millis(30));
-        let text = m.render(PoolStats { size: 2, idle: 1, max: 8 });
+        let text = m.render(PoolStats {
+            size: 2,
+            idle: 1,
+            max: 8,
+        });
         assert!(text.contains(
             "overcast_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2"
         ));

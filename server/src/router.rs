@@ -39,26 +39,37 @@ pub fn build_router(
         move || provide_context(services.clone())
     };
     let shell_options = state.leptos_options.clone();
-    let sessions = SessionManagerLayer::new(store::sessions::DbSessionStore::new(
-        services.db.clone(),
-    ))
-    .with_name(SESSION_COOKIE)
-    .with_http_only(true)
-    .with_same_site(SameSite::Lax)
-    .with_secure(services.settings.secure_cookies)
-    .with_expiry(Expiry::OnInactivity(SESSION_IDLE));
+    let sessions =
+        SessionManagerLayer::new(store::sessions::DbSessionStore::new(services.db.clone()))
+            .with_name(SESSION_COOKIE)
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_secure(services.settings.secure_cookies)
+            .with_expiry(Expiry::OnInactivity(SESSION_IDLE));
 
     let router = Router::new()
         .merge(rest_routes)
-        .leptos_routes_with_context(&state, generate_route_list(App), context.clone(), move || {
-            shell(shell_options.clone())
-        })
+        .leptos_routes_with_context(
+            &state,
+            generate_route_list(App),
+            context.clone(),
+            move || shell(shell_options.clone()),
+        )
         .nest("/pkg", assets::pkg_router(&state))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
         .layer(middleware::from_fn(server_fn_status::fix))
-        .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
         .layer(sessions)
-        .layer(middleware::from_fn_with_state(state.clone(), metrics_mw::record))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics_mw::record,
+        ))
         .with_state(state.clone());
     (router, state)
 }

@@ -41,8 +41,16 @@ pub async fn create_master(
         Err(e) => return Err(internal(e)),
     }
     let resource = format!("account/{email}");
-    audit::record(services, email.as_str(), address, "create_master", &resource, audit::outcome::SUCCESS, "")
-        .await?;
+    audit::record(
+        services,
+        email.as_str(),
+        address,
+        "create_master",
+        &resource,
+        audit::outcome::SUCCESS,
+        "",
+    )
+    .await?;
     services
         .db
         .account_by_id(&id)
@@ -70,8 +78,16 @@ pub async fn sign_in(
     match account {
         Some(account) if ok && !account.disabled => {
             throttle::record_success(db, &email).await?;
-            audit::record(services, &email, address, "sign_in", &resource, audit::outcome::SUCCESS, "")
-                .await?;
+            audit::record(
+                services,
+                &email,
+                address,
+                "sign_in",
+                &resource,
+                audit::outcome::SUCCESS,
+                "",
+            )
+            .await?;
             Ok(account)
         }
         other => {
@@ -80,8 +96,16 @@ pub async fn sign_in(
                 Some(a) if a.disabled && ok => "account disabled",
                 _ => "wrong email or password",
             };
-            audit::record(services, &email, address, "sign_in", &resource, audit::outcome::FAILURE, detail)
-                .await?;
+            audit::record(
+                services,
+                &email,
+                address,
+                "sign_in",
+                &resource,
+                audit::outcome::FAILURE,
+                detail,
+            )
+            .await?;
             Err(ErrorKind::InvalidCredentials)
         }
     }

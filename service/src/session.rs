@@ -52,11 +52,7 @@ pub async fn end(session: &Session) -> Result<(), ErrorKind> {
 
 /// The actor behind a session, if it is signed in to an enabled account.
 pub async fn actor(services: &Services, session: &Session) -> Result<Option<Actor>, ErrorKind> {
-    let Some(account_id) = session
-        .get::<String>(ACCOUNT_KEY)
-        .await
-        .map_err(internal)?
-    else {
+    let Some(account_id) = session.get::<String>(ACCOUNT_KEY).await.map_err(internal)? else {
         return Ok(None);
     };
     let account = services

@@ -39,7 +39,12 @@ pub async fn check(db: &Db, email: &str, address: &str, now: i64) -> Result<(), 
 }
 
 /// Counts one failure against both the account and the address.
-pub async fn record_failure(db: &Db, email: &str, address: &str, now: i64) -> Result<(), ErrorKind> {
+pub async fn record_failure(
+    db: &Db,
+    email: &str,
+    address: &str,
+    now: i64,
+) -> Result<(), ErrorKind> {
     let [(a, _), (b, _)] = scopes(email, address);
     db.record_login_failure(&[&a, &b], now)
         .await

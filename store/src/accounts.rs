@@ -81,7 +81,9 @@ impl Db {
             .fetch_one(&mut *tx)
             .await?;
         if existing.try_get::<i64, _>("n")? > 0 {
-            return Err(StoreError::Conflict("the master account exists already".into()));
+            return Err(StoreError::Conflict(
+                "the master account exists already".into(),
+            ));
         }
         let inserted = sqlx::query(
             "INSERT INTO accounts (id, email, name, password_hash, is_master, disabled, created_at) \
@@ -97,7 +99,9 @@ impl Db {
         match inserted {
             Ok(_) => {}
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Err(StoreError::Conflict("the master account exists already".into()))
+                return Err(StoreError::Conflict(
+                    "the master account exists already".into(),
+                ))
             }
             Err(e) => return Err(e.into()),
         }

@@ -37,14 +37,13 @@ impl SessionStore for DbSessionStore {
         // Retry on the (astronomically unlikely) id collision.
         loop {
             let json = serde_json::to_string(&*record).map_err(backend)?;
-            let inserted = sqlx::query(
-                "INSERT INTO sessions (id, record, expires_at) VALUES ($1, $2, $3)",
-            )
-            .bind(record.id.to_string())
-            .bind(json)
-            .bind(expiry_ms(record))
-            .execute(self.db.pool())
-            .await;
+            let inserted =
+                sqlx::query("INSERT INTO sessions (id, record, expires_at) VALUES ($1, $2, $3)")
+                    .bind(record.id.to_string())
+                    .bind(json)
+                    .bind(expiry_ms(record))
+                    .execute(self.db.pool())
+                    .await;
             match inserted {
                 Ok(_) => return Ok(()),
                 Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {

@@ -28,7 +28,9 @@ pub async fn check(req: Request, expected: &str) -> Result<Request, ErrorKind> {
         return if constant_time_eq(given.as_bytes(), expected.as_bytes()) {
             Ok(req)
         } else {
-            Err(refused("the X-CSRFToken header does not match this session's token"))
+            Err(refused(
+                "the X-CSRFToken header does not match this session's token",
+            ))
         };
     }
     let is_form = req
@@ -53,7 +55,9 @@ pub async fn check(req: Request, expected: &str) -> Result<Request, ErrorKind> {
         Some(t) if constant_time_eq(t.as_bytes(), expected.as_bytes()) => {
             Ok(Request::from_parts(parts, Body::from(bytes)))
         }
-        Some(_) => Err(refused("the csrf_token field does not match this session's token")),
+        Some(_) => Err(refused(
+            "the csrf_token field does not match this session's token",
+        )),
         None => Err(refused(
             "the X-CSRFToken header is missing, and so is the csrf_token form field",
         )),

@@ -47,10 +47,24 @@ mod tests {
 
     #[test]
     fn only_sign_in_setup_health_and_static_files_are_public() {
-        for p in ["/signin", "/setup", "/healthz", "/readyz", "/pkg/overcast.wasm", "/api/sign_in"] {
+        for p in [
+            "/signin",
+            "/setup",
+            "/healthz",
+            "/readyz",
+            "/pkg/overcast.wasm",
+            "/api/sign_in",
+        ] {
             assert!(is_public(p), "{p}");
         }
-        for p in ["/", "/machines", "/api/sign_out", "/openapi.json", "/signin/x", "/pkgx"] {
+        for p in [
+            "/",
+            "/machines",
+            "/api/sign_out",
+            "/openapi.json",
+            "/signin/x",
+            "/pkgx",
+        ] {
             assert!(!is_public(p), "{p}");
         }
     }
@@ -58,10 +72,17 @@ mod tests {
     #[test]
     fn browsers_asking_for_html_get_pages_and_others_get_the_api() {
         let mut html = HeaderMap::new();
-        html.insert(header::ACCEPT, "text/html,application/xhtml+xml".parse().unwrap());
+        html.insert(
+            header::ACCEPT,
+            "text/html,application/xhtml+xml".parse().unwrap(),
+        );
         assert!(is_page_request(&Method::GET, "/machines", &html));
         assert!(!is_page_request(&Method::POST, "/machines", &html));
         assert!(!is_page_request(&Method::GET, "/api/session_info", &html));
-        assert!(!is_page_request(&Method::GET, "/machines", &HeaderMap::new()));
+        assert!(!is_page_request(
+            &Method::GET,
+            "/machines",
+            &HeaderMap::new()
+        ));
     }
 }

@@ -19,9 +19,12 @@ pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> 
         .map(|m| m.as_str().to_owned())
         .unwrap_or_else(|| route_family(req.uri().path()));
     let response = next.run(req).await;
-    state
-        .metrics
-        .observe(&method, &route, response.status().as_u16(), started.elapsed());
+    state.metrics.observe(
+        &method,
+        &route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
     response
 }
 

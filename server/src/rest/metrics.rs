@@ -37,7 +37,10 @@ pub async fn metrics(
     }
     let body = state.metrics.render(state.services.db.pool_stats());
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         body,
     )
         .into_response()

@@ -61,7 +61,11 @@ impl TestApp {
     pub async fn signed_in() -> Self {
         let app = Self::with_master().await;
         let res = app.sign_in(MASTER_EMAIL, MASTER_PASSWORD).await;
-        assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+        assert!(
+            res.status().is_success() || res.status().is_redirection(),
+            "{}",
+            res.status()
+        );
         app
     }
 
@@ -131,8 +135,16 @@ impl TestApp {
     }
 
     /// Calls a server function with a form body, as the hydrated page does.
-    pub async fn server_fn(&self, name: &str, form: &[(&str, &str)], csrf: Option<&str>) -> Response {
-        let mut req = self.client.post(self.url(&format!("/api/{name}"))).form(form);
+    pub async fn server_fn(
+        &self,
+        name: &str,
+        form: &[(&str, &str)],
+        csrf: Option<&str>,
+    ) -> Response {
+        let mut req = self
+            .client
+            .post(self.url(&format!("/api/{name}")))
+            .form(form);
         if let Some(token) = csrf {
             req = req.header("X-CSRFToken", token);
         }

@@ -17,8 +17,18 @@ async fn the_openapi_document_lists_every_rest_route_and_each_one_exists() {
     for (path, ops) in paths {
         for method in ops.as_object().unwrap().keys() {
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-            let res = app.client.request(m, app.url(path)).header("X-CSRFToken", app.csrf()).send().await.unwrap();
-            assert_ne!(res.status(), 404, "{method} {path} is documented but not routed");
+            let res = app
+                .client
+                .request(m, app.url(path))
+                .header("X-CSRFToken", app.csrf())
+                .send()
+                .await
+                .unwrap();
+            assert_ne!(
+                res.status(),
+                404,
+                "{method} {path} is documented but not routed"
+            );
         }
     }
 }

@@ -9,7 +9,9 @@ async fn signing_in_shows_the_shell_with_the_user() {
     assert_eq!(res.status(), 200);
     let body = res.text().await.unwrap();
     assert!(body.contains(MASTER_EMAIL));
-    for section in ["Backends", "Machines", "Keys", "Stacks", "Admin", "Sign out"] {
+    for section in [
+        "Backends", "Machines", "Keys", "Stacks", "Admin", "Sign out",
+    ] {
         assert!(body.contains(section), "{section}");
     }
 }
@@ -41,7 +43,10 @@ async fn repeated_failures_throttle_the_account_even_with_the_right_password() {
     assert!(body["retry_after_secs"].as_u64().unwrap() > 0);
     let audit = app.services().db.recent_audit(20).await.unwrap();
     assert_eq!(
-        audit.iter().filter(|e| e.action == "sign_in" && e.outcome == "failure").count(),
+        audit
+            .iter()
+            .filter(|e| e.action == "sign_in" && e.outcome == "failure")
+            .count(),
         service::throttle::MAX_PER_ACCOUNT as usize
     );
     assert!(audit.iter().all(|e| !e.detail.contains("guess")));
@@ -54,7 +59,10 @@ async fn an_address_is_throttled_across_accounts() {
         let res = app.sign_in(&format!("user{i}@example.com"), "guess").await;
         assert_eq!(res.status(), 401);
     }
-    assert_eq!(app.sign_in(MASTER_EMAIL, MASTER_PASSWORD).await.status(), 429);
+    assert_eq!(
+        app.sign_in(MASTER_EMAIL, MASTER_PASSWORD).await.status(),
+        429
+    );
 }
 
 #[tokio::test]
@@ -113,7 +121,11 @@ async fn anonymous_callers_are_redirected_from_pages_and_refused_by_the_api() {
     let app = TestApp::with_master().await;
     let res = app.get_page("/machines").await;
     assert_eq!(location(&res), "/signin?next=/machines");
-    for path in ["/openapi.json", "/api/session_info_nonexistent", "/anything"] {
+    for path in [
+        "/openapi.json",
+        "/api/session_info_nonexistent",
+        "/anything",
+    ] {
         let res = app.get_json(path).await;
         assert_eq!(res.status(), 401, "{path}");
         let body: serde_json::Value = res.json().await.unwrap();
@@ -136,9 +148,15 @@ async fn the_session_cookie_is_http_only_and_same_site_lax() {
         .iter()
         .map(|v| v.to_str().unwrap().to_owned())
         .collect();
-    let session = cookies.iter().find(|c| c.starts_with("overcast_session=")).unwrap();
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("overcast_session="))
+        .unwrap();
     assert!(session.contains("HttpOnly"), "{session}");
     assert!(session.contains("SameSite=Lax"), "{session}");
-    let csrf = cookies.iter().find(|c| c.starts_with("csrftoken=")).unwrap();
+    let csrf = cookies
+        .iter()
+        .find(|c| c.starts_with("csrftoken="))
+        .unwrap();
     assert!(!csrf.contains("HttpOnly"), "{csrf}");
 }

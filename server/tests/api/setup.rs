@@ -64,12 +64,21 @@ async fn setup_validates_each_field_and_says_which_is_wrong() {
     for (email, pw, confirm, field) in [
         ("not-an-email", MASTER_PASSWORD, MASTER_PASSWORD, "email"),
         ("a@example.com", "short", "short", "password"),
-        ("a@example.com", MASTER_PASSWORD, "different password!", "password_confirm"),
+        (
+            "a@example.com",
+            MASTER_PASSWORD,
+            "different password!",
+            "password_confirm",
+        ),
     ] {
         let res = app
             .server_fn(
                 "create_master",
-                &[("email", email), ("password", pw), ("password_confirm", confirm)],
+                &[
+                    ("email", email),
+                    ("password", pw),
+                    ("password_confirm", confirm),
+                ],
                 None,
             )
             .await;
@@ -83,8 +92,9 @@ async fn setup_validates_each_field_and_says_which_is_wrong() {
 #[tokio::test]
 async fn create_master_from_the_command_line_path_refuses_a_second_one() {
     let app = TestApp::with_master().await;
-    let err = service::accounts::create_master(app.services(), "b@example.com", MASTER_PASSWORD, "cli")
-        .await
-        .unwrap_err();
+    let err =
+        service::accounts::create_master(app.services(), "b@example.com", MASTER_PASSWORD, "cli")
+            .await
+            .unwrap_err();
     assert_eq!(err.http_status(), 409);
 }

@@ -3,9 +3,19 @@ use crate::helpers::*;
 #[tokio::test]
 async fn health_and_readiness_answer_without_credentials() {
     let app = TestApp::new().await;
-    let res = app.anonymous_client().get(app.url("/healthz")).send().await.unwrap();
+    let res = app
+        .anonymous_client()
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
-    let res = app.anonymous_client().get(app.url("/readyz")).send().await.unwrap();
+    let res = app
+        .anonymous_client()
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["status"], "ready");
@@ -15,19 +25,35 @@ async fn health_and_readiness_answer_without_credentials() {
 async fn readiness_fails_when_the_database_is_gone() {
     let app = TestApp::new().await;
     app.services().db.close().await;
-    let res = app.anonymous_client().get(app.url("/readyz")).send().await.unwrap();
+    let res = app
+        .anonymous_client()
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 503);
 }
 
 #[tokio::test]
 async fn metrics_count_requests_by_route_and_status_for_a_loopback_scraper() {
     let app = TestApp::new().await;
-    app.anonymous_client().get(app.url("/healthz")).send().await.unwrap();
-    let res = app.anonymous_client().get(app.url("/metrics")).send().await.unwrap();
+    app.anonymous_client()
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    let res = app
+        .anonymous_client()
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let text = res.text().await.unwrap();
     assert!(
-        text.contains("overcast_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"),
+        text.contains(
+            "overcast_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
+        ),
         "{text}"
     );
     assert!(text.contains("overcast_http_request_duration_seconds_bucket{route=\"/healthz\""));

@@ -11,7 +11,11 @@ use crate::on_each_engine;
 fn record(expiry: time::OffsetDateTime) -> Record {
     let mut data = HashMap::new();
     data.insert("account_id".to_owned(), serde_json::json!("acc-1"));
-    Record { id: Id::default(), data, expiry_date: expiry }
+    Record {
+        id: Id::default(),
+        data,
+        expiry_date: expiry,
+    }
 }
 
 #[tokio::test]
@@ -50,7 +54,10 @@ async fn expired_sessions_are_neither_loaded_nor_kept() {
             let mut old = record(time::OffsetDateTime::now_utc() - time::Duration::minutes(1));
             store.create(&mut old).await.unwrap();
             assert!(store.load(&old.id).await.unwrap().is_none());
-            assert_eq!(db.delete_expired_sessions(store::now_ms()).await.unwrap(), 1);
+            assert_eq!(
+                db.delete_expired_sessions(store::now_ms()).await.unwrap(),
+                1
+            );
         }
     });
 }

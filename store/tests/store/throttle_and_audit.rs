@@ -8,14 +8,30 @@ async fn failures_are_counted_per_scope_within_the_window_and_cleared() {
         let db = db.clone();
         let engine = engine.to_owned();
         async move {
-            db.record_login_failure(&["account:a", "address:1"], 100).await.unwrap();
-            db.record_login_failure(&["account:a", "address:1"], 200).await.unwrap();
-            db.record_login_failure(&["account:b", "address:1"], 300).await.unwrap();
-            assert_eq!(db.login_failures_since("account:a", 0).await.unwrap(), (2, Some(100)), "{engine}");
-            assert_eq!(db.login_failures_since("account:a", 150).await.unwrap(), (1, Some(200)));
+            db.record_login_failure(&["account:a", "address:1"], 100)
+                .await
+                .unwrap();
+            db.record_login_failure(&["account:a", "address:1"], 200)
+                .await
+                .unwrap();
+            db.record_login_failure(&["account:b", "address:1"], 300)
+                .await
+                .unwrap();
+            assert_eq!(
+                db.login_failures_since("account:a", 0).await.unwrap(),
+                (2, Some(100)),
+                "{engine}"
+            );
+            assert_eq!(
+                db.login_failures_since("account:a", 150).await.unwrap(),
+                (1, Some(200))
+            );
             assert_eq!(db.login_failures_since("address:1", 0).await.unwrap().0, 3);
             db.clear_login_failures("account:a").await.unwrap();
-            assert_eq!(db.login_failures_since("account:a", 0).await.unwrap(), (0, None));
+            assert_eq!(
+                db.login_failures_since("account:a", 0).await.unwrap(),
+                (0, None)
+            );
             assert_eq!(db.prune_login_failures(250).await.unwrap(), 2);
         }
     });

@@ -11,13 +11,14 @@ pub async fn create_master(
 ) -> Result<(), AppError> {
     use crate::ssr;
     if password != password_confirm {
-        return Err(domain::ErrorKind::invalid("password_confirm", "does not match the password").into());
+        return Err(
+            domain::ErrorKind::invalid("password_confirm", "does not match the password").into(),
+        );
     }
     let services = ssr::services()?;
     let session = ssr::session().await?;
     let address = ssr::client_address();
-    let account =
-        service::accounts::create_master(&services, &email, &password, &address).await?;
+    let account = service::accounts::create_master(&services, &email, &password, &address).await?;
     let csrf = service::session::establish(&session, &account).await?;
     ssr::set_cookie(&service::session::csrf_cookie(
         &csrf,

@@ -14,4 +14,5 @@ pub use sign_in::*;
 pub use sign_out::*;
 
 /// Endpoints of the server functions an anonymous caller may call.
-pub const PUBLIC_SERVER_FNS: [&str; 3] = ["/api/session_info", "/api/sign_in", "/api/create_master"];
+pub const PUBLIC_SERVER_FNS: [&str; 3] =
+    ["/api/session_info", "/api/sign_in", "/api/create_master"];
