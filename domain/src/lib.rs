@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod error;
+pub mod rbac;
 
 pub use account::{Email, NewPassword, SessionInfo};
 pub use error::ErrorKind;

@@ -96,6 +96,19 @@ impl Db {
         Ok(())
     }
 
+    /// Runs the engine's own consistency check (SQLite's `integrity_check`;
+    /// PostgreSQL has no equivalent and is trusted).
+    pub async fn integrity_ok(&self) -> Result<bool, StoreError> {
+        if self.kind != DbKind::Sqlite {
+            return Ok(true);
+        }
+        let row = sqlx::query("PRAGMA integrity_check")
+            .fetch_one(&self.pool)
+            .await?;
+        let verdict: String = sqlx::Row::try_get(&row, 0)?;
+        Ok(verdict == "ok")
+    }
+
     /// Connection-pool figures.
     pub fn pool_stats(&self) -> PoolStats {
         PoolStats {

@@ -35,6 +35,11 @@ pub struct TestApp {
 impl TestApp {
     /// A server on a fresh, empty database.
     pub async fn new() -> Self {
+        Self::with_settings(|_| {}).await
+    }
+
+    /// Like [`TestApp::new`], with settings adjusted first.
+    pub async fn with_settings(adjust: impl FnOnce(&mut Settings)) -> Self {
         if let Ok(filter) = std::env::var("OVERCAST_TEST_LOG") {
             let _ = tracing_subscriber::fmt()
                 .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
@@ -43,7 +48,8 @@ impl TestApp {
         }
         let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
         let bind: SocketAddr = "127.0.0.1:0".parse().expect("addr");
-        let settings = Settings::for_data_dir(dir.path().join("data"), bind);
+        let mut settings = Settings::for_data_dir(dir.path().join("data"), bind);
+        adjust(&mut settings);
         Self::start(settings, dir, Arc::new(reqwest::cookie::Jar::default())).await
     }
 

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod assets;
+mod cli;
 mod helpers;
 mod openapi;
 mod sessions;
