@@ -20,6 +20,18 @@ use crate::{
 /// How long an idle session lasts.
 pub const SESSION_IDLE: time::Duration = time::Duration::hours(12);
 
+/// The page routes, generated once per process.
+///
+/// Generating them renders the app with resource loading suppressed through
+/// a process-wide flag (leptos issue #4773): a page render that starts while
+/// any generation runs waits forever. Once per process, before any server of
+/// the process serves, keeps several servers in one process (the tests) safe.
+fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Builds the router and the state it runs on.
 pub fn build_router(
     services: Services,
@@ -49,12 +61,9 @@ pub fn build_router(
 
     let router = Router::new()
         .merge(rest_routes)
-        .leptos_routes_with_context(
-            &state,
-            generate_route_list(App),
-            context.clone(),
-            move || shell(shell_options.clone()),
-        )
+        .leptos_routes_with_context(&state, page_routes(), context.clone(), move || {
+            shell(shell_options.clone())
+        })
         .nest("/pkg", assets::pkg_router(&state))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
