@@ -23,6 +23,9 @@ pub fn error_body(kind: &ErrorKind) -> serde_json::Value {
     let mut body = serde_json::to_value(kind).unwrap_or_else(|_| serde_json::json!({}));
     if let Some(map) = body.as_object_mut() {
         map.insert("message".into(), kind.to_string().into());
+        if matches!(kind, ErrorKind::Forbidden { .. }) {
+            map.insert("RBAC".into(), "Action not allowed".into());
+        }
     }
     body
 }

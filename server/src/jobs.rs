@@ -1,4 +1,5 @@
-//! Background housekeeping: expired sessions and old sign-in failures.
+//! Background housekeeping: expired sessions, expired or long-unused API
+//! tokens, and old sign-in failures.
 
 use std::time::Duration;
 
@@ -17,6 +18,13 @@ pub async fn housekeeping(services: Services) {
             Ok(n) if n > 0 => tracing::info!(sessions = n, "removed expired sessions"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+        }
+        match service::tokens::prune(&services).await {
+            Ok(n) if n > 0 => {
+                tracing::info!(tokens = n, "removed expired or long-unused API tokens")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not prune API tokens"),
         }
         if let Err(e) = services
             .db

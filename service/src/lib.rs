@@ -5,11 +5,15 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod authz;
 pub mod credentials;
 pub mod password;
+pub mod roles;
 pub mod session;
 mod state;
 pub mod throttle;
+pub mod tokens;
+pub mod users;
 
 pub use session::Actor;
 pub use state::{Services, Settings};

@@ -1,6 +1,8 @@
 //! Cookie sessions: who is signed in, and the CSRF token of their session.
 
-use domain::ErrorKind;
+use std::sync::Arc;
+
+use domain::{rbac::Policy, ErrorKind};
 use store::accounts::Account;
 use tower_sessions::Session;
 
@@ -19,7 +21,23 @@ pub const CSRF_FIELD: &str = "csrf_token";
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "overcast_session";
 
-/// Who is making a request, once authenticated.
+/// How a request proved who it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// A cookie session (CSRF applies).
+    Session,
+    /// `Authorization: Token ...` (or the old `Authorized:` header).
+    Token {
+        /// The token's id.
+        id: String,
+        /// The owner's label for it, for the audit log.
+        name: String,
+    },
+    /// `Authorization: Basic ...`.
+    Basic,
+}
+
+/// Who is making a request, once authenticated, with the rights to check.
 #[derive(Debug, Clone)]
 pub struct Actor {
     /// The account's id.
@@ -30,6 +48,50 @@ pub struct Actor {
     pub is_master: bool,
     /// The session's CSRF token, when the request came with a session cookie.
     pub csrf: Option<String>,
+    /// The scopes of the roles attached to the account.
+    pub roles: Arc<Vec<Policy>>,
+    /// A token's own narrower scope, if it has one.
+    pub token_scope: Option<Arc<Policy>>,
+    /// How the caller authenticated.
+    pub via: Credential,
+}
+
+impl Actor {
+    /// The caller as the audit log names it.
+    pub fn audit_name(&self) -> String {
+        match &self.via {
+            Credential::Token { name, .. } => format!("{} (token {name})", self.email),
+            _ => self.email.clone(),
+        }
+    }
+}
+
+/// Builds the actor for an enabled account: loads its roles' scopes.
+pub async fn actor_for(
+    services: &Services,
+    account: Account,
+    via: Credential,
+    csrf: Option<String>,
+    token_scope: Option<Policy>,
+) -> Result<Actor, ErrorKind> {
+    let roles = services
+        .db
+        .roles_of(&account.id)
+        .await
+        .map_err(internal)?
+        .iter()
+        .map(|r| Policy::parse_str(&r.scope))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| internal(format!("a stored role scope no longer parses: {e}")))?;
+    Ok(Actor {
+        account_id: account.id,
+        email: account.email,
+        is_master: account.is_master,
+        csrf,
+        roles: Arc::new(roles),
+        token_scope: token_scope.map(Arc::new),
+        via,
+    })
 }
 
 /// Signs `account` in on `session`: a new session id (no fixation) and a
@@ -63,12 +125,9 @@ pub async fn actor(services: &Services, session: &Session) -> Result<Option<Acto
     match account {
         Some(a) if !a.disabled => {
             let csrf = session.get::<String>(CSRF_KEY).await.map_err(internal)?;
-            Ok(Some(Actor {
-                account_id: a.id,
-                email: a.email,
-                is_master: a.is_master,
-                csrf,
-            }))
+            actor_for(services, a, Credential::Session, csrf, None)
+                .await
+                .map(Some)
         }
         _ => {
             // Deleted or disabled: the session is worth nothing any more.

@@ -27,6 +27,18 @@ pub struct Services {
     /// Once a master account exists it never goes away: remembered here so
     /// pages need not ask the database each time.
     set_up: Arc<AtomicBool>,
+    /// The clock, in Unix ms (tests turn it forward).
+    clock: Clock,
+}
+
+/// A source of the current time in Unix milliseconds.
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> i64 + Send + Sync>);
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clock")
+    }
 }
 
 impl Services {
@@ -36,7 +48,19 @@ impl Services {
             db,
             settings: Arc::new(settings),
             set_up: Arc::new(AtomicBool::new(false)),
+            clock: Clock(Arc::new(store::now_ms)),
         }
+    }
+
+    /// The same services on another clock.
+    pub fn with_clock(mut self, now: impl Fn() -> i64 + Send + Sync + 'static) -> Self {
+        self.clock = Clock(Arc::new(now));
+        self
+    }
+
+    /// Now, Unix ms, by this installation's clock.
+    pub fn now(&self) -> i64 {
+        (self.clock.0)()
     }
 
     /// Whether the master account exists.

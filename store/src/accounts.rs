@@ -21,6 +21,8 @@ pub struct Account {
     pub id: String,
     /// Lower-cased email, what sign-in takes.
     pub email: String,
+    /// What the Mobingi role routes take (empty for the master account).
+    pub username: String,
     /// Display name.
     pub name: String,
     /// The argon2id hash of the password.
@@ -48,12 +50,13 @@ pub struct NewAccount<'a> {
     pub now: i64,
 }
 
-const COLUMNS: &str = "id, email, name, password_hash, is_master, disabled, created_at";
+const COLUMNS: &str = "id, email, username, name, password_hash, is_master, disabled, created_at";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<Account, StoreError> {
     Ok(Account {
         id: row.try_get("id")?,
         email: row.try_get("email")?,
+        username: row.try_get("username")?,
         name: row.try_get("name")?,
         password_hash: PasswordHash(row.try_get("password_hash")?),
         is_master: row.try_get::<i64, _>("is_master")? == 1,
@@ -116,6 +119,85 @@ impl Db {
             .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(from_row).transpose()
+    }
+
+    /// Creates an ordinary (non-master) user; a taken email or username is a conflict.
+    pub async fn create_user(&self, new: NewAccount<'_>, username: &str) -> Result<(), StoreError> {
+        let inserted = sqlx::query(
+            "INSERT INTO accounts (id, email, username, name, password_hash, is_master, disabled, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 0, 0, $6)",
+        )
+        .bind(new.id)
+        .bind(new.email)
+        .bind(username)
+        .bind(new.name)
+        .bind(&new.password_hash.0)
+        .bind(new.now)
+        .execute(self.pool())
+        .await;
+        match inserted {
+            Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Conflict(
+                "a user with this email or username exists already".into(),
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Every account, the master first, then users by username.
+    pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM accounts ORDER BY is_master DESC, username"
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Looks a user up by username.
+    pub async fn account_by_username(&self, username: &str) -> Result<Option<Account>, StoreError> {
+        if username.is_empty() {
+            return Ok(None);
+        }
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM accounts WHERE username = $1"
+        ))
+        .bind(username)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// Disables or enables an ordinary user. Disabling also ends the user's
+    /// sessions and revokes nothing else (tokens stop working because the
+    /// account is checked on every use). `false` when there is no such user.
+    pub async fn set_disabled(&self, id: &str, disabled: bool) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE accounts SET disabled = $2 WHERE id = $1 AND is_master = 0")
+            .bind(id)
+            .bind(i64::from(disabled))
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Replaces an account's password hash.
+    pub async fn set_password(&self, id: &str, hash: &PasswordHash) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE accounts SET password_hash = $2 WHERE id = $1")
+            .bind(id)
+            .bind(&hash.0)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Deletes an ordinary user; its role attachments and tokens go with it
+    /// (`ON DELETE CASCADE`). The master account cannot be deleted.
+    pub async fn delete_user(&self, id: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM accounts WHERE id = $1 AND is_master = 0")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Looks an account up by id.

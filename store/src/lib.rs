@@ -10,8 +10,10 @@ pub mod accounts;
 pub mod audit;
 mod db;
 mod error;
+pub mod roles;
 pub mod sessions;
 pub mod throttle;
+pub mod tokens;
 
 pub use db::{now_ms, redact_url, Db, DbKind, PoolStats};
 pub use error::StoreError;

@@ -11,7 +11,10 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use domain::ErrorKind;
-use service::{session, ClientAddress};
+use service::{
+    session::{self, Credential},
+    Actor, ClientAddress,
+};
 use tower_sessions::Session;
 
 use crate::{
@@ -39,6 +42,23 @@ pub async fn authenticate(
         return next.run(req).await;
     }
     let page = gate::is_page_request(req.method(), &path, req.headers());
+
+    let authorization = header_text(&req, axum::http::header::AUTHORIZATION.as_str());
+    let legacy = header_text(&req, "authorized");
+    let address = req
+        .extensions()
+        .get::<ClientAddress>()
+        .map(|a| a.0.clone())
+        .unwrap_or_default();
+    match api_credentials(&state, authorization, legacy, &address).await {
+        Ok(Some(actor)) => {
+            // API credentials: no cookie, so no CSRF to check.
+            req.extensions_mut().insert(actor);
+            return next.run(req).await;
+        }
+        Ok(None) => {}
+        Err(kind) => return unauthenticated(kind),
+    }
 
     let actor = match session::actor(&state.services, &session).await {
         Ok(actor) => actor,
@@ -74,14 +94,67 @@ pub async fn authenticate(
             let target = format!("/signin?next={}", encode_component(&path));
             Redirect::to(&target).into_response()
         }
-        None => {
-            let mut response = ApiError(ErrorKind::Unauthenticated).into_response();
-            response.headers_mut().insert(
-                "www-authenticate",
-                HeaderValue::from_static("Token realm=\"overcast\""),
-            );
-            response
+        None => unauthenticated(ErrorKind::Unauthenticated),
+    }
+}
+
+fn header_text(req: &Request, name: &str) -> Option<String> {
+    req.headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap_or_default().trim().to_owned())
+}
+
+/// A 401 that names the schemes the API accepts.
+fn unauthenticated(kind: ErrorKind) -> Response {
+    let mut response = ApiError(kind).into_response();
+    response.headers_mut().insert(
+        "www-authenticate",
+        HeaderValue::from_static("Token realm=\"overcast\", Basic realm=\"overcast\""),
+    );
+    response
+}
+
+/// The actor behind API credentials, if the request carries any:
+/// `Authorization: Token <t>`, the old `Authorized: <t>`, or
+/// `Authorization: Basic base64(email:password)` (throttled like sign-in).
+/// Credentials that are present but wrong are refused, never ignored.
+async fn api_credentials(
+    state: &AppState,
+    authorization: Option<String>,
+    legacy: Option<String>,
+    address: &str,
+) -> Result<Option<Actor>, ErrorKind> {
+    let (scheme, value) = match (authorization.as_deref(), legacy.as_deref()) {
+        (Some(a), _) => a.split_once(' ').unwrap_or((a, "")),
+        (None, Some(t)) => ("Token", t),
+        (None, None) => return Ok(None),
+    };
+    let refused = |why: &str| ErrorKind::InvalidInput {
+        field: "authorization".into(),
+        message: why.into(),
+    };
+    match scheme.to_ascii_lowercase().as_str() {
+        "token" => service::tokens::authenticate(&state.services, value)
+            .await?
+            .map(Some)
+            .ok_or(ErrorKind::Unauthenticated),
+        "basic" => {
+            use base64::Engine;
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(value.trim())
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(|| refused("Basic credentials are not base64 of email:password"))?;
+            let (email, password) = decoded
+                .split_once(':')
+                .ok_or_else(|| refused("Basic credentials are not base64 of email:password"))?;
+            let account =
+                service::accounts::sign_in(&state.services, email, password, address).await?;
+            session::actor_for(&state.services, account, Credential::Basic, None, None)
+                .await
+                .map(Some)
         }
+        _ => Err(ErrorKind::Unauthenticated),
     }
 }
 

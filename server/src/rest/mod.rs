@@ -1,9 +1,13 @@
 //! The REST API. Every route is declared with `utoipa` through
 //! `OpenApiRouter`, so a route cannot exist without its OpenAPI entry.
 
+pub mod extract;
 pub mod health;
 pub mod metrics;
 pub mod openapi;
+pub mod roles;
+pub mod tokens;
+pub mod users;
 
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -18,7 +22,12 @@ use crate::AppState;
         description = "Self-hosted multi-cloud control panel. Authenticate with a session \
                        cookie (plus X-CSRFToken on writes), or with API credentials."
     ),
-    tags((name = "system", description = "Health, readiness and metrics"))
+    tags(
+        (name = "system", description = "Health, readiness and metrics"),
+        (name = "tokens", description = "The caller's API tokens"),
+        (name = "roles", description = "Roles (IAM-style scopes) and their attachment to users"),
+        (name = "users", description = "Users of this installation"),
+    )
 )]
 pub struct ApiDoc;
 
@@ -29,4 +38,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(health::readyz))
         .routes(routes!(metrics::metrics))
         .routes(routes!(openapi::openapi_json))
+        .routes(routes!(tokens::create_token, tokens::list_tokens))
+        .routes(routes!(tokens::revoke_token))
+        .routes(routes!(roles::role_templates))
+        .routes(routes!(roles::list_roles, roles::create_role))
+        .routes(routes!(roles::update_role, roles::delete_role))
+        .routes(routes!(roles::my_roles, roles::attach_role))
+        .routes(routes!(roles::reattach_role, roles::detach_role))
+        .routes(routes!(roles::user_roles))
+        .routes(routes!(users::list_users, users::create_user))
+        .routes(routes!(users::update_user, users::delete_user))
 }

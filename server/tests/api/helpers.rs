@@ -188,6 +188,36 @@ impl TestApp {
             .await
     }
 
+    /// A REST call with the cookie session (and its CSRF header) and a JSON body.
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Response {
+        let mut req = self
+            .client
+            .request(method, self.url(path))
+            .header(header::ACCEPT, "application/json");
+        if let Some(token) = self.cookie("csrftoken") {
+            req = req.header("X-CSRFToken", token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.expect("request")
+    }
+
+    /// A fresh client with its own cookie jar.
+    pub fn client_with_cookies() -> Client {
+        Client::builder()
+            .redirect(Policy::none())
+            .cookie_store(true)
+            .timeout(std::time::Duration::from_secs(15))
+            .build()
+            .expect("client")
+    }
+
     /// GET as a browser navigating to a page.
     pub async fn get_page(&self, path: &str) -> Response {
         self.client

@@ -6,6 +6,7 @@
 mod assets;
 mod cli;
 mod helpers;
+mod identity;
 mod openapi;
 mod sessions;
 mod setup;

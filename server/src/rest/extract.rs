@@ -1,0 +1,86 @@
+//! Extractors shared by REST handlers: the authenticated caller, the
+//! caller's address, and a body that may be JSON or form-encoded (the
+//! Mobingi docs send both).
+
+use axum::{
+    body::Bytes,
+    extract::{FromRequest, FromRequestParts, Request},
+    http::{header, request::Parts},
+};
+use domain::ErrorKind;
+use serde::de::DeserializeOwned;
+use service::{Actor, ClientAddress};
+
+use crate::http_error::ApiError;
+
+/// The authenticated caller (401 without one).
+pub struct Caller(pub Actor);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Actor>()
+            .cloned()
+            .map(Caller)
+            .ok_or(ApiError(ErrorKind::Unauthenticated))
+    }
+}
+
+/// The caller's network address.
+pub struct Address(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Address {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Address(
+            parts
+                .extensions
+                .get::<ClientAddress>()
+                .map(|a| a.0.clone())
+                .unwrap_or_else(|| "unknown".into()),
+        ))
+    }
+}
+
+/// A request body as JSON, or as `application/x-www-form-urlencoded`.
+/// An empty body reads as `{}`.
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| ApiError(ErrorKind::invalid("body", "unreadable or too large")))?;
+        let parsed = if form {
+            serde_urlencoded::from_bytes(&bytes).map_err(|e| e.to_string())
+        } else if bytes.iter().all(u8::is_ascii_whitespace) {
+            serde_json::from_str("{}").map_err(|e| e.to_string())
+        } else {
+            serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+        };
+        parsed
+            .map(Body)
+            .map_err(|e| ApiError(ErrorKind::invalid("body", e)))
+    }
+}
+
+/// A JSON document that may also arrive as a string holding JSON (as a
+/// form field must).
+pub fn json_field(value: serde_json::Value, field: &str) -> Result<serde_json::Value, ApiError> {
+    match value {
+        serde_json::Value::String(text) => serde_json::from_str(&text)
+            .map_err(|e| ApiError(ErrorKind::invalid(field, format!("is not valid JSON: {e}")))),
+        other => Ok(other),
+    }
+}

@@ -1,0 +1,181 @@
+//! `/v3/role...`: roles and their attachment to users, in the Mobingi v3
+//! shapes. Changes are the master account's alone.
+
+use axum::{
+    extract::{Path, State},
+    Json,
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use service::roles::{self, RoleTemplate, RoleView};
+
+use crate::{
+    http_error::ApiError,
+    rest::extract::{json_field, Address, Body, Caller},
+    AppState,
+};
+
+/// Body of `POST /v3/role` and `PUT /v3/role/{role_id}`.
+#[derive(Debug, Deserialize)]
+pub struct RoleBody {
+    name: String,
+    scope: Value,
+}
+
+/// Body naming a user, for attaching and detaching.
+#[derive(Debug, Deserialize)]
+pub struct UsernameBody {
+    username: String,
+}
+
+/// Body of `POST /v3/user/role`.
+#[derive(Debug, Deserialize)]
+pub struct AttachBody {
+    username: String,
+    role_id: String,
+}
+
+/// Ready-made scopes.
+#[utoipa::path(get, path = "/v3/role/templates", tag = "roles",
+    responses((status = 200, description = "[{\"id\", \"name\", \"scope\"}]"), (status = 401)))]
+pub async fn role_templates(Caller(_): Caller) -> Json<Vec<RoleTemplate>> {
+    Json(roles::templates())
+}
+
+/// Every role (master only).
+#[utoipa::path(get, path = "/v3/role", tag = "roles",
+    responses((status = 200, description = "[{\"id\", \"name\", \"scope\", ...}]"), (status = 401), (status = 403)))]
+pub async fn list_roles(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Json<Vec<RoleView>>, ApiError> {
+    Ok(Json(roles::list(&state.services, &actor).await?))
+}
+
+/// Creates a role.
+#[utoipa::path(post, path = "/v3/role", tag = "roles",
+    responses((status = 200, description = "{\"status\": \"success\", \"role_id\"}"), (status = 400), (status = 403), (status = 409)))]
+pub async fn create_role(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Address(address): Address,
+    Body(body): Body<RoleBody>,
+) -> Result<Json<Value>, ApiError> {
+    let scope = json_field(body.scope, "scope")?;
+    let role = roles::create(&state.services, &actor, &body.name, &scope, &address).await?;
+    Ok(Json(json!({"status": "success", "role_id": role.id})))
+}
+
+/// Replaces a role's name and scope.
+#[utoipa::path(put, path = "/v3/role/{role_id}", tag = "roles",
+    params(("role_id" = String, Path, description = "Role id")),
+    responses((status = 200, description = "{\"status\": \"success\"}"), (status = 400), (status = 403), (status = 404)))]
+pub async fn update_role(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Address(address): Address,
+    Path(role_id): Path<String>,
+    Body(body): Body<RoleBody>,
+) -> Result<Json<Value>, ApiError> {
+    let scope = json_field(body.scope, "scope")?;
+    roles::update(
+        &state.services,
+        &actor,
+        &role_id,
+        &body.name,
+        &scope,
+        &address,
+    )
+    .await?;
+    Ok(Json(json!({"status": "success"})))
+}
+
+/// Deletes a role.
+#[utoipa::path(delete, path = "/v3/role/{role_id}", tag = "roles",
+    params(("role_id" = String, Path, description = "Role id")),
+    responses((status = 200, description = "{\"status\": \"success\"}"), (status = 403), (status = 404)))]
+pub async fn delete_role(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Address(address): Address,
+    Path(role_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    roles::delete(&state.services, &actor, &role_id, &address).await?;
+    Ok(Json(json!({"status": "success"})))
+}
+
+/// The caller's own roles.
+#[utoipa::path(get, path = "/v3/user/role", tag = "roles",
+    responses((status = 200, description = "[role]"), (status = 401)))]
+pub async fn my_roles(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Json<Vec<RoleView>>, ApiError> {
+    Ok(Json(roles::roles_of(&state.services, &actor, None).await?))
+}
+
+/// A user's roles.
+#[utoipa::path(get, path = "/v3/user/{username}/role", tag = "roles",
+    params(("username" = String, Path, description = "Username")),
+    responses((status = 200, description = "[role]"), (status = 403), (status = 404)))]
+pub async fn user_roles(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(username): Path<String>,
+) -> Result<Json<Vec<RoleView>>, ApiError> {
+    Ok(Json(
+        roles::roles_of(&state.services, &actor, Some(&username)).await?,
+    ))
+}
+
+/// Attaches a role to a user.
+#[utoipa::path(post, path = "/v3/user/role", tag = "roles",
+    responses((status = 200, description = "{\"status\": \"success\", \"user_role_id\"}"), (status = 403), (status = 404), (status = 409)))]
+pub async fn attach_role(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Address(address): Address,
+    Body(body): Body<AttachBody>,
+) -> Result<Json<Value>, ApiError> {
+    let id = roles::attach(
+        &state.services,
+        &actor,
+        &body.username,
+        &body.role_id,
+        &address,
+    )
+    .await?;
+    Ok(Json(json!({"status": "success", "user_role_id": id})))
+}
+
+/// Re-attaches a role to a user (attaching it if it is not).
+#[utoipa::path(put, path = "/v3/user/role/{role_id}", tag = "roles",
+    params(("role_id" = String, Path, description = "Role id")),
+    responses((status = 200, description = "{\"status\": \"success\"}"), (status = 403), (status = 404)))]
+pub async fn reattach_role(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Address(address): Address,
+    Path(role_id): Path<String>,
+    Body(body): Body<UsernameBody>,
+) -> Result<Json<Value>, ApiError> {
+    match roles::attach(&state.services, &actor, &body.username, &role_id, &address).await {
+        Ok(_) | Err(domain::ErrorKind::Conflict { .. }) => Ok(Json(json!({"status": "success"}))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Detaches a role from a user.
+#[utoipa::path(delete, path = "/v3/user/role/{role_id}", tag = "roles",
+    params(("role_id" = String, Path, description = "Role id")),
+    responses((status = 200, description = "{\"status\": \"success\"}"), (status = 403), (status = 404)))]
+pub async fn detach_role(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Address(address): Address,
+    Path(role_id): Path<String>,
+    Body(body): Body<UsernameBody>,
+) -> Result<Json<Value>, ApiError> {
+    roles::detach(&state.services, &actor, &body.username, &role_id, &address).await?;
+    Ok(Json(json!({"status": "success"})))
+}

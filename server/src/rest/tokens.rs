@@ -1,0 +1,72 @@
+//! `/tokens`: the caller's API tokens.
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    Json,
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::{
+    http_error::ApiError,
+    rest::extract::{json_field, Address, Body, Caller},
+    AppState,
+};
+
+/// Body of `POST /tokens`.
+#[derive(Debug, Deserialize)]
+pub struct NewToken {
+    name: String,
+    ttl_days: Option<u32>,
+    scope: Option<Value>,
+}
+
+/// Creates a token; the response is the only time it is shown.
+#[utoipa::path(post, path = "/tokens", tag = "tokens",
+    responses((status = 201, description = "{\"id\", \"name\", \"token\"}"), (status = 400), (status = 401)))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Address(address): Address,
+    Body(body): Body<NewToken>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let scope = body.scope.map(|s| json_field(s, "scope")).transpose()?;
+    let created = service::tokens::create(
+        &state.services,
+        &actor,
+        &body.name,
+        body.ttl_days,
+        scope.as_ref(),
+        &address,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": created.id, "name": created.name, "token": created.token})),
+    ))
+}
+
+/// The caller's tokens, with their last use (never the token).
+#[utoipa::path(get, path = "/tokens", tag = "tokens",
+    responses((status = 200, description = "[{\"id\", \"name\", \"created_at\", \"expires_at\", \"last_used_at\", \"scope\"}]"), (status = 401)))]
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Json<Vec<service::tokens::TokenInfo>>, ApiError> {
+    Ok(Json(service::tokens::list(&state.services, &actor).await?))
+}
+
+/// Revokes one of the caller's tokens.
+#[utoipa::path(delete, path = "/tokens/{id}", tag = "tokens",
+    params(("id" = String, Path, description = "Token id")),
+    responses((status = 200), (status = 401), (status = 404)))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Address(address): Address,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    service::tokens::revoke(&state.services, &actor, &id, &address).await?;
+    Ok(Json(json!({"status": "success"})))
+}

@@ -1,0 +1,96 @@
+//! The one authorisation function every door calls: the actor, the action
+//! (from `domain::rbac::ACTIONS`), the resource.
+
+use domain::{
+    rbac::{evaluate, Decision},
+    ErrorKind,
+};
+
+use crate::Actor;
+
+/// Decides without side effects: the master account holds every right;
+/// anyone else has what their roles allow; a token never has more than its
+/// owner and, with a scope of its own, no more than that scope either.
+pub fn decide(actor: &Actor, action: &str, resource: &str) -> Decision {
+    let owner = if actor.is_master {
+        Decision::Allow
+    } else {
+        evaluate(actor.roles.iter(), action, resource)
+    };
+    match (owner, &actor.token_scope) {
+        (Decision::Allow, Some(scope)) => evaluate([scope.as_ref()], action, resource),
+        (decision, _) => decision,
+    }
+}
+
+/// `Ok` when `actor` may do `action` on `resource`, else
+/// [`ErrorKind::Forbidden`] naming the action.
+pub fn authorize(actor: &Actor, action: &str, resource: &str) -> Result<(), ErrorKind> {
+    if decide(actor, action, resource).is_allowed() {
+        Ok(())
+    } else {
+        Err(ErrorKind::Forbidden {
+            action: Some(action.to_owned()),
+        })
+    }
+}
+
+/// Administration (users, roles, OAuth clients) is the master account's
+/// alone, and no role can grant it. A master token narrowed by a scope of
+/// its own cannot administer either.
+pub fn require_master(actor: &Actor, action: &str) -> Result<(), ErrorKind> {
+    if actor.is_master && actor.token_scope.is_none() {
+        Ok(())
+    } else {
+        Err(ErrorKind::Forbidden {
+            action: Some(action.to_owned()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use domain::rbac::{Effect, Policy};
+
+    use super::*;
+    use crate::session::Credential;
+
+    fn actor(master: bool, roles: Vec<Policy>, token_scope: Option<Policy>) -> Actor {
+        Actor {
+            account_id: "a".into(),
+            email: "a@example.com".into(),
+            is_master: master,
+            csrf: None,
+            roles: Arc::new(roles),
+            token_scope: token_scope.map(Arc::new),
+            via: Credential::Session,
+        }
+    }
+
+    #[test]
+    fn the_master_may_do_anything_and_a_user_without_roles_nothing() {
+        assert!(authorize(&actor(true, vec![], None), "destroy:machine", "x").is_ok());
+        let err = authorize(&actor(false, vec![], None), "view:machine", "x").unwrap_err();
+        assert_eq!(
+            err,
+            ErrorKind::Forbidden {
+                action: Some("view:machine".into())
+            }
+        );
+    }
+
+    #[test]
+    fn a_token_never_exceeds_its_owner_nor_its_own_scope() {
+        let read_only = Policy::single(Effect::Allow, &["view:*"], &["*"]);
+        let everything = Policy::single(Effect::Allow, &["*"], &["*"]);
+        let user_with_wide_token = actor(false, vec![read_only.clone()], Some(everything));
+        assert!(authorize(&user_with_wide_token, "view:machine", "m").is_ok());
+        assert!(authorize(&user_with_wide_token, "reboot:machine", "m").is_err());
+        let master_with_narrow_token = actor(true, vec![], Some(read_only));
+        assert!(authorize(&master_with_narrow_token, "view:key", "k").is_ok());
+        assert!(authorize(&master_with_narrow_token, "delete:key", "k").is_err());
+        assert!(require_master(&master_with_narrow_token, "admin:role").is_err());
+    }
+}

@@ -1,0 +1,236 @@
+//! API tokens: shown once, stored as SHA-256, used as
+//! `Authorization: Token <token>`, never more powerful than their owner.
+
+use domain::{rbac::Policy, ErrorKind};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use store::tokens::NewApiToken;
+
+use crate::{
+    audit, authz, credentials, internal,
+    session::{actor_for, Credential},
+    Actor, Services,
+};
+
+/// Every token starts with this, so a leaked one is recognisable.
+pub const TOKEN_PREFIX: &str = "oc_";
+/// A token unused this long is removed (and refused meanwhile).
+pub const UNUSED_LIMIT_MS: i64 = 90 * 24 * 60 * 60 * 1000;
+/// Longest lifetime a token may be given.
+pub const MAX_TTL_DAYS: u32 = 3650;
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// A token as listed: everything but the token.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// Id, what revocation takes.
+    pub id: String,
+    /// Label.
+    pub name: String,
+    /// Creation time, Unix ms.
+    pub created_at: i64,
+    /// Expiry, Unix ms.
+    pub expires_at: Option<i64>,
+    /// Last use, Unix ms.
+    pub last_used_at: i64,
+    /// Its own narrower scope, if any.
+    pub scope: Option<serde_json::Value>,
+}
+
+/// A token just created: the only time `token` is seen.
+#[derive(Debug, Clone, Serialize)]
+pub struct CreatedToken {
+    /// Id.
+    pub id: String,
+    /// Label.
+    pub name: String,
+    /// The secret itself.
+    pub token: String,
+}
+
+/// The stored form of a token.
+pub fn hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Creates a token for the caller.
+pub async fn create(
+    services: &Services,
+    actor: &Actor,
+    name: &str,
+    ttl_days: Option<u32>,
+    scope: Option<&serde_json::Value>,
+    address: &str,
+) -> Result<CreatedToken, ErrorKind> {
+    if actor.token_scope.is_some() {
+        // A narrowed token must not mint a wider one.
+        return Err(ErrorKind::Forbidden {
+            action: Some("create:token".into()),
+        });
+    }
+    let name = name.trim();
+    if name.is_empty() || name.len() > 100 {
+        return Err(ErrorKind::invalid("name", "must be 1 to 100 characters"));
+    }
+    if let Some(days) = ttl_days {
+        if days == 0 || days > MAX_TTL_DAYS {
+            return Err(ErrorKind::invalid(
+                "ttl_days",
+                format!("must be between 1 and {MAX_TTL_DAYS}"),
+            ));
+        }
+    }
+    let scope = scope
+        .filter(|v| !v.is_null())
+        .map(Policy::parse)
+        .transpose()?
+        .map(|p| serde_json::to_string(&p))
+        .transpose()
+        .map_err(internal)?;
+    let token = format!("{TOKEN_PREFIX}{}", credentials::random_hex(32)?);
+    let id = uuid::Uuid::new_v4().to_string();
+    let now = services.now();
+    services
+        .db
+        .create_token(NewApiToken {
+            id: &id,
+            account_id: &actor.account_id,
+            name,
+            token_hash: &hash(&token),
+            scope: scope.as_deref(),
+            now,
+            expires_at: ttl_days.map(|d| now + i64::from(d) * DAY_MS),
+        })
+        .await
+        .map_err(internal)?;
+    audit::record(
+        services,
+        &actor.audit_name(),
+        address,
+        "create:token",
+        &format!("token/{id}"),
+        audit::outcome::SUCCESS,
+        name,
+    )
+    .await?;
+    Ok(CreatedToken {
+        id,
+        name: name.to_owned(),
+        token,
+    })
+}
+
+/// The caller's tokens.
+pub async fn list(services: &Services, actor: &Actor) -> Result<Vec<TokenInfo>, ErrorKind> {
+    let tokens = services
+        .db
+        .tokens_of(&actor.account_id)
+        .await
+        .map_err(internal)?;
+    Ok(tokens
+        .into_iter()
+        .map(|t| TokenInfo {
+            id: t.id,
+            name: t.name,
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+            last_used_at: t.last_used_at,
+            scope: t.scope.and_then(|s| serde_json::from_str(&s).ok()),
+        })
+        .collect())
+}
+
+/// Revokes one of the caller's tokens.
+pub async fn revoke(
+    services: &Services,
+    actor: &Actor,
+    id: &str,
+    address: &str,
+) -> Result<(), ErrorKind> {
+    let gone = services
+        .db
+        .delete_token(&actor.account_id, id)
+        .await
+        .map_err(internal)?;
+    if !gone {
+        return Err(ErrorKind::NotFound {
+            what: "token".into(),
+        });
+    }
+    audit::record(
+        services,
+        &actor.audit_name(),
+        address,
+        "delete:token",
+        &format!("token/{id}"),
+        audit::outcome::SUCCESS,
+        "",
+    )
+    .await
+}
+
+/// The actor a presented token stands for: `None` for an unknown, expired,
+/// long-unused or revoked token, or a disabled owner.
+pub async fn authenticate(
+    services: &Services,
+    presented: &str,
+) -> Result<Option<Actor>, ErrorKind> {
+    let presented = presented.trim();
+    if !presented.starts_with(TOKEN_PREFIX) || presented.len() != TOKEN_PREFIX.len() + 64 {
+        return Ok(None);
+    }
+    let now = services.now();
+    let Some(token) = services
+        .db
+        .use_token(&hash(presented), now)
+        .await
+        .map_err(internal)?
+    else {
+        return Ok(None);
+    };
+    let expired = token.expires_at.is_some_and(|e| e <= now);
+    let stale = token.last_used_at < now - UNUSED_LIMIT_MS;
+    if expired || stale {
+        return Ok(None);
+    }
+    let Some(account) = services
+        .db
+        .account_by_id(&token.account_id)
+        .await
+        .map_err(internal)?
+    else {
+        return Ok(None);
+    };
+    if account.disabled {
+        return Ok(None);
+    }
+    let scope = token
+        .scope
+        .as_deref()
+        .map(Policy::parse_str)
+        .transpose()
+        .map_err(|e| internal(format!("a stored token scope no longer parses: {e}")))?;
+    let via = Credential::Token {
+        id: token.id,
+        name: token.name,
+    };
+    actor_for(services, account, via, None, scope)
+        .await
+        .map(Some)
+}
+
+/// Housekeeping: drops expired tokens and those unused for 90 days.
+pub async fn prune(services: &Services) -> Result<u64, ErrorKind> {
+    let now = services.now();
+    services
+        .db
+        .delete_stale_tokens(now, now - UNUSED_LIMIT_MS)
+        .await
+        .map_err(internal)
+}
+
+/// Authorises `action` for `actor` (re-exported for callers of this module).
+pub use authz::authorize;

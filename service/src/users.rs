@@ -1,0 +1,228 @@
+//! Users: created, disabled, re-enabled and deleted by the master account;
+//! each changes their own password.
+
+use domain::{Email, ErrorKind, NewPassword};
+use serde::Serialize;
+use store::accounts::{Account, NewAccount};
+
+use crate::{audit, authz::require_master, internal, password, Actor, Services};
+
+/// A user as the API shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct UserView {
+    /// Id.
+    pub id: String,
+    /// What the role routes take.
+    pub username: String,
+    /// What sign-in takes.
+    pub email: String,
+    /// Whether the account is disabled.
+    pub disabled: bool,
+    /// Whether this is the master account.
+    pub is_master: bool,
+    /// Creation time, Unix ms.
+    pub created_at: i64,
+}
+
+impl From<Account> for UserView {
+    fn from(a: Account) -> Self {
+        Self {
+            id: a.id,
+            username: a.username,
+            email: a.email,
+            disabled: a.disabled,
+            is_master: a.is_master,
+            created_at: a.created_at,
+        }
+    }
+}
+
+/// Checks a username: 1 to 64 of `a-z 0-9 . _ -`, starting with a letter or digit.
+pub fn parse_username(raw: &str) -> Result<String, ErrorKind> {
+    let name = raw.trim();
+    let ok_chars = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    let ok_start = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric());
+    if name.is_empty() || name.len() > 64 || !ok_chars || !ok_start {
+        return Err(ErrorKind::invalid(
+            "username",
+            "must be 1 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+async fn find(services: &Services, username: &str) -> Result<Account, ErrorKind> {
+    services
+        .db
+        .account_by_username(username.trim())
+        .await
+        .map_err(internal)?
+        .ok_or(ErrorKind::NotFound {
+            what: "user".into(),
+        })
+}
+
+/// Every account.
+pub async fn list(services: &Services, actor: &Actor) -> Result<Vec<UserView>, ErrorKind> {
+    if !actor.is_master {
+        crate::authz::authorize(actor, "view:user", "*")?;
+    }
+    Ok(services
+        .db
+        .accounts()
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+/// Creates a user.
+pub async fn create(
+    services: &Services,
+    actor: &Actor,
+    username: &str,
+    email: &str,
+    new_password: &str,
+    address: &str,
+) -> Result<UserView, ErrorKind> {
+    require_master(actor, "create:user")?;
+    let username = parse_username(username)?;
+    let email = Email::parse(email)?;
+    let hash = password::hash(&NewPassword::parse(new_password)?)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    services
+        .db
+        .create_user(
+            NewAccount {
+                id: &id,
+                email: email.as_str(),
+                name: "",
+                password_hash: &hash,
+                now: services.now(),
+            },
+            &username,
+        )
+        .await
+        .map_err(|e| match e {
+            store::StoreError::Conflict(message) => ErrorKind::Conflict { message },
+            other => internal(other),
+        })?;
+    audit::record(
+        services,
+        &actor.audit_name(),
+        address,
+        "create:user",
+        &format!("user/{username}"),
+        audit::outcome::SUCCESS,
+        email.as_str(),
+    )
+    .await?;
+    let account = services.db.account_by_id(&id).await.map_err(internal)?;
+    account.map(Into::into).ok_or(ErrorKind::Internal)
+}
+
+/// Disables or enables a user and/or sets their password (master only).
+/// Disabling ends the user's sessions at once; tokens stop working because
+/// every use checks the account.
+pub async fn update(
+    services: &Services,
+    actor: &Actor,
+    username: &str,
+    disabled: Option<bool>,
+    new_password: Option<&str>,
+    address: &str,
+) -> Result<UserView, ErrorKind> {
+    require_master(actor, "edit:user")?;
+    let user = find(services, username).await?;
+    let hash = new_password
+        .map(|p| NewPassword::parse(p).and_then(|p| password::hash(&p)))
+        .transpose()?;
+    if let Some(disabled) = disabled {
+        services
+            .db
+            .set_disabled(&user.id, disabled)
+            .await
+            .map_err(internal)?;
+        if disabled {
+            services
+                .db
+                .delete_sessions_of(&user.id)
+                .await
+                .map_err(internal)?;
+        }
+    }
+    if let Some(hash) = &hash {
+        services
+            .db
+            .set_password(&user.id, hash)
+            .await
+            .map_err(internal)?;
+    }
+    let detail = match (disabled, hash.is_some()) {
+        (Some(true), _) => "disabled",
+        (Some(false), _) => "enabled",
+        (None, true) => "password set",
+        (None, false) => "no change",
+    };
+    audit::record(
+        services,
+        &actor.audit_name(),
+        address,
+        "edit:user",
+        &format!("user/{}", user.username),
+        audit::outcome::SUCCESS,
+        detail,
+    )
+    .await?;
+    find(services, username).await.map(Into::into)
+}
+
+/// Deletes a user with their sessions, roles and tokens (master only).
+pub async fn delete(
+    services: &Services,
+    actor: &Actor,
+    username: &str,
+    address: &str,
+) -> Result<(), ErrorKind> {
+    require_master(actor, "delete:user")?;
+    let user = find(services, username).await?;
+    services
+        .db
+        .delete_sessions_of(&user.id)
+        .await
+        .map_err(internal)?;
+    if !services.db.delete_user(&user.id).await.map_err(internal)? {
+        return Err(ErrorKind::NotFound {
+            what: "user".into(),
+        });
+    }
+    audit::record(
+        services,
+        &actor.audit_name(),
+        address,
+        "delete:user",
+        &format!("user/{}", user.username),
+        audit::outcome::SUCCESS,
+        "",
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_username;
+
+    #[test]
+    fn usernames_are_short_lower_case_words() {
+        assert_eq!(parse_username(" ops.team-1 ").unwrap(), "ops.team-1");
+        for bad in ["", "Ops", "-x", "a b", "é", &"a".repeat(65)] {
+            assert!(parse_username(bad).is_err(), "{bad}");
+        }
+    }
+}

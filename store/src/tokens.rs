@@ -1,0 +1,140 @@
+//! The `api_tokens` table. Only a SHA-256 of each token is stored.
+
+use sqlx::Row;
+
+use crate::{Db, StoreError};
+
+/// A stored API token (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    /// Stable id, what revocation takes.
+    pub id: String,
+    /// The owner.
+    pub account_id: String,
+    /// The owner's label for it.
+    pub name: String,
+    /// An optional narrower scope document (JSON), intersected with the owner's rights.
+    pub scope: Option<String>,
+    /// Creation time, Unix ms.
+    pub created_at: i64,
+    /// Hard expiry, Unix ms.
+    pub expires_at: Option<i64>,
+    /// Last use, Unix ms (creation counts as a use).
+    pub last_used_at: i64,
+}
+
+/// What it takes to store a token.
+#[derive(Debug)]
+pub struct NewApiToken<'a> {
+    /// Fresh id.
+    pub id: &'a str,
+    /// Owner.
+    pub account_id: &'a str,
+    /// Label.
+    pub name: &'a str,
+    /// Hex SHA-256 of the token.
+    pub token_hash: &'a str,
+    /// Narrower scope, as JSON.
+    pub scope: Option<&'a str>,
+    /// Now, Unix ms.
+    pub now: i64,
+    /// Hard expiry, Unix ms.
+    pub expires_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, account_id, name, scope, created_at, expires_at, last_used_at";
+
+fn token(row: &sqlx::any::AnyRow) -> Result<ApiToken, StoreError> {
+    Ok(ApiToken {
+        id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
+        name: row.try_get("name")?,
+        scope: row.try_get("scope")?,
+        created_at: row.try_get("created_at")?,
+        expires_at: row.try_get("expires_at")?,
+        last_used_at: row.try_get("last_used_at")?,
+    })
+}
+
+impl Db {
+    /// Stores a token's hash.
+    pub async fn create_token(&self, t: NewApiToken<'_>) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO api_tokens (id, account_id, name, token_hash, scope, created_at, expires_at, last_used_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $6)",
+        )
+        .bind(t.id)
+        .bind(t.account_id)
+        .bind(t.name)
+        .bind(t.token_hash)
+        .bind(t.scope)
+        .bind(t.now)
+        .bind(t.expires_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Finds the token with this hash and, in the same statement's
+    /// transaction, records its use.
+    pub async fn use_token(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<ApiToken>, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1"
+        ))
+        .bind(token_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(found) = row.as_ref().map(token).transpose()? else {
+            return Ok(None);
+        };
+        sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
+            .bind(&found.id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(found))
+    }
+
+    /// An account's tokens, newest first.
+    pub async fn tokens_of(&self, account_id: &str) -> Result<Vec<ApiToken>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM api_tokens WHERE account_id = $1 ORDER BY created_at DESC, id"
+        ))
+        .bind(account_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(token).collect()
+    }
+
+    /// Revokes one of an account's tokens; `false` when it has no such token.
+    pub async fn delete_token(&self, account_id: &str, id: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM api_tokens WHERE account_id = $1 AND id = $2")
+            .bind(account_id)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Removes tokens past their expiry or unused since `unused_before`.
+    pub async fn delete_stale_tokens(
+        &self,
+        now: i64,
+        unused_before: i64,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM api_tokens WHERE (expires_at IS NOT NULL AND expires_at <= $1) OR last_used_at < $2",
+        )
+        .bind(now)
+        .bind(unused_before)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+}
