@@ -312,13 +312,24 @@ pub async fn roles_of(
 ) -> Result<Vec<RoleView>, ErrorKind> {
     let account_id = match username {
         None => actor.account_id.clone(),
-        Some(name) => {
-            let id = user_id(services, name).await?;
-            if id != actor.account_id {
-                require_master(actor, "view:role")?;
+        // Others may ask only about themselves, and learn nothing else
+        // (not even whether a username exists).
+        Some(name) if require_master(actor, "view:role").is_err() => {
+            let found = services
+                .db
+                .account_by_username(name.trim())
+                .await
+                .map_err(internal)?;
+            match found {
+                Some(a) if a.id == actor.account_id => a.id,
+                _ => {
+                    return Err(ErrorKind::Forbidden {
+                        action: Some("view:role".into()),
+                    })
+                }
             }
-            id
         }
+        Some(name) => user_id(services, name).await?,
     };
     Ok(services
         .db

@@ -84,3 +84,48 @@ pub fn json_field(value: serde_json::Value, field: &str) -> Result<serde_json::V
         other => Ok(other),
     }
 }
+
+/// An administrative action, named for the refusal.
+pub trait AdminAction {
+    /// The action as the audit log and the 403 body name it.
+    const NAME: &'static str;
+}
+
+macro_rules! admin_actions {
+    ($($ty:ident => $name:literal),* $(,)?) => {
+        $(
+            #[doc = concat!("The `", $name, "` administrative action.")]
+            pub struct $ty;
+            impl AdminAction for $ty {
+                const NAME: &'static str = $name;
+            }
+        )*
+    };
+}
+
+admin_actions! {
+    ViewRoles => "view:role",
+    CreateRole => "create:role",
+    EditRole => "edit:role",
+    DeleteRole => "delete:role",
+    AttachRole => "attach:role",
+    DetachRole => "detach:role",
+    CreateUser => "create:user",
+    EditUser => "edit:user",
+    DeleteUser => "delete:user",
+}
+
+/// The caller, who must be the master account (403 naming `A` otherwise,
+/// 401 without credentials). Checked before the body is read, so a refused
+/// caller learns nothing from validation errors.
+pub struct Master<A>(pub Actor, pub std::marker::PhantomData<A>);
+
+impl<S: Send + Sync, A: AdminAction> FromRequestParts<S> for Master<A> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Caller(actor) = Caller::from_request_parts(parts, state).await?;
+        service::authz::require_master(&actor, A::NAME)?;
+        Ok(Master(actor, std::marker::PhantomData))
+    }
+}

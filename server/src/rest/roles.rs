@@ -11,7 +11,10 @@ use service::roles::{self, RoleTemplate, RoleView};
 
 use crate::{
     http_error::ApiError,
-    rest::extract::{json_field, Address, Body, Caller},
+    rest::extract::{
+        json_field, Address, AttachRole, Body, Caller, CreateRole, DeleteRole, DetachRole,
+        EditRole, Master, ViewRoles,
+    },
     AppState,
 };
 
@@ -47,7 +50,7 @@ pub async fn role_templates(Caller(_): Caller) -> Json<Vec<RoleTemplate>> {
     responses((status = 200, description = "[{\"id\", \"name\", \"scope\", ...}]"), (status = 401), (status = 403)))]
 pub async fn list_roles(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    Master(actor, _): Master<ViewRoles>,
 ) -> Result<Json<Vec<RoleView>>, ApiError> {
     Ok(Json(roles::list(&state.services, &actor).await?))
 }
@@ -57,7 +60,7 @@ pub async fn list_roles(
     responses((status = 200, description = "{\"status\": \"success\", \"role_id\"}"), (status = 400), (status = 403), (status = 409)))]
 pub async fn create_role(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    Master(actor, _): Master<CreateRole>,
     Address(address): Address,
     Body(body): Body<RoleBody>,
 ) -> Result<Json<Value>, ApiError> {
@@ -72,7 +75,7 @@ pub async fn create_role(
     responses((status = 200, description = "{\"status\": \"success\"}"), (status = 400), (status = 403), (status = 404)))]
 pub async fn update_role(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    Master(actor, _): Master<EditRole>,
     Address(address): Address,
     Path(role_id): Path<String>,
     Body(body): Body<RoleBody>,
@@ -96,7 +99,7 @@ pub async fn update_role(
     responses((status = 200, description = "{\"status\": \"success\"}"), (status = 403), (status = 404)))]
 pub async fn delete_role(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    Master(actor, _): Master<DeleteRole>,
     Address(address): Address,
     Path(role_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -133,7 +136,7 @@ pub async fn user_roles(
     responses((status = 200, description = "{\"status\": \"success\", \"user_role_id\"}"), (status = 403), (status = 404), (status = 409)))]
 pub async fn attach_role(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    Master(actor, _): Master<AttachRole>,
     Address(address): Address,
     Body(body): Body<AttachBody>,
 ) -> Result<Json<Value>, ApiError> {
@@ -154,7 +157,7 @@ pub async fn attach_role(
     responses((status = 200, description = "{\"status\": \"success\"}"), (status = 403), (status = 404)))]
 pub async fn reattach_role(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    Master(actor, _): Master<AttachRole>,
     Address(address): Address,
     Path(role_id): Path<String>,
     Body(body): Body<UsernameBody>,
@@ -171,7 +174,7 @@ pub async fn reattach_role(
     responses((status = 200, description = "{\"status\": \"success\"}"), (status = 403), (status = 404)))]
 pub async fn detach_role(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    Master(actor, _): Master<DetachRole>,
     Address(address): Address,
     Path(role_id): Path<String>,
     Body(body): Body<UsernameBody>,

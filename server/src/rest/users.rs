@@ -11,7 +11,7 @@ use service::users::{self, UserView};
 
 use crate::{
     http_error::ApiError,
-    rest::extract::{Address, Body, Caller},
+    rest::extract::{Address, Body, Caller, CreateUser, DeleteUser, EditUser, Master},
     AppState,
 };
 
@@ -60,7 +60,7 @@ pub async fn list_users(
     responses((status = 200, description = "{\"status\": \"success\", \"user_id\"}"), (status = 400), (status = 403), (status = 409)))]
 pub async fn create_user(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    Master(actor, _): Master<CreateUser>,
     Address(address): Address,
     Body(body): Body<NewUser>,
 ) -> Result<Json<Value>, ApiError> {
@@ -82,7 +82,7 @@ pub async fn create_user(
     responses((status = 200, description = "{\"status\": \"success\"}"), (status = 400), (status = 403), (status = 404)))]
 pub async fn update_user(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    Master(actor, _): Master<EditUser>,
     Address(address): Address,
     Path(username): Path<String>,
     Body(body): Body<UserChange>,
@@ -105,7 +105,7 @@ pub async fn update_user(
     responses((status = 200, description = "{\"status\": \"success\"}"), (status = 403), (status = 404)))]
 pub async fn delete_user(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    Master(actor, _): Master<DeleteUser>,
     Address(address): Address,
     Path(username): Path<String>,
 ) -> Result<Json<Value>, ApiError> {

@@ -5,6 +5,7 @@
 
 mod assets;
 mod cli;
+mod guard;
 mod helpers;
 mod identity;
 mod openapi;

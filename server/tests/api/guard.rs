@@ -1,0 +1,143 @@
+//! Walks the whole route table (every REST route in the OpenAPI document and
+//! every registered server function) and proves that an anonymous caller
+//! gets 401 and a user with no role gets 403 everywhere, but for the few
+//! routes listed here with the reason they are open. A route added without
+//! a guard fails this test.
+
+use reqwest::{header, Method};
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+/// Reachable without credentials.
+const PUBLIC: &[(&str, &str)] = &[
+    ("GET /healthz", "liveness probe"),
+    ("GET /readyz", "readiness probe"),
+    (
+        "GET /metrics",
+        "open to a scraper on loopback, where the tests run",
+    ),
+    ("GET /api/session_info", "every page asks who is signed in"),
+    ("POST /api/sign_in", "signing in"),
+    (
+        "POST /api/create_master",
+        "first-start setup (refused once set up)",
+    ),
+];
+
+/// Open to any signed-in user, whatever their roles: their own things.
+const SELF_SERVICE: &[(&str, &str)] = &[
+    ("GET /tokens", "one's own API tokens"),
+    ("POST /tokens", "a token never exceeds its owner's rights"),
+    ("DELETE /tokens/{id}", "revoking one's own token"),
+    ("GET /v3/user/role", "one's own roles"),
+    (
+        "GET /v3/role/templates",
+        "the built-in templates, no installation data",
+    ),
+    ("POST /api/sign_out", "signing out"),
+    (
+        "GET /openapi.json",
+        "the API's description, no installation data",
+    ),
+];
+
+fn listed(list: &[(&str, &str)], route: &str) -> bool {
+    list.iter().any(|(r, _)| *r == route)
+}
+
+async fn route_table(app: &TestApp) -> Vec<(Method, String)> {
+    let doc: Value = app.get_json("/openapi.json").await.json().await.unwrap();
+    let mut routes: Vec<(Method, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| {
+            ops.as_object()
+                .unwrap()
+                .keys()
+                .map(|m| {
+                    (
+                        Method::from_bytes(m.to_uppercase().as_bytes()).unwrap(),
+                        path.clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        routes.push((method, path.to_owned()));
+    }
+    routes.sort_by(|a, b| (&a.1, a.0.as_str()).cmp(&(&b.1, b.0.as_str())));
+    routes
+}
+
+fn concrete(path: &str) -> String {
+    path.split('/')
+        .map(|seg| {
+            if seg.starts_with('{') {
+                "nonexistent"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[tokio::test]
+async fn every_route_refuses_anonymous_callers_and_role_less_users() {
+    let app = TestApp::signed_in().await;
+    let res = app
+        .api(Method::POST, "/v3/user", Some(json!({"username": "nobody", "email": "nobody@example.com", "password": MASTER_PASSWORD})))
+        .await;
+    assert_eq!(res.status(), 200);
+    let routes = route_table(&app).await;
+    assert!(routes.len() >= 20, "the table was read: {routes:?}");
+    let anon = app.anonymous_client();
+    use base64::Engine;
+    let role_less = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD
+            .encode(format!("nobody@example.com:{MASTER_PASSWORD}"))
+    );
+
+    let mut checked = 0;
+    for (method, path) in &routes {
+        let route = format!("{method} {path}");
+        let url = app.url(&concrete(path));
+        if !listed(PUBLIC, &route) {
+            let res = anon
+                .request(method.clone(), &url)
+                .header(header::ACCEPT, "application/json")
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 401, "anonymous {route}");
+        }
+        if !listed(PUBLIC, &route) && !listed(SELF_SERVICE, &route) {
+            let res = anon
+                .request(method.clone(), &url)
+                .header(header::ACCEPT, "application/json")
+                .header(header::AUTHORIZATION, &role_less)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 403, "role-less user on {route}");
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(body["RBAC"], "Action not allowed", "{route}");
+            assert!(body["action"].is_string(), "{route} names its action");
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, routes.len());
+    // Every exception names a route that exists.
+    for (route, _) in PUBLIC.iter().chain(SELF_SERVICE) {
+        assert!(
+            routes.iter().any(|(m, p)| format!("{m} {p}") == *route),
+            "{route} is listed but not routed"
+        );
+    }
+}
