@@ -185,7 +185,7 @@ pub async fn authenticate(
     let now = services.now();
     let Some(token) = services
         .db
-        .use_token(&hash(presented), now)
+        .token_by_hash(&hash(presented))
         .await
         .map_err(internal)?
     else {
@@ -194,6 +194,8 @@ pub async fn authenticate(
     let expired = token.expires_at.is_some_and(|e| e <= now);
     let stale = token.last_used_at < now - UNUSED_LIMIT_MS;
     if expired || stale {
+        // Refused without recording a use: presenting a dead token must
+        // not bring it back to life.
         return Ok(None);
     }
     let Some(account) = services
@@ -207,6 +209,11 @@ pub async fn authenticate(
     if account.disabled {
         return Ok(None);
     }
+    services
+        .db
+        .touch_token(&token.id, now)
+        .await
+        .map_err(internal)?;
     let scope = token
         .scope
         .as_deref()

@@ -75,30 +75,25 @@ impl Db {
         Ok(())
     }
 
-    /// Finds the token with this hash and, in the same statement's
-    /// transaction, records its use.
-    pub async fn use_token(
-        &self,
-        token_hash: &str,
-        now: i64,
-    ) -> Result<Option<ApiToken>, StoreError> {
-        let mut tx = self.pool().begin().await?;
+    /// Finds the token with this hash.
+    pub async fn token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1"
         ))
         .bind(token_hash)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(self.pool())
         .await?;
-        let Some(found) = row.as_ref().map(token).transpose()? else {
-            return Ok(None);
-        };
+        row.as_ref().map(token).transpose()
+    }
+
+    /// Records a use of a token (only ever of one found valid).
+    pub async fn touch_token(&self, id: &str, now: i64) -> Result<(), StoreError> {
         sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
-            .bind(&found.id)
+            .bind(id)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(self.pool())
             .await?;
-        tx.commit().await?;
-        Ok(Some(found))
+        Ok(())
     }
 
     /// An account's tokens, newest first.

@@ -12,3 +12,4 @@ mod openapi;
 mod sessions;
 mod setup;
 mod system;
+mod token_clock;

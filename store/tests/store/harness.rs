@@ -54,7 +54,7 @@ impl TestDb {
         if let Some((admin_url, name)) = self.drop_pg {
             let admin = AnyPool::connect(&admin_url).await.unwrap();
             admin
-                .execute(format!("DROP DATABASE IF EXISTS {name}").as_str())
+                .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
                 .await
                 .unwrap();
             admin.close().await;

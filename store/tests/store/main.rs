@@ -6,5 +6,6 @@
 
 mod accounts;
 mod harness;
+mod identity;
 mod sessions;
 mod throttle_and_audit;
