@@ -5,8 +5,10 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod audit_log;
 pub mod authz;
 pub mod credentials;
+pub mod oauth;
 pub mod password;
 pub mod roles;
 pub mod session;

@@ -30,7 +30,13 @@ pub fn verify(stored: Option<&PasswordHash>, candidate: &str) -> bool {
     }
 }
 
+/// The stored "hash" of an account that cannot sign in (a service account).
+pub const NO_LOGIN: &str = "!";
+
 fn check(phc: &str, candidate: &str) -> bool {
+    if phc == NO_LOGIN {
+        return false;
+    }
     let Ok(parsed) = argon2::PasswordHash::new(phc) else {
         tracing::error!("a stored password hash is not a valid PHC string");
         return false;

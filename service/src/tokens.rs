@@ -90,22 +90,16 @@ pub async fn create(
         .map(|p| serde_json::to_string(&p))
         .transpose()
         .map_err(internal)?;
-    let token = format!("{TOKEN_PREFIX}{}", credentials::random_hex(32)?);
-    let id = uuid::Uuid::new_v4().to_string();
     let now = services.now();
-    services
-        .db
-        .create_token(NewApiToken {
-            id: &id,
-            account_id: &actor.account_id,
-            name,
-            token_hash: &hash(&token),
-            scope: scope.as_deref(),
-            now,
-            expires_at: ttl_days.map(|d| now + i64::from(d) * DAY_MS),
-        })
-        .await
-        .map_err(internal)?;
+    let expires_at = ttl_days.map(|d| now + i64::from(d) * DAY_MS);
+    let (id, token) = issue(
+        services,
+        &actor.account_id,
+        name,
+        scope.as_deref(),
+        expires_at,
+    )
+    .await?;
     audit::record(
         services,
         &actor.audit_name(),
@@ -121,6 +115,32 @@ pub async fn create(
         name: name.to_owned(),
         token,
     })
+}
+
+/// Stores a new token for `account_id` and returns its id and the token.
+pub(crate) async fn issue(
+    services: &Services,
+    account_id: &str,
+    name: &str,
+    scope: Option<&str>,
+    expires_at: Option<i64>,
+) -> Result<(String, String), ErrorKind> {
+    let token = format!("{TOKEN_PREFIX}{}", credentials::random_hex(32)?);
+    let id = uuid::Uuid::new_v4().to_string();
+    services
+        .db
+        .create_token(NewApiToken {
+            id: &id,
+            account_id,
+            name,
+            token_hash: &hash(&token),
+            scope,
+            now: services.now(),
+            expires_at,
+        })
+        .await
+        .map_err(internal)?;
+    Ok((id, token))
 }
 
 /// The caller's tokens.

@@ -226,3 +226,51 @@ mod tests {
         }
     }
 }
+
+/// A user changes their own password, proving the current one.
+pub async fn change_own_password(
+    services: &Services,
+    actor: &Actor,
+    current: &str,
+    new_password: &str,
+    address: &str,
+) -> Result<(), ErrorKind> {
+    let account = services
+        .db
+        .account_by_id(&actor.account_id)
+        .await
+        .map_err(internal)?
+        .ok_or(ErrorKind::Unauthenticated)?;
+    if !password::verify(Some(&account.password_hash), current) {
+        audit::record(
+            services,
+            &actor.audit_name(),
+            address,
+            "edit:password",
+            &format!("account/{}", account.email),
+            audit::outcome::FAILURE,
+            "wrong current password",
+        )
+        .await?;
+        return Err(ErrorKind::invalid(
+            "current_password",
+            "is not your current password",
+        ));
+    }
+    let hash = password::hash(&NewPassword::parse(new_password)?)?;
+    services
+        .db
+        .set_password(&account.id, &hash)
+        .await
+        .map_err(internal)?;
+    audit::record(
+        services,
+        &actor.audit_name(),
+        address,
+        "edit:password",
+        &format!("account/{}", account.email),
+        audit::outcome::SUCCESS,
+        "",
+    )
+    .await
+}

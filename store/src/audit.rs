@@ -24,7 +24,59 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// Which entries to read. Empty strings and `None` match everything.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Entries whose actor contains this.
+    pub actor: Option<String>,
+    /// Entries whose action starts with this.
+    pub action: Option<String>,
+    /// `success`, `failure` or `denied`.
+    pub outcome: Option<String>,
+    /// At or after, Unix ms.
+    pub since: Option<i64>,
+    /// At most this many, newest first.
+    pub limit: i64,
+}
+
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
 impl Db {
+    /// The newest entries matching `filter`.
+    pub async fn audit_entries(&self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
+        let actor = f
+            .actor
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|s| format!("%{}%", like_escape(s)));
+        let action = f
+            .action
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|s| format!("{}%", like_escape(s)));
+        let outcome = f.outcome.as_deref().filter(|s| !s.is_empty());
+        let rows = sqlx::query(
+            "SELECT at, actor, address, action, resource, outcome, detail FROM audit_log \
+             WHERE ($1 IS NULL OR actor LIKE $1 ESCAPE '\\') \
+               AND ($2 IS NULL OR action LIKE $2 ESCAPE '\\') \
+               AND ($3 IS NULL OR outcome = $3) \
+               AND ($4 IS NULL OR at >= $4) \
+             ORDER BY id DESC LIMIT $5",
+        )
+        .bind(actor)
+        .bind(action)
+        .bind(outcome)
+        .bind(f.since)
+        .bind(f.limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(entry).collect()
+    }
+
     /// Appends one record.
     pub async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         sqlx::query(
@@ -52,18 +104,18 @@ impl Db {
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    at: r.try_get("at")?,
-                    actor: r.try_get("actor")?,
-                    address: r.try_get("address")?,
-                    action: r.try_get("action")?,
-                    resource: r.try_get("resource")?,
-                    outcome: r.try_get("outcome")?,
-                    detail: r.try_get("detail")?,
-                })
-            })
-            .collect()
+        rows.iter().map(entry).collect()
     }
+}
+
+fn entry(r: &sqlx::any::AnyRow) -> Result<AuditEntry, StoreError> {
+    Ok(AuditEntry {
+        at: r.try_get("at")?,
+        actor: r.try_get("actor")?,
+        address: r.try_get("address")?,
+        action: r.try_get("action")?,
+        resource: r.try_get("resource")?,
+        outcome: r.try_get("outcome")?,
+        detail: r.try_get("detail")?,
+    })
 }

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod audit;
 mod db;
 mod error;
+pub mod oauth;
 pub mod roles;
 pub mod sessions;
 pub mod throttle;

@@ -115,7 +115,8 @@ fn unauthenticated(kind: ErrorKind) -> Response {
 }
 
 /// The actor behind API credentials, if the request carries any:
-/// `Authorization: Token <t>`, the old `Authorized: <t>`, or
+/// `Authorization: Token <t>` or `Bearer <t>` (OAuth2), the old
+/// `Authorized: <t>`, or
 /// `Authorization: Basic base64(email:password)` (throttled like sign-in).
 /// Credentials that are present but wrong are refused, never ignored.
 async fn api_credentials(
@@ -134,7 +135,7 @@ async fn api_credentials(
         message: why.into(),
     };
     match scheme.to_ascii_lowercase().as_str() {
-        "token" => service::tokens::authenticate(&state.services, value)
+        "token" | "bearer" => service::tokens::authenticate(&state.services, value)
             .await?
             .map(Some)
             .ok_or(ErrorKind::Unauthenticated),

@@ -7,7 +7,13 @@ use axum::http::{header, HeaderMap, Method};
 pub const PUBLIC_PAGES: [&str; 2] = ["/signin", "/setup"];
 
 /// Unauthenticated REST endpoints.
-pub const PUBLIC_ENDPOINTS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
+pub const PUBLIC_ENDPOINTS: [&str; 5] = [
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/v3/access_token",
+    "/auth",
+];
 
 /// Static files.
 const PUBLIC_PREFIXES: [&str; 1] = ["/pkg/"];

@@ -113,6 +113,9 @@ admin_actions! {
     CreateUser => "create:user",
     EditUser => "edit:user",
     DeleteUser => "delete:user",
+    ViewOAuthClients => "view:oauth_client",
+    CreateOAuthClient => "create:oauth_client",
+    DeleteOAuthClient => "delete:oauth_client",
 }
 
 /// The caller, who must be the master account (403 naming `A` otherwise,

@@ -1,9 +1,11 @@
 //! The REST API. Every route is declared with `utoipa` through
 //! `OpenApiRouter`, so a route cannot exist without its OpenAPI entry.
 
+pub mod account;
 pub mod extract;
 pub mod health;
 pub mod metrics;
+pub mod oauth;
 pub mod openapi;
 pub mod roles;
 pub mod tokens;
@@ -27,6 +29,8 @@ use crate::AppState;
         (name = "tokens", description = "The caller's API tokens"),
         (name = "roles", description = "Roles (IAM-style scopes) and their attachment to users"),
         (name = "users", description = "Users of this installation"),
+        (name = "auth", description = "OAuth2 tokens, mist.io sign-in, OAuth clients"),
+        (name = "audit", description = "Who did what, when, from where"),
     )
 )]
 pub struct ApiDoc;
@@ -48,4 +52,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(roles::user_roles))
         .routes(routes!(users::list_users, users::create_user))
         .routes(routes!(users::update_user, users::delete_user))
+        .routes(routes!(account::change_password))
+        .routes(routes!(account::audit))
+        .routes(routes!(oauth::access_token))
+        .routes(routes!(oauth::mist_auth))
+        .routes(routes!(oauth::list_clients, oauth::create_client))
+        .routes(routes!(oauth::delete_client))
 }

@@ -23,6 +23,14 @@ const PUBLIC: &[(&str, &str)] = &[
         "POST /api/create_master",
         "first-start setup (refused once set up)",
     ),
+    (
+        "POST /v3/access_token",
+        "OAuth2: the credentials are in the body",
+    ),
+    (
+        "POST /auth",
+        "mist.io sign-in: the credentials are in the body",
+    ),
 ];
 
 /// Open to any signed-in user, whatever their roles: their own things.
@@ -36,6 +44,7 @@ const SELF_SERVICE: &[(&str, &str)] = &[
         "the built-in templates, no installation data",
     ),
     ("POST /api/sign_out", "signing out"),
+    ("PUT /v3/user/password", "changing one's own password"),
     (
         "GET /openapi.json",
         "the API's description, no installation data",

@@ -218,6 +218,16 @@ impl TestApp {
             .expect("client")
     }
 
+    /// Signs in from a fresh client (no cookies), returning the response.
+    pub async fn sign_in_fresh(&self, email: &str, password: &str) -> Response {
+        self.anonymous_client()
+            .post(self.url("/api/sign_in"))
+            .form(&[("email", email), ("password", password)])
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// GET as a browser navigating to a page.
     pub async fn get_page(&self, path: &str) -> Response {
         self.client

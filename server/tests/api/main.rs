@@ -8,6 +8,7 @@ mod cli;
 mod guard;
 mod helpers;
 mod identity;
+mod oauth;
 mod openapi;
 mod sessions;
 mod setup;

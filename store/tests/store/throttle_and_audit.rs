@@ -1,4 +1,7 @@
-use store::{audit::AuditEntry, Db};
+use store::{
+    audit::{AuditEntry, AuditFilter},
+    Db,
+};
 
 use crate::on_each_engine;
 
@@ -58,6 +61,61 @@ async fn audit_entries_come_back_newest_first() {
             let entries = db.recent_audit(10).await.unwrap();
             assert_eq!(entries.len(), 2);
             assert_eq!(entries[0].action, "sign_out");
+        }
+    });
+}
+
+#[tokio::test]
+async fn audit_filters_combine_and_treat_wildcards_literally() {
+    on_each_engine!(|db: &Db, engine: &str| {
+        let db = db.clone();
+        let engine = engine.to_owned();
+        async move {
+            for (at, actor, action, outcome) in [
+                (1, "a@example.com", "sign_in", "failure"),
+                (2, "a@example.com", "sign_in", "success"),
+                (3, "b_x@example.com", "create:role", "success"),
+            ] {
+                db.record_audit(&AuditEntry {
+                    at,
+                    actor: actor.into(),
+                    address: "127.0.0.1".into(),
+                    action: action.into(),
+                    resource: "r".into(),
+                    outcome: outcome.into(),
+                    detail: String::new(),
+                })
+                .await
+                .unwrap();
+            }
+            let all = AuditFilter {
+                limit: 10,
+                ..AuditFilter::default()
+            };
+            assert_eq!(db.audit_entries(&all).await.unwrap().len(), 3, "{engine}");
+            let f = AuditFilter {
+                action: Some("sign".into()),
+                outcome: Some("failure".into()),
+                limit: 10,
+                ..AuditFilter::default()
+            };
+            assert_eq!(db.audit_entries(&f).await.unwrap().len(), 1, "{engine}");
+            let f = AuditFilter {
+                actor: Some("_".into()),
+                limit: 10,
+                ..AuditFilter::default()
+            };
+            assert_eq!(
+                db.audit_entries(&f).await.unwrap().len(),
+                1,
+                "{engine}: `_` is literal"
+            );
+            let f = AuditFilter {
+                since: Some(2),
+                limit: 1,
+                ..AuditFilter::default()
+            };
+            assert_eq!(db.audit_entries(&f).await.unwrap()[0].at, 3);
         }
     });
 }
