@@ -51,7 +51,7 @@ where
 
 /// The `csrftoken` cookie's value, in the browser.
 #[cfg(feature = "hydrate")]
-fn csrf_token() -> Option<String> {
+pub(crate) fn csrf_token() -> Option<String> {
     use wasm_bindgen::JsCast;
     let document = web_sys::window()?.document()?;
     let cookies = document
@@ -67,6 +67,6 @@ fn csrf_token() -> Option<String> {
 
 /// On the server, server functions are called directly: no header needed.
 #[cfg(not(feature = "hydrate"))]
-fn csrf_token() -> Option<String> {
+pub(crate) fn csrf_token() -> Option<String> {
     None
 }

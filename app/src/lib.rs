@@ -27,9 +27,9 @@ use crate::{
     api::session::get_session_info,
     components::layout::Layout,
     pages::{
-        admin::AdminPage, backends::BackendsPage, home::HomePage, keys::KeysPage,
-        machines::MachinesPage, not_found::NotFound, setup::SetupPage, sign_in::SignInPage,
-        stacks::StacksPage,
+        account::AccountPage, admin::AdminPage, backends::BackendsPage, home::HomePage,
+        keys::KeysPage, machines::MachinesPage, not_found::NotFound, setup::SetupPage,
+        sign_in::SignInPage, stacks::StacksPage,
     },
 };
 
@@ -93,6 +93,7 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=path!("keys") view=KeysPage ssr=SSR/>
                 <Route path=path!("stacks") view=StacksPage ssr=SSR/>
                 <Route path=path!("admin") view=AdminPage ssr=SSR/>
+                <Route path=path!("account") view=AccountPage ssr=SSR/>
             </ParentRoute>
         </Routes>
     }

@@ -34,3 +34,22 @@ pub fn FieldError(
 pub fn CsrfField(#[prop(into)] token: Signal<String>) -> impl IntoView {
     view! { <input type="hidden" name="csrf_token" value=move || token.get()/> }
 }
+
+/// The session's CSRF token: on the server from the request's session, in
+/// the browser from the `csrftoken` cookie (the same value).
+pub fn session_csrf() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        crate::ssr::actor().and_then(|a| a.csrf).unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        crate::csrf_client::csrf_token().unwrap_or_default()
+    }
+}
+
+/// [`CsrfField`] with the current session's token.
+#[component]
+pub fn Csrf() -> impl IntoView {
+    view! { <input type="hidden" name="csrf_token" value=session_csrf()/> }
+}

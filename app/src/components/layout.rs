@@ -49,10 +49,10 @@ fn UserMenu() -> impl IntoView {
                         let token = info.csrf_token.clone();
                         Either::Left(view! {
                             <div class="user">
-                                <span class="whoami" data-testid="whoami">
+                                <A href="/account" attr:class="whoami" attr:data-testid="whoami">
                                     {info.email.clone().unwrap_or_default()}
                                     {info.is_master.then_some(" (master)")}
-                                </span>
+                                </A>
                                 <ActionForm action=sign_out>
                                     <CsrfField token=Signal::stored(token)/>
                                     <button type="submit" class="link">"Sign out"</button>

@@ -4,17 +4,25 @@
 /// Whether `text` matches `pattern`. Linear in practice: a greedy scan that
 /// backtracks only to the last `*`.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
+    if pattern.is_ascii() && text.is_ascii() {
+        // The common case, without allocating: bytes are characters.
+        return matches(pattern.as_bytes(), text.as_bytes(), b'*', b'?');
+    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
+    matches(&p, &t, '*', '?')
+}
+
+fn matches<C: Copy + PartialEq>(p: &[C], t: &[C], many: C, one: C) -> bool {
     let (mut pi, mut ti) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
         match p.get(pi) {
-            Some('*') => {
+            Some(c) if *c == many => {
                 star = Some((pi, ti));
                 pi += 1;
             }
-            Some(c) if *c == '?' || *c == t[ti] => {
+            Some(c) if *c == one || *c == t[ti] => {
                 pi += 1;
                 ti += 1;
             }
@@ -28,7 +36,7 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
             },
         }
     }
-    p[pi..].iter().all(|c| *c == '*')
+    p[pi..].iter().all(|c| *c == many)
 }
 
 #[cfg(test)]
@@ -45,6 +53,11 @@ mod tests {
         assert!(!glob_match("?iew:key", "iew:key"));
         assert!(!glob_match("view:key", "view:keys"));
         assert!(glob_match("a*b*c", "aXXbYYc"));
+        assert!(
+            glob_match("?ä*", "xäyz"),
+            "non-ASCII text matches by character"
+        );
+        assert!(!glob_match("?ä", "xxä"));
         assert!(!glob_match("a*b*c", "aXXbYY"));
     }
 }

@@ -1,6 +1,7 @@
 //! Server functions answer every error with 500; this puts the status the
 //! error's kind names on the response instead (400 for bad input, 401, 403,
-//! 409, 429 ...), so pages and API agree and a 500 means a real fault.
+//! 409, 429 ...) and the REST API's body, so pages and API agree and a 500
+//! means a real fault.
 
 use axum::{
     body::{to_bytes, Body},
@@ -31,9 +32,16 @@ pub async fn fix(req: Request, next: Next) -> Response {
     let Ok(bytes) = to_bytes(body, MAX_ERROR_BYTES).await else {
         return Response::from_parts(parts, Body::empty());
     };
-    if let Ok(kind) = serde_json::from_slice::<ErrorKind>(&bytes) {
-        parts.status =
-            StatusCode::from_u16(kind.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    match serde_json::from_slice::<ErrorKind>(&bytes) {
+        Ok(kind) => {
+            parts.status = StatusCode::from_u16(kind.http_status())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            // The same body the REST API gives (with `message`, and `RBAC`
+            // for a refusal); the page's client ignores the extra fields.
+            let body = crate::http_error::error_body(&kind).to_string();
+            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+            Response::from_parts(parts, Body::from(body))
+        }
+        Err(_) => Response::from_parts(parts, Body::from(bytes)),
     }
-    Response::from_parts(parts, Body::from(bytes))
 }

@@ -45,6 +45,19 @@ const SELF_SERVICE: &[(&str, &str)] = &[
     ),
     ("POST /api/sign_out", "signing out"),
     ("PUT /v3/user/password", "changing one's own password"),
+    ("GET /api/account/tokens", "one's own API tokens (page)"),
+    (
+        "POST /api/account/create_token",
+        "a token never exceeds its owner's rights (page)",
+    ),
+    (
+        "POST /api/account/revoke_token",
+        "revoking one's own token (page)",
+    ),
+    (
+        "POST /api/account/change_password",
+        "changing one's own password (page)",
+    ),
     (
         "GET /openapi.json",
         "the API's description, no installation data",

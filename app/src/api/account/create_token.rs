@@ -1,0 +1,27 @@
+use leptos::prelude::*;
+
+use crate::{csrf_client::CsrfClient, error::AppError};
+
+/// Creates an API token for the caller and returns it (the only time it is
+/// shown). `ttl_days` empty means no hard expiry.
+#[server(endpoint = "account/create_token", client = CsrfClient)]
+pub async fn create_token(name: String, ttl_days: Option<String>) -> Result<String, AppError> {
+    use crate::ssr;
+    let actor = ssr::require_actor()?;
+    let ttl = match ttl_days.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(days) => Some(days.parse::<u32>().map_err(|_| {
+            domain::ErrorKind::invalid("ttl_days", "must be a whole number of days")
+        })?),
+    };
+    let created = service::tokens::create(
+        &ssr::services()?,
+        &actor,
+        &name,
+        ttl,
+        None,
+        &ssr::client_address(),
+    )
+    .await?;
+    Ok(created.token)
+}

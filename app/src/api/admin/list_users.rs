@@ -1,0 +1,35 @@
+use leptos::prelude::*;
+use server_fn::codec::GetUrl;
+
+use super::UserRow;
+use crate::error::AppError;
+
+/// Every account with its roles (master only).
+#[server(endpoint = "admin/users", input = GetUrl)]
+pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
+    use crate::ssr;
+    let services = ssr::services()?;
+    let actor = ssr::require_actor()?;
+    service::authz::require_master(&actor, "view:user")?;
+    let users = service::users::list(&services, &actor).await?;
+    let mut rows = Vec::with_capacity(users.len());
+    for u in users {
+        let roles = if u.is_master {
+            Vec::new()
+        } else {
+            service::roles::roles_of(&services, &actor, Some(&u.username))
+                .await?
+                .into_iter()
+                .map(|r| (r.id, r.name))
+                .collect()
+        };
+        rows.push(UserRow {
+            username: u.username,
+            email: u.email,
+            disabled: u.disabled,
+            is_master: u.is_master,
+            roles,
+        });
+    }
+    Ok(rows)
+}

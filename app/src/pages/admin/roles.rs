@@ -1,0 +1,102 @@
+//! Roles: their scopes, a new-role form with the action vocabulary beside
+//! it, and attaching roles to users.
+
+use domain::rbac::ACTIONS;
+use leptos::prelude::*;
+
+use crate::{
+    api::admin::{list_roles, AttachRole, CreateRole, DeleteRole},
+    components::form::{Csrf, FieldError, FormError},
+};
+
+const STARTER_SCOPE: &str = r#"{
+  "version": "2017-05-05",
+  "Statement": [
+    {"Effect": "Allow", "Action": ["view:*"], "Resource": ["*"]}
+  ]
+}"#;
+
+/// The roles list, the new-role form and the attach form.
+#[component]
+pub fn RolesSection() -> impl IntoView {
+    let create = ServerAction::<CreateRole>::new();
+    let delete = ServerAction::<DeleteRole>::new();
+    let attach = expect_context::<ServerAction<AttachRole>>();
+    let roles = Resource::new(
+        move || (create.version().get(), delete.version().get()),
+        |_| list_roles(),
+    );
+    let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let attach_error = Signal::derive(move || attach.value().get().and_then(Result::err));
+    view! {
+        <h2>"Roles"</h2>
+        <Transition fallback=|| view! { <p>"Loading roles…"</p> }>
+            {move || Suspend::new(async move {
+                match roles.await {
+                    Ok(rows) => view! {
+                        <div class="roles" data-testid="roles">
+                            {rows.iter().map(|r| {
+                                let id = r.id.clone();
+                                view! {
+                                    <article class="role">
+                                        <header>
+                                            <strong>{r.name.clone()}</strong>
+                                            <code class="muted">{r.id.clone()}</code>
+                                            <details class="confirm">
+                                                <summary>"Delete"</summary>
+                                                <ActionForm action=delete attr:class="inline">
+                                                    <Csrf/>
+                                                    <input type="hidden" name="role_id" value=id/>
+                                                    <button type="submit" class="danger">"Delete this role and detach it from everyone"</button>
+                                                </ActionForm>
+                                            </details>
+                                        </header>
+                                        <pre>{r.scope.clone()}</pre>
+                                    </article>
+                                }
+                            }).collect_view()}
+                        </div>
+                        <h3>"Attach a role"</h3>
+                        <ActionForm action=attach attr:class="stacked narrow" attr:id="attach-role">
+                            <Csrf/>
+                            <FormError error=attach_error/>
+                            <label>"Username" <input name="username" required/></label>
+                            <label>"Role"
+                                <select name="role_id" required>
+                                    {rows.iter().map(|r| view! { <option value=r.id.clone()>{r.name.clone()}</option> }).collect_view()}
+                                </select>
+                            </label>
+                            <button type="submit">"Attach"</button>
+                        </ActionForm>
+                    }.into_any(),
+                    Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+        <h3>"New role"</h3>
+        <div class="role-editor">
+            <ActionForm action=create attr:class="stacked" attr:id="new-role">
+                <Csrf/>
+                <FormError error/>
+                <label>"Name" <input name="name" required/></label>
+                <FieldError error field="name"/>
+                <label>"Scope (JSON: Effect Allow or Deny, Action, Resource; * and ? match anything)"
+                    <textarea name="scope" rows="10" spellcheck="false">{STARTER_SCOPE}</textarea>
+                </label>
+                <FieldError error field="scope"/>
+                {move || error.get().and_then(|e| {
+                    e.0.field().filter(|f| f.starts_with("scope.")).map(|f| {
+                        view! { <p class="field-error" role="alert">{format!("{f}: {}", e.for_field(f).unwrap_or_default())}</p> }
+                    })
+                })}
+                <button type="submit">"Create role"</button>
+            </ActionForm>
+            <aside class="vocabulary">
+                <h4>"Actions"</h4>
+                <dl>
+                    {ACTIONS.iter().map(|a| view! { <dt><code>{a.name}</code></dt><dd>{a.description}</dd> }).collect_view()}
+                </dl>
+            </aside>
+        </div>
+    }
+}

@@ -1,0 +1,69 @@
+import { expect, test, type Page } from "@playwright/test";
+
+// Runs after foundation.spec.ts on the same server: the master exists.
+const MASTER = { email: "owner@example.com", password: "correct horse battery staple" };
+const READER = { username: "reader", email: "reader@example.com", password: "a reader's long password" };
+
+const hydrated = () => test.info().project.name === "hydrated";
+
+async function signIn(page: Page, who: { email: string; password: string }) {
+  await page.goto("/signin");
+  if (hydrated()) await page.waitForLoadState("networkidle");
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("whoami")).toContainText(who.email);
+}
+
+test.describe.configure({ mode: "serial" });
+
+test("the master creates a user and a read-only role and attaches it", async ({ page }) => {
+  await signIn(page, MASTER);
+  await page.goto("/admin");
+  if (hydrated()) await page.waitForLoadState("networkidle");
+
+  const newUser = page.locator("#new-user");
+  await newUser.getByLabel("Username").fill(READER.username);
+  await newUser.getByLabel("Email").fill(READER.email);
+  await newUser.getByLabel("Password (at least 10 characters)").fill(READER.password);
+  await newUser.getByRole("button", { name: "Create user" }).click();
+  await expect(page.getByTestId("users")).toContainText(READER.email);
+
+  const newRole = page.locator("#new-role");
+  await newRole.getByLabel("Name").fill("read-only");
+  // The starter scope in the form is already read-only (view:*).
+  await newRole.getByRole("button", { name: "Create role" }).click();
+  await expect(page.getByTestId("roles")).toContainText("read-only");
+
+  const attach = page.locator("#attach-role");
+  await attach.getByLabel("Username").fill(READER.username);
+  await attach.getByLabel("Role").selectOption({ label: "read-only" });
+  await attach.getByRole("button", { name: "Attach" }).click();
+  await expect(page.getByTestId("users").locator("tr", { hasText: READER.email })).toContainText("read-only");
+});
+
+test("the read-only user is refused an edit in the page and through the API", async ({ page, request }) => {
+  await signIn(page, READER);
+  await page.goto("/admin");
+  await expect(page.getByText("Administration (users, roles, the audit log) is the master account's alone.")).toBeVisible();
+  await expect(page.locator("#new-user")).toHaveCount(0);
+
+  // A form posted from the page anyway (as a crafted page would) is refused by the server.
+  const csrf = (await page.context().cookies()).find((c) => c.name === "csrftoken")!.value;
+  const fromPage = await page.request.post("/api/admin/create_user", {
+    form: { username: "sneaky", email: "sneaky@example.com", password: "long enough password" },
+    headers: { "X-CSRFToken": csrf },
+  });
+  expect(fromPage.status()).toBe(403);
+  expect((await fromPage.json()).RBAC).toBe("Action not allowed");
+
+  const basic = "Basic " + Buffer.from(`${READER.email}:${READER.password}`).toString("base64");
+  const viaApi = await request.post("/v3/role", {
+    headers: { Authorization: basic },
+    data: { name: "mine", scope: { Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] } },
+  });
+  expect(viaApi.status()).toBe(403);
+  expect((await viaApi.json()).action).toBe("create:role");
+  const allowed = await request.get("/v3/user", { headers: { Authorization: basic } });
+  expect(allowed.status()).toBe(200);
+});
