@@ -214,19 +214,6 @@ pub async fn delete(
     .await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::parse_username;
-
-    #[test]
-    fn usernames_are_short_lower_case_words() {
-        assert_eq!(parse_username(" ops.team-1 ").unwrap(), "ops.team-1");
-        for bad in ["", "Ops", "-x", "a b", "é", &"a".repeat(65)] {
-            assert!(parse_username(bad).is_err(), "{bad}");
-        }
-    }
-}
-
 /// A user changes their own password, proving the current one.
 pub async fn change_own_password(
     services: &Services,
@@ -273,4 +260,17 @@ pub async fn change_own_password(
         "",
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_username;
+
+    #[test]
+    fn usernames_are_short_lower_case_words() {
+        assert_eq!(parse_username(" ops.team-1 ").unwrap(), "ops.team-1");
+        for bad in ["", "Ops", "-x", "a b", "é", &"a".repeat(65)] {
+            assert!(parse_username(bad).is_err(), "{bad}");
+        }
+    }
 }
