@@ -78,5 +78,66 @@ async fn run() {
         times[times.len() * 95 / 100],
         times[0]
     );
+    credential_throughput(&client, &base).await;
     running.stop().await;
+}
+
+/// A credential kind: its name, the client that carries it, and its header.
+type CredentialKind<'a> = (&'a str, &'a reqwest::Client, Option<(&'a str, String)>);
+
+/// Requests per second of an authenticated GET (`/v3/user/role`) with each
+/// kind of credential, one request at a time on a keep-alive connection.
+async fn credential_throughput(session: &reqwest::Client, base: &str) {
+    let anon = reqwest::Client::new();
+    let token: serde_json::Value = anon
+        .post(format!("{base}/auth"))
+        .json(&serde_json::json!({"email": EMAIL, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["mist_api_token"].as_str().unwrap().to_owned();
+    use base64::Engine;
+    let basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{EMAIL}:{PASSWORD}"))
+    );
+    let kinds: [CredentialKind; 4] = [
+        ("cookie session", session, None),
+        (
+            "Token",
+            &anon,
+            Some(("authorization", format!("Token {token}"))),
+        ),
+        (
+            "Bearer",
+            &anon,
+            Some(("authorization", format!("Bearer {token}"))),
+        ),
+        (
+            "Basic (argon2id per request)",
+            &anon,
+            Some(("authorization", basic)),
+        ),
+    ];
+    for (name, client, header) in kinds {
+        let n = if name.starts_with("Basic") { 40 } else { 500 };
+        let started = Instant::now();
+        for _ in 0..n {
+            let mut req = client.get(format!("{base}/v3/user/role"));
+            if let Some((h, v)) = &header {
+                req = req.header(*h, v);
+            }
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status(), 200, "{name}");
+            res.bytes().await.unwrap();
+        }
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "authenticated GET with {name}: {:.0} requests/s ({n} requests)",
+            f64::from(n) / secs
+        );
+    }
 }

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 
+use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
 use service::Services;
 use tokio::{sync::oneshot, task::JoinHandle};
@@ -39,6 +40,13 @@ pub async fn start(settings: Settings) -> Result<Running, String> {
     let addr = listener
         .local_addr()
         .map_err(|e| format!("cannot read the bound address: {e}"))?;
+    // Pages stream in chunks: without TCP_NODELAY a later chunk waits on the
+    // client's delayed ACK (about 40 ms).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         axum::serve(

@@ -19,6 +19,8 @@ pub const UNUSED_LIMIT_MS: i64 = 90 * 24 * 60 * 60 * 1000;
 /// Longest lifetime a token may be given.
 pub const MAX_TTL_DAYS: u32 = 3650;
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+/// How stale `last_used_at` may get before a use updates it.
+pub const TOUCH_RESOLUTION_MS: i64 = 60 * 1000;
 
 /// A token as listed: everything but the token.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -229,11 +231,15 @@ pub async fn authenticate(
     if account.disabled {
         return Ok(None);
     }
-    services
-        .db
-        .touch_token(&token.id, now)
-        .await
-        .map_err(internal)?;
+    // Recording each use would make every API read a database write; a
+    // minute's resolution is plenty for "unused for 90 days".
+    if now - token.last_used_at >= TOUCH_RESOLUTION_MS {
+        services
+            .db
+            .touch_token(&token.id, now)
+            .await
+            .map_err(internal)?;
+    }
     let scope = token
         .scope
         .as_deref()
