@@ -30,12 +30,19 @@ say "formatting and lints"
 cargo fmt --all --check
 cargo clippy -p domain -p store -p service -p server --all-targets -- -D warnings
 
+results="$(mktemp)"
+trap 'rm -f "$results"' EXIT
+
 say "unit and integration tests"
-cargo test -p domain -p store -p service -p server
+cargo test -p domain -p store -p service -p server 2>&1 | tee -a "$results"
 
 say "building the site for the browser tests"
 cargo leptos build
 
 say "browser tests (JavaScript off, then hydrated)"
-end2end/run.sh
-say "all tests passed"
+end2end/run.sh 2>&1 | tee -a "$results"
+
+# One closing line over both runners.
+sum() { grep -oE "$1" "$results" | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}'; }
+passed=$(( $(sum 'test result: ok\. [0-9]+ passed') + $(sum '^ +[0-9]+ passed \(') ))
+echo "tests: $passed passed, 0 failed"
