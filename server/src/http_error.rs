@@ -8,6 +8,19 @@ use axum::{
 };
 use domain::ErrorKind;
 
+/// Marks a response as an authorisation refusal of `action`, so the
+/// authentication middleware can audit it.
+#[derive(Debug, Clone)]
+pub struct Denied(pub String);
+
+/// Attaches [`Denied`] to `response` when `kind` is a refusal.
+pub fn mark_denied(kind: &ErrorKind, response: &mut Response) {
+    if let ErrorKind::Forbidden { action } = kind {
+        let action = action.clone().unwrap_or_else(|| "unknown".into());
+        response.extensions_mut().insert(Denied(action));
+    }
+}
+
 /// An error on its way out of a REST handler or middleware.
 #[derive(Debug)]
 pub struct ApiError(pub ErrorKind);
@@ -40,6 +53,7 @@ impl IntoResponse for ApiError {
                 response.headers_mut().insert(header::RETRY_AFTER, v);
             }
         }
+        mark_denied(&self.0, &mut response);
         response
     }
 }

@@ -18,7 +18,7 @@ use service::{
 use tower_sessions::Session;
 
 use crate::{
-    http_error::ApiError,
+    http_error::{ApiError, Denied},
     middleware::{csrf, gate},
     AppState,
 };
@@ -52,12 +52,8 @@ pub async fn authenticate(
         .unwrap_or_default();
     match api_credentials(&state, authorization, legacy, &address).await {
         Ok(Some(actor)) => {
-            if let Err(kind) = admin_gate(&actor, &path) {
-                return ApiError(kind).into_response();
-            }
             // API credentials: no cookie, so no CSRF to check.
-            req.extensions_mut().insert(actor);
-            return next.run(req).await;
+            return run_as(&state, actor, req, next, &path, &address).await;
         }
         Ok(None) => {}
         Err(kind) => return unauthenticated(kind),
@@ -76,11 +72,7 @@ pub async fn authenticate(
 
     match actor {
         Some(actor) => {
-            if let Err(kind) = admin_gate(&actor, &path) {
-                return ApiError(kind).into_response();
-            }
             let token = actor.csrf.clone();
-            req.extensions_mut().insert(actor);
             if csrf::needs_token(req.method()) {
                 let Some(expected) = token else {
                     return ApiError(ErrorKind::Csrf {
@@ -93,7 +85,7 @@ pub async fn authenticate(
                     Err(kind) => return ApiError(kind).into_response(),
                 };
             }
-            next.run(req).await
+            run_as(&state, actor, req, next, &path, &address).await
         }
         None if gate::is_public(&path) => next.run(req).await,
         None if page => {
@@ -102,6 +94,46 @@ pub async fn authenticate(
         }
         None => unauthenticated(ErrorKind::Unauthenticated),
     }
+}
+
+/// Runs the request as `actor`. A refused state-changing request goes in
+/// the audit log with outcome `denied`; nothing else about it changes.
+async fn run_as(
+    state: &AppState,
+    actor: Actor,
+    mut req: Request,
+    next: Next,
+    path: &str,
+    address: &str,
+) -> Response {
+    let method = req.method().clone();
+    let who = actor.audit_name();
+    let response = match admin_gate(&actor, path) {
+        Err(kind) => ApiError(kind).into_response(),
+        Ok(()) => {
+            req.extensions_mut().insert(actor);
+            next.run(req).await
+        }
+    };
+    if let Some(Denied(action)) = response.extensions().get::<Denied>() {
+        if csrf::needs_token(&method) {
+            let resource = format!("{method} {path}");
+            let recorded = service::audit::record(
+                &state.services,
+                &who,
+                address,
+                action,
+                &resource,
+                service::audit::outcome::DENIED,
+                "",
+            )
+            .await;
+            if recorded.is_err() {
+                tracing::warn!(%resource, "could not audit a refusal");
+            }
+        }
+    }
+    response
 }
 
 /// The Admin page's server functions are the master's (the audit log also

@@ -40,7 +40,9 @@ pub async fn fix(req: Request, next: Next) -> Response {
             // for a refusal); the page's client ignores the extra fields.
             let body = crate::http_error::error_body(&kind).to_string();
             parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-            Response::from_parts(parts, Body::from(body))
+            let mut response = Response::from_parts(parts, Body::from(body));
+            crate::http_error::mark_denied(&kind, &mut response);
+            response
         }
         Err(_) => Response::from_parts(parts, Body::from(bytes)),
     }

@@ -111,6 +111,16 @@ async fn a_read_only_user_may_look_but_not_change_and_is_told_which_action() {
         .await
         .unwrap();
     assert_eq!(roles.as_array().unwrap().len(), 1, "nothing changed");
+    let audit = app.services().db.recent_audit(50).await.unwrap();
+    let denied = audit
+        .iter()
+        .find(|e| e.outcome == "denied")
+        .expect("the refusal is audited");
+    assert_eq!(
+        (denied.actor.as_str(), denied.action.as_str()),
+        (USER_EMAIL, "create:role")
+    );
+    assert_eq!(denied.resource, "POST /v3/role");
 }
 
 #[tokio::test]
