@@ -28,8 +28,8 @@ use crate::{
     components::layout::Layout,
     pages::{
         account::AccountPage, admin::AdminPage, backends::BackendsPage, home::HomePage,
-        keys::KeysPage, machines::MachinesPage, not_found::NotFound, setup::SetupPage,
-        sign_in::SignInPage, stacks::StacksPage,
+        keys::KeysPage, machines::MachinesPage, not_found::NotFound, set_password::SetPasswordPage,
+        setup::SetupPage, sign_in::SignInPage, stacks::StacksPage,
     },
 };
 
@@ -86,6 +86,7 @@ fn AppRoutes() -> impl IntoView {
         <Routes fallback=|| view! { <NotFound/> }>
             <Route path=path!("/signin") view=SignInPage ssr=SSR/>
             <Route path=path!("/setup") view=SetupPage ssr=SSR/>
+            <Route path=path!("/set-password") view=SetPasswordPage ssr=SSR/>
             <ParentRoute path=path!("") view=Layout ssr=SSR>
                 <Route path=path!("") view=HomePage ssr=SSR/>
                 <Route path=path!("backends") view=BackendsPage ssr=SSR/>

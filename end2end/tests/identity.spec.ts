@@ -25,7 +25,7 @@ test("the master creates a user and a read-only role and attaches it", async ({ 
   const newUser = page.locator("#new-user");
   await newUser.getByLabel("Username").fill(READER.username);
   await newUser.getByLabel("Email").fill(READER.email);
-  await newUser.getByLabel("Password (at least 10 characters)").fill(READER.password);
+  await newUser.locator("input[name=password]").fill(READER.password);
   await newUser.getByRole("button", { name: "Create user" }).click();
   await expect(page.getByTestId("users")).toContainText(READER.email);
 

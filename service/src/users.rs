@@ -82,19 +82,27 @@ pub async fn list(services: &Services, actor: &Actor) -> Result<Vec<UserView>, E
         .collect())
 }
 
-/// Creates a user.
+/// How long a password link stays valid.
+pub const PASSWORD_LINK_HOURS: i64 = 72;
+
+/// Creates a user. Without a password, the user cannot sign in until they
+/// set one through the one-time link returned with the user.
 pub async fn create(
     services: &Services,
     actor: &Actor,
     username: &str,
     email: &str,
-    new_password: &str,
+    new_password: Option<&str>,
     address: &str,
-) -> Result<UserView, ErrorKind> {
+) -> Result<(UserView, Option<String>), ErrorKind> {
     require_master(actor, "create:user")?;
     let username = parse_username(username)?;
     let email = Email::parse(email)?;
-    let hash = password::hash(&NewPassword::parse(new_password)?)?;
+    let new_password = new_password.filter(|p| !p.is_empty());
+    let hash = match new_password {
+        Some(p) => password::hash(&NewPassword::parse(p)?)?,
+        None => store::accounts::PasswordHash(password::NO_LOGIN.to_owned()),
+    };
     let id = uuid::Uuid::new_v4().to_string();
     services
         .db
@@ -123,8 +131,93 @@ pub async fn create(
         email.as_str(),
     )
     .await?;
+    let link = match new_password {
+        Some(_) => None,
+        None => Some(issue_link(services, &id).await?),
+    };
     let account = services.db.account_by_id(&id).await.map_err(internal)?;
-    account.map(Into::into).ok_or(ErrorKind::Internal)
+    Ok((account.map(Into::into).ok_or(ErrorKind::Internal)?, link))
+}
+
+async fn issue_link(services: &Services, account_id: &str) -> Result<String, ErrorKind> {
+    let token = crate::credentials::random_hex(32)?;
+    let now = services.now();
+    services
+        .db
+        .put_password_link(
+            account_id,
+            &crate::tokens::hash(&token),
+            now + PASSWORD_LINK_HOURS * 3_600_000,
+            now,
+        )
+        .await
+        .map_err(internal)?;
+    Ok(format!(
+        "{}/set-password?token={token}",
+        services.settings.public_url.trim_end_matches('/')
+    ))
+}
+
+/// A new one-time link for a user to set their password (master only);
+/// any earlier link of theirs stops working.
+pub async fn password_link(
+    services: &Services,
+    actor: &Actor,
+    username: &str,
+    address: &str,
+) -> Result<String, ErrorKind> {
+    require_master(actor, "edit:user")?;
+    let user = find(services, username).await?;
+    let link = issue_link(services, &user.id).await?;
+    audit::record(
+        services,
+        &actor.audit_name(),
+        address,
+        "edit:user",
+        &format!("user/{}", user.username),
+        audit::outcome::SUCCESS,
+        "password link issued",
+    )
+    .await?;
+    Ok(link)
+}
+
+/// Sets a password through a one-time link (no sign-in needed).
+pub async fn set_password_with_link(
+    services: &Services,
+    token: &str,
+    new_password: &str,
+    address: &str,
+) -> Result<(), ErrorKind> {
+    let hash = password::hash(&NewPassword::parse(new_password)?)?;
+    let used = services
+        .db
+        .use_password_link(&crate::tokens::hash(token.trim()), &hash, services.now())
+        .await
+        .map_err(internal)?;
+    let Some(account_id) = used else {
+        return Err(ErrorKind::invalid(
+            "token",
+            "this link is not valid (used, replaced or expired); ask for a new one",
+        ));
+    };
+    let who = services
+        .db
+        .account_by_id(&account_id)
+        .await
+        .map_err(internal)?
+        .map(|a| a.email)
+        .unwrap_or_default();
+    audit::record(
+        services,
+        &who,
+        address,
+        "edit:password",
+        &format!("account/{who}"),
+        audit::outcome::SUCCESS,
+        "set through a one-time link",
+    )
+    .await
 }
 
 /// Disables or enables a user and/or sets their password (master only).

@@ -11,6 +11,7 @@ pub mod audit;
 mod db;
 mod error;
 pub mod oauth;
+pub mod password_links;
 pub mod roles;
 pub mod sessions;
 pub mod throttle;

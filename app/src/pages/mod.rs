@@ -7,6 +7,7 @@ pub mod home;
 pub mod keys;
 pub mod machines;
 pub mod not_found;
+pub mod set_password;
 pub mod setup;
 pub mod sign_in;
 pub mod stacks;

@@ -4,7 +4,7 @@
 use axum::http::{header, HeaderMap, Method};
 
 /// Pages an anonymous visitor may open.
-pub const PUBLIC_PAGES: [&str; 2] = ["/signin", "/setup"];
+pub const PUBLIC_PAGES: [&str; 3] = ["/signin", "/setup", "/set-password"];
 
 /// Unauthenticated REST endpoints.
 pub const PUBLIC_ENDPOINTS: [&str; 5] = [

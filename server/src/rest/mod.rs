@@ -52,6 +52,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(roles::user_roles))
         .routes(routes!(users::list_users, users::create_user))
         .routes(routes!(users::update_user, users::delete_user))
+        .routes(routes!(users::password_link))
         .routes(routes!(account::change_password))
         .routes(routes!(account::audit))
         .routes(routes!(oauth::access_token))

@@ -20,7 +20,7 @@ use crate::{
 pub struct NewUser {
     username: String,
     email: String,
-    password: String,
+    password: Option<String>,
 }
 
 /// Body of `PUT /v3/user/{username}`.
@@ -64,16 +64,34 @@ pub async fn create_user(
     Address(address): Address,
     Body(body): Body<NewUser>,
 ) -> Result<Json<Value>, ApiError> {
-    let user = users::create(
+    let (user, link) = users::create(
         &state.services,
         &actor,
         &body.username,
         &body.email,
-        &body.password,
+        body.password.as_deref(),
         &address,
     )
     .await?;
-    Ok(Json(json!({"status": "success", "user_id": user.id})))
+    let mut body = json!({"status": "success", "user_id": user.id});
+    if let Some(link) = link {
+        body["password_link"] = link.into();
+    }
+    Ok(Json(body))
+}
+
+/// A new one-time link for the user to set their own password.
+#[utoipa::path(post, path = "/v3/user/{username}/password_link", tag = "users",
+    params(("username" = String, Path, description = "Username")),
+    responses((status = 200, description = "{\"status\": \"success\", \"password_link\"}"), (status = 403), (status = 404)))]
+pub async fn password_link(
+    State(state): State<AppState>,
+    Master(actor, _): Master<EditUser>,
+    Address(address): Address,
+    Path(username): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let link = users::password_link(&state.services, &actor, &username, &address).await?;
+    Ok(Json(json!({"status": "success", "password_link": link})))
 }
 
 /// Disables, enables, or sets the password of a user.

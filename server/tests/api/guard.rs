@@ -31,6 +31,10 @@ const PUBLIC: &[(&str, &str)] = &[
         "POST /auth",
         "mist.io sign-in: the credentials are in the body",
     ),
+    (
+        "POST /api/set_password",
+        "a one-time link's token is the credential",
+    ),
 ];
 
 /// Open to any signed-in user, whatever their roles: their own things.

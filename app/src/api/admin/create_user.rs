@@ -2,23 +2,24 @@ use leptos::prelude::*;
 
 use crate::{csrf_client::CsrfClient, error::AppError};
 
-/// Creates a user (master only).
+/// Creates a user (master only). With the password left empty, returns the
+/// one-time link with which the user sets their own.
 #[server(endpoint = "admin/create_user", client = CsrfClient)]
 pub async fn create_user(
     username: String,
     email: String,
-    password: String,
-) -> Result<(), AppError> {
+    password: Option<String>,
+) -> Result<Option<String>, AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
-    service::users::create(
+    let (_, link) = service::users::create(
         &ssr::services()?,
         &actor,
         &username,
         &email,
-        &password,
+        password.as_deref(),
         &ssr::client_address(),
     )
     .await?;
-    Ok(())
+    Ok(link)
 }

@@ -10,6 +10,8 @@ mod detach_role;
 mod list_audit;
 mod list_roles;
 mod list_users;
+mod oauth_clients;
+mod password_link;
 mod set_user_disabled;
 
 pub use attach_role::*;
@@ -21,6 +23,8 @@ pub use detach_role::*;
 pub use list_audit::*;
 pub use list_roles::*;
 pub use list_users::*;
+pub use oauth_clients::*;
+pub use password_link::*;
 pub use set_user_disabled::*;
 
 use serde::{Deserialize, Serialize};

@@ -2,6 +2,7 @@
 //! Everything here is the master account's; the server refuses anyone else.
 
 mod audit;
+mod oauth;
 mod roles;
 mod users;
 
@@ -27,6 +28,7 @@ pub fn AdminPage() -> impl IntoView {
                         view! {
                             <users::UsersSection/>
                             <roles::RolesSection/>
+                            <oauth::OAuthSection/>
                             <audit::AuditSection/>
                         }
                             .into_any()

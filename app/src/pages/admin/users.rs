@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 
 use crate::{
-    api::admin::{list_users, AttachRole, CreateUser, DeleteUser, DetachRole, SetUserDisabled},
+    api::admin::{
+        list_users, AttachRole, CreateUser, DeleteUser, DetachRole, PasswordLink, SetUserDisabled,
+    },
     components::form::{Csrf, FieldError, FormError},
 };
 
@@ -15,6 +17,13 @@ pub fn UsersSection() -> impl IntoView {
     let delete = ServerAction::<DeleteUser>::new();
     let attach = expect_context::<ServerAction<AttachRole>>();
     let detach = ServerAction::<DetachRole>::new();
+    let link = ServerAction::<PasswordLink>::new();
+    let shown_link = move || {
+        link.value()
+            .get()
+            .and_then(Result::ok)
+            .or_else(|| create.value().get().and_then(Result::ok).flatten())
+    };
     let users = Resource::new(
         move || {
             (
@@ -30,6 +39,11 @@ pub fn UsersSection() -> impl IntoView {
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     view! {
         <h2>"Users"</h2>
+        {move || shown_link().map(|url| view! {
+            <p class="notice" data-testid="password-link">
+                "One-time link for setting a password (valid 72 hours, shown only now): " <code>{url}</code>
+            </p>
+        })}
         <Transition fallback=|| view! { <p>"Loading users…"</p> }>
             {move || Suspend::new(async move {
                 match users.await {
@@ -61,10 +75,15 @@ pub fn UsersSection() -> impl IntoView {
                                             </td>
                                             <td class="actions">
                                                 {(!u.is_master).then(|| {
-                                                    let (n1, n2) = (name.clone(), name.clone());
+                                                    let (n0, n1, n2) = (name.clone(), name.clone(), name.clone());
                                                     let next = (!u.disabled).to_string();
                                                     let label = if u.disabled { "Enable" } else { "Disable" };
                                                     view! {
+                                                        <ActionForm action=link attr:class="inline">
+                                                            <Csrf/>
+                                                            <input type="hidden" name="username" value=n0/>
+                                                            <button type="submit" class="secondary">"Password link"</button>
+                                                        </ActionForm>
                                                         <ActionForm action=disable attr:class="inline">
                                                             <Csrf/>
                                                             <input type="hidden" name="username" value=n1/>
@@ -100,7 +119,7 @@ pub fn UsersSection() -> impl IntoView {
             <FieldError error field="username"/>
             <label>"Email" <input type="email" name="email" required autocomplete="off"/></label>
             <FieldError error field="email"/>
-            <label>"Password (at least 10 characters)" <input type="password" name="password" required autocomplete="new-password"/></label>
+            <label>"Password (at least 10 characters; leave empty to give the user a one-time link instead)" <input type="password" name="password" autocomplete="new-password"/></label>
             <FieldError error field="password"/>
             <button type="submit">"Create user"</button>
         </ActionForm>

@@ -1,0 +1,14 @@
+use leptos::prelude::*;
+
+use crate::{csrf_client::CsrfClient, error::AppError};
+
+/// A new one-time link for a user to set their password (master only).
+#[server(endpoint = "admin/password_link", client = CsrfClient)]
+pub async fn password_link(username: String) -> Result<String, AppError> {
+    use crate::ssr;
+    let actor = ssr::require_actor()?;
+    Ok(
+        service::users::password_link(&ssr::services()?, &actor, &username, &ssr::client_address())
+            .await?,
+    )
+}

@@ -1,0 +1,73 @@
+//! OAuth clients: the service accounts that stack agents and scripts use
+//! through `POST /v3/access_token`.
+
+use leptos::prelude::*;
+
+use crate::{
+    api::admin::{list_oauth_clients, CreateOauthClient, DeleteOauthClient},
+    components::form::{Csrf, FieldError, FormError},
+};
+
+/// The clients list and the new-client form.
+#[component]
+pub fn OAuthSection() -> impl IntoView {
+    let create = ServerAction::<CreateOauthClient>::new();
+    let delete = ServerAction::<DeleteOauthClient>::new();
+    let clients = Resource::new(
+        move || (create.version().get(), delete.version().get()),
+        |_| list_oauth_clients(),
+    );
+    let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    view! {
+        <h2>"OAuth clients"</h2>
+        <p class="muted">
+            "A client acts with the roles attached to its username. Scripts get a token with "
+            <code>"POST /v3/access_token"</code> " (grant_type client_credentials or password)."
+        </p>
+        {move || create.value().get().and_then(Result::ok).map(|c| view! {
+            <p class="notice" data-testid="new-client">
+                "Client " <code>{c.client_id}</code> " (username " <code>{c.username}</code> "), secret shown only now: "
+                <code>{c.client_secret}</code>
+            </p>
+        })}
+        <Transition fallback=|| view! { <p>"Loading clients…"</p> }>
+            {move || Suspend::new(async move {
+                match clients.await {
+                    Ok(rows) if rows.is_empty() => view! { <p class="muted">"No OAuth clients."</p> }.into_any(),
+                    Ok(rows) => view! {
+                        <table class="grid" data-testid="oauth-clients">
+                            <thead><tr><th>"Name"</th><th>"Client id"</th><th>"Username"</th><th></th></tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|c| view! {
+                                    <tr>
+                                        <td>{c.name.clone()}</td>
+                                        <td><code>{c.client_id.clone()}</code></td>
+                                        <td>{c.username.clone()}</td>
+                                        <td>
+                                            <details class="confirm">
+                                                <summary>"Delete"</summary>
+                                                <ActionForm action=delete attr:class="inline">
+                                                    <Csrf/>
+                                                    <input type="hidden" name="client_id" value=c.client_id.clone()/>
+                                                    <button type="submit" class="danger">"Delete the client and its tokens"</button>
+                                                </ActionForm>
+                                            </details>
+                                        </td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+        <ActionForm action=create attr:class="stacked narrow" attr:id="new-client">
+            <Csrf/>
+            <FormError error/>
+            <label>"Name" <input name="name" required/></label>
+            <FieldError error field="name"/>
+            <button type="submit">"Create client"</button>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,39 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::{
+    api::session::SetPassword,
+    components::form::{FieldError, FormError},
+};
+
+/// Opened from a one-time link: the user chooses their password.
+#[component]
+pub fn SetPasswordPage() -> impl IntoView {
+    let action = ServerAction::<SetPassword>::new();
+    let query = use_query_map();
+    let token = move || query.read().get("token").unwrap_or_default();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    view! {
+        <Title text="Set your password"/>
+        <main class="auth">
+            <h1>"Set your password"</h1>
+            <ActionForm action attr:class="stacked" attr:id="set-password">
+                <FormError error/>
+                <FieldError error field="token"/>
+                <input type="hidden" name="token" value=token/>
+                <label>
+                    "Password (at least 10 characters)"
+                    <input type="password" name="password" required minlength="10" autocomplete="new-password"/>
+                </label>
+                <FieldError error field="password"/>
+                <label>
+                    "Password again"
+                    <input type="password" name="password_confirm" required autocomplete="new-password"/>
+                </label>
+                <FieldError error field="password_confirm"/>
+                <button type="submit">"Set password"</button>
+            </ActionForm>
+        </main>
+    }
+}
