@@ -31,6 +31,19 @@ test("the master creates a user and a read-only role and attaches it", async ({ 
 
   const newRole = page.locator("#new-role");
   await newRole.getByLabel("Name").fill("read-only");
+  if (hydrated()) {
+    // The statement rows write the JSON beside them.
+    const scope = newRole.locator("textarea[name=scope]");
+    await expect(page.getByTestId("statement")).toHaveCount(1);
+    await page.getByRole("button", { name: "Add statement" }).click();
+    const second = page.getByTestId("statement").nth(1);
+    await second.locator("select").selectOption("Deny");
+    await second.getByLabel("read_private:key").check();
+    await expect(scope).toHaveValue(/"Effect": "Deny"/);
+    await expect(scope).toHaveValue(/read_private:key/);
+    await second.getByRole("button", { name: "Remove statement" }).click();
+    await expect(scope).not.toHaveValue(/Deny/);
+  }
   // The starter scope in the form is already read-only (view:*).
   await newRole.getByRole("button", { name: "Create role" }).click();
   await expect(page.getByTestId("roles")).toContainText("read-only");

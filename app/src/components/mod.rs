@@ -3,3 +3,4 @@
 pub mod form;
 pub mod layout;
 pub mod placeholder;
+pub mod statement_builder;

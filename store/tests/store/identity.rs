@@ -129,11 +129,37 @@ async fn a_password_link_works_once_and_only_while_live() {
             let new = PasswordHash("new-hash".into());
             db.put_password_link("u1", "old", 100, 1).await.unwrap();
             db.put_password_link("u1", "h", 100, 2).await.unwrap();
-            assert_eq!(db.use_password_link("old", &new, 50).await.unwrap(), None, "{engine}: replaced");
-            assert_eq!(db.use_password_link("h", &new, 100).await.unwrap(), None, "{engine}: expired");
-            assert_eq!(db.use_password_link("h", &new, 99).await.unwrap().as_deref(), Some("u1"));
-            assert_eq!(db.account_by_id("u1").await.unwrap().unwrap().password_hash.0, "new-hash");
-            assert_eq!(db.use_password_link("h", &new, 99).await.unwrap(), None, "{engine}: used");
+            assert_eq!(
+                db.use_password_link("old", &new, 50).await.unwrap(),
+                None,
+                "{engine}: replaced"
+            );
+            assert_eq!(
+                db.use_password_link("h", &new, 100).await.unwrap(),
+                None,
+                "{engine}: expired"
+            );
+            assert_eq!(
+                db.use_password_link("h", &new, 99)
+                    .await
+                    .unwrap()
+                    .as_deref(),
+                Some("u1")
+            );
+            assert_eq!(
+                db.account_by_id("u1")
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .password_hash
+                    .0,
+                "new-hash"
+            );
+            assert_eq!(
+                db.use_password_link("h", &new, 99).await.unwrap(),
+                None,
+                "{engine}: used"
+            );
         }
     });
 }

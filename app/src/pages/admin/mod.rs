@@ -73,6 +73,7 @@ mod tests {
     #[test]
     fn timestamps_read_as_utc() {
         assert_eq!(super::utc(0), "1970-01-01 00:00:00");
-        assert_eq!(super::utc(1_795_400_000_000), "2026-11-23 00:53:20");
+        assert_eq!(super::utc(1_795_400_000_000), "2026-11-23 02:13:20");
+        assert_eq!(super::utc(951_782_400_000), "2000-02-29 00:00:00");
     }
 }

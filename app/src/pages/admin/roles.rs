@@ -6,7 +6,10 @@ use leptos::prelude::*;
 
 use crate::{
     api::admin::{list_roles, AttachRole, CreateRole, DeleteRole},
-    components::form::{Csrf, FieldError, FormError},
+    components::{
+        form::{Csrf, FieldError, FormError},
+        statement_builder::StatementBuilder,
+    },
 };
 
 const STARTER_SCOPE: &str = r#"{
@@ -28,6 +31,7 @@ pub fn RolesSection() -> impl IntoView {
     );
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     let attach_error = Signal::derive(move || attach.value().get().and_then(Result::err));
+    let scope = RwSignal::new(STARTER_SCOPE.to_owned());
     view! {
         <h2>"Roles"</h2>
         <Transition fallback=|| view! { <p>"Loading roles…"</p> }>
@@ -80,8 +84,17 @@ pub fn RolesSection() -> impl IntoView {
                 <FormError error/>
                 <label>"Name" <input name="name" required/></label>
                 <FieldError error field="name"/>
+                <StatementBuilder scope/>
                 <label>"Scope (JSON: Effect Allow or Deny, Action, Resource; * and ? match anything)"
-                    <textarea name="scope" rows="10" spellcheck="false">{STARTER_SCOPE}</textarea>
+                    <textarea
+                        name="scope"
+                        rows="10"
+                        spellcheck="false"
+                        prop:value=move || scope.get()
+                        on:input=move |ev| scope.set(event_target_value(&ev))
+                    >
+                        {STARTER_SCOPE}
+                    </textarea>
                 </label>
                 <FieldError error field="scope"/>
                 {move || error.get().and_then(|e| {
