@@ -68,6 +68,14 @@ pub fn AccountPage() -> impl IntoView {
                 <FieldError error=token_error field="name"/>
                 <label>"Lifetime in days (empty: until unused for 90 days)" <input name="ttl_days" inputmode="numeric"/></label>
                 <FieldError error=token_error field="ttl_days"/>
+                <label>"Narrower scope (optional JSON, like a role's; the token gets what both you and it allow)"
+                    <textarea name="scope" rows="4" spellcheck="false"></textarea>
+                </label>
+                {move || token_error.get().and_then(|e| {
+                    e.0.field().filter(|f| f.starts_with("scope")).map(|f| {
+                        view! { <p class="field-error" role="alert">{format!("{f}: {}", e.for_field(f).unwrap_or_default())}</p> }
+                    })
+                })}
                 <button type="submit">"Create token"</button>
             </ActionForm>
             <h2>"Password"</h2>

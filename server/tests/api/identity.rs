@@ -497,3 +497,47 @@ async fn a_user_created_without_a_password_sets_it_through_a_one_time_link() {
         .status()
         .is_success());
 }
+
+#[tokio::test]
+async fn the_account_page_creates_a_token_with_a_narrower_scope() {
+    let app = TestApp::signed_in().await;
+    let scope = r#"{"Statement": [{"Effect": "Allow", "Action": "view:user", "Resource": "*"}]}"#;
+    let res = app
+        .server_fn(
+            "account/create_token",
+            &[("name", "narrow"), ("ttl_days", ""), ("scope", scope)],
+            Some(&app.csrf()),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let token: String = res.json().await.unwrap();
+    let anon = app.anonymous_client();
+    let auth = format!("Token {token}");
+    assert_eq!(
+        anon.get(app.url("/v3/user"))
+            .header(header::AUTHORIZATION, &auth)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        anon.get(app.url("/v3/role"))
+            .header(header::AUTHORIZATION, &auth)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let bad = app
+        .server_fn(
+            "account/create_token",
+            &[("name", "bad"), ("scope", "{not json")],
+            Some(&app.csrf()),
+        )
+        .await;
+    assert_eq!(bad.status(), 400);
+    assert_eq!(bad.json::<Value>().await.unwrap()["field"], "scope");
+}
