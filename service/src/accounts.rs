@@ -91,21 +91,20 @@ pub async fn sign_in(
             Ok(account)
         }
         other => {
-            throttle::record_failure(db, &email, address, now).await?;
             let detail = match other {
                 Some(a) if a.disabled && ok => "account disabled",
                 _ => "wrong email or password",
             };
-            audit::record(
-                services,
-                &email,
-                address,
-                "sign_in",
-                &resource,
-                audit::outcome::FAILURE,
-                detail,
-            )
-            .await?;
+            let entry = store::audit::AuditEntry {
+                at: now,
+                actor: email.clone(),
+                address: address.to_owned(),
+                action: "sign_in".into(),
+                resource,
+                outcome: audit::outcome::FAILURE.into(),
+                detail: detail.into(),
+            };
+            throttle::record_failure(db, &email, address, now, &entry).await?;
             Err(ErrorKind::InvalidCredentials)
         }
     }

@@ -38,15 +38,17 @@ pub async fn check(db: &Db, email: &str, address: &str, now: i64) -> Result<(), 
     Ok(())
 }
 
-/// Counts one failure against both the account and the address.
+/// Counts one failure against both the account and the address, with its
+/// audit entry, in one transaction.
 pub async fn record_failure(
     db: &Db,
     email: &str,
     address: &str,
     now: i64,
+    audit: &store::audit::AuditEntry,
 ) -> Result<(), ErrorKind> {
     let [(a, _), (b, _)] = scopes(email, address);
-    db.record_login_failure(&[&a, &b], now)
+    db.record_login_failure(&[&a, &b], now, Some(audit))
         .await
         .map_err(internal)
 }

@@ -79,20 +79,8 @@ impl Db {
 
     /// Appends one record.
     pub async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, address, action, resource, outcome, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(entry.at)
-        .bind(&entry.actor)
-        .bind(&entry.address)
-        .bind(&entry.action)
-        .bind(&entry.resource)
-        .bind(&entry.outcome)
-        .bind(&entry.detail)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        let mut conn = self.pool().acquire().await?;
+        insert(&mut conn, entry).await
     }
 
     /// The newest `limit` records, newest first.
@@ -106,6 +94,27 @@ impl Db {
         .await?;
         rows.iter().map(entry).collect()
     }
+}
+
+/// Inserts one record on `conn` (a pooled connection or a transaction).
+pub(crate) async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    entry: &AuditEntry,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, address, action, resource, outcome, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(entry.at)
+    .bind(&entry.actor)
+    .bind(&entry.address)
+    .bind(&entry.action)
+    .bind(&entry.resource)
+    .bind(&entry.outcome)
+    .bind(&entry.detail)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 fn entry(r: &sqlx::any::AnyRow) -> Result<AuditEntry, StoreError> {

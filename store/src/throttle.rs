@@ -7,9 +7,18 @@ use sqlx::Row;
 use crate::{Db, StoreError};
 
 impl Db {
-    /// Records one failed attempt for each scope, in one transaction.
-    pub async fn record_login_failure(&self, scopes: &[&str], now: i64) -> Result<(), StoreError> {
+    /// Records one failed attempt for each scope and, when given, its audit
+    /// entry, all in one transaction.
+    pub async fn record_login_failure(
+        &self,
+        scopes: &[&str],
+        now: i64,
+        audit: Option<&crate::audit::AuditEntry>,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
+        if let Some(entry) = audit {
+            crate::audit::insert(&mut *tx, entry).await?;
+        }
         for scope in scopes {
             sqlx::query("INSERT INTO login_failures (scope, at) VALUES ($1, $2)")
                 .bind(*scope)

@@ -11,13 +11,13 @@ async fn failures_are_counted_per_scope_within_the_window_and_cleared() {
         let db = db.clone();
         let engine = engine.to_owned();
         async move {
-            db.record_login_failure(&["account:a", "address:1"], 100)
+            db.record_login_failure(&["account:a", "address:1"], 100, None)
                 .await
                 .unwrap();
-            db.record_login_failure(&["account:a", "address:1"], 200)
+            db.record_login_failure(&["account:a", "address:1"], 200, None)
                 .await
                 .unwrap();
-            db.record_login_failure(&["account:b", "address:1"], 300)
+            db.record_login_failure(&["account:b", "address:1"], 300, None)
                 .await
                 .unwrap();
             assert_eq!(
@@ -36,6 +36,24 @@ async fn failures_are_counted_per_scope_within_the_window_and_cleared() {
                 (0, None)
             );
             assert_eq!(db.prune_login_failures(250).await.unwrap(), 2);
+            let entry = AuditEntry {
+                at: 400,
+                actor: "c@example.com".into(),
+                address: "1".into(),
+                action: "sign_in".into(),
+                resource: "account/c@example.com".into(),
+                outcome: "failure".into(),
+                detail: String::new(),
+            };
+            db.record_login_failure(&["account:c"], 400, Some(&entry))
+                .await
+                .unwrap();
+            assert_eq!(db.login_failures_since("account:c", 0).await.unwrap().0, 1);
+            assert_eq!(
+                db.recent_audit(1).await.unwrap()[0],
+                entry,
+                "{engine}: written together"
+            );
         }
     });
 }
