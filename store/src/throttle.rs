@@ -17,7 +17,7 @@ impl Db {
     ) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await?;
         if let Some(entry) = audit {
-            crate::audit::insert(&mut *tx, entry).await?;
+            crate::audit::insert(&mut tx, entry).await?;
         }
         for scope in scopes {
             sqlx::query("INSERT INTO login_failures (scope, at) VALUES ($1, $2)")
