@@ -3,7 +3,7 @@
 use domain::ErrorKind;
 use store::audit::AuditEntry;
 
-use crate::{internal, Services};
+use crate::{internal, Actor, Services};
 
 /// Outcome words used in the audit log.
 pub mod outcome {
@@ -13,6 +13,27 @@ pub mod outcome {
     pub const FAILURE: &str = "failure";
     /// The action was refused by authorisation.
     pub const DENIED: &str = "denied";
+}
+
+/// Records that `actor` did `action` on `resource`.
+pub async fn success(
+    services: &Services,
+    actor: &Actor,
+    address: &str,
+    action: &str,
+    resource: &str,
+    detail: &str,
+) -> Result<(), ErrorKind> {
+    record(
+        services,
+        &actor.audit_name(),
+        address,
+        action,
+        resource,
+        outcome::SUCCESS,
+        detail,
+    )
+    .await
 }
 
 /// Appends one record to the audit log.

@@ -99,13 +99,12 @@ pub async fn create_client(
         )
         .await
         .map_err(internal)?;
-    audit::record(
+    audit::success(
         services,
-        &actor.audit_name(),
+        actor,
         address,
         "create:oauth_client",
         &format!("oauth_client/{client_id}"),
-        audit::outcome::SUCCESS,
         name,
     )
     .await?;
@@ -155,13 +154,12 @@ pub async fn delete_client(
             what: "OAuth client".into(),
         });
     }
-    audit::record(
+    audit::success(
         services,
-        &actor.audit_name(),
+        actor,
         address,
         "delete:oauth_client",
         &format!("oauth_client/{client_id}"),
-        audit::outcome::SUCCESS,
         "",
     )
     .await

@@ -147,13 +147,12 @@ pub async fn create(
         .create_role(&id, &name, &text, services.now())
         .await
         .map_err(stored)?;
-    audit::record(
+    audit::success(
         services,
-        &actor.audit_name(),
+        actor,
         address,
         "create:role",
         &format!("role/{id}"),
-        audit::outcome::SUCCESS,
         &name,
     )
     .await?;
@@ -186,13 +185,12 @@ pub async fn update(
     {
         return Err(not_found());
     }
-    audit::record(
+    audit::success(
         services,
-        &actor.audit_name(),
+        actor,
         address,
         "edit:role",
         &format!("role/{id}"),
-        audit::outcome::SUCCESS,
         &name,
     )
     .await?;
@@ -216,13 +214,12 @@ pub async fn delete(
     if !services.db.delete_role(id).await.map_err(internal)? {
         return Err(not_found());
     }
-    audit::record(
+    audit::success(
         services,
-        &actor.audit_name(),
+        actor,
         address,
         "delete:role",
         &format!("role/{id}"),
-        audit::outcome::SUCCESS,
         "",
     )
     .await
@@ -259,13 +256,12 @@ pub async fn attach(
         .attach_role(&id, &account_id, role_id, services.now())
         .await
         .map_err(stored)?;
-    audit::record(
+    audit::success(
         services,
-        &actor.audit_name(),
+        actor,
         address,
         "attach:role",
         &format!("user/{username}/role/{role_id}"),
-        audit::outcome::SUCCESS,
         "",
     )
     .await?;
@@ -292,13 +288,12 @@ pub async fn detach(
             what: "attachment of this role to this user".into(),
         });
     }
-    audit::record(
+    audit::success(
         services,
-        &actor.audit_name(),
+        actor,
         address,
         "detach:role",
         &format!("user/{username}/role/{role_id}"),
-        audit::outcome::SUCCESS,
         "",
     )
     .await

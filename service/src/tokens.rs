@@ -102,13 +102,12 @@ pub async fn create(
         expires_at,
     )
     .await?;
-    audit::record(
+    audit::success(
         services,
-        &actor.audit_name(),
+        actor,
         address,
         "create:token",
         &format!("token/{id}"),
-        audit::outcome::SUCCESS,
         name,
     )
     .await?;
@@ -182,13 +181,12 @@ pub async fn revoke(
             what: "token".into(),
         });
     }
-    audit::record(
+    audit::success(
         services,
-        &actor.audit_name(),
+        actor,
         address,
         "delete:token",
         &format!("token/{id}"),
-        audit::outcome::SUCCESS,
         "",
     )
     .await

@@ -121,13 +121,12 @@ pub async fn create(
             store::StoreError::Conflict(message) => ErrorKind::Conflict { message },
             other => internal(other),
         })?;
-    audit::record(
+    audit::success(
         services,
-        &actor.audit_name(),
+        actor,
         address,
         "create:user",
         &format!("user/{username}"),
-        audit::outcome::SUCCESS,
         email.as_str(),
     )
     .await?;
@@ -169,13 +168,12 @@ pub async fn password_link(
     require_master(actor, "edit:user")?;
     let user = find(services, username).await?;
     let link = issue_link(services, &user.id).await?;
-    audit::record(
+    audit::success(
         services,
-        &actor.audit_name(),
+        actor,
         address,
         "edit:user",
         &format!("user/{}", user.username),
-        audit::outcome::SUCCESS,
         "password link issued",
     )
     .await?;
@@ -263,13 +261,12 @@ pub async fn update(
         (None, true) => "password set",
         (None, false) => "no change",
     };
-    audit::record(
+    audit::success(
         services,
-        &actor.audit_name(),
+        actor,
         address,
         "edit:user",
         &format!("user/{}", user.username),
-        audit::outcome::SUCCESS,
         detail,
     )
     .await?;
@@ -295,13 +292,12 @@ pub async fn delete(
             what: "user".into(),
         });
     }
-    audit::record(
+    audit::success(
         services,
-        &actor.audit_name(),
+        actor,
         address,
         "delete:user",
         &format!("user/{}", user.username),
-        audit::outcome::SUCCESS,
         "",
     )
     .await
@@ -343,13 +339,12 @@ pub async fn change_own_password(
         .set_password(&account.id, &hash)
         .await
         .map_err(internal)?;
-    audit::record(
+    audit::success(
         services,
-        &actor.audit_name(),
+        actor,
         address,
         "edit:password",
         &format!("account/{}", account.email),
-        audit::outcome::SUCCESS,
         "",
     )
     .await
