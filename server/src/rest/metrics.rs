@@ -14,17 +14,22 @@ use crate::{http_error::ApiError, AppState};
 #[utoipa::path(get, path = "/metrics", tag = "system",
     responses(
         (status = 200, description = "Prometheus text exposition", content_type = "text/plain"),
-        (status = 401, description = "Not on loopback and not signed in"),
+        (status = 401, description = "Not a direct loopback caller and not signed in"),
         (status = 403, description = "Signed in, but not the master account"),
     ))]
 pub async fn metrics(
     State(state): State<AppState>,
     actor: Option<Extension<Actor>>,
     address: Option<Extension<ClientAddress>>,
+    headers: axum::http::HeaderMap,
 ) -> Response {
-    let loopback = address
-        .and_then(|a| a.0 .0.parse::<std::net::IpAddr>().ok())
-        .is_some_and(|ip| ip.is_loopback());
+    // A request relayed by a reverse proxy on the same host arrives from
+    // loopback too: it says so in a forwarding header, and is not trusted.
+    let proxied = headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded");
+    let loopback = !proxied
+        && address
+            .and_then(|a| a.0 .0.parse::<std::net::IpAddr>().ok())
+            .is_some_and(|ip| ip.is_loopback());
     let master = actor.as_ref().is_some_and(|a| a.is_master);
     if !(loopback || master) {
         let kind = match actor {

@@ -67,3 +67,26 @@ async fn unknown_pages_answer_404_with_a_page() {
     assert_eq!(res.status(), 404);
     assert!(res.text().await.unwrap().contains("Not found"));
 }
+
+#[tokio::test]
+async fn metrics_relayed_by_a_local_proxy_need_the_master() {
+    let app = TestApp::signed_in().await;
+    let anon = app.anonymous_client();
+    for header in ["x-forwarded-for", "forwarded"] {
+        let res = anon
+            .get(app.url("/metrics"))
+            .header(header, "203.0.113.9")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401, "{header}");
+    }
+    let res = app
+        .client
+        .get(app.url("/metrics"))
+        .header("x-forwarded-for", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "the master may read them from anywhere");
+}
