@@ -121,12 +121,7 @@ async fn every_route_refuses_anonymous_callers_and_role_less_users() {
     let routes = route_table(&app).await;
     assert!(routes.len() >= 20, "the table was read: {routes:?}");
     let anon = app.anonymous_client();
-    use base64::Engine;
-    let role_less = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD
-            .encode(format!("nobody@example.com:{MASTER_PASSWORD}"))
-    );
+    let role_less = basic("nobody@example.com", MASTER_PASSWORD);
 
     let mut checked = 0;
     for (method, path) in &routes {

@@ -208,6 +208,25 @@ impl TestApp {
         req.send().await.expect("request")
     }
 
+    /// A request with API credentials in `Authorization` (no cookies) and an
+    /// optional JSON body.
+    pub async fn as_caller(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        authorization: &str,
+        body: Option<serde_json::Value>,
+    ) -> Response {
+        let mut req = self
+            .anonymous_client()
+            .request(method, self.url(path))
+            .header(header::AUTHORIZATION, authorization);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.expect("request")
+    }
+
     /// A fresh client with its own cookie jar.
     pub fn client_with_cookies() -> Client {
         Client::builder()
@@ -262,4 +281,13 @@ pub fn location(res: &Response) -> String {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned()
+}
+
+/// `Authorization: Basic` for an email and password.
+pub fn basic(email: &str, password: &str) -> String {
+    use base64::Engine;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{email}:{password}"))
+    )
 }

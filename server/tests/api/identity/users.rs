@@ -1,0 +1,189 @@
+//! Users: disabling, and setting a password through a one-time link.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use super::*;
+use crate::helpers::*;
+
+#[tokio::test]
+async fn disabling_a_user_stops_their_session_and_tokens_at_once() {
+    let app = with_user(Some("read-only")).await;
+    let res = app
+        .as_caller(
+            Method::POST,
+            "/tokens",
+            &basic(USER_EMAIL, USER_PASSWORD),
+            Some(json!({"name": "t"})),
+        )
+        .await;
+    let token = res.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let user_session = TestApp::client_with_cookies();
+    let res = user_session
+        .post(app.url("/api/sign_in"))
+        .form(&[("email", USER_EMAIL), ("password", USER_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    assert_eq!(
+        user_session
+            .get(app.url("/v3/user/role"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    let res = app
+        .api(
+            Method::PUT,
+            &format!("/v3/user/{USER}"),
+            Some(json!({"disabled": true})),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        user_session
+            .get(app.url("/v3/user/role"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let res = app
+        .as_caller(
+            Method::GET,
+            "/v3/user/role",
+            &format!("Token {token}"),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 401);
+    let res = app
+        .as_caller(
+            Method::GET,
+            "/v3/user/role",
+            &basic(USER_EMAIL, USER_PASSWORD),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 401);
+
+    let res = app
+        .api(
+            Method::PUT,
+            &format!("/v3/user/{USER}"),
+            Some(json!({"disabled": "false"})),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .as_caller(
+            Method::GET,
+            "/v3/user/role",
+            &format!("Token {token}"),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), 200, "re-enabled");
+}
+
+#[tokio::test]
+async fn a_user_created_without_a_password_sets_it_through_a_one_time_link() {
+    let app = TestApp::signed_in().await;
+    let res = app
+        .api(
+            Method::POST,
+            "/v3/user",
+            Some(json!({"username": USER, "email": USER_EMAIL})),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let link = res.json::<Value>().await.unwrap()["password_link"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(link.contains("/set-password?token="), "{link}");
+    let token = link.rsplit_once("token=").unwrap().1.to_owned();
+    assert_eq!(
+        app.sign_in_fresh(USER_EMAIL, "").await.status(),
+        401,
+        "no password yet"
+    );
+
+    let set = |token: String, password: &'static str| {
+        app.anonymous_client()
+            .post(app.url("/api/set_password"))
+            .form(&[
+                ("token", token.as_str()),
+                ("password", password),
+                ("password_confirm", password),
+            ])
+            .send()
+    };
+    let res = set(token.clone(), USER_PASSWORD).await.unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    assert!(app
+        .sign_in_fresh(USER_EMAIL, USER_PASSWORD)
+        .await
+        .status()
+        .is_success());
+    let again = set(token, "another long password").await.unwrap();
+    assert_eq!(again.status(), 400, "a link works once");
+    assert_eq!(again.json::<Value>().await.unwrap()["field"], "token");
+
+    // A new link replaces any earlier one.
+    let first: Value = app
+        .api(
+            Method::POST,
+            &format!("/v3/user/{USER}/password_link"),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let second: Value = app
+        .api(
+            Method::POST,
+            &format!("/v3/user/{USER}/password_link"),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token_of = |v: &Value| {
+        v["password_link"]
+            .as_str()
+            .unwrap()
+            .rsplit_once("token=")
+            .unwrap()
+            .1
+            .to_owned()
+    };
+    assert_eq!(
+        set(token_of(&first), "third long password")
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+    assert!(set(token_of(&second), "third long password")
+        .await
+        .unwrap()
+        .status()
+        .is_success());
+    assert!(app
+        .sign_in_fresh(USER_EMAIL, "third long password")
+        .await
+        .status()
+        .is_success());
+}
