@@ -81,7 +81,7 @@ async fn token_basic_authorized_and_cookie_all_reach_the_same_endpoint_and_token
         .await;
     assert_eq!(res.status(), 401, "a revoked token is refused");
     let res = app
-        .as_caller(Method::GET, "/v3/user/role", &"Token oc_nonsense", None)
+        .as_caller(Method::GET, "/v3/user/role", "Token oc_nonsense", None)
         .await;
     assert_eq!(res.status(), 401);
 }
