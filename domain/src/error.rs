@@ -63,6 +63,13 @@ pub enum ErrorKind {
         /// What the client saw.
         message: String,
     },
+    /// A machine or provider Overcast talks to failed or refused (host
+    /// unreachable, timeout, key refused): the message says which.
+    #[error("{message}")]
+    Upstream {
+        /// What happened, for the operator.
+        message: String,
+    },
     /// A fault on the server; details are in the server log.
     #[error("internal error; the details are in the server log")]
     Internal,
@@ -78,7 +85,7 @@ impl ErrorKind {
             Self::NotFound { .. } => 404,
             Self::Conflict { .. } | Self::SetupRequired => 409,
             Self::Throttled { .. } => 429,
-            Self::Transport { .. } => 502,
+            Self::Transport { .. } | Self::Upstream { .. } => 502,
             Self::Internal => 500,
         }
     }

@@ -6,7 +6,11 @@
 
 pub mod account;
 pub mod error;
+pub mod inventory;
+pub mod providers;
 pub mod rbac;
+pub mod resource;
+pub mod shell;
 
 pub use account::{Email, NewPassword, SessionInfo};
 pub use error::ErrorKind;

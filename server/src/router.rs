@@ -13,7 +13,7 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use crate::{
     assets,
     metrics::Metrics,
-    middleware::{auth, metrics as metrics_mw, server_fn_status},
+    middleware::{auth, gate, metrics as metrics_mw, server_fn_status},
     rest, AppState,
 };
 
@@ -59,9 +59,23 @@ pub fn build_router(
             .with_secure(services.settings.secure_cookies)
             .with_expiry(Expiry::OnInactivity(SESSION_IDLE));
 
+    // A browser navigating to /keys or /backends gets the page; anyone
+    // else the mist.io REST answer at the same path.
+    let (shared, pages): (Vec<_>, Vec<_>) = page_routes()
+        .into_iter()
+        .partition(|r| gate::SHARED_PATHS.contains(&r.path()));
+    let shared_pages = {
+        let shell_options = state.leptos_options.clone();
+        Router::new()
+            .leptos_routes_with_context(&state, shared, context.clone(), move || {
+                shell(shell_options.clone())
+            })
+            .with_state(state.clone())
+    };
+
     let router = Router::new()
         .merge(rest_routes)
-        .leptos_routes_with_context(&state, page_routes(), context.clone(), move || {
+        .leptos_routes_with_context(&state, pages, context.clone(), move || {
             shell(shell_options.clone())
         })
         .nest("/pkg", assets::pkg_router(&state))
@@ -70,6 +84,7 @@ pub fn build_router(
             _,
         >(context, shell))
         .layer(middleware::from_fn(server_fn_status::fix))
+        .layer(middleware::from_fn_with_state(shared_pages, negotiate))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
@@ -81,4 +96,24 @@ pub fn build_router(
         ))
         .with_state(state.clone());
     (router, state)
+}
+
+/// Sends a browser's navigation to a path that is both a page and a REST
+/// route to the page; everything else goes on to the main router.
+async fn negotiate(
+    axum::extract::State(pages): axum::extract::State<Router>,
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let to_page = gate::SHARED_PATHS.contains(&req.uri().path())
+        && gate::is_page_request(req.method(), req.uri().path(), req.headers());
+    if to_page {
+        use tower::ServiceExt;
+        match pages.oneshot(req).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        }
+    } else {
+        next.run(req).await
+    }
 }

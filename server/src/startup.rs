@@ -24,7 +24,6 @@ pub struct Running {
 /// Opens the database (creating and migrating it), binds, and serves.
 pub async fn start(settings: Settings) -> Result<Running, String> {
     let services = connect(&settings).await?;
-    secret_key::load_or_create(&settings.secret_key_file())?;
 
     let leptos_options = LeptosOptions::builder()
         .output_name("overcast")
@@ -74,6 +73,8 @@ pub async fn connect(settings: &Settings) -> Result<Services, String> {
     let db = store::Db::connect(&url)
         .await
         .map_err(|e| format!("cannot open the database {}: {e}", store::redact_url(&url)))?;
+    let secret = secret_key::load_or_create(&settings.secret_key_file())?;
+    let vault = service::vault::Vault::new(&secret.0)?;
     let public_url = settings.public_url();
     Ok(Services::new(
         db,
@@ -81,6 +82,7 @@ pub async fn connect(settings: &Settings) -> Result<Services, String> {
             secure_cookies: public_url.starts_with("https://"),
             public_url,
         },
+        vault,
     ))
 }
 

@@ -2,7 +2,7 @@
 //! (from `domain::rbac::ACTIONS`), the resource.
 
 use domain::{
-    rbac::{evaluate, Decision},
+    rbac::{evaluate, grants_somewhere, Decision},
     ErrorKind,
 };
 
@@ -27,6 +27,25 @@ pub fn decide(actor: &Actor, action: &str, resource: &str) -> Decision {
 /// [`ErrorKind::Forbidden`] naming the action.
 pub fn authorize(actor: &Actor, action: &str, resource: &str) -> Result<(), ErrorKind> {
     if decide(actor, action, resource).is_allowed() {
+        Ok(())
+    } else {
+        Err(ErrorKind::Forbidden {
+            action: Some(action.to_owned()),
+        })
+    }
+}
+
+/// For a list: `Ok` when `actor` may do `action` on at least some
+/// resource (the list then shows only the items [`decide`] allows), else
+/// [`ErrorKind::Forbidden`], so a caller with no such right at all hears so
+/// rather than getting an empty list.
+pub fn authorize_listing(actor: &Actor, action: &str) -> Result<(), ErrorKind> {
+    let owner = actor.is_master || grants_somewhere(actor.roles.iter(), action);
+    let token = match &actor.token_scope {
+        Some(scope) => grants_somewhere([scope.as_ref()], action),
+        None => true,
+    };
+    if owner && token {
         Ok(())
     } else {
         Err(ErrorKind::Forbidden {

@@ -149,3 +149,37 @@ pub fn expired_csrf_cookie(secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
     format!("{CSRF_COOKIE}=; Path=/; SameSite=Lax; Max-Age=0{secure}")
 }
+
+/// The same caller as the database sees it now: `None` when the account is
+/// gone or disabled, or the token it used was revoked; otherwise fresh roles.
+/// Long-lived work (an open terminal) calls this to notice revoked rights.
+pub async fn refresh(services: &Services, actor: &Actor) -> Result<Option<Actor>, ErrorKind> {
+    let account = services
+        .db
+        .account_by_id(&actor.account_id)
+        .await
+        .map_err(internal)?;
+    let Some(account) = account.filter(|a| !a.disabled) else {
+        return Ok(None);
+    };
+    if let Credential::Token { id, .. } = &actor.via {
+        let tokens = services
+            .db
+            .tokens_of(&actor.account_id)
+            .await
+            .map_err(internal)?;
+        if !tokens.iter().any(|t| &t.id == id) {
+            return Ok(None);
+        }
+    }
+    let mut fresh = actor_for(
+        services,
+        account,
+        actor.via.clone(),
+        actor.csrf.clone(),
+        None,
+    )
+    .await?;
+    fresh.token_scope = actor.token_scope.clone();
+    Ok(Some(fresh))
+}

@@ -29,6 +29,10 @@ pub struct Services {
     set_up: Arc<AtomicBool>,
     /// The clock, in Unix ms (tests turn it forward).
     clock: Clock,
+    /// Seals and opens stored secrets.
+    pub vault: crate::vault::Vault,
+    /// Open shell sessions per account.
+    pub shells: Arc<crate::shell::Sessions>,
 }
 
 /// A source of the current time in Unix milliseconds.
@@ -43,8 +47,10 @@ impl std::fmt::Debug for Clock {
 
 impl Services {
     /// Bundles a connected database with settings.
-    pub fn new(db: Db, settings: Settings) -> Self {
+    pub fn new(db: Db, settings: Settings, vault: crate::vault::Vault) -> Self {
         Self {
+            vault,
+            shells: Arc::default(),
             db,
             settings: Arc::new(settings),
             set_up: Arc::new(AtomicBool::new(false)),

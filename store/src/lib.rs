@@ -8,8 +8,10 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod backends;
 mod db;
 mod error;
+pub mod keys;
 pub mod oauth;
 pub mod password_links;
 pub mod roles;

@@ -52,6 +52,31 @@ pub fn evaluate<'a>(
     }
 }
 
+/// Whether `policies` allow `action` on at least some resource: an Allow
+/// statement names the action, and no Deny statement takes it away
+/// everywhere (a Deny of the action on `*`). Lists use it to tell "you may
+/// see none of these" (403) from "there is nothing you may see" (empty).
+pub fn grants_somewhere<'a>(
+    policies: impl IntoIterator<Item = &'a Policy> + Clone,
+    action: &str,
+) -> bool {
+    let action = action.to_ascii_lowercase();
+    let statements = || {
+        policies
+            .clone()
+            .into_iter()
+            .flat_map(|p| p.statements.iter())
+    };
+    let denied_everywhere = statements().any(|s| {
+        s.effect == Effect::Deny
+            && s.actions.iter().any(|a| glob_match(a, &action))
+            && s.resources.iter().any(|r| r == "*")
+    });
+    !denied_everywhere
+        && statements()
+            .any(|s| s.effect == Effect::Allow && s.actions.iter().any(|a| glob_match(a, &action)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +96,18 @@ mod tests {
             evaluate(both, "destroy:machine", "backend/dev/machine/1"),
             Decision::Allow
         );
+    }
+
+    #[test]
+    fn a_grant_on_some_resource_counts_somewhere_unless_denied_everywhere() {
+        let one_backend =
+            Policy::single(Effect::Allow, &["view:machine"], &["backend/b1/machine/*"]);
+        let deny_all = Policy::single(Effect::Deny, &["view:*"], &["*"]);
+        let deny_one = Policy::single(Effect::Deny, &["view:machine"], &["backend/b2/*"]);
+        assert!(grants_somewhere([&one_backend], "VIEW:machine"));
+        assert!(!grants_somewhere([&one_backend], "view:key"));
+        assert!(!grants_somewhere([&one_backend, &deny_all], "view:machine"));
+        assert!(grants_somewhere([&one_backend, &deny_one], "view:machine"));
+        assert!(!grants_somewhere([], "view:machine"));
     }
 }

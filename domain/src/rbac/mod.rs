@@ -11,6 +11,6 @@ mod glob;
 mod policy;
 
 pub use actions::{ActionInfo, ACTIONS};
-pub use eval::{evaluate, Decision};
+pub use eval::{evaluate, grants_somewhere, Decision};
 pub use glob::glob_match;
 pub use policy::{Effect, Policy, Statement, POLICY_VERSION};

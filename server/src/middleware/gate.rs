@@ -15,6 +15,10 @@ pub const PUBLIC_ENDPOINTS: [&str; 5] = [
     "/auth",
 ];
 
+/// Paths that are both a page (for a browser) and a REST route (mist.io
+/// put its API there); `router::negotiate` tells them apart by `Accept`.
+pub const SHARED_PATHS: [&str; 2] = ["/keys", "/backends"];
+
 /// Static files.
 const PUBLIC_PREFIXES: [&str; 1] = ["/pkg/"];
 const PUBLIC_FILES: [&str; 3] = ["/favicon.svg", "/favicon.ico", "/robots.txt"];

@@ -2,12 +2,16 @@
 //! `OpenApiRouter`, so a route cannot exist without its OpenAPI entry.
 
 pub mod account;
+pub mod backends;
 pub mod extract;
 pub mod health;
+pub mod keys;
+pub mod machines;
 pub mod metrics;
 pub mod oauth;
 pub mod openapi;
 pub mod roles;
+pub mod terminal;
 pub mod tokens;
 pub mod users;
 
@@ -31,6 +35,9 @@ use crate::AppState;
         (name = "users", description = "Users of this installation"),
         (name = "auth", description = "OAuth2 tokens, mist.io sign-in, OAuth clients"),
         (name = "audit", description = "Who did what, when, from where"),
+        (name = "keys", description = "SSH keys (mist.io v1 shapes)"),
+        (name = "backends", description = "The provider catalogue and cloud accounts (mist.io v1 shapes)"),
+        (name = "machines", description = "Machines, their host keys, the shell and the terminal"),
     )
 )]
 pub struct ApiDoc;
@@ -59,4 +66,26 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(oauth::mist_auth))
         .routes(routes!(oauth::list_clients, oauth::create_client))
         .routes(routes!(oauth::delete_client))
+        .routes(routes!(keys::list_keys, keys::import_key))
+        .routes(routes!(keys::generate_key))
+        .routes(routes!(
+            keys::rename_key,
+            keys::set_default_key,
+            keys::delete_key
+        ))
+        .routes(routes!(keys::public_key))
+        .routes(routes!(keys::private_key))
+        .routes(routes!(keys::associate_key, keys::disassociate_key))
+        .routes(routes!(backends::providers))
+        .routes(routes!(backends::list_backends, backends::add_backend))
+        .routes(routes!(
+            backends::rename_backend,
+            backends::toggle_backend,
+            backends::delete_backend
+        ))
+        .routes(routes!(machines::list_machines))
+        .routes(routes!(machines::machine_detail))
+        .routes(routes!(machines::accept_host_key))
+        .routes(routes!(machines::shell))
+        .routes(routes!(terminal::terminal))
 }

@@ -66,6 +66,10 @@ const SELF_SERVICE: &[(&str, &str)] = &[
         "GET /openapi.json",
         "the API's description, no installation data",
     ),
+    (
+        "GET /providers",
+        "the provider catalogue, no installation data",
+    ),
 ];
 
 fn listed(list: &[(&str, &str)], route: &str) -> bool {

@@ -144,6 +144,11 @@ impl TestApp {
             .expect("client")
     }
 
+    /// The server's data directory (database, secret key).
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.settings.data_dir.clone()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

@@ -7,5 +7,6 @@
 mod accounts;
 mod harness;
 mod identity;
+mod inventory;
 mod sessions;
 mod throttle_and_audit;

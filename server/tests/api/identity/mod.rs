@@ -66,3 +66,35 @@ pub async fn with_user(template: Option<&str>) -> TestApp {
     }
     app
 }
+
+/// The master (signed in) creates the user [`USER`] with one role of the given scope.
+pub async fn create_user_with_scope(app: &TestApp, scope: Value) {
+    let res = app
+        .api(
+            Method::POST,
+            "/v3/user",
+            Some(json!({"username": USER, "email": USER_EMAIL, "password": USER_PASSWORD})),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .api(
+            Method::POST,
+            "/v3/role",
+            Some(json!({"name": "custom", "scope": scope})),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let role_id = res.json::<Value>().await.unwrap()["role_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .api(
+            Method::POST,
+            "/v3/user/role",
+            Some(json!({"username": USER, "role_id": role_id})),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+}

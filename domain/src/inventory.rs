@@ -1,0 +1,143 @@
+//! What lists of keys, backends and machines carry, the same for the REST
+//! API (mist.io v1 shapes), the server functions and the pages.
+
+use serde::{Deserialize, Serialize};
+
+/// An SSH key as listed (never the private part).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeySummary {
+    /// The key's name: mist.io calls it the key's id.
+    pub id: String,
+    /// The same name.
+    pub name: String,
+    /// Used when a machine has no key of its own.
+    pub default_key: bool,
+    /// `ssh-ed25519`, `ssh-rsa`, `ecdsa-sha2-nistp256`, ...
+    pub algorithm: String,
+    /// `SHA256:...` of the public key.
+    pub fingerprint: String,
+    /// Machines this key opens.
+    pub machines: Vec<KeyMachineRef>,
+}
+
+/// One machine a key opens. Serialised as mist.io's
+/// `[backend_id, machine_id, last_used_timestamp, ssh_user, sudo]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    from = "(String, String, i64, String, bool)",
+    into = "(String, String, i64, String, bool)"
+)]
+pub struct KeyMachineRef {
+    /// Backend of the machine.
+    pub backend_id: String,
+    /// Machine id.
+    pub machine_id: String,
+    /// Last successful use, Unix ms.
+    pub last_used: i64,
+    /// The user the key logs in as.
+    pub ssh_user: String,
+    /// Whether that user has password-less sudo.
+    pub sudo: bool,
+}
+
+impl From<(String, String, i64, String, bool)> for KeyMachineRef {
+    fn from(
+        (backend_id, machine_id, last_used, ssh_user, sudo): (String, String, i64, String, bool),
+    ) -> Self {
+        Self {
+            backend_id,
+            machine_id,
+            last_used,
+            ssh_user,
+            sudo,
+        }
+    }
+}
+
+impl From<KeyMachineRef> for (String, String, i64, String, bool) {
+    fn from(k: KeyMachineRef) -> Self {
+        (k.backend_id, k.machine_id, k.last_used, k.ssh_user, k.sudo)
+    }
+}
+
+/// A cloud account as listed (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackendSummary {
+    /// Id.
+    pub id: String,
+    /// The operator's name for it.
+    pub title: String,
+    /// Catalogue id (`bare_metal`, `ec2_eu_west`, ...).
+    pub provider: String,
+    /// Region, when the provider has them.
+    pub region: Option<String>,
+    /// Polled and usable.
+    pub enabled: bool,
+    /// `wait`, `online`, `offline`, `error`, `disabled`.
+    pub state: String,
+    /// Why it is `offline` or in `error`.
+    pub state_reason: Option<String>,
+    /// Poll period, ms.
+    pub poll_interval: i64,
+    /// The non-secret half of the credentials.
+    pub apikey: Option<String>,
+    /// Endpoint override.
+    pub apiurl: Option<String>,
+}
+
+/// A machine as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MachineSummary {
+    /// The provider's id for it.
+    pub id: String,
+    /// Its backend's id.
+    pub backend: String,
+    /// Its backend's title.
+    pub backend_title: String,
+    /// Name.
+    pub name: String,
+    /// A Libcloud node state name (`running`, `stopped`, ...).
+    pub state: String,
+    /// Public addresses.
+    pub public_ips: Vec<String>,
+    /// Private addresses.
+    pub private_ips: Vec<String>,
+    /// Whether the provider can reboot it.
+    pub can_reboot: bool,
+    /// Whether it can be stopped.
+    pub can_stop: bool,
+    /// Whether it can be started.
+    pub can_start: bool,
+    /// Whether it can be destroyed.
+    pub can_destroy: bool,
+    /// Whether it takes tags.
+    pub can_tag: bool,
+    /// Port SSH listens on.
+    pub ssh_port: u16,
+}
+
+/// What a machine's page shows besides its summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MachineDetail {
+    /// The summary.
+    pub machine: MachineSummary,
+    /// Keys that open it.
+    pub keys: Vec<MachineKey>,
+    /// The pinned host key's fingerprint, once it has been connected to.
+    pub host_key: Option<String>,
+    /// A different host key presented since, awaiting acceptance.
+    pub changed_host_key: Option<String>,
+}
+
+/// A key that opens a machine, from the machine's side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MachineKey {
+    /// Key name.
+    pub key: String,
+    /// User it logs in as.
+    pub ssh_user: String,
+    /// Password-less sudo.
+    pub sudo: bool,
+    /// Last successful use, Unix ms.
+    pub last_used: i64,
+}

@@ -1,0 +1,256 @@
+//! `/keys`: SSH keys in the mist.io v1 shapes.
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    Json,
+};
+use domain::{inventory::KeySummary, ErrorKind};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::{
+    http_error::ApiError,
+    rest::extract::{Address, Body, Caller},
+    AppState,
+};
+
+/// The keys the caller may see, with the machines each opens as
+/// `[backend_id, machine_id, last_used, ssh_user, sudo]`.
+#[utoipa::path(get, path = "/keys", tag = "keys",
+    responses((status = 200, description = "[{\"id\", \"name\", \"default_key\", \"algorithm\", \"fingerprint\", \"machines\"}]"), (status = 401), (status = 403)))]
+pub async fn list_keys(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+) -> Result<Json<Vec<KeySummary>>, ApiError> {
+    Ok(Json(service::keys::list(&state.services, &actor).await?))
+}
+
+/// Body of `PUT /keys`.
+#[derive(Debug, Deserialize)]
+pub struct ImportKey {
+    id: Option<String>,
+    #[serde(rename = "priv")]
+    private: Option<String>,
+    passphrase: Option<String>,
+}
+
+/// Imports a private key (RSA, ECDSA or Ed25519; PEM or OpenSSH).
+#[utoipa::path(put, path = "/keys", tag = "keys",
+    responses((status = 201, description = "The stored key"), (status = 400, description = "Not a usable private key: the body says why"), (status = 409, description = "A key with this id exists")))]
+pub async fn import_key(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Address(address): Address,
+    Body(body): Body<ImportKey>,
+) -> Result<(StatusCode, Json<KeySummary>), ApiError> {
+    let key = service::keys::import(
+        &state.services,
+        &actor,
+        body.id.as_deref().unwrap_or_default(),
+        body.private.as_deref().unwrap_or_default(),
+        body.passphrase.as_deref(),
+        &address,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(key)))
+}
+
+/// Body of `POST /keys/generate`.
+#[derive(Debug, Deserialize)]
+pub struct GenerateKey {
+    /// `ed25519` (the default) or `rsa` (4096 bits).
+    algorithm: Option<String>,
+    /// Store the new key under this id; omit to only get it back.
+    id: Option<String>,
+}
+
+/// Generates a key: Ed25519, or RSA 4096 with `"algorithm": "rsa"`. The
+/// private part is in the answer (`priv`); with an `id` it is also stored.
+/// (The mist.io API overloaded `GET /keys` for this.)
+#[utoipa::path(post, path = "/keys/generate", tag = "keys",
+    responses((status = 200, description = "{\"priv\", \"public\", \"key\"}"), (status = 400), (status = 409)))]
+pub async fn generate_key(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Address(address): Address,
+    Body(body): Body<GenerateKey>,
+) -> Result<Json<service::keys::GeneratedKey>, ApiError> {
+    let algorithm = match body
+        .algorithm
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("" | "ed25519") => ssh::KeyAlgorithm::Ed25519,
+        Some("rsa" | "rsa4096" | "rsa-4096") => ssh::KeyAlgorithm::Rsa4096,
+        Some(other) => {
+            return Err(ErrorKind::invalid(
+                "algorithm",
+                format!("{other:?} is not offered: use \"ed25519\" or \"rsa\""),
+            )
+            .into())
+        }
+    };
+    Ok(Json(
+        service::keys::generate(
+            &state.services,
+            &actor,
+            algorithm,
+            body.id.as_deref(),
+            &address,
+        )
+        .await?,
+    ))
+}
+
+/// Body of `PUT /keys/{key_id}`.
+#[derive(Debug, Deserialize)]
+pub struct RenameKey {
+    new_id: Option<String>,
+}
+
+/// Renames a key.
+#[utoipa::path(put, path = "/keys/{key_id}", tag = "keys",
+    params(("key_id" = String, Path, description = "The key's id (its name)")),
+    responses((status = 200), (status = 400), (status = 404), (status = 409)))]
+pub async fn rename_key(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Address(address): Address,
+    Path(key_id): Path<String>,
+    Body(body): Body<RenameKey>,
+) -> Result<Json<KeySummary>, ApiError> {
+    Ok(Json(
+        service::keys::rename(
+            &state.services,
+            &actor,
+            &key_id,
+            body.new_id.as_deref().unwrap_or_default(),
+            &address,
+        )
+        .await?,
+    ))
+}
+
+/// Makes a key the default.
+#[utoipa::path(post, path = "/keys/{key_id}", tag = "keys",
+    params(("key_id" = String, Path, description = "The key's id")),
+    responses((status = 200), (status = 404)))]
+pub async fn set_default_key(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Address(address): Address,
+    Path(key_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    service::keys::set_default(&state.services, &actor, &key_id, &address).await?;
+    Ok(Json(json!({"status": "success"})))
+}
+
+/// Deletes a key and its machine associations.
+#[utoipa::path(delete, path = "/keys/{key_id}", tag = "keys",
+    params(("key_id" = String, Path, description = "The key's id")),
+    responses((status = 200), (status = 404)))]
+pub async fn delete_key(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Address(address): Address,
+    Path(key_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    service::keys::delete(&state.services, &actor, &key_id, &address).await?;
+    Ok(Json(json!({"status": "success"})))
+}
+
+/// The public key, OpenSSH format, as a JSON string.
+#[utoipa::path(get, path = "/keys/{key_id}/public", tag = "keys",
+    params(("key_id" = String, Path, description = "The key's id")),
+    responses((status = 200, description = "\"ssh-ed25519 AAAA...\""), (status = 404)))]
+pub async fn public_key(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(key_id): Path<String>,
+) -> Result<Json<String>, ApiError> {
+    Ok(Json(
+        service::keys::public(&state.services, &actor, &key_id).await?,
+    ))
+}
+
+/// The private key, as a JSON string: needs `read_private:key`; every read
+/// and every refusal is audited.
+#[utoipa::path(get, path = "/keys/{key_id}/private", tag = "keys",
+    params(("key_id" = String, Path, description = "The key's id")),
+    responses((status = 200, description = "\"-----BEGIN OPENSSH PRIVATE KEY-----...\""), (status = 403), (status = 404)))]
+pub async fn private_key(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Address(address): Address,
+    Path(key_id): Path<String>,
+) -> Result<Json<String>, ApiError> {
+    Ok(Json(
+        service::keys::private(&state.services, &actor, &key_id, &address).await?,
+    ))
+}
+
+/// Body of the association route.
+#[derive(Debug, Deserialize)]
+pub struct Associate {
+    ssh_user: Option<String>,
+    #[serde(default)]
+    sudo: Option<Value>,
+}
+
+/// Associates a key with a machine (the user it logs in as, and sudo).
+#[utoipa::path(put, path = "/backends/{backend_id}/machines/{machine_id}/keys/{key_id}", tag = "keys",
+    params(("backend_id" = String, Path, description = "Backend"), ("machine_id" = String, Path, description = "Machine"), ("key_id" = String, Path, description = "Key")),
+    responses((status = 200), (status = 400), (status = 404)))]
+pub async fn associate_key(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Address(address): Address,
+    Path((backend_id, machine_id, key_id)): Path<(String, String, String)>,
+    Body(body): Body<Associate>,
+) -> Result<Json<Value>, ApiError> {
+    let sudo = match body.sudo {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => b,
+        Some(Value::String(s)) if matches!(s.as_str(), "true" | "True" | "1" | "yes") => true,
+        Some(Value::String(s)) if matches!(s.as_str(), "false" | "False" | "0" | "no" | "") => {
+            false
+        }
+        Some(_) => return Err(ErrorKind::invalid("sudo", "must be true or false").into()),
+    };
+    service::keys::associate(
+        &state.services,
+        &actor,
+        &key_id,
+        &backend_id,
+        &machine_id,
+        body.ssh_user.as_deref().unwrap_or("root"),
+        sudo,
+        &address,
+    )
+    .await?;
+    Ok(Json(json!({"status": "success"})))
+}
+
+/// Removes a key's association with a machine.
+#[utoipa::path(delete, path = "/backends/{backend_id}/machines/{machine_id}/keys/{key_id}", tag = "keys",
+    params(("backend_id" = String, Path, description = "Backend"), ("machine_id" = String, Path, description = "Machine"), ("key_id" = String, Path, description = "Key")),
+    responses((status = 200), (status = 404)))]
+pub async fn disassociate_key(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Address(address): Address,
+    Path((backend_id, machine_id, key_id)): Path<(String, String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    service::keys::disassociate(
+        &state.services,
+        &actor,
+        &key_id,
+        &backend_id,
+        &machine_id,
+        &address,
+    )
+    .await?;
+    Ok(Json(json!({"status": "success"})))
+}

@@ -1,0 +1,184 @@
+//! Machines across every backend, as last seen: the list (only what the
+//! caller may see), one machine's page, and its pinned host key.
+
+use domain::{
+    inventory::{MachineDetail, MachineKey, MachineSummary},
+    resource, ErrorKind,
+};
+use store::backends::{StoredBackend, StoredMachine};
+
+use crate::{audit, authz, internal, Actor, Services};
+
+fn ips(json: &str) -> Vec<String> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+/// What a provider can do to its machines.
+fn capabilities(provider: &str) -> (bool, bool, bool, bool, bool) {
+    // (reboot, stop, start, destroy, tag)
+    match provider {
+        // A bare-metal host reboots over SSH; nothing else.
+        "bare_metal" => (true, false, false, false, false),
+        _ => (true, true, true, true, true),
+    }
+}
+
+pub(crate) fn summary(m: &StoredMachine, b: &StoredBackend) -> MachineSummary {
+    let (can_reboot, can_stop, can_start, can_destroy, can_tag) = capabilities(&b.provider);
+    MachineSummary {
+        id: m.id.clone(),
+        backend: m.backend_id.clone(),
+        backend_title: b.title.clone(),
+        name: m.name.clone(),
+        state: m.state.clone(),
+        public_ips: ips(&m.public_ips),
+        private_ips: ips(&m.private_ips),
+        can_reboot,
+        can_stop,
+        can_start,
+        can_destroy,
+        can_tag,
+        ssh_port: u16::try_from(m.ssh_port).unwrap_or(22),
+    }
+}
+
+/// Every machine of every backend the caller may see (`view:machine` on
+/// `backend/<b>/machine/<m>`), optionally of one backend only.
+pub async fn list(
+    services: &Services,
+    actor: &Actor,
+    backend_id: Option<&str>,
+) -> Result<Vec<MachineSummary>, ErrorKind> {
+    authz::authorize_listing(actor, "view:machine")?;
+    let backends = services.db.backends().await.map_err(internal)?;
+    if let Some(id) = backend_id {
+        if !backends.iter().any(|b| b.id == id) {
+            return Err(ErrorKind::NotFound {
+                what: format!("backend {id:?}"),
+            });
+        }
+    }
+    let machines = services.db.machines().await.map_err(internal)?;
+    Ok(machines
+        .iter()
+        .filter(|m| backend_id.is_none_or(|id| m.backend_id == id))
+        .filter(|m| {
+            authz::decide(
+                actor,
+                "view:machine",
+                &resource::machine(&m.backend_id, &m.id),
+            )
+            .is_allowed()
+        })
+        .filter_map(|m| {
+            backends
+                .iter()
+                .find(|b| b.id == m.backend_id)
+                .map(|b| summary(m, b))
+        })
+        .collect())
+}
+
+/// One machine and its backend, when the caller may see it.
+pub async fn find(
+    services: &Services,
+    actor: &Actor,
+    backend_id: &str,
+    machine_id: &str,
+) -> Result<(StoredMachine, StoredBackend), ErrorKind> {
+    authz::authorize(
+        actor,
+        "view:machine",
+        &resource::machine(backend_id, machine_id),
+    )?;
+    let not_found = || ErrorKind::NotFound {
+        what: format!("machine {machine_id:?} of backend {backend_id:?}"),
+    };
+    let backend = services
+        .db
+        .backend(backend_id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(not_found)?;
+    let machine = services
+        .db
+        .machine(backend_id, machine_id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(not_found)?;
+    Ok((machine, backend))
+}
+
+/// A machine's page: summary, keys, host key.
+pub async fn detail(
+    services: &Services,
+    actor: &Actor,
+    backend_id: &str,
+    machine_id: &str,
+) -> Result<MachineDetail, ErrorKind> {
+    let (machine, backend) = find(services, actor, backend_id, machine_id).await?;
+    let associations = services
+        .db
+        .keys_of_machine(backend_id, machine_id)
+        .await
+        .map_err(internal)?;
+    let keys = services.db.keys().await.map_err(internal)?;
+    let host_key = services
+        .db
+        .host_key(backend_id, machine_id)
+        .await
+        .map_err(internal)?;
+    Ok(MachineDetail {
+        machine: summary(&machine, &backend),
+        keys: associations
+            .iter()
+            .filter_map(|a| {
+                keys.iter().find(|k| k.id == a.key_id).map(|k| MachineKey {
+                    key: k.name.clone(),
+                    ssh_user: a.ssh_user.clone(),
+                    sudo: a.sudo,
+                    last_used: a.last_used_at,
+                })
+            })
+            .collect(),
+        host_key: host_key.as_ref().map(|h| h.fingerprint.clone()),
+        changed_host_key: host_key.and_then(|h| h.pending.map(|(_, fp)| fp)),
+    })
+}
+
+/// Accepts a machine's changed host key, named by its fingerprint (so the
+/// key accepted is the one the operator saw).
+pub async fn accept_host_key(
+    services: &Services,
+    actor: &Actor,
+    backend_id: &str,
+    machine_id: &str,
+    fingerprint: &str,
+    address: &str,
+) -> Result<(), ErrorKind> {
+    let target = resource::machine(backend_id, machine_id);
+    authz::authorize(actor, "edit:machine", &target)?;
+    find(services, actor, backend_id, machine_id).await?;
+    if !services
+        .db
+        .accept_host_key(backend_id, machine_id, fingerprint.trim(), services.now())
+        .await
+        .map_err(internal)?
+    {
+        return Err(ErrorKind::Conflict {
+            message: format!(
+                "no changed host key {} is waiting for this machine",
+                fingerprint.trim()
+            ),
+        });
+    }
+    audit::success(
+        services,
+        actor,
+        address,
+        "edit:machine",
+        &target,
+        &format!("accepted host key {}", fingerprint.trim()),
+    )
+    .await
+}

@@ -1,0 +1,406 @@
+//! The `backends` table (cloud accounts) and the `machines` last seen on
+//! each. Secrets arrive sealed by the service layer.
+
+use sqlx::Row;
+
+use crate::{Db, StoreError};
+
+/// A stored cloud account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBackend {
+    /// Id.
+    pub id: String,
+    /// The operator's name for it (unique).
+    pub title: String,
+    /// Catalogue id: `bare_metal`, `ec2_eu_west`, `libvirt`, ...
+    pub provider: String,
+    /// Provider region, when it has one.
+    pub region: Option<String>,
+    /// The non-secret half of the credentials (shown back).
+    pub apikey: Option<String>,
+    /// Endpoint override.
+    pub apiurl: Option<String>,
+    /// Other non-secret settings, JSON object.
+    pub config: String,
+    /// Secrets, sealed.
+    pub secret_sealed: Option<String>,
+    /// Polled and usable.
+    pub enabled: bool,
+    /// `wait`, `online`, `offline`, `error`, `disabled`.
+    pub state: String,
+    /// Why it is `offline`/`error`.
+    pub state_reason: Option<String>,
+    /// Poll every this many ms.
+    pub poll_interval: i64,
+    /// Last poll, Unix ms.
+    pub polled_at: Option<i64>,
+    /// Creation, Unix ms.
+    pub created_at: i64,
+}
+
+/// A machine as last seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMachine {
+    /// Its backend.
+    pub backend_id: String,
+    /// The provider's id for it.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// A Libcloud node state name.
+    pub state: String,
+    /// Public addresses, JSON array.
+    pub public_ips: String,
+    /// Private addresses, JSON array.
+    pub private_ips: String,
+    /// Port SSH listens on.
+    pub ssh_port: i64,
+    /// Provider details, JSON object.
+    pub extra: String,
+    /// Last seen, Unix ms.
+    pub seen_at: i64,
+}
+
+/// A machine's pinned host key, and a different one seen since.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PinnedHostKey {
+    /// OpenSSH public form.
+    pub openssh: String,
+    /// `SHA256:...`.
+    pub fingerprint: String,
+    /// When it was pinned, Unix ms.
+    pub pinned_at: i64,
+    /// A different key presented later, awaiting acceptance.
+    pub pending: Option<(String, String)>,
+}
+
+const BACKEND_COLUMNS: &str =
+    "id, title, provider, region, apikey, apiurl, config, secret_sealed, \
+     enabled, state, state_reason, poll_interval, polled_at, created_at";
+const MACHINE_COLUMNS: &str =
+    "backend_id, id, name, state, public_ips, private_ips, ssh_port, extra, seen_at";
+
+fn backend(row: &sqlx::any::AnyRow) -> Result<StoredBackend, StoreError> {
+    Ok(StoredBackend {
+        id: row.try_get("id")?,
+        title: row.try_get("title")?,
+        provider: row.try_get("provider")?,
+        region: row.try_get("region")?,
+        apikey: row.try_get("apikey")?,
+        apiurl: row.try_get("apiurl")?,
+        config: row.try_get("config")?,
+        secret_sealed: row.try_get("secret_sealed")?,
+        enabled: row.try_get::<i64, _>("enabled")? != 0,
+        state: row.try_get("state")?,
+        state_reason: row.try_get("state_reason")?,
+        poll_interval: row.try_get("poll_interval")?,
+        polled_at: row.try_get("polled_at")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn machine(row: &sqlx::any::AnyRow) -> Result<StoredMachine, StoreError> {
+    Ok(StoredMachine {
+        backend_id: row.try_get("backend_id")?,
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        state: row.try_get("state")?,
+        public_ips: row.try_get("public_ips")?,
+        private_ips: row.try_get("private_ips")?,
+        ssh_port: row.try_get("ssh_port")?,
+        extra: row.try_get("extra")?,
+        seen_at: row.try_get("seen_at")?,
+    })
+}
+
+fn title_taken(e: sqlx::Error, title: &str) -> StoreError {
+    match e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict(format!("a backend titled {title:?} exists already"))
+        }
+        e => e.into(),
+    }
+}
+
+impl Db {
+    /// Stores a new backend with the machines already found on it, in one
+    /// transaction. [`StoreError::Conflict`] when the title is taken.
+    pub async fn insert_backend(
+        &self,
+        b: &StoredBackend,
+        machines: &[StoredMachine],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(&format!(
+            "INSERT INTO backends ({BACKEND_COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        ))
+        .bind(&b.id)
+        .bind(&b.title)
+        .bind(&b.provider)
+        .bind(&b.region)
+        .bind(&b.apikey)
+        .bind(&b.apiurl)
+        .bind(&b.config)
+        .bind(&b.secret_sealed)
+        .bind(i64::from(b.enabled))
+        .bind(&b.state)
+        .bind(&b.state_reason)
+        .bind(b.poll_interval)
+        .bind(b.polled_at)
+        .bind(b.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| title_taken(e, &b.title))?;
+        for m in machines {
+            insert_machine(&mut tx, m).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every backend, by title.
+    pub async fn backends(&self) -> Result<Vec<StoredBackend>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {BACKEND_COLUMNS} FROM backends ORDER BY title, id"
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(backend).collect()
+    }
+
+    /// One backend.
+    pub async fn backend(&self, id: &str) -> Result<Option<StoredBackend>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {BACKEND_COLUMNS} FROM backends WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(backend).transpose()
+    }
+
+    /// Renames a backend; `false` when absent.
+    pub async fn rename_backend(&self, id: &str, title: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE backends SET title = $2 WHERE id = $1")
+            .bind(id)
+            .bind(title)
+            .execute(self.pool())
+            .await
+            .map_err(|e| title_taken(e, title))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Enables or disables a backend (its state follows); `false` when absent.
+    pub async fn set_backend_enabled(&self, id: &str, enabled: bool) -> Result<bool, StoreError> {
+        let state = if enabled { "wait" } else { "disabled" };
+        let done = sqlx::query(
+            "UPDATE backends SET enabled = $2, state = $3, state_reason = NULL WHERE id = $1",
+        )
+        .bind(id)
+        .bind(i64::from(enabled))
+        .bind(state)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records a poll's outcome.
+    pub async fn set_backend_state(
+        &self,
+        id: &str,
+        state: &str,
+        reason: Option<&str>,
+        polled_at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE backends SET state = $2, state_reason = $3, polled_at = $4 \
+             WHERE id = $1 AND enabled = 1",
+        )
+        .bind(id)
+        .bind(state)
+        .bind(reason)
+        .bind(polled_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes a backend with its machines, their key associations and
+    /// pinned host keys; `false` when absent.
+    pub async fn delete_backend(&self, id: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        for table in ["key_machines", "host_keys", "machines"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE backend_id = $1"))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let done = sqlx::query("DELETE FROM backends WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Replaces the machines known on a backend with those just listed.
+    pub async fn replace_machines(
+        &self,
+        backend_id: &str,
+        machines: &[StoredMachine],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("DELETE FROM machines WHERE backend_id = $1")
+            .bind(backend_id)
+            .execute(&mut *tx)
+            .await?;
+        for m in machines {
+            insert_machine(&mut tx, m).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every machine of every backend, by backend then name.
+    pub async fn machines(&self) -> Result<Vec<StoredMachine>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {MACHINE_COLUMNS} FROM machines ORDER BY backend_id, name, id"
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(machine).collect()
+    }
+
+    /// One machine.
+    pub async fn machine(
+        &self,
+        backend_id: &str,
+        id: &str,
+    ) -> Result<Option<StoredMachine>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {MACHINE_COLUMNS} FROM machines WHERE backend_id = $1 AND id = $2"
+        ))
+        .bind(backend_id)
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(machine).transpose()
+    }
+
+    /// A machine's pinned host key.
+    pub async fn host_key(
+        &self,
+        backend_id: &str,
+        machine_id: &str,
+    ) -> Result<Option<PinnedHostKey>, StoreError> {
+        let row = sqlx::query(
+            "SELECT openssh, fingerprint, pinned_at, pending_openssh, pending_fingerprint \
+             FROM host_keys WHERE backend_id = $1 AND machine_id = $2",
+        )
+        .bind(backend_id)
+        .bind(machine_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| -> Result<PinnedHostKey, StoreError> {
+            let pending_openssh: Option<String> = r.try_get("pending_openssh")?;
+            let pending_fingerprint: Option<String> = r.try_get("pending_fingerprint")?;
+            Ok(PinnedHostKey {
+                openssh: r.try_get("openssh")?,
+                fingerprint: r.try_get("fingerprint")?,
+                pinned_at: r.try_get("pinned_at")?,
+                pending: pending_openssh.zip(pending_fingerprint),
+            })
+        })
+        .transpose()
+    }
+
+    /// Pins a host key, unless one is pinned already (first use wins:
+    /// returns `false` then).
+    pub async fn pin_host_key(
+        &self,
+        backend_id: &str,
+        machine_id: &str,
+        openssh: &str,
+        fingerprint: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO host_keys (backend_id, machine_id, openssh, fingerprint, pinned_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (backend_id, machine_id) DO NOTHING",
+        )
+        .bind(backend_id)
+        .bind(machine_id)
+        .bind(openssh)
+        .bind(fingerprint)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Remembers a different host key presented for a pinned machine.
+    pub async fn note_changed_host_key(
+        &self,
+        backend_id: &str,
+        machine_id: &str,
+        openssh: &str,
+        fingerprint: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE host_keys SET pending_openssh = $3, pending_fingerprint = $4 \
+             WHERE backend_id = $1 AND machine_id = $2",
+        )
+        .bind(backend_id)
+        .bind(machine_id)
+        .bind(openssh)
+        .bind(fingerprint)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Pins the pending key in place of the old one, if it is still the one
+    /// named by `fingerprint`; `false` otherwise.
+    pub async fn accept_host_key(
+        &self,
+        backend_id: &str,
+        machine_id: &str,
+        fingerprint: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE host_keys SET openssh = pending_openssh, fingerprint = pending_fingerprint, \
+             pinned_at = $4, pending_openssh = NULL, pending_fingerprint = NULL \
+             WHERE backend_id = $1 AND machine_id = $2 AND pending_fingerprint = $3",
+        )
+        .bind(backend_id)
+        .bind(machine_id)
+        .bind(fingerprint)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+async fn insert_machine(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    m: &StoredMachine,
+) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "INSERT INTO machines ({MACHINE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    ))
+    .bind(&m.backend_id)
+    .bind(&m.id)
+    .bind(&m.name)
+    .bind(&m.state)
+    .bind(&m.public_ips)
+    .bind(&m.private_ips)
+    .bind(m.ssh_port)
+    .bind(&m.extra)
+    .bind(m.seen_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

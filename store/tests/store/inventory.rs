@@ -1,0 +1,171 @@
+use store::{
+    backends::{StoredBackend, StoredMachine},
+    keys::{KeyMachine, StoredKey},
+    Db,
+};
+
+use crate::on_each_engine;
+
+fn key(id: &str, name: &str, at: i64) -> StoredKey {
+    StoredKey {
+        id: id.into(),
+        name: name.into(),
+        algorithm: "ssh-ed25519".into(),
+        public_key: format!("ssh-ed25519 AAAA{id}"),
+        fingerprint: format!("SHA256:{id}"),
+        private_sealed: "v1.sealed".into(),
+        is_default: false,
+        created_at: at,
+    }
+}
+
+fn backend(id: &str, title: &str) -> StoredBackend {
+    StoredBackend {
+        id: id.into(),
+        title: title.into(),
+        provider: "bare_metal".into(),
+        region: None,
+        apikey: None,
+        apiurl: None,
+        config: "{}".into(),
+        secret_sealed: None,
+        enabled: true,
+        state: "online".into(),
+        state_reason: None,
+        poll_interval: 10_000,
+        polled_at: None,
+        created_at: 1,
+    }
+}
+
+fn machine(backend_id: &str, id: &str) -> StoredMachine {
+    StoredMachine {
+        backend_id: backend_id.into(),
+        id: id.into(),
+        name: id.into(),
+        state: "running".into(),
+        public_ips: "[\"127.0.0.1\"]".into(),
+        private_ips: "[]".into(),
+        ssh_port: 22,
+        extra: "{}".into(),
+        seen_at: 1,
+    }
+}
+
+#[tokio::test]
+async fn one_default_key_at_a_time_and_the_oldest_takes_over_when_it_goes() {
+    on_each_engine!(|db: &Db, _engine: &str| {
+        let db = db.clone();
+        async move {
+            assert!(
+                db.insert_key(&key("k1", "first", 1))
+                    .await
+                    .unwrap()
+                    .is_default
+            );
+            assert!(
+                !db.insert_key(&key("k2", "second", 2))
+                    .await
+                    .unwrap()
+                    .is_default
+            );
+            db.insert_key(&key("k3", "third", 3)).await.unwrap();
+            assert!(db
+                .insert_key(&key("k4", "first", 4))
+                .await
+                .unwrap_err()
+                .is_unique_violation());
+            assert!(db.set_default_key("third").await.unwrap());
+            assert!(!db.set_default_key("nope").await.unwrap());
+            let defaults: Vec<_> = db
+                .keys()
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|k| k.is_default)
+                .map(|k| k.name)
+                .collect();
+            assert_eq!(defaults, ["third"]);
+            assert!(db
+                .rename_key("third", "second")
+                .await
+                .unwrap_err()
+                .is_unique_violation());
+            assert!(db.rename_key("third", "3rd").await.unwrap());
+            assert!(db.delete_key("3rd").await.unwrap());
+            assert_eq!(db.default_key().await.unwrap().unwrap().name, "first");
+            assert!(!db.delete_key("3rd").await.unwrap());
+        }
+    });
+}
+
+#[tokio::test]
+async fn a_backend_goes_with_its_machines_associations_and_host_keys() {
+    on_each_engine!(|db: &Db, _engine: &str| {
+        let db = db.clone();
+        async move {
+            db.insert_key(&key("k1", "ops", 1)).await.unwrap();
+            db.insert_backend(&backend("b1", "rack"), &[machine("b1", "m1")])
+                .await
+                .unwrap();
+            assert!(db
+                .insert_backend(&backend("b2", "rack"), &[])
+                .await
+                .unwrap_err()
+                .is_unique_violation());
+            db.associate_key(&KeyMachine {
+                key_id: "k1".into(),
+                backend_id: "b1".into(),
+                machine_id: "m1".into(),
+                ssh_user: "root".into(),
+                sudo: true,
+                last_used_at: 5,
+            })
+            .await
+            .unwrap();
+            // Associating again updates, never duplicates.
+            db.associate_key(&KeyMachine {
+                key_id: "k1".into(),
+                backend_id: "b1".into(),
+                machine_id: "m1".into(),
+                ssh_user: "admin".into(),
+                sudo: false,
+                last_used_at: 6,
+            })
+            .await
+            .unwrap();
+            let kms = db.key_machines().await.unwrap();
+            assert_eq!(kms.len(), 1);
+            assert_eq!((kms[0].ssh_user.as_str(), kms[0].sudo), ("admin", false));
+
+            assert!(db
+                .pin_host_key("b1", "m1", "ssh-ed25519 A", "SHA256:A", 1)
+                .await
+                .unwrap());
+            assert!(
+                !db.pin_host_key("b1", "m1", "ssh-ed25519 B", "SHA256:B", 2)
+                    .await
+                    .unwrap(),
+                "first use wins"
+            );
+            db.note_changed_host_key("b1", "m1", "ssh-ed25519 B", "SHA256:B")
+                .await
+                .unwrap();
+            assert!(!db.accept_host_key("b1", "m1", "SHA256:C", 3).await.unwrap());
+            assert!(db.accept_host_key("b1", "m1", "SHA256:B", 3).await.unwrap());
+            let pinned = db.host_key("b1", "m1").await.unwrap().unwrap();
+            assert_eq!(
+                (pinned.fingerprint.as_str(), pinned.pending),
+                ("SHA256:B", None)
+            );
+
+            assert!(db.set_backend_enabled("b1", false).await.unwrap());
+            assert_eq!(db.backend("b1").await.unwrap().unwrap().state, "disabled");
+            assert!(db.delete_backend("b1").await.unwrap());
+            assert!(db.machines().await.unwrap().is_empty());
+            assert!(db.key_machines().await.unwrap().is_empty());
+            assert!(db.host_key("b1", "m1").await.unwrap().is_none());
+            assert!(!db.delete_backend("b1").await.unwrap());
+        }
+    });
+}
