@@ -28,13 +28,13 @@ ensure_postgres
 
 say "formatting and lints"
 cargo fmt --all --check
-cargo clippy -p domain -p store -p service -p app -p server --all-targets -- -D warnings
+cargo clippy -p domain -p store -p ssh -p service -p app -p server --all-targets --features ssh/testing -- -D warnings
 
 results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
 
 say "unit and integration tests"
-cargo test -p domain -p store -p service -p app -p server 2>&1 | tee -a "$results"
+cargo test -p domain -p store -p ssh -p service -p app -p server 2>&1 | tee -a "$results"
 
 say "building the site for the browser tests"
 cargo leptos build
