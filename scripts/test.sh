@@ -3,10 +3,12 @@
 # PostgreSQL), then the browser tests in headless Chromium. Installs what is
 # missing first (Chromium, PostgreSQL, the WebAssembly toolchain).
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/peers.sh"
 cd "$ROOT"
 
 ensure_build_tools
-apt_install chromium postgresql curl
+ensure_prism
+apt_install chromium postgresql curl openssh-server procps
 
 # PostgreSQL on loopback, for the store's second engine.
 ensure_postgres() {
@@ -28,13 +30,13 @@ ensure_postgres
 
 say "formatting and lints"
 cargo fmt --all --check
-cargo clippy -p domain -p store -p ssh -p service -p app -p server --all-targets --features ssh/testing -- -D warnings
+cargo clippy -p domain -p store -p ssh -p cloud -p service -p app -p server --all-targets --features ssh/testing -- -D warnings
 
 results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
 
 say "unit and integration tests"
-cargo test -p domain -p store -p ssh -p service -p app -p server 2>&1 | tee -a "$results"
+cargo test -p domain -p store -p ssh -p cloud -p service -p app -p server 2>&1 | tee -a "$results"
 
 say "building the site for the browser tests"
 cargo leptos build

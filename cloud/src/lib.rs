@@ -1,0 +1,90 @@
+//! Cloud drivers: one small trait ([`CloudDriver`]) with typed
+//! [`Capabilities`], provider-neutral values ([`Machine`], [`Size`],
+//! [`Image`], [`Location`], [`MachineState`]), one folder per provider, and
+//! (feature `conformance`) the suite every driver's tests run.
+//!
+//! Drivers speak the provider's HTTP API through [`http::HttpClient`]
+//! (timeouts, retries with backoff, an endpoint override for private
+//! endpoints and test peers) and fail with a [`DriverError`].
+
+#![warn(missing_docs)]
+
+use async_trait::async_trait;
+
+pub mod digitalocean;
+pub mod error;
+pub mod http;
+pub mod secret;
+pub mod types;
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
+pub use error::DriverError;
+pub use secret::Secret;
+pub use types::{
+    Action, Capabilities, CreateMachine, Image, Location, Machine, MachineState, PublicKey, Size,
+};
+
+/// One cloud account, reached through its provider's API. Object safe:
+/// held as `Arc<dyn CloudDriver>`.
+#[async_trait]
+pub trait CloudDriver: Send + Sync + std::fmt::Debug {
+    /// The provider's catalogue name (`"digitalocean"`).
+    fn provider(&self) -> &'static str;
+
+    /// What this driver can do.
+    fn capabilities(&self) -> Capabilities;
+
+    /// Proves the credentials with the cheapest authenticated call; run
+    /// before a backend is stored. Refusals are `BadCredentials` quoting the
+    /// provider's reason.
+    async fn check_credentials(&self) -> Result<(), DriverError>;
+
+    /// Every machine of the account (all pages).
+    async fn list_machines(&self) -> Result<Vec<Machine>, DriverError>;
+
+    /// The sizes machines can be created with.
+    async fn list_sizes(&self) -> Result<Vec<Size>, DriverError>;
+
+    /// The images offered by default; with `search`, those whose name, slug
+    /// or OS contains it (case-insensitive), reaching beyond the default list
+    /// where the provider can (`Capabilities::image_search`).
+    async fn list_images(&self, search: Option<&str>) -> Result<Vec<Image>, DriverError>;
+
+    /// The locations machines can be created in.
+    async fn list_locations(&self) -> Result<Vec<Location>, DriverError>;
+
+    /// Creates a machine and returns it as the provider first reports it
+    /// (usually `Pending`).
+    async fn create_machine(&self, request: &CreateMachine) -> Result<Machine, DriverError>;
+
+    /// Starts `action` on machine `id`; returns once the provider accepted
+    /// it (the state changes later). An action whose capability is off is
+    /// `DriverError::Unsupported` without a request.
+    async fn machine_action(&self, id: &str, action: Action) -> Result<(), DriverError>;
+
+    /// Makes `tags` the machine's whole tag set. `Unsupported` unless
+    /// `Capabilities::tag`.
+    async fn set_tags(&self, id: &str, tags: &[String]) -> Result<(), DriverError> {
+        let _ = (id, tags);
+        Err(DriverError::Unsupported {
+            provider: self.provider(),
+            what: "tags".to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn drivers_are_usable_as_shared_trait_objects() {
+        let driver = digitalocean::DigitalOcean::new(Secret::new("dop_v1_abc")).unwrap();
+        let shared: Arc<dyn CloudDriver> = Arc::new(driver);
+        assert_eq!(shared.provider(), "digitalocean");
+        assert!(!format!("{shared:?}").contains("dop_v1_abc"));
+    }
+}
