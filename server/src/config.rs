@@ -51,6 +51,16 @@ pub struct Settings {
         global = true
     )]
     pub site_root: PathBuf,
+
+    /// Most shell sessions (commands and terminals) one account may have
+    /// open at once.
+    #[arg(
+        long,
+        env = "OVERCAST_MAX_SHELL_SESSIONS",
+        default_value_t = 8,
+        global = true
+    )]
+    pub max_shell_sessions: usize,
 }
 
 impl Settings {
@@ -65,6 +75,7 @@ impl Settings {
             log_level: "warn".into(),
             public_url: None,
             site_root: PathBuf::from("target/site"),
+            max_shell_sessions: 8,
         }
     }
 

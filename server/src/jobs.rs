@@ -1,5 +1,5 @@
-//! Background housekeeping: expired sessions, expired or long-unused API
-//! tokens, and old sign-in failures.
+//! Background work: housekeeping (expired sessions, expired or long-unused
+//! API tokens, old sign-in failures) and the backend pollers.
 
 use std::time::Duration;
 
@@ -33,5 +33,19 @@ pub async fn housekeeping(services: Services) {
         {
             tracing::warn!(error = %e, "could not prune sign-in failures");
         }
+    }
+}
+
+/// How often the poller looks for backends due a poll.
+pub const POLL_TICK: Duration = Duration::from_secs(1);
+
+/// Polls each enabled backend every `poll_interval`, each in its own task
+/// (until the task is aborted).
+pub async fn pollers(services: Services) {
+    let in_flight = service::polling::InFlight::default();
+    let mut tick = tokio::time::interval(POLL_TICK);
+    loop {
+        tick.tick().await;
+        service::polling::poll_due(&services, &in_flight).await;
     }
 }

@@ -19,6 +19,7 @@ pub struct Running {
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
     housekeeping: JoinHandle<()>,
+    pollers: JoinHandle<()>,
 }
 
 /// Opens the database (creating and migrating it), binds, and serves.
@@ -57,13 +58,15 @@ pub async fn start(settings: Settings) -> Result<Running, String> {
         })
         .await
     });
-    let housekeeping = tokio::spawn(jobs::housekeeping(services));
+    let housekeeping = tokio::spawn(jobs::housekeeping(services.clone()));
+    let pollers = tokio::spawn(jobs::pollers(services));
     Ok(Running {
         addr,
         state,
         shutdown: Some(tx),
         server,
         housekeeping,
+        pollers,
     })
 }
 
@@ -81,6 +84,7 @@ pub async fn connect(settings: &Settings) -> Result<Services, String> {
         service::Settings {
             secure_cookies: public_url.starts_with("https://"),
             public_url,
+            max_shell_sessions: settings.max_shell_sessions,
         },
         vault,
     ))
@@ -93,6 +97,7 @@ impl Running {
             let _ = tx.send(());
         }
         self.housekeeping.abort();
+        self.pollers.abort();
         match (&mut self.server).await {
             Ok(Err(e)) => tracing::warn!(error = %e, "server stopped with an error"),
             Err(e) => tracing::warn!(error = %e, "server task failed"),
@@ -105,6 +110,7 @@ impl Running {
     pub async fn wait(mut self) -> Result<(), String> {
         let result = (&mut self.server).await;
         self.housekeeping.abort();
+        self.pollers.abort();
         match result {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(e.to_string()),

@@ -12,7 +12,7 @@ use store::{
     keys::KeyMachine,
 };
 
-use crate::{audit, authz, internal, shell, Actor, Services};
+use crate::{audit, authz, drivers, internal, shell, Actor, Services};
 
 /// Default poll period, ms.
 pub const DEFAULT_POLL_INTERVAL_MS: i64 = 10_000;
@@ -161,16 +161,27 @@ pub async fn add(
     };
     let (backend, machines, association) = match entry.provider {
         "bare_metal" => bare_metal(services, &title, new).await?,
+        driven if drivers::DRIVEN.contains(&driven) => (
+            cloud_backend(services, &title, entry, new).await?,
+            Vec::new(),
+            None,
+        ),
         other => {
             return Err(ErrorKind::invalid(
                 "provider",
                 format!(
                     "{} ({other}) is in the catalogue, but this version of Overcast has no \
-                     driver for it yet; bare_metal works today",
+                     driver for it yet; bare_metal and digitalocean work today",
                     entry.title
                 ),
             ))
         }
+    };
+    let machines = if machines.is_empty() && drivers::DRIVEN.contains(&backend.provider.as_str()) {
+        // Listed once before storing, so the machine list answers at once.
+        cloud_machines(services, &backend).await?
+    } else {
+        machines
     };
     services
         .db
@@ -315,6 +326,90 @@ async fn bare_metal(
         last_used_at: now,
     };
     Ok((backend, vec![machine], Some((association, probed.host_key))))
+}
+
+/// A backend with a cloud driver: the credentials are proved with the
+/// provider before anything is stored, then sealed.
+async fn cloud_backend(
+    services: &Services,
+    title: &str,
+    entry: &domain::providers::Provider,
+    new: &NewBackend,
+) -> Result<StoredBackend, ErrorKind> {
+    // A token given as `apikey` (as some mist.io clients send it) is a secret too.
+    let (apikey, apisecret) = match (&new.apikey, &new.apisecret) {
+        (key, Some(secret)) => (key.clone(), secret.clone()),
+        (Some(token), None) => (None, token.clone()),
+        (None, None) => {
+            return Err(ErrorKind::invalid(
+                "apisecret",
+                format!("give the {} API token", entry.title),
+            ))
+        }
+    };
+    if let Some(url) = &new.apiurl {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(ErrorKind::invalid(
+                "apiurl",
+                "must be an http:// or https:// URL",
+            ));
+        }
+    }
+    let access = drivers::Access {
+        provider: entry.provider,
+        apiurl: new.apiurl.as_deref(),
+        apisecret: Some(&apisecret),
+    };
+    let driver = drivers::build(&access)?
+        .ok_or_else(|| internal(format!("no driver for {}", entry.provider)))?;
+    driver
+        .check_credentials()
+        .await
+        .map_err(|e| drivers::error(e, entry.title))?;
+    let id = short_id();
+    let secrets = drivers::Secrets {
+        apisecret: Some(apisecret),
+    };
+    let sealed = services.vault.seal_str(
+        &drivers::sealing_context(&id),
+        &serde_json::to_string(&secrets).map_err(internal)?,
+    )?;
+    let now = services.now();
+    Ok(StoredBackend {
+        id,
+        title: title.to_owned(),
+        provider: entry.provider.to_owned(),
+        region: new.region.clone(),
+        apikey,
+        apiurl: new.apiurl.clone(),
+        config: serde_json::json!({ "tenant_name": new.tenant_name }).to_string(),
+        secret_sealed: Some(sealed),
+        enabled: true,
+        state: "online".into(),
+        state_reason: None,
+        poll_interval: DEFAULT_POLL_INTERVAL_MS,
+        polled_at: Some(now),
+        created_at: now,
+    })
+}
+
+/// The machines a cloud backend has now.
+pub async fn cloud_machines(
+    services: &Services,
+    backend: &StoredBackend,
+) -> Result<Vec<StoredMachine>, ErrorKind> {
+    let driver = drivers::for_backend(services, backend)?
+        .ok_or_else(|| internal(format!("no driver for {}", backend.provider)))?;
+    let title =
+        domain::providers::find(&backend.provider).map_or(backend.provider.as_str(), |p| p.title);
+    let now = services.now();
+    Ok(driver
+        .list_machines()
+        .await
+        .map_err(|e| drivers::error(e, title))?
+        .iter()
+        .map(|m| drivers::to_stored(&backend.id, m, now))
+        .collect())
 }
 
 fn short_id() -> String {

@@ -18,8 +18,6 @@ use crate::{audit, authz, internal, keys, machines, Actor, Services};
 
 /// How long connecting, the handshake and authentication may take.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Most commands and terminals one account may have open at once.
-pub const MAX_SESSIONS_PER_ACCOUNT: usize = 8;
 
 /// Open shell sessions per account.
 #[derive(Debug, Default)]
@@ -35,16 +33,16 @@ pub struct SessionSlot {
 }
 
 impl Sessions {
-    fn take(self: &Arc<Self>, account: &str) -> Result<SessionSlot, ErrorKind> {
+    fn take(self: &Arc<Self>, account: &str, limit: usize) -> Result<SessionSlot, ErrorKind> {
         let mut open = self
             .open
             .lock()
             .map_err(|_| internal("session table poisoned"))?;
         let n = open.entry(account.to_owned()).or_insert(0);
-        if *n >= MAX_SESSIONS_PER_ACCOUNT {
+        if *n >= limit {
             return Err(ErrorKind::Conflict {
                 message: format!(
-                    "you have {MAX_SESSIONS_PER_ACCOUNT} shell sessions open already; \
+                    "you have {limit} shell sessions open already; \
                      close one (or wait for a command to end) first"
                 ),
             });
@@ -195,7 +193,9 @@ pub async fn open(
         .ok_or_else(|| ErrorKind::Conflict {
             message: format!("machine {:?} has no address to connect to", machine.name),
         })?;
-    let slot = services.shells.take(&actor.account_id)?;
+    let slot = services
+        .shells
+        .take(&actor.account_id, services.settings.max_shell_sessions)?;
 
     let mut candidates = Vec::new();
     for a in services
@@ -607,16 +607,14 @@ mod tests {
     #[test]
     fn an_account_cannot_hold_more_than_its_share_of_sessions() {
         let sessions = Arc::new(Sessions::default());
-        let slots: Vec<_> = (0..MAX_SESSIONS_PER_ACCOUNT)
-            .map(|_| sessions.take("a").unwrap())
-            .collect();
+        let slots: Vec<_> = (0..3).map(|_| sessions.take("a", 3).unwrap()).collect();
         assert!(matches!(
-            sessions.take("a"),
+            sessions.take("a", 3),
             Err(ErrorKind::Conflict { .. })
         ));
-        assert!(sessions.take("b").is_ok());
+        assert!(sessions.take("b", 3).is_ok());
         drop(slots);
         assert_eq!(sessions.count("a"), 0);
-        assert!(sessions.take("a").is_ok());
+        assert!(sessions.take("a", 3).is_ok());
     }
 }

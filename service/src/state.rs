@@ -14,6 +14,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// The URL operators reach this installation at.
     pub public_url: String,
+    /// Most shell sessions one account may have open at once.
+    pub max_shell_sessions: usize,
 }
 
 /// Everything an operation needs, cheap to clone. Provided to server

@@ -404,3 +404,43 @@ async fn insert_machine(
     .await?;
     Ok(())
 }
+
+impl Db {
+    /// Records a machine's new state (after an action, before the next poll).
+    pub async fn set_machine_state(
+        &self,
+        backend_id: &str,
+        id: &str,
+        state: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE machines SET state = $3 WHERE backend_id = $1 AND id = $2")
+            .bind(backend_id)
+            .bind(id)
+            .bind(state)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Adds (or replaces) one machine, as just created.
+    pub async fn upsert_machine(&self, m: &StoredMachine) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("DELETE FROM machines WHERE backend_id = $1 AND id = $2")
+            .bind(&m.backend_id)
+            .bind(&m.id)
+            .execute(&mut *tx)
+            .await?;
+        insert_machine(&mut tx, m).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Makes a backend due for a poll at once.
+    pub async fn poll_soon(&self, backend_id: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE backends SET polled_at = 0 WHERE id = $1")
+            .bind(backend_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}

@@ -244,3 +244,131 @@ mod tests {
         assert_eq!(js_string("<"), "\\u003c");
     }
 }
+
+/// Body of the machine-action route.
+#[derive(Debug, Deserialize)]
+pub struct MachineAction {
+    action: Option<String>,
+}
+
+/// Acts on a machine: `{"action": "reboot" | "start" | "stop" | "destroy"}`.
+#[utoipa::path(post, path = "/backends/{backend_id}/machines/{machine_id}", tag = "machines",
+    params(("backend_id" = String, Path, description = "Backend"), ("machine_id" = String, Path, description = "Machine")),
+    responses((status = 200), (status = 400), (status = 403), (status = 404), (status = 409, description = "The backend is disabled, or its provider cannot do that"), (status = 502)))]
+pub async fn machine_action(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Address(address): Address,
+    Path((backend_id, machine_id)): Path<(String, String)>,
+    Body(body): Body<MachineAction>,
+) -> Result<Json<Value>, ApiError> {
+    let word = body.action.unwrap_or_default();
+    let action = match service::machine_actions::parse_action(&word) {
+        Ok(action) => action,
+        Err(e) => {
+            // A refused caller learns nothing from validation.
+            service::authz::authorize(
+                &actor,
+                "reboot:machine",
+                &domain::resource::machine(&backend_id, &machine_id),
+            )?;
+            return Err(e.into());
+        }
+    };
+    service::machine_actions::act(
+        &state.services,
+        &actor,
+        &backend_id,
+        &machine_id,
+        action,
+        &address,
+    )
+    .await?;
+    Ok(Json(json!({"status": "success"})))
+}
+
+/// Creates a machine: `{name, size, image, location, key?, script?}`.
+#[utoipa::path(post, path = "/backends/{backend_id}/machines", tag = "machines",
+    params(("backend_id" = String, Path, description = "Backend")),
+    responses((status = 201, description = "The machine as first reported"), (status = 400), (status = 403), (status = 404), (status = 409), (status = 502)))]
+pub async fn create_machine(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Address(address): Address,
+    Path(backend_id): Path<String>,
+    Body(body): Body<service::machine_actions::NewMachine>,
+) -> Result<(StatusCode, Json<MachineSummary>), ApiError> {
+    let machine =
+        service::machine_actions::create(&state.services, &actor, &backend_id, &body, &address)
+            .await?;
+    Ok((StatusCode::CREATED, Json(machine)))
+}
+
+/// The sizes machines of this backend can have.
+#[utoipa::path(get, path = "/backends/{backend_id}/sizes", tag = "backends",
+    params(("backend_id" = String, Path, description = "Backend")),
+    responses((status = 200), (status = 403), (status = 404), (status = 502)))]
+pub async fn sizes(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(backend_id): Path<String>,
+) -> Result<Json<Vec<cloud::Size>>, ApiError> {
+    Ok(Json(
+        service::machine_actions::sizes(&state.services, &actor, &backend_id).await?,
+    ))
+}
+
+/// Query of the images route.
+#[derive(Debug, Deserialize)]
+pub struct ImageSearch {
+    search: Option<String>,
+    search_term: Option<String>,
+}
+
+/// The images of this backend; `?search=` looks beyond the default list.
+#[utoipa::path(get, path = "/backends/{backend_id}/images", tag = "backends",
+    params(("backend_id" = String, Path, description = "Backend"), ("search" = Option<String>, Query, description = "Name, slug or OS contains")),
+    responses((status = 200), (status = 403), (status = 404), (status = 502)))]
+pub async fn images(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(backend_id): Path<String>,
+    Query(query): Query<ImageSearch>,
+) -> Result<Json<Vec<cloud::Image>>, ApiError> {
+    let search = query.search.or(query.search_term);
+    Ok(Json(
+        service::machine_actions::images(&state.services, &actor, &backend_id, search.as_deref())
+            .await?,
+    ))
+}
+
+/// Searches the images of this backend (mist.io: `{"search_term": "..."}`).
+#[utoipa::path(post, path = "/backends/{backend_id}/images", tag = "backends",
+    params(("backend_id" = String, Path, description = "Backend")),
+    responses((status = 200), (status = 403), (status = 404), (status = 502)))]
+pub async fn search_images(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(backend_id): Path<String>,
+    Body(body): Body<ImageSearch>,
+) -> Result<Json<Vec<cloud::Image>>, ApiError> {
+    let search = body.search_term.or(body.search);
+    Ok(Json(
+        service::machine_actions::images(&state.services, &actor, &backend_id, search.as_deref())
+            .await?,
+    ))
+}
+
+/// The locations machines of this backend can be created in.
+#[utoipa::path(get, path = "/backends/{backend_id}/locations", tag = "backends",
+    params(("backend_id" = String, Path, description = "Backend")),
+    responses((status = 200), (status = 403), (status = 404), (status = 502)))]
+pub async fn locations(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(backend_id): Path<String>,
+) -> Result<Json<Vec<cloud::Location>>, ApiError> {
+    Ok(Json(
+        service::machine_actions::locations(&state.services, &actor, &backend_id).await?,
+    ))
+}

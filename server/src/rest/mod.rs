@@ -83,8 +83,11 @@ pub fn router() -> OpenApiRouter<AppState> {
             backends::toggle_backend,
             backends::delete_backend
         ))
-        .routes(routes!(machines::list_machines))
-        .routes(routes!(machines::machine_detail))
+        .routes(routes!(machines::list_machines, machines::create_machine))
+        .routes(routes!(machines::machine_detail, machines::machine_action))
+        .routes(routes!(machines::sizes))
+        .routes(routes!(machines::images, machines::search_images))
+        .routes(routes!(machines::locations))
         .routes(routes!(machines::accept_host_key))
         .routes(routes!(machines::shell))
         .routes(routes!(terminal::terminal))

@@ -22,6 +22,7 @@ async fn services_on_a_clock() -> (Services, Arc<AtomicI64>, tempfile::TempDir) 
         service::Settings {
             secure_cookies: false,
             public_url: "http://127.0.0.1".into(),
+            max_shell_sessions: 8,
         },
         service::vault::Vault::new(&[3u8; 32]).unwrap(),
     )

@@ -48,7 +48,7 @@ async fn a_bare_metal_backend_is_checked_over_ssh_then_listed_with_its_machine_a
     assert_eq!(machines.as_array().unwrap().len(), 1);
     assert_eq!(machines[0]["public_ips"], json!(["127.0.0.1"]));
     assert_eq!(machines[0]["state"], "running");
-    assert_eq!(machines[0]["can_reboot"], true);
+    assert_eq!(machines[0]["can_reboot"], false, "not over SSH yet");
     assert_eq!(machines[0]["can_destroy"], false);
 
     // The key now says which machine it opens, as whom, with or without sudo.

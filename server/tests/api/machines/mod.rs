@@ -2,6 +2,7 @@
 //! sshd on loopback (skipped, saying how to get it, when sshd is absent).
 
 mod backends;
+mod digitalocean;
 mod keys;
 mod shell;
 mod terminal;

@@ -7,6 +7,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 use super::Lab;
+use crate::helpers::*;
 
 /// GETs the shell route and collects (arrival time, chunk) pairs.
 async fn shell(lab: &Lab, b: &str, m: &str, command: &str) -> (u16, Vec<(Duration, String)>) {
@@ -212,4 +213,68 @@ async fn a_changed_host_key_is_refused_until_someone_accepts_it() {
     let (status, chunks) = shell(&lab, &b, &m, "echo runs-now").await;
     assert_eq!(status, 200);
     assert!(body(&chunks).contains("runs-now"));
+}
+
+#[tokio::test]
+async fn without_any_key_the_shell_says_so() {
+    let Some(lab) = Lab::new().await else { return };
+    let (b, m) = lab.bare_metal("box").await;
+    assert_eq!(
+        lab.app
+            .api(Method::DELETE, "/keys/lab", None)
+            .await
+            .status(),
+        200
+    );
+    let (status, chunks) = shell(&lab, &b, &m, "true").await;
+    assert_eq!(status, 409);
+    let err: Value = serde_json::from_str(&body(&chunks)).unwrap();
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("no key is associated"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn an_account_may_hold_only_so_many_shell_sessions_at_once() {
+    let Some(sshd) = ssh::testing::Sshd::start() else {
+        return;
+    };
+    let key = ssh::KeyPair::generate(ssh::KeyAlgorithm::Ed25519).unwrap();
+    sshd.authorize(&key.public_openssh());
+    let app = TestApp::with_settings(|s| s.max_shell_sessions = 1).await;
+    service::accounts::create_master(app.services(), MASTER_EMAIL, MASTER_PASSWORD, "test")
+        .await
+        .unwrap();
+    app.sign_in(MASTER_EMAIL, MASTER_PASSWORD).await;
+    let lab = Lab { app, sshd, key };
+    let (b, m) = lab.bare_metal("box").await;
+    // One long command holds the only slot...
+    let long = lab
+        .app
+        .client
+        .get(lab.app.url(&format!("/backends/{b}/machines/{m}/shell")))
+        .query(&[("command", "sleep 2; echo done")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(long.status(), 200);
+    // ...so a second is refused, with the reason.
+    let (status, chunks) = shell(&lab, &b, &m, "true").await;
+    assert_eq!(status, 409);
+    assert!(body(&chunks).contains("shell sessions open already"));
+    assert!(long.text().await.unwrap().contains("done"));
+    // Once it ended, the slot is free again.
+    let mut status = 0;
+    for _ in 0..20 {
+        status = shell(&lab, &b, &m, "true").await.0;
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, 200);
 }

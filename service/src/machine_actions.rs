@@ -1,0 +1,242 @@
+//! Acting on machines through their backend's driver: reboot, start, stop,
+//! destroy; creating machines; the sizes, images and locations to create
+//! them with. Each is authorised on the machine or backend it touches.
+
+use std::sync::Arc;
+
+use cloud::{Action, CloudDriver, CreateMachine, Image, Location, PublicKey, Size};
+use domain::{inventory::MachineSummary, resource, ErrorKind};
+use store::backends::StoredBackend;
+
+use crate::{audit, authz, drivers, internal, machines, Actor, Services};
+
+/// Parses the mist.io action word.
+pub fn parse_action(word: &str) -> Result<Action, ErrorKind> {
+    match word.trim().to_ascii_lowercase().as_str() {
+        "reboot" => Ok(Action::Reboot),
+        "start" => Ok(Action::Start),
+        "stop" => Ok(Action::Stop),
+        "destroy" => Ok(Action::Destroy),
+        other => Err(ErrorKind::invalid(
+            "action",
+            format!("{other:?} is not an action: use reboot, start, stop or destroy"),
+        )),
+    }
+}
+
+fn title(backend: &StoredBackend) -> String {
+    format!("{} ({})", backend.title, backend.provider)
+}
+
+async fn driver_of(
+    services: &Services,
+    backend_id: &str,
+) -> Result<(StoredBackend, Arc<dyn CloudDriver>), ErrorKind> {
+    let backend = services
+        .db
+        .backend(backend_id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| ErrorKind::NotFound {
+            what: format!("backend {backend_id:?}"),
+        })?;
+    if !backend.enabled {
+        return Err(ErrorKind::Conflict {
+            message: format!("backend {:?} is disabled; enable it first", backend.title),
+        });
+    }
+    let driver = drivers::for_backend(services, &backend)?.ok_or_else(|| ErrorKind::Conflict {
+        message: format!(
+            "machines of a {} backend cannot be acted on through a provider",
+            backend.provider
+        ),
+    })?;
+    Ok((backend, driver))
+}
+
+/// Runs `action` on a machine.
+pub async fn act(
+    services: &Services,
+    actor: &Actor,
+    backend_id: &str,
+    machine_id: &str,
+    action: Action,
+    address: &str,
+) -> Result<(), ErrorKind> {
+    let target = resource::machine(backend_id, machine_id);
+    let verb = format!("{}:machine", action.as_str());
+    authz::authorize(actor, &verb, &target)?;
+    machines::find(services, actor, backend_id, machine_id).await?;
+    let (backend, driver) = driver_of(services, backend_id).await?;
+    driver
+        .machine_action(machine_id, action)
+        .await
+        .map_err(|e| drivers::error(e, &title(&backend)))?;
+    let state = match action {
+        Action::Reboot => "rebooting",
+        Action::Start => "starting",
+        Action::Stop => "stopping",
+        Action::Destroy => "terminated",
+    };
+    services
+        .db
+        .set_machine_state(backend_id, machine_id, state)
+        .await
+        .map_err(internal)?;
+    services.db.poll_soon(backend_id).await.map_err(internal)?;
+    audit::success(services, actor, address, &verb, &target, "").await
+}
+
+/// What creating a machine takes (mist.io v1 body).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NewMachine {
+    /// Name.
+    pub name: String,
+    /// Size id.
+    pub size: String,
+    /// Image id.
+    pub image: String,
+    /// Location id.
+    pub location: String,
+    /// Key name (the default key when empty).
+    pub key: Option<String>,
+    /// A script to run once the machine is up (passed as user data).
+    pub script: Option<String>,
+}
+
+/// Creates a machine; it shows in the list at once as the provider first
+/// reports it.
+pub async fn create(
+    services: &Services,
+    actor: &Actor,
+    backend_id: &str,
+    new: &NewMachine,
+    address: &str,
+) -> Result<MachineSummary, ErrorKind> {
+    authz::authorize(
+        actor,
+        "create:machine",
+        &format!("{}/machine/*", resource::backend(backend_id)),
+    )?;
+    for (field, value) in [
+        ("name", &new.name),
+        ("size", &new.size),
+        ("image", &new.image),
+        ("location", &new.location),
+    ] {
+        if value.trim().is_empty() {
+            return Err(ErrorKind::invalid(field, "is required"));
+        }
+    }
+    let (backend, driver) = driver_of(services, backend_id).await?;
+    let key = match new.key.as_deref().filter(|k| !k.trim().is_empty()) {
+        Some(name) => Some(
+            services
+                .db
+                .key_by_name(name)
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| ErrorKind::invalid("key", format!("no key is named {name:?}")))?,
+        ),
+        None => services.db.default_key().await.map_err(internal)?,
+    };
+    let request = CreateMachine {
+        name: new.name.trim().to_owned(),
+        size: new.size.trim().to_owned(),
+        image: new.image.trim().to_owned(),
+        location: new.location.trim().to_owned(),
+        key: key.as_ref().map(|k| PublicKey {
+            name: k.name.clone(),
+            openssh: k.public_key.clone(),
+        }),
+        user_data: new.script.clone().filter(|s| !s.trim().is_empty()),
+    };
+    let machine = driver
+        .create_machine(&request)
+        .await
+        .map_err(|e| drivers::error(e, &title(&backend)))?;
+    let stored = drivers::to_stored(backend_id, &machine, services.now());
+    services
+        .db
+        .upsert_machine(&stored)
+        .await
+        .map_err(internal)?;
+    if let Some(key) = &key {
+        services
+            .db
+            .associate_key(&store::keys::KeyMachine {
+                key_id: key.id.clone(),
+                backend_id: backend_id.to_owned(),
+                machine_id: machine.id.clone(),
+                ssh_user: "root".into(),
+                sudo: true,
+                last_used_at: services.now(),
+            })
+            .await
+            .map_err(internal)?;
+    }
+    audit::success(
+        services,
+        actor,
+        address,
+        "create:machine",
+        &resource::machine(backend_id, &machine.id),
+        &format!(
+            "{} ({}, {}, {})",
+            request.name, request.size, request.image, request.location
+        ),
+    )
+    .await?;
+    Ok(machines::summary(&stored, &backend))
+}
+
+async fn catalogue_driver(
+    services: &Services,
+    actor: &Actor,
+    backend_id: &str,
+) -> Result<(StoredBackend, Arc<dyn CloudDriver>), ErrorKind> {
+    authz::authorize(actor, "view:backend", &resource::backend(backend_id))?;
+    driver_of(services, backend_id).await
+}
+
+/// The sizes of a backend.
+pub async fn sizes(
+    services: &Services,
+    actor: &Actor,
+    backend_id: &str,
+) -> Result<Vec<Size>, ErrorKind> {
+    let (backend, driver) = catalogue_driver(services, actor, backend_id).await?;
+    driver
+        .list_sizes()
+        .await
+        .map_err(|e| drivers::error(e, &title(&backend)))
+}
+
+/// The images of a backend, optionally searched.
+pub async fn images(
+    services: &Services,
+    actor: &Actor,
+    backend_id: &str,
+    search: Option<&str>,
+) -> Result<Vec<Image>, ErrorKind> {
+    let (backend, driver) = catalogue_driver(services, actor, backend_id).await?;
+    let search = search.map(str::trim).filter(|s| !s.is_empty());
+    driver
+        .list_images(search)
+        .await
+        .map_err(|e| drivers::error(e, &title(&backend)))
+}
+
+/// The locations of a backend.
+pub async fn locations(
+    services: &Services,
+    actor: &Actor,
+    backend_id: &str,
+) -> Result<Vec<Location>, ErrorKind> {
+    let (backend, driver) = catalogue_driver(services, actor, backend_id).await?;
+    driver
+        .list_locations()
+        .await
+        .map_err(|e| drivers::error(e, &title(&backend)))
+}
