@@ -67,6 +67,55 @@ pub async fn sign_in(
     password_given: &str,
     address: &str,
 ) -> Result<Account, ErrorKind> {
+    check_password(services, email, password_given, address, "").await
+}
+
+/// How long one audit record stands for every HTTP Basic success of an
+/// account from one address (scripts authenticate on every request).
+pub const BASIC_AUDIT_WINDOW_MS: i64 = 60 * 60 * 1000;
+
+/// [`sign_in`] for `Authorization: Basic`: failures are recorded each time,
+/// successes once per account and address per [`BASIC_AUDIT_WINDOW_MS`].
+pub async fn sign_in_basic(
+    services: &Services,
+    email: &str,
+    password_given: &str,
+    address: &str,
+) -> Result<Account, ErrorKind> {
+    check_password(services, email, password_given, address, BASIC_DETAIL).await
+}
+
+const BASIC_DETAIL: &str = "HTTP Basic";
+
+async fn recently_recorded(
+    services: &Services,
+    email: &str,
+    address: &str,
+    now: i64,
+) -> Result<bool, ErrorKind> {
+    let recent = services
+        .db
+        .audit_entries(&store::audit::AuditFilter {
+            actor: Some(email.to_owned()),
+            action: Some("sign_in".into()),
+            outcome: Some(audit::outcome::SUCCESS.into()),
+            since: Some(now - BASIC_AUDIT_WINDOW_MS),
+            limit: 50,
+        })
+        .await
+        .map_err(internal)?;
+    Ok(recent
+        .iter()
+        .any(|e| e.actor == email && e.address == address && e.detail == BASIC_DETAIL))
+}
+
+async fn check_password(
+    services: &Services,
+    email: &str,
+    password_given: &str,
+    address: &str,
+    detail: &str,
+) -> Result<Account, ErrorKind> {
     let db = &services.db;
     // An unparseable email is simply a wrong credential: no hint.
     let email = email.trim().to_lowercase();
@@ -78,16 +127,18 @@ pub async fn sign_in(
     match account {
         Some(account) if ok && !account.disabled => {
             throttle::record_success(db, &email).await?;
-            audit::record(
-                services,
-                &email,
-                address,
-                "sign_in",
-                &resource,
-                audit::outcome::SUCCESS,
-                "",
-            )
-            .await?;
+            if detail != BASIC_DETAIL || !recently_recorded(services, &email, address, now).await? {
+                audit::record(
+                    services,
+                    &email,
+                    address,
+                    "sign_in",
+                    &resource,
+                    audit::outcome::SUCCESS,
+                    detail,
+                )
+                .await?;
+            }
             Ok(account)
         }
         other => {

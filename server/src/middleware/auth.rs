@@ -200,7 +200,7 @@ async fn api_credentials(
                 .split_once(':')
                 .ok_or_else(|| refused("Basic credentials are not base64 of email:password"))?;
             let account =
-                service::accounts::sign_in(&state.services, email, password, address).await?;
+                service::accounts::sign_in_basic(&state.services, email, password, address).await?;
             session::actor_for(&state.services, account, Credential::Basic, None, None)
                 .await
                 .map(Some)

@@ -149,3 +149,38 @@ async fn the_account_page_creates_a_token_with_a_narrower_scope() {
     assert_eq!(bad.status(), 400);
     assert_eq!(bad.json::<Value>().await.unwrap()["field"], "scope");
 }
+
+#[tokio::test]
+async fn basic_authentication_is_audited_once_an_hour_on_success_and_every_time_on_failure() {
+    let app = TestApp::signed_in().await;
+    let anon = app.anonymous_client();
+    for _ in 0..5 {
+        let res = anon
+            .get(app.url("/v3/user/role"))
+            .header("authorization", basic(MASTER_EMAIL, MASTER_PASSWORD))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+    for _ in 0..2 {
+        let res = anon
+            .get(app.url("/v3/user/role"))
+            .header("authorization", basic(MASTER_EMAIL, "wrong password"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401);
+    }
+    let audit = app.services().db.recent_audit(100).await.unwrap();
+    let basic_successes = audit
+        .iter()
+        .filter(|e| e.action == "sign_in" && e.outcome == "success" && e.detail == "HTTP Basic")
+        .count();
+    let failures = audit
+        .iter()
+        .filter(|e| e.action == "sign_in" && e.outcome == "failure")
+        .count();
+    assert_eq!(basic_successes, 1, "five Basic requests, one record");
+    assert_eq!(failures, 2, "every failure is recorded");
+}
