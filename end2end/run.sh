@@ -12,6 +12,49 @@ fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
+# A throwaway sshd on loopback for the shell tests (tests/shell.spec.ts): its
+# own host key, one client key it accepts for the user running the tests.
+ssh_dir=""
+sshd_pid=""
+stop_sshd() {
+  if [ -n "$sshd_pid" ]; then kill "$sshd_pid" 2>/dev/null || true; wait "$sshd_pid" 2>/dev/null || true; fi
+  if [ -n "$ssh_dir" ]; then rm -rf "$ssh_dir"; fi
+}
+trap stop_sshd EXIT
+if [ -x /usr/sbin/sshd ] && command -v ssh-keygen >/dev/null; then
+  ssh_dir="$(mktemp -d)"
+  ssh_port="$(free_port)"
+  ssh-keygen -q -t ed25519 -N "" -C "overcast-e2e-host" -f "$ssh_dir/host_key"
+  ssh-keygen -q -t ed25519 -N "" -C "overcast-e2e" -f "$ssh_dir/client_key"
+  cp "$ssh_dir/client_key.pub" "$ssh_dir/authorized_keys"
+  cat >"$ssh_dir/sshd_config" <<EOF
+ListenAddress 127.0.0.1
+Port $ssh_port
+HostKey $ssh_dir/host_key
+PidFile $ssh_dir/sshd.pid
+AuthorizedKeysFile $ssh_dir/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+UsePAM no
+StrictModes no
+EOF
+  mkdir -p /run/sshd 2>/dev/null || true
+  /usr/sbin/sshd -D -e -f "$ssh_dir/sshd_config" 2>"$ssh_dir/sshd.log" &
+  sshd_pid=$!
+  for _ in $(seq 1 50); do
+    python3 -c "import socket; socket.create_connection(('127.0.0.1', $ssh_port), 0.2)" 2>/dev/null && break
+    kill -0 "$sshd_pid" 2>/dev/null || { echo "sshd died at start:" >&2; cat "$ssh_dir/sshd.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  export OVERCAST_E2E_SSH_PORT="$ssh_port"
+  export OVERCAST_E2E_SSH_KEY_FILE="$ssh_dir/client_key"
+  OVERCAST_E2E_SSH_USER="$(id -un)"
+  export OVERCAST_E2E_SSH_USER
+else
+  echo "note: /usr/sbin/sshd is missing, so the shell tests skip (apt-get install openssh-server)" >&2
+fi
+
 status=0
 for project in ssr-only hydrated; do
   port="$(free_port)"

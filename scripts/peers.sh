@@ -30,3 +30,45 @@ ensure_prism() {
   fi
   export OVERCAST_PRISM="$bin"
 }
+
+MIMIC_VERSION="2.2.0"
+
+# Rackspace's mimic, the stateful peer for the OpenStack driver: Keystone v2
+# (`/identity/v2.0/tokens`, a Rackspace-style catalogue) and Nova (servers
+# that go ACTIVE, reboot and delete). It validates no token, so bad
+# credentials are covered by Libcloud's recordings instead.
+# Exports OVERCAST_MIMIC (the venv's twistd; run it as
+# `$OVERCAST_MIMIC -n --pidfile= mimic --listen tcp:PORT:interface=127.0.0.1`).
+ensure_mimic() {
+  local venv="$OVERCAST_PEERS_ROOT/.tools/mimic"
+  local bin="$venv/bin/twistd"
+  if [ ! -x "$bin" ] || ! "$venv/bin/pip" show mimic 2>/dev/null | grep -qx "Version: $MIMIC_VERSION"; then
+    if ! command -v python3 >/dev/null; then
+      echo "ensure_mimic: python3 is missing (apt-get install -y python3 python3-venv)" >&2
+      return 1
+    fi
+    printf '\033[1m==> %s\033[0m\n' "installing mimic==$MIMIC_VERSION into $venv" >&2
+    python3 -m venv "$venv" || return 1
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "mimic==$MIMIC_VERSION" >/dev/null || return 1
+  fi
+  export OVERCAST_MIMIC="$bin"
+}
+
+# moto's server, the stateful EC2 peer: every region (taken from the SigV4
+# credential scope), instances, AMIs, instance types, key pairs, tags. It does
+# not check signatures (the driver's SigV4 has its own vector tests).
+# Exports OVERCAST_MOTO (the moto_server executable).
+ensure_moto() {
+  local venv="$OVERCAST_PEERS_ROOT/.tools/moto"
+  local bin="$venv/bin/moto_server"
+  if [ ! -x "$bin" ]; then
+    if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+      echo "ensure_moto: python3 with venv is missing (apt-get install -y python3-venv)" >&2
+      return 1
+    fi
+    printf '\033[1m==> %s\033[0m\n' "installing moto[ec2,server] into $venv" >&2
+    python3 -m venv "$venv" || return 1
+    "$venv/bin/pip" install --quiet --disable-pip-version-check 'moto[ec2,server]' >/dev/null || return 1
+  fi
+  export OVERCAST_MOTO="$bin"
+}

@@ -28,8 +28,8 @@ use crate::{
     components::layout::Layout,
     pages::{
         account::AccountPage, admin::AdminPage, backends::BackendsPage, home::HomePage,
-        keys::KeysPage, machines::MachinesPage, not_found::NotFound, set_password::SetPasswordPage,
-        setup::SetupPage, sign_in::SignInPage, stacks::StacksPage,
+        keys::KeysPage, machine::MachinePage, machines::MachinesPage, not_found::NotFound,
+        set_password::SetPasswordPage, setup::SetupPage, sign_in::SignInPage, stacks::StacksPage,
     },
 };
 
@@ -91,6 +91,7 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=path!("") view=HomePage ssr=SSR/>
                 <Route path=path!("backends") view=BackendsPage ssr=SSR/>
                 <Route path=path!("machines") view=MachinesPage ssr=SSR/>
+                <Route path=path!("machines/:backend/:machine") view=MachinePage ssr=SSR/>
                 <Route path=path!("keys") view=KeysPage ssr=SSR/>
                 <Route path=path!("stacks") view=StacksPage ssr=SSR/>
                 <Route path=path!("admin") view=AdminPage ssr=SSR/>

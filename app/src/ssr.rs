@@ -55,10 +55,32 @@ pub fn set_cookie(value: &str) {
     }
 }
 
+/// Sets a header on the response.
+pub fn set_header(name: &'static str, value: &'static str) {
+    if let Some(res) = use_context::<ResponseOptions>() {
+        res.insert_header(
+            http::HeaderName::from_static(name),
+            http::HeaderValue::from_static(value),
+        );
+    }
+}
+
 /// A same-site path to return to after signing in: anything else becomes `/`.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
         _ => "/".to_owned(),
     }
+}
+
+/// Whether this request is a plain HTML form posted without JavaScript
+/// (the browser asks for a page back), rather than a server-function call
+/// from the page's script.
+pub fn plain_form_post() -> bool {
+    parts().is_some_and(|p| {
+        p.headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    })
 }

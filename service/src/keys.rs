@@ -341,6 +341,10 @@ pub(crate) fn pair_of(services: &Services, key: &StoredKey) -> Result<KeyPair, E
 }
 
 /// Associates a key with a machine by hand.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the door passes each field of the association as it arrived"
+)]
 pub async fn associate(
     services: &Services,
     actor: &Actor,

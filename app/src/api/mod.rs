@@ -2,4 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod backends;
+pub mod keys;
+pub mod machines;
 pub mod session;

@@ -1,6 +1,8 @@
 //! Building blocks shared by pages.
 
+pub mod command_runner;
 pub mod form;
 pub mod layout;
+pub mod paths;
 pub mod placeholder;
 pub mod statement_builder;

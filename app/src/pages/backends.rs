@@ -1,13 +1,206 @@
+//! Backends: the cloud accounts (and bare-metal hosts) Overcast manages.
+//! Add one (its credentials are checked first), rename, enable or disable,
+//! delete (Overcast forgets it; nothing is destroyed at the provider).
+
+use domain::{inventory::BackendSummary, providers};
 use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
 
-use crate::components::placeholder::Placeholder;
+use crate::{
+    api::{
+        backends::{list_backends, AddBackend, DeleteBackend, RenameBackend, SetBackendEnabled},
+        keys::list_keys,
+    },
+    components::form::{Csrf, FieldError, FormError},
+};
 
-/// The Backends section.
+/// The actions of the backends table's rows.
+#[derive(Clone, Copy)]
+struct RowActions {
+    rename: ServerAction<RenameBackend>,
+    enable: ServerAction<SetBackendEnabled>,
+    delete: ServerAction<DeleteBackend>,
+}
+
+/// The Backends page.
 #[component]
 pub fn BackendsPage() -> impl IntoView {
+    let add = ServerAction::<AddBackend>::new();
+    let actions = RowActions {
+        rename: ServerAction::<RenameBackend>::new(),
+        enable: ServerAction::<SetBackendEnabled>::new(),
+        delete: ServerAction::<DeleteBackend>::new(),
+    };
+    let backends = Resource::new(
+        move || {
+            (
+                add.version().get(),
+                actions.rename.version().get(),
+                actions.enable.version().get(),
+                actions.delete.version().get(),
+            )
+        },
+        |_| list_backends(),
+    );
+    let rename_error = Signal::derive(move || actions.rename.value().get().and_then(Result::err));
+    let enable_error = Signal::derive(move || actions.enable.value().get().and_then(Result::err));
+    let delete_error = Signal::derive(move || actions.delete.value().get().and_then(Result::err));
     view! {
-        <Placeholder title="Backends">
-            <p>"Cloud accounts (EC2, OpenStack, DigitalOcean, bare metal over SSH, ...) are not built yet. When they are, this page adds, renames, enables and removes them."</p>
-        </Placeholder>
+        <Title text="Backends"/>
+        <section class="page">
+            <h1>"Backends"</h1>
+            <p class="muted">"Cloud accounts and hosts Overcast manages machines in. A bare-metal server is a backend whose one machine is that server, reached over SSH."</p>
+            <FormError error=rename_error/>
+            <FieldError error=rename_error field="new_name"/>
+            <FormError error=enable_error/>
+            <FormError error=delete_error/>
+            <Transition fallback=|| view! { <p>"Loading backends…"</p> }>
+                {move || Suspend::new(async move {
+                    match backends.await {
+                        Ok(rows) if rows.is_empty() => view! {
+                            <p class="muted" data-testid="no-backends">"No backends yet. Add one below."</p>
+                        }.into_any(),
+                        Ok(rows) => view! {
+                            <table class="grid" data-testid="backends">
+                                <thead><tr><th>"Title"</th><th>"Provider"</th><th>"State"</th><th>"Enabled"</th><th></th></tr></thead>
+                                <tbody>
+                                    {rows.into_iter().map(|b| view! { <BackendRow backend=b actions/> }).collect_view()}
+                                </tbody>
+                            </table>
+                            <p class="muted">"Their machines are on the " <A href="/machines">"Machines"</A> " page."</p>
+                        }.into_any(),
+                        Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <h2>"Add a backend"</h2>
+            <AddBackendForm add/>
+        </section>
+    }
+}
+
+/// One backend and what can be done to it.
+#[component]
+fn BackendRow(backend: BackendSummary, actions: RowActions) -> impl IntoView {
+    let b = backend;
+    let provider =
+        providers::find(&b.provider).map_or_else(|| b.provider.clone(), |p| p.title.to_owned());
+    let next = (!b.enabled).to_string();
+    let toggle = if b.enabled { "Disable" } else { "Enable" };
+    let title = b.title.clone();
+    let (id_rename, id_enable, id_delete) = (b.id.clone(), b.id.clone(), b.id.clone());
+    let rename_label = format!("New title for {title}");
+    let delete_label =
+        format!("Forget {title} and its machines (nothing is destroyed at the provider)");
+    view! {
+        <tr data-backend=b.id.clone()>
+            <td><strong>{b.title.clone()}</strong></td>
+            <td>{provider}{b.region.clone().map(|r| format!(" ({r})"))}</td>
+            <td>
+                <span class=format!("state {}", b.state)>{b.state.clone()}</span>
+                {b.state_reason.clone().map(|r| view! { <br/><span class="muted">{r}</span> })}
+            </td>
+            <td>{if b.enabled { "yes" } else { "no" }}</td>
+            <td class="actions">
+                <details class="edit">
+                    <summary>"Rename"</summary>
+                    <ActionForm action=actions.rename attr:class="inline">
+                        <Csrf/>
+                        <input type="hidden" name="id" value=id_rename/>
+                        <input name="new_name" required value=title aria-label=rename_label/>
+                        <button type="submit" class="secondary">"Rename"</button>
+                    </ActionForm>
+                </details>
+                <ActionForm action=actions.enable attr:class="inline">
+                    <Csrf/>
+                    <input type="hidden" name="id" value=id_enable/>
+                    <input type="hidden" name="enabled" value=next/>
+                    <button type="submit" class="secondary">{toggle}</button>
+                </ActionForm>
+                <details class="confirm">
+                    <summary>"Delete"</summary>
+                    <ActionForm action=actions.delete attr:class="inline">
+                        <Csrf/>
+                        <input type="hidden" name="id" value=id_delete/>
+                        <button type="submit" class="danger">{delete_label}</button>
+                    </ActionForm>
+                </details>
+            </td>
+        </tr>
+    }
+}
+
+/// The add form: every provider of the catalogue. Once hydrated it shows
+/// only the fields the chosen provider takes; without JavaScript it shows
+/// them all, each group saying whose it is.
+#[component]
+fn AddBackendForm(add: ServerAction<AddBackend>) -> impl IntoView {
+    let error = Signal::derive(move || add.value().get().and_then(Result::err));
+    let keys = Resource::new(|| (), |()| list_keys());
+    let provider = RwSignal::new("bare_metal".to_owned());
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let bare_metal = move || provider.get() == "bare_metal";
+    view! {
+        <ActionForm action=add attr:class="stacked narrow" attr:id="add-backend">
+            <Csrf/>
+            <FormError error/>
+            <label>"Title" <input name="title" required autocomplete="off"/></label>
+            <FieldError error field="title"/>
+            <label>"Provider"
+                <select name="provider" on:change=move |ev| provider.set(event_target_value(&ev))>
+                    {providers::CATALOGUE.iter().map(|p| view! {
+                        <option value=p.provider selected=p.provider == "bare_metal">{p.title}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <FieldError error field="provider"/>
+            <fieldset class="provider-fields" data-testid="bare-metal-fields" hidden=move || hydrated.get() && !bare_metal()>
+                <legend>"Bare Metal Server only"</legend>
+                <label>"Host address (name or IP)" <input name="machine_ip" autocomplete="off"/></label>
+                <FieldError error field="machine_ip"/>
+                <label>"Key that opens it"
+                    <Transition fallback=|| view! { <select name="machine_key" disabled></select> }>
+                        {move || Suspend::new(async move {
+                            let names: Vec<String> = keys.await.map(|k| k.into_iter().map(|k| k.name).collect()).unwrap_or_default();
+                            if names.is_empty() {
+                                view! {
+                                    <select name="machine_key" disabled><option>"no keys"</option></select>
+                                    <span class="muted">"Import or generate a key on the " <A href="/keys">"Keys"</A> " page first."</span>
+                                }.into_any()
+                            } else {
+                                view! {
+                                    <select name="machine_key">
+                                        {names.into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
+                                    </select>
+                                }.into_any()
+                            }
+                        })}
+                    </Transition>
+                </label>
+                <FieldError error field="machine_key"/>
+                <label>"User to log in as" <input name="machine_user" value="root" autocomplete="off"/></label>
+                <FieldError error field="machine_user"/>
+                <label>"SSH port" <input name="machine_port" value="22" inputmode="numeric" autocomplete="off"/></label>
+                <FieldError error field="machine_port"/>
+            </fieldset>
+            <fieldset class="provider-fields" data-testid="cloud-fields" hidden=move || hydrated.get() && bare_metal()>
+                <legend>"Cloud providers only (every provider but Bare Metal Server)"</legend>
+                <label>"API key, access key or user name" <input name="apikey" autocomplete="off"/></label>
+                <FieldError error field="apikey"/>
+                <label>"API secret, secret key or password" <input type="password" name="apisecret" autocomplete="new-password"/></label>
+                <FieldError error field="apisecret"/>
+                <label>"API URL (OpenStack, libvirt; empty for the usual endpoint)" <input name="apiurl" autocomplete="off"/></label>
+                <FieldError error field="apiurl"/>
+                <label>"Region (OpenStack)" <input name="region" autocomplete="off"/></label>
+                <FieldError error field="region"/>
+                <label>"Tenant (OpenStack)" <input name="tenant_name" autocomplete="off"/></label>
+                <FieldError error field="tenant_name"/>
+            </fieldset>
+            <button type="submit" disabled=move || add.pending().get()>
+                {move || if add.pending().get() { "Checking the credentials…" } else { "Add backend" }}
+            </button>
+        </ActionForm>
     }
 }

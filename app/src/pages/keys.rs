@@ -1,13 +1,302 @@
+//! Keys: the SSH keys Overcast logs in to machines with. Import one you
+//! have or generate one; make one the default; rename, delete; read the
+//! public part, or (with `read_private:key`, audited) the private part.
+
+use std::sync::Arc;
+
+use domain::inventory::{KeyMachineRef, KeySummary, MachineSummary};
 use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::A, hooks::use_query_map};
 
-use crate::components::placeholder::Placeholder;
+use crate::{
+    api::keys::{
+        list_keys, public_key, DeleteKey, GenerateKey, ImportKey, RenameKey, RevealPrivateKey,
+        SetDefaultKey,
+    },
+    api::machines::list_machines,
+    components::{
+        form::{Csrf, FieldError, FormError},
+        paths::{encode_segment, machine_href},
+    },
+};
 
-/// The Keys section.
+/// The actions of the keys table's rows, shared by every row.
+#[derive(Clone, Copy)]
+struct RowActions {
+    rename: ServerAction<RenameKey>,
+    set_default: ServerAction<SetDefaultKey>,
+    delete: ServerAction<DeleteKey>,
+    reveal: ServerAction<RevealPrivateKey>,
+}
+
+/// The Keys page.
 #[component]
 pub fn KeysPage() -> impl IntoView {
+    let import = ServerAction::<ImportKey>::new();
+    let generate = ServerAction::<GenerateKey>::new();
+    let actions = RowActions {
+        rename: ServerAction::<RenameKey>::new(),
+        set_default: ServerAction::<SetDefaultKey>::new(),
+        delete: ServerAction::<DeleteKey>::new(),
+        reveal: ServerAction::<RevealPrivateKey>::new(),
+    };
+    let keys = Resource::new(
+        move || {
+            (
+                import.version().get(),
+                generate.version().get(),
+                actions.rename.version().get(),
+                actions.set_default.version().get(),
+                actions.delete.version().get(),
+            )
+        },
+        |_| list_keys(),
+    );
+    // For naming the machines a key opens; ids stand in for what the user
+    // may not list.
+    let machines = Resource::new(
+        move || actions.delete.version().get(),
+        |_| async move { list_machines().await.unwrap_or_default() },
+    );
+    let import_error = Signal::derive(move || import.value().get().and_then(Result::err));
+    let generate_error = Signal::derive(move || generate.value().get().and_then(Result::err));
+    let rename_error = Signal::derive(move || actions.rename.value().get().and_then(Result::err));
+    let default_error =
+        Signal::derive(move || actions.set_default.value().get().and_then(Result::err));
+    let delete_error = Signal::derive(move || actions.delete.value().get().and_then(Result::err));
+    let reveal_error = Signal::derive(move || actions.reveal.value().get().and_then(Result::err));
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+
     view! {
-        <Placeholder title="Keys">
-            <p>"SSH key management (import, generate, default key, which machines each key opens) is not built yet."</p>
-        </Placeholder>
+        <Title text="Keys"/>
+        <section class="page">
+            <h1>"Keys"</h1>
+            <p class="muted">
+                "The SSH keys Overcast logs in to machines with. The default key is tried on machines that have no key of their own. Private parts are stored encrypted; reading one is recorded in the audit log."
+            </p>
+            <PublicKeyNotice/>
+            {move || actions.reveal.value().get().and_then(Result::ok).map(|k| view! {
+                <div class="notice secret" data-testid="private-key">
+                    <p>"Private key of " <code>{k.name.clone()}</code> " (shown only now; whoever holds it can log in wherever the key opens):"</p>
+                    <textarea readonly rows="8" spellcheck="false" aria-label="Private key">{k.private.clone()}</textarea>
+                </div>
+            })}
+            <FormError error=reveal_error/>
+            <FormError error=rename_error/>
+            <FieldError error=rename_error field="new_id"/>
+            <FormError error=default_error/>
+            <FormError error=delete_error/>
+            <Transition fallback=|| view! { <p>"Loading keys…"</p> }>
+                {move || Suspend::new(async move {
+                    let (keys, machines) = (keys.await, Arc::new(machines.await));
+                    match keys {
+                        Ok(rows) if rows.is_empty() => view! {
+                            <p class="muted" data-testid="no-keys">"No keys yet. Import a key you have, or generate one, below."</p>
+                        }.into_any(),
+                        Ok(rows) => view! {
+                            <table class="grid" data-testid="keys">
+                                <thead><tr><th>"Name"</th><th>"Algorithm"</th><th>"Fingerprint"</th><th>"Opens"</th><th></th></tr></thead>
+                                <tbody>
+                                    {rows.into_iter().map(|k| view! { <KeyRow key=k actions machines=Arc::clone(&machines)/> }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                        Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            // Shown until the page is hydrated: a plain form cannot bring a
+            // secret back (the page would have to keep it for the next load).
+            <p class="muted" data-testid="no-secrets-without-js" hidden=move || hydrated.get()>
+                "Without JavaScript this page cannot show a private key (a revealed or a newly generated one). "
+                "Read it through the API instead: " <code>"GET /keys/<name>/private"</code> "."
+            </p>
+
+            <div class="two-forms">
+                <div>
+                    <h2>"Import a key"</h2>
+                    <ActionForm action=import attr:class="stacked" attr:id="import-key">
+                        <Csrf/>
+                        <FormError error=import_error/>
+                        <label>"Name (letters, digits, . _ - @)" <input name="id" required autocomplete="off"/></label>
+                        <FieldError error=import_error field="id"/>
+                        <label>"Private key (OpenSSH or PEM: RSA, ECDSA or Ed25519)"
+                            <textarea name="private_key" rows="8" required spellcheck="false" class="mono"></textarea>
+                        </label>
+                        <FieldError error=import_error field="priv"/>
+                        <label>"Passphrase (only if the key has one; it is stored without it)"
+                            <input type="password" name="passphrase" autocomplete="off"/>
+                        </label>
+                        <FieldError error=import_error field="passphrase"/>
+                        <button type="submit">"Import key"</button>
+                    </ActionForm>
+                </div>
+                <div>
+                    <h2>"Generate a key"</h2>
+                    {move || generate.value().get().and_then(Result::ok).map(|k| {
+                        let name = k.key.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+                        view! {
+                            <div class="notice secret" data-testid="generated-key">
+                                <p>"Key " <code>{name}</code> " is generated and stored. Its private part, shown only now:"</p>
+                                <textarea readonly rows="8" spellcheck="false" aria-label="Generated private key">{k.private.clone()}</textarea>
+                                <p>"Its public part, for " <code>"~/.ssh/authorized_keys"</code> ":"</p>
+                                <code class="line">{k.public.clone()}</code>
+                            </div>
+                        }
+                    })}
+                    <ActionForm action=generate attr:class="stacked" attr:id="generate-key">
+                        <Csrf/>
+                        <FormError error=generate_error/>
+                        <label>"Name" <input name="id" required autocomplete="off"/></label>
+                        <FieldError error=generate_error field="id"/>
+                        <label>"Algorithm"
+                            <select name="algorithm">
+                                <option value="ed25519" selected>"Ed25519 (recommended)"</option>
+                                <option value="rsa">"RSA 4096"</option>
+                            </select>
+                        </label>
+                        <FieldError error=generate_error field="algorithm"/>
+                        <button type="submit">"Generate key"</button>
+                    </ActionForm>
+                </div>
+            </div>
+        </section>
     }
+}
+
+/// One key and what can be done to it.
+#[component]
+fn KeyRow(
+    key: KeySummary,
+    actions: RowActions,
+    machines: Arc<Vec<MachineSummary>>,
+) -> impl IntoView {
+    let name = key.name.clone();
+    let public_href = format!("/keys?public={}", encode_segment(&name));
+    let (n_default, n_reveal, n_rename, n_rename_value, n_delete) = (
+        name.clone(),
+        name.clone(),
+        name.clone(),
+        name.clone(),
+        name.clone(),
+    );
+    let rename_label = format!("New name for {name}");
+    let delete_label =
+        format!("Delete {name} for good (machines it opens keep it in authorized_keys)");
+    let opens: Vec<(String, String, String)> = key
+        .machines
+        .iter()
+        .map(|m| {
+            (
+                machine_href(&m.backend_id, &m.machine_id),
+                machine_label(m, &machines),
+                format!(" as {}{}", m.ssh_user, if m.sudo { " (sudo)" } else { "" }),
+            )
+        })
+        .collect();
+    view! {
+        <tr data-key=name.clone()>
+            <td>
+                <strong>{name.clone()}</strong>
+                {key.default_key.then(|| view! { " " <span class="chip" data-testid="default-key">"default"</span> })}
+            </td>
+            <td>{key.algorithm.clone()}</td>
+            <td><code class="fingerprint">{key.fingerprint.clone()}</code></td>
+            <td>
+                {if opens.is_empty() {
+                    view! { <span class="muted">"no machine yet"</span> }.into_any()
+                } else {
+                    view! {
+                        <ul class="plain">
+                            {opens.into_iter().map(|(href, label, user)| view! {
+                                <li><A href=href>{label}</A>{user}</li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </td>
+            <td class="actions">
+                <A href=public_href attr:class="button-link">"Public key"</A>
+                {(!key.default_key).then(|| view! {
+                    <ActionForm action=actions.set_default attr:class="inline">
+                        <Csrf/>
+                        <input type="hidden" name="id" value=n_default/>
+                        <button type="submit" class="secondary">"Make default"</button>
+                    </ActionForm>
+                })}
+                <ActionForm action=actions.reveal attr:class="inline">
+                    <Csrf/>
+                    <input type="hidden" name="id" value=n_reveal/>
+                    <button type="submit" class="secondary">"Reveal private key"</button>
+                </ActionForm>
+                <details class="edit">
+                    <summary>"Rename"</summary>
+                    <ActionForm action=actions.rename attr:class="inline">
+                        <Csrf/>
+                        <input type="hidden" name="id" value=n_rename/>
+                        <input name="new_id" required value=n_rename_value aria-label=rename_label/>
+                        <button type="submit" class="secondary">"Rename"</button>
+                    </ActionForm>
+                </details>
+                <details class="confirm">
+                    <summary>"Delete"</summary>
+                    <ActionForm action=actions.delete attr:class="inline">
+                        <Csrf/>
+                        <input type="hidden" name="id" value=n_delete/>
+                        <button type="submit" class="danger">{delete_label}</button>
+                    </ActionForm>
+                </details>
+            </td>
+        </tr>
+    }
+}
+
+/// The public key asked for with `?public=<name>` (a plain link, so it
+/// works with and without JavaScript).
+#[component]
+fn PublicKeyNotice() -> impl IntoView {
+    let query = use_query_map();
+    let shown = Resource::new(
+        move || query.read().get("public").filter(|n| !n.is_empty()),
+        |name| async move {
+            match name {
+                None => Ok(None),
+                Some(name) => public_key(name.clone())
+                    .await
+                    .map(|line| Some((name, line))),
+            }
+        },
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match shown.await {
+                    Ok(None) => ().into_any(),
+                    Ok(Some((name, line))) => view! {
+                        <div class="notice" data-testid="public-key">
+                            <p>"Public key of " <code>{name}</code> ", for " <code>"~/.ssh/authorized_keys"</code> ": "
+                                <A href="/keys">"hide"</A>
+                            </p>
+                            <code class="line">{line}</code>
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// "backend title/machine name" of a machine a key opens, or its ids when
+/// the user may not list it.
+fn machine_label(m: &KeyMachineRef, machines: &[MachineSummary]) -> String {
+    machines
+        .iter()
+        .find(|s| s.backend == m.backend_id && s.id == m.machine_id)
+        .map_or_else(
+            || format!("{}/{}", m.backend_id, m.machine_id),
+            |s| format!("{}/{}", s.backend_title, s.name),
+        )
 }

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod backends;
 pub mod home;
 pub mod keys;
+pub mod machine;
 pub mod machines;
 pub mod not_found;
 pub mod set_password;

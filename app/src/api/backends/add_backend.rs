@@ -1,0 +1,47 @@
+// One argument per field of the mist.io body (the form posts them all);
+// the macro also writes the browser's copy of the function, so the lint is
+// allowed for the file.
+#![allow(clippy::too_many_arguments)]
+
+use domain::inventory::BackendSummary;
+use leptos::prelude::*;
+
+use crate::{csrf_client::CsrfClient, error::AppError};
+
+/// Adds a backend once its credentials work: for `bare_metal`, by logging
+/// in to `machine_ip` with the key named `machine_key` as `machine_user`
+/// (root) on `machine_port` (22); the cloud providers take `apikey`,
+/// `apisecret`, `apiurl`, `tenant_name` and `region`. Empty fields count as
+/// absent, so a form may post them all.
+#[server(endpoint = "backends/add", client = CsrfClient)]
+pub async fn add_backend(
+    #[server(default)] title: String,
+    #[server(default)] provider: String,
+    apikey: Option<String>,
+    apisecret: Option<String>,
+    apiurl: Option<String>,
+    tenant_name: Option<String>,
+    region: Option<String>,
+    machine_ip: Option<String>,
+    machine_key: Option<String>,
+    machine_user: Option<String>,
+    machine_port: Option<String>,
+) -> Result<BackendSummary, AppError> {
+    use crate::ssr;
+    let given = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let new = service::backends::NewBackend {
+        title,
+        provider,
+        apikey: given(apikey),
+        apisecret: given(apisecret),
+        apiurl: given(apiurl),
+        tenant_name: given(tenant_name),
+        region: given(region),
+        machine_ip: given(machine_ip),
+        machine_key: given(machine_key),
+        machine_user: given(machine_user),
+        machine_port: given(machine_port),
+    };
+    let actor = ssr::require_actor()?;
+    Ok(service::backends::add(&ssr::services()?, &actor, &new, &ssr::client_address()).await?)
+}

@@ -1,0 +1,15 @@
+//! Backends (cloud accounts): the list, adding one (its credentials are
+//! checked first), renaming, enabling and disabling, deleting. Each
+//! function is a thin door onto `service::backends`.
+
+mod add_backend;
+mod delete_backend;
+mod list_backends;
+mod rename_backend;
+mod set_backend_enabled;
+
+pub use add_backend::*;
+pub use delete_backend::*;
+pub use list_backends::*;
+pub use rename_backend::*;
+pub use set_backend_enabled::*;

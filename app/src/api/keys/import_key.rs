@@ -1,0 +1,29 @@
+use domain::inventory::KeySummary;
+use leptos::prelude::*;
+
+use crate::{csrf_client::CsrfClient, error::AppError};
+
+/// Imports a private key (RSA, ECDSA or Ed25519; PEM or OpenSSH) under the
+/// name `id`; `passphrase` opens an encrypted one (the key is stored
+/// without it). Errors name the fields `id` and `priv`.
+#[server(endpoint = "keys/import", client = CsrfClient)]
+pub async fn import_key(
+    #[server(default)] id: String,
+    #[server(default)] private_key: String,
+    passphrase: Option<String>,
+) -> Result<KeySummary, AppError> {
+    use crate::ssr;
+    let actor = ssr::require_actor()?;
+    // A caller who may create no key at all hears so before any complaint
+    // about the form (the service decides about this very name).
+    service::authz::authorize_listing(&actor, "create:key")?;
+    Ok(service::keys::import(
+        &ssr::services()?,
+        &actor,
+        &id,
+        &private_key,
+        passphrase.as_deref(),
+        &ssr::client_address(),
+    )
+    .await?)
+}

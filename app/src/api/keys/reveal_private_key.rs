@@ -1,0 +1,15 @@
+use leptos::prelude::*;
+
+use super::RevealedKey;
+use crate::{csrf_client::CsrfClient, error::AppError};
+
+/// The private part of key `id` (needs `read_private:key`). A POST, so a
+/// link cannot trigger it; every reveal and every refusal is audited.
+#[server(endpoint = "keys/private", client = CsrfClient)]
+pub async fn reveal_private_key(#[server(default)] id: String) -> Result<RevealedKey, AppError> {
+    use crate::ssr;
+    let actor = ssr::require_actor()?;
+    let private =
+        service::keys::private(&ssr::services()?, &actor, &id, &ssr::client_address()).await?;
+    Ok(RevealedKey { name: id, private })
+}

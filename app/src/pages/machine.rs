@@ -1,0 +1,125 @@
+//! One machine: its summary, the keys that open it, its host key (with a
+//! warning and an accept form when it changed), running a command, and an
+//! interactive terminal (xterm.js, `public/terminal.js`).
+
+use domain::inventory::MachineDetail;
+use leptos::prelude::*;
+use leptos_meta::{Link, Script, Title};
+use leptos_router::{components::A, hooks::use_params_map};
+
+use crate::{
+    api::machines::{get_machine, AcceptHostKey},
+    components::{
+        command_runner::CommandRunner,
+        form::{Csrf, FormError},
+    },
+    pages::admin::utc,
+};
+
+/// The machine page, `/machines/:backend/:machine`.
+#[component]
+pub fn MachinePage() -> impl IntoView {
+    let params = use_params_map();
+    let backend = Signal::derive(move || params.read().get("backend").unwrap_or_default());
+    let machine = Signal::derive(move || params.read().get("machine").unwrap_or_default());
+    let accept = ServerAction::<AcceptHostKey>::new();
+    let detail = Resource::new(
+        move || (backend.get(), machine.get(), accept.version().get()),
+        |(backend, machine, _)| get_machine(backend, machine),
+    );
+    view! {
+        <Title text="Machine"/>
+        <Link rel="stylesheet" href="/vendor/xterm/xterm.css"/>
+        <Script src="/vendor/xterm/xterm.js" defer="defer"/>
+        <Script src="/vendor/xterm/addon-fit.js" defer="defer"/>
+        <Script src="/terminal.js" defer="defer"/>
+        <section class="page machine">
+            <p class="crumbs"><A href="/machines">"Machines"</A> " /"</p>
+            <Transition fallback=|| view! { <p>"Loading the machine…"</p> }>
+                {move || Suspend::new(async move {
+                    match detail.await {
+                        Ok(d) => view! { <Summary detail=d accept/> }.into_any(),
+                        Err(e) => view! {
+                            <h1>"Machine"</h1>
+                            <p class="form-error" role="alert">{e.to_string()}</p>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+            <h2>"Run a command"</h2>
+            <CommandRunner backend machine/>
+            <h2>"Terminal"</h2>
+            <div class="terminal" data-terminal="" data-backend=move || backend.get() data-machine=move || machine.get()>
+                <button type="button" class="secondary" data-terminal-open="">"Open terminal"</button>
+                <span class="muted" data-terminal-status=""></span>
+                <div class="terminal-screen" data-terminal-screen="" data-testid="terminal"></div>
+            </div>
+            <noscript><p class="muted">"The terminal needs JavaScript."</p></noscript>
+        </section>
+    }
+}
+
+/// What Overcast knows of the machine.
+#[component]
+fn Summary(detail: MachineDetail, accept: ServerAction<AcceptHostKey>) -> impl IntoView {
+    let m = detail.machine;
+    let accept_error = Signal::derive(move || accept.value().get().and_then(Result::err));
+    let list = |ips: &[String]| {
+        if ips.is_empty() {
+            "none".to_owned()
+        } else {
+            ips.join(", ")
+        }
+    };
+    view! {
+        <h1>{m.name.clone()}</h1>
+        <dl class="facts" data-testid="machine">
+            <dt>"Backend"</dt><dd><A href="/backends">{m.backend_title.clone()}</A></dd>
+            <dt>"State"</dt><dd><span class=format!("state {}", m.state)>{m.state.clone()}</span></dd>
+            <dt>"Public addresses"</dt><dd>{list(&m.public_ips)}</dd>
+            <dt>"Private addresses"</dt><dd>{list(&m.private_ips)}</dd>
+            <dt>"SSH port"</dt><dd>{m.ssh_port}</dd>
+            <dt>"Host key"</dt>
+            <dd>{match detail.host_key.clone() {
+                Some(fp) => view! { <code class="fingerprint" data-testid="host-key">{fp}</code> }.into_any(),
+                None => view! { <span class="muted">"not known yet (pinned at the first connection)"</span> }.into_any(),
+            }}</dd>
+        </dl>
+        {detail.changed_host_key.clone().map(|changed| view! {
+            <div class="warning" role="alert" data-testid="host-key-changed">
+                <p><strong>"The machine presented a different host key."</strong>
+                    " Overcast refuses to connect until it is accepted. If nobody reinstalled the machine or replaced its SSH keys, someone may be in between: check the fingerprint on the machine's console first."</p>
+                <p>"Pinned: " <code>{detail.host_key.clone().unwrap_or_default()}</code></p>
+                <p>"Presented: " <code>{changed.clone()}</code></p>
+                <ActionForm action=accept attr:class="inline">
+                    <Csrf/>
+                    <FormError error=accept_error/>
+                    <input type="hidden" name="backend" value=m.backend.clone()/>
+                    <input type="hidden" name="machine" value=m.id.clone()/>
+                    <input type="hidden" name="fingerprint" value=changed/>
+                    <button type="submit" class="danger">"Accept new host key"</button>
+                </ActionForm>
+            </div>
+        })}
+        <h2>"Keys that open it"</h2>
+        {if detail.keys.is_empty() {
+            view! { <p class="muted">"No key is associated with this machine; the default key is tried."</p> }.into_any()
+        } else {
+            view! {
+                <table class="grid" data-testid="machine-keys">
+                    <thead><tr><th>"Key"</th><th>"User"</th><th>"Sudo"</th><th>"Last used (UTC)"</th></tr></thead>
+                    <tbody>
+                        {detail.keys.into_iter().map(|k| view! {
+                            <tr>
+                                <td><A href="/keys">{k.key.clone()}</A></td>
+                                <td>{k.ssh_user.clone()}</td>
+                                <td>{if k.sudo { "yes" } else { "no" }}</td>
+                                <td>{utc(k.last_used)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+    }
+}

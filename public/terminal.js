@@ -1,0 +1,186 @@
+// Overcast's machine terminal: plain JavaScript, no build step, loaded by
+// the machine page after the vendored xterm.js (public/vendor/xterm).
+//
+// Every element with `data-terminal` (and `data-backend`, `data-machine`)
+// holds a `[data-terminal-open]` button and a `[data-terminal-screen]` box.
+// The button opens a websocket to
+//   /backends/<backend>/machines/<machine>/terminal?cols=<c>&rows=<r>
+// and an xterm.js terminal in the box. Keystrokes go up as binary frames;
+// resizes as the text frame {"type":"resize","cols":c,"rows":r}. Binary
+// frames coming down are terminal output; a text frame {"type":"exit"} or
+// {"type":"error"} ends the session and is shown in the terminal.
+//
+// Clicks are caught on the document, so the page may be rendered by the
+// server or by the hydrated application, before or after this file loads.
+(function () {
+  "use strict";
+  if (window.__overcastTerminal) return;
+  window.__overcastTerminal = true;
+  // The terminal boxes stay hidden (style/main.css) until this has run.
+  document.documentElement.classList.add("terminal-ready");
+
+  var encoder = new TextEncoder();
+
+  // Text from the server shown in the terminal: no escape sequences of its own.
+  function plain(text) {
+    return String(text).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "");
+  }
+
+  function setStatus(box, text) {
+    var status = box.querySelector("[data-terminal-status]");
+    if (status) status.textContent = text;
+  }
+
+  function setButton(box, text) {
+    var button = box.querySelector("[data-terminal-open]");
+    if (button) button.textContent = text;
+  }
+
+  function close(box) {
+    var session = box.__overcastSession;
+    if (!session) return;
+    box.__overcastSession = null;
+    session.stop();
+  }
+
+  function open(box) {
+    if (typeof window.Terminal !== "function") {
+      setStatus(box, "The terminal is still loading; try again in a moment.");
+      return;
+    }
+    var screen = box.querySelector("[data-terminal-screen]");
+    if (!screen) return;
+    if (box.__overcastTerm) {
+      // A session that ended by itself left its terminal on screen.
+      box.__overcastTerm.dispose();
+      box.__overcastTerm = null;
+    }
+    while (screen.firstChild) screen.removeChild(screen.firstChild);
+    box.setAttribute("data-state", "open");
+
+    var term = new window.Terminal({
+      cursorBlink: true,
+      fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace",
+      fontSize: 14,
+      scrollback: 5000,
+    });
+    box.__overcastTerm = term;
+    var fit = null;
+    if (window.FitAddon && typeof window.FitAddon.FitAddon === "function") {
+      fit = new window.FitAddon.FitAddon();
+      term.loadAddon(fit);
+    }
+    term.open(screen);
+    function refit() {
+      if (!fit) return;
+      try {
+        fit.fit();
+      } catch (e) {
+        /* not laid out yet */
+      }
+    }
+    refit();
+
+    var scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    var url =
+      scheme + "//" + location.host +
+      "/backends/" + encodeURIComponent(box.getAttribute("data-backend") || "") +
+      "/machines/" + encodeURIComponent(box.getAttribute("data-machine") || "") +
+      "/terminal?cols=" + term.cols + "&rows=" + term.rows;
+    var ws = new WebSocket(url);
+    ws.binaryType = "arraybuffer";
+    var ended = false;
+    setStatus(box, "Connecting…");
+    setButton(box, "Close terminal");
+
+    function end(note) {
+      if (ended) return;
+      ended = true;
+      if (note) term.write("\r\n\x1b[2m" + plain(note) + "\x1b[0m\r\n");
+      setStatus(box, note || "Closed.");
+    }
+
+    ws.onopen = function () {
+      setStatus(box, "Connected.");
+      term.focus();
+    };
+    ws.onmessage = function (event) {
+      if (typeof event.data !== "string") {
+        term.write(new Uint8Array(event.data));
+        return;
+      }
+      var message;
+      try {
+        message = JSON.parse(event.data);
+      } catch (e) {
+        return;
+      }
+      if (message.type === "exit") {
+        end(message.code === null || message.code === undefined
+          ? "[the session ended]"
+          : "[the shell exited with " + message.code + "]");
+      } else if (message.type === "error") {
+        term.write("\r\n\x1b[31m" + plain(message.message) + "\x1b[0m\r\n");
+        end("[not connected]");
+      }
+    };
+    ws.onerror = function () {
+      end("[the connection failed]");
+    };
+    ws.onclose = function () {
+      end("[disconnected]");
+      setButton(box, "Open terminal");
+      box.__overcastSession = null;
+      cleanup();
+    };
+
+    var onData = term.onData(function (data) {
+      if (ws.readyState === WebSocket.OPEN) ws.send(encoder.encode(data));
+    });
+    var onResize = term.onResize(function (size) {
+      if (ws.readyState === WebSocket.OPEN) {
+        ws.send(JSON.stringify({ type: "resize", cols: size.cols, rows: size.rows }));
+      }
+    });
+    window.addEventListener("resize", refit);
+    // The application may replace the page without a reload: close the
+    // session once its box is gone.
+    var watch = setInterval(function () {
+      if (!box.isConnected) close(box);
+    }, 1000);
+
+    var cleaned = false;
+    function cleanup() {
+      if (cleaned) return;
+      cleaned = true;
+      clearInterval(watch);
+      window.removeEventListener("resize", refit);
+      onData.dispose();
+      onResize.dispose();
+    }
+
+    box.__overcastSession = {
+      term: term,
+      stop: function () {
+        cleanup();
+        if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close();
+        term.dispose();
+        box.__overcastTerm = null;
+        box.removeAttribute("data-state");
+        setButton(box, "Open terminal");
+        setStatus(box, "Closed.");
+      },
+    };
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    var button = target && target.closest ? target.closest("[data-terminal-open]") : null;
+    if (!button) return;
+    var box = button.closest("[data-terminal]");
+    if (!box) return;
+    event.preventDefault();
+    if (box.__overcastSession) close(box);
+    else open(box);
+  });
+})();
