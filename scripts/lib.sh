@@ -30,6 +30,8 @@ apt_install() {
 }
 
 ensure_build_tools() {
+  # libvirt (the KVM provider) is linked into the binary.
+  apt_install pkg-config libvirt-dev
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown

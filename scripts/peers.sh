@@ -66,9 +66,26 @@ ensure_moto() {
       echo "ensure_moto: python3 with venv is missing (apt-get install -y python3-venv)" >&2
       return 1
     fi
-    printf '\033[1m==> %s\033[0m\n' "installing moto[ec2,server] into $venv" >&2
+    printf '\033[1m==> %s\033[0m\n' "installing moto[ec2,server]==5.2.5 into $venv" >&2
     python3 -m venv "$venv" || return 1
-    "$venv/bin/pip" install --quiet --disable-pip-version-check 'moto[ec2,server]' >/dev/null || return 1
+    "$venv/bin/pip" install --quiet --disable-pip-version-check 'moto[ec2,server]==5.2.5' >/dev/null || return 1
   fi
   export OVERCAST_MOTO="$bin"
+}
+
+# libvirt's client library, for the libvirt / KVM driver (cargo feature
+# `libvirt` of the cloud crate, crate `virt`, which links libvirt.so found by
+# pkg-config). Its tests need no daemon: `test:///default` runs inside the
+# library. Installs Debian's libvirt-clients (virsh) and libvirt-dev with
+# lib.sh's apt_install, so source lib.sh first.
+ensure_libvirt() {
+  if pkg-config --exists libvirt 2>/dev/null && command -v virsh >/dev/null; then
+    return 0
+  fi
+  if ! declare -F apt_install >/dev/null; then
+    echo "ensure_libvirt: source scripts/lib.sh first (apt_install)," \
+      "or apt-get install -y --no-install-recommends libvirt-clients libvirt-dev pkg-config" >&2
+    return 1
+  fi
+  apt_install libvirt-clients libvirt-dev pkg-config || return 1
 }

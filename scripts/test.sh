@@ -7,8 +7,12 @@ source "$(dirname "$0")/peers.sh"
 cd "$ROOT"
 
 ensure_build_tools
+apt_install chromium postgresql curl openssh-server procps python3-venv
+# The peers the cloud drivers are tested against (see scripts/peers.sh).
 ensure_prism
-apt_install chromium postgresql curl openssh-server procps
+ensure_moto
+ensure_mimic
+ensure_libvirt
 
 # PostgreSQL on loopback, for the store's second engine.
 ensure_postgres() {
@@ -30,13 +34,13 @@ ensure_postgres
 
 say "formatting and lints"
 cargo fmt --all --check
-cargo clippy -p domain -p store -p ssh -p cloud -p service -p app -p server --all-targets --features ssh/testing -- -D warnings
+cargo clippy -p domain -p store -p ssh -p cloud -p service -p app -p server --all-targets --features ssh/testing,cloud/libvirt -- -D warnings
 
 results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
 
 say "unit and integration tests"
-cargo test -p domain -p store -p ssh -p cloud -p service -p app -p server 2>&1 | tee -a "$results"
+cargo test -p domain -p store -p ssh -p cloud -p service -p app -p server --features cloud/libvirt 2>&1 | tee -a "$results"
 
 say "building the site for the browser tests"
 cargo leptos build

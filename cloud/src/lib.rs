@@ -12,13 +12,17 @@
 use async_trait::async_trait;
 
 pub mod digitalocean;
+pub mod ec2;
 pub mod error;
 pub mod http;
+pub mod openstack;
 pub mod secret;
 pub mod types;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
+#[cfg(feature = "libvirt")]
+pub mod libvirt;
 
 pub use error::DriverError;
 pub use secret::Secret;

@@ -161,7 +161,7 @@ pub async fn add(
     };
     let (backend, machines, association) = match entry.provider {
         "bare_metal" => bare_metal(services, &title, new).await?,
-        driven if drivers::DRIVEN.contains(&driven) => (
+        driven if drivers::is_driven(driven) => (
             cloud_backend(services, &title, entry, new).await?,
             Vec::new(),
             None,
@@ -171,13 +171,13 @@ pub async fn add(
                 "provider",
                 format!(
                     "{} ({other}) is in the catalogue, but this version of Overcast has no \
-                     driver for it yet; bare_metal and digitalocean work today",
+                     driver for it yet; bare metal, DigitalOcean, EC2, OpenStack, Rackspace and libvirt work today",
                     entry.title
                 ),
             ))
         }
     };
-    let machines = if machines.is_empty() && drivers::DRIVEN.contains(&backend.provider.as_str()) {
+    let machines = if machines.is_empty() && drivers::is_driven(&backend.provider) {
         // Listed once before storing, so the machine list answers at once.
         cloud_machines(services, &backend).await?
     } else {
@@ -336,44 +336,63 @@ async fn cloud_backend(
     entry: &domain::providers::Provider,
     new: &NewBackend,
 ) -> Result<StoredBackend, ErrorKind> {
-    // A token given as `apikey` (as some mist.io clients send it) is a secret too.
+    // A token given as `apikey` alone (as some mist.io clients send a
+    // DigitalOcean token) is a secret too.
     let (apikey, apisecret) = match (&new.apikey, &new.apisecret) {
-        (key, Some(secret)) => (key.clone(), secret.clone()),
-        (Some(token), None) => (None, token.clone()),
-        (None, None) => {
+        (key, Some(secret)) => (key.clone(), Some(secret.clone())),
+        (Some(token), None) if entry.provider == "digitalocean" => (None, Some(token.clone())),
+        (key, None) if !drivers::needs_secret(entry.provider) => (key.clone(), None),
+        (_, None) => {
             return Err(ErrorKind::invalid(
                 "apisecret",
-                format!("give the {} API token", entry.title),
+                format!(
+                    "give the {} secret (API token, secret key or password)",
+                    entry.title
+                ),
             ))
         }
     };
     if let Some(url) = &new.apiurl {
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
+        let scheme_ok = if entry.provider == "libvirt" {
+            url.contains("://")
+        } else {
+            url.starts_with("https://") || url.starts_with("http://")
+        };
+        if !scheme_ok {
             return Err(ErrorKind::invalid(
                 "apiurl",
-                "must be an http:// or https:// URL",
+                "must be an http:// or https:// URL (a libvirt URI for libvirt)",
             ));
         }
     }
     let access = drivers::Access {
         provider: entry.provider,
+        apikey: apikey.as_deref(),
+        tenant: new.tenant_name.as_deref(),
+        region: new.region.as_deref(),
         apiurl: new.apiurl.as_deref(),
-        apisecret: Some(&apisecret),
+        apisecret: apisecret.as_deref(),
     };
-    let driver = drivers::build(&access)?
+    let driver = drivers::build(&access)
+        .await?
         .ok_or_else(|| internal(format!("no driver for {}", entry.provider)))?;
     driver
         .check_credentials()
         .await
         .map_err(|e| drivers::error(e, entry.title))?;
     let id = short_id();
-    let secrets = drivers::Secrets {
-        apisecret: Some(apisecret),
+    let sealed = match apisecret {
+        Some(apisecret) => Some(
+            services.vault.seal_str(
+                &drivers::sealing_context(&id),
+                &serde_json::to_string(&drivers::Secrets {
+                    apisecret: Some(apisecret),
+                })
+                .map_err(internal)?,
+            )?,
+        ),
+        None => None,
     };
-    let sealed = services.vault.seal_str(
-        &drivers::sealing_context(&id),
-        &serde_json::to_string(&secrets).map_err(internal)?,
-    )?;
     let now = services.now();
     Ok(StoredBackend {
         id,
@@ -383,7 +402,7 @@ async fn cloud_backend(
         apikey,
         apiurl: new.apiurl.clone(),
         config: serde_json::json!({ "tenant_name": new.tenant_name }).to_string(),
-        secret_sealed: Some(sealed),
+        secret_sealed: sealed,
         enabled: true,
         state: "online".into(),
         state_reason: None,
@@ -398,7 +417,8 @@ pub async fn cloud_machines(
     services: &Services,
     backend: &StoredBackend,
 ) -> Result<Vec<StoredMachine>, ErrorKind> {
-    let driver = drivers::for_backend(services, backend)?
+    let driver = drivers::for_backend(services, backend)
+        .await?
         .ok_or_else(|| internal(format!("no driver for {}", backend.provider)))?;
     let title =
         domain::providers::find(&backend.provider).map_or(backend.provider.as_str(), |p| p.title);
@@ -484,6 +504,7 @@ pub async fn delete(
     if !services.db.delete_backend(id).await.map_err(internal)? {
         return Err(not_found(id));
     }
+    services.drivers.forget(id);
     audit::success(
         services,
         actor,

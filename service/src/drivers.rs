@@ -10,8 +10,20 @@ use store::backends::{StoredBackend, StoredMachine};
 
 use crate::{internal, Services};
 
-/// Providers with a cloud driver today (bare metal is reached over SSH).
-pub const DRIVEN: &[&str] = &["digitalocean"];
+/// Whether `provider` has a cloud driver in this build (bare metal is
+/// reached over SSH; libvirt needs the `libvirt` feature).
+pub fn is_driven(provider: &str) -> bool {
+    provider == "digitalocean"
+        || cloud::ec2::region_of(provider).is_some()
+        || cloud::openstack::preset(provider).is_some()
+        || (provider == "libvirt" && cfg!(feature = "libvirt"))
+}
+
+/// Whether `provider` is reached without a secret (a libvirt URI carries
+/// its own authentication).
+pub fn needs_secret(provider: &str) -> bool {
+    provider != "libvirt"
+}
 
 /// The secrets a backend was added with, as sealed.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -25,6 +37,12 @@ pub struct Secrets {
 pub struct Access<'a> {
     /// Catalogue id.
     pub provider: &'a str,
+    /// The non-secret half of the credentials (EC2 access key id).
+    pub apikey: Option<&'a str>,
+    /// OpenStack tenant (project).
+    pub tenant: Option<&'a str>,
+    /// Region, where the provider is not tied to one.
+    pub region: Option<&'a str>,
     /// Endpoint override.
     pub apiurl: Option<&'a str>,
     /// The secret.
@@ -32,7 +50,7 @@ pub struct Access<'a> {
 }
 
 /// A driver for `access`; `None` for a provider without one.
-pub fn build(access: &Access<'_>) -> Result<Option<Arc<dyn CloudDriver>>, ErrorKind> {
+pub async fn build(access: &Access<'_>) -> Result<Option<Arc<dyn CloudDriver>>, ErrorKind> {
     let config = HttpConfig {
         endpoint: access.apiurl.map(str::to_owned),
         ..HttpConfig::default()
@@ -44,17 +62,128 @@ pub fn build(access: &Access<'_>) -> Result<Option<Arc<dyn CloudDriver>>, ErrorK
             .map(|s| Secret::new(s.to_owned()))
             .ok_or_else(|| ErrorKind::invalid("apisecret", "give the API token"))
     };
-    match access.provider {
-        "digitalocean" => Ok(Some(Arc::new(
-            DigitalOcean::with_config(secret()?, &config)
-                .map_err(|e| ErrorKind::invalid("apiurl", e.to_string()))?,
-        ))),
-        _ => Ok(None),
+    let built: Arc<dyn CloudDriver> = match access.provider {
+        "digitalocean" => Arc::new(
+            DigitalOcean::with_config(secret()?, &config).map_err(|e| setup_error(e, "apiurl"))?,
+        ),
+        #[cfg(feature = "libvirt")]
+        "libvirt" => {
+            let uri = access.apiurl.filter(|u| !u.is_empty()).ok_or_else(|| {
+                ErrorKind::invalid(
+                    "apiurl",
+                    "give the libvirt URI (qemu+ssh://user@host/system)",
+                )
+            })?;
+            Arc::new(
+                cloud::libvirt::Libvirt::connect(uri)
+                    .await
+                    .map_err(|e| error(e, "libvirt"))?,
+            )
+        }
+        openstack if cloud::openstack::preset(openstack).is_some() => {
+            let user = access
+                .apikey
+                .filter(|k| !k.is_empty())
+                .ok_or_else(|| ErrorKind::invalid("apikey", "give the user name"))?;
+            Arc::new(
+                cloud::openstack::OpenStack::from_preset(
+                    openstack,
+                    user,
+                    secret()?,
+                    access.tenant.map(str::to_owned),
+                    access.region.map(str::to_owned),
+                    &config,
+                )
+                .map_err(|e| setup_error(e, "provider"))?,
+            )
+        }
+        ec2 => match cloud::ec2::region_of(ec2) {
+            Some(region) => {
+                let key = access
+                    .apikey
+                    .filter(|k| !k.is_empty())
+                    .ok_or_else(|| ErrorKind::invalid("apikey", "give the access key id"))?;
+                Arc::new(
+                    cloud::ec2::Ec2::with_config(key.to_owned(), secret()?, region, &config)
+                        .map_err(|e| setup_error(e, "apikey"))?,
+                )
+            }
+            None => return Ok(None),
+        },
+    };
+    Ok(Some(built))
+}
+
+fn setup_error(e: DriverError, field: &str) -> ErrorKind {
+    ErrorKind::invalid(field, e.to_string())
+}
+
+/// Drivers already built, per backend: they keep their HTTP connections,
+/// tokens (OpenStack) and hypervisor connections (libvirt) between calls.
+/// An entry is used only while the backend's settings are unchanged.
+#[derive(Debug, Default)]
+pub struct DriverCache {
+    built: std::sync::Mutex<Built>,
+}
+
+/// Backend id → (the settings it was built from, the driver).
+type Built = std::collections::HashMap<String, (String, Arc<dyn CloudDriver>)>;
+
+impl DriverCache {
+    fn get(&self, id: &str, settings: &str) -> Option<Arc<dyn CloudDriver>> {
+        let built = self.built.lock().ok()?;
+        built
+            .get(id)
+            .filter(|(s, _)| s == settings)
+            .map(|(_, d)| Arc::clone(d))
+    }
+
+    fn put(&self, id: &str, settings: String, driver: Arc<dyn CloudDriver>) {
+        if let Ok(mut built) = self.built.lock() {
+            built.insert(id.to_owned(), (settings, driver));
+        }
+    }
+
+    /// Forgets a backend's driver (deleted or disabled).
+    pub fn forget(&self, id: &str) {
+        if let Ok(mut built) = self.built.lock() {
+            built.remove(id);
+        }
     }
 }
 
-/// The driver of a stored backend.
-pub fn for_backend(
+/// What a cached driver was built from.
+fn settings_of(backend: &StoredBackend) -> String {
+    serde_json::json!([
+        backend.provider,
+        backend.apikey,
+        backend.apiurl,
+        backend.region,
+        backend.config,
+        backend.secret_sealed,
+    ])
+    .to_string()
+}
+
+/// The driver of a stored backend (built once, then reused).
+pub async fn for_backend(
+    services: &Services,
+    backend: &StoredBackend,
+) -> Result<Option<Arc<dyn CloudDriver>>, ErrorKind> {
+    let settings = settings_of(backend);
+    if let Some(driver) = services.drivers.get(&backend.id, &settings) {
+        return Ok(Some(driver));
+    }
+    let driver = build_for(services, backend).await?;
+    if let Some(driver) = &driver {
+        services
+            .drivers
+            .put(&backend.id, settings, Arc::clone(driver));
+    }
+    Ok(driver)
+}
+
+async fn build_for(
     services: &Services,
     backend: &StoredBackend,
 ) -> Result<Option<Arc<dyn CloudDriver>>, ErrorKind> {
@@ -67,11 +196,16 @@ pub fn for_backend(
         .map_err(internal)?,
         None => Secrets::default(),
     };
+    let config: serde_json::Value = serde_json::from_str(&backend.config).unwrap_or_default();
     build(&Access {
         provider: &backend.provider,
+        apikey: backend.apikey.as_deref(),
+        tenant: config["tenant_name"].as_str(),
+        region: backend.region.as_deref(),
         apiurl: backend.apiurl.as_deref(),
         apisecret: secrets.apisecret.as_deref(),
     })
+    .await
 }
 
 /// What a backend's sealed secrets are bound to.

@@ -45,12 +45,14 @@ async fn driver_of(
             message: format!("backend {:?} is disabled; enable it first", backend.title),
         });
     }
-    let driver = drivers::for_backend(services, &backend)?.ok_or_else(|| ErrorKind::Conflict {
-        message: format!(
-            "machines of a {} backend cannot be acted on through a provider",
-            backend.provider
-        ),
-    })?;
+    let driver = drivers::for_backend(services, &backend)
+        .await?
+        .ok_or_else(|| ErrorKind::Conflict {
+            message: format!(
+                "machines of a {} backend cannot be acted on through a provider",
+                backend.provider
+            ),
+        })?;
     Ok((backend, driver))
 }
 

@@ -87,7 +87,7 @@ pub async fn poll(
     if backend.provider == "bare_metal" {
         return reachable(backend).await;
     }
-    if !drivers::DRIVEN.contains(&backend.provider.as_str()) {
+    if !drivers::is_driven(&backend.provider) {
         return Err(("error", "no driver for this provider yet".into()));
     }
     match backends::cloud_machines(services, backend).await {

@@ -35,6 +35,8 @@ pub struct Services {
     pub vault: crate::vault::Vault,
     /// Open shell sessions per account.
     pub shells: Arc<crate::shell::Sessions>,
+    /// Cloud drivers built so far, per backend.
+    pub drivers: Arc<crate::drivers::DriverCache>,
 }
 
 /// A source of the current time in Unix milliseconds.
@@ -53,6 +55,7 @@ impl Services {
         Self {
             vault,
             shells: Arc::default(),
+            drivers: Arc::default(),
             db,
             settings: Arc::new(settings),
             set_up: Arc::new(AtomicBool::new(false)),

@@ -3,7 +3,10 @@
 
 mod backends;
 mod digitalocean;
+mod ec2;
 mod keys;
+#[cfg(feature = "libvirt")]
+mod libvirt;
 mod shell;
 mod terminal;
 

@@ -1,0 +1,152 @@
+//! An EC2 backend end to end through the REST API against moto (skipped,
+//! saying how to get it, when moto is absent): credentials checked, images,
+//! sizes and zones listed, a machine created, rebooted and destroyed.
+
+use std::{
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+struct Moto {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn moto() -> Option<Moto> {
+    let bin = std::env::var("OVERCAST_MOTO").ok().or_else(|| {
+        let local = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../.tools/moto/bin/moto_server"
+        );
+        std::path::Path::new(local)
+            .exists()
+            .then(|| local.to_owned())
+    });
+    let Some(bin) = bin else {
+        eprintln!("skipping: moto is absent (source scripts/peers.sh && ensure_moto)");
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(bin)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .env("MOTO_ENABLE_AMI_VALIDATION", "true")
+        .env("MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION", "true")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let moto = Moto {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    for _ in 0..100 {
+        if reqwest::get(format!("{}/moto-api/", moto.url)).await.is_ok() {
+            return Some(moto);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("moto did not start"); // `moto` is dropped: the process is killed and reaped
+}
+
+#[tokio::test]
+async fn an_ec2_backend_creates_reboots_and_destroys_a_machine() {
+    let Some(moto) = moto().await else { return };
+    let app = TestApp::signed_in().await;
+    let res = app
+        .api(
+            Method::POST,
+            "/backends",
+            Some(json!({
+                "title": "sydney", "provider": "ec2_ap_southeast_2",
+                "apikey": "AKIDEXAMPLE", "apisecret": "secret-for-moto", "apiurl": moto.url,
+            })),
+        )
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let backend: Value = res.json().await.unwrap();
+    assert_eq!(
+        backend["apikey"], "AKIDEXAMPLE",
+        "the access key id is shown"
+    );
+    assert!(!backend.to_string().contains("secret-for-moto"));
+    let b = backend["id"].as_str().unwrap().to_owned();
+
+    let get = |path: String| {
+        let app = &app;
+        async move { app.get_json(&path).await.json::<Value>().await.unwrap() }
+    };
+    let images = get(format!("/backends/{b}/images?search=amzn")).await;
+    let image = images[0]["id"].as_str().unwrap().to_owned();
+    let sizes = get(format!("/backends/{b}/sizes")).await;
+    assert!(sizes
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["id"] == "t2.micro"));
+    let zones = get(format!("/backends/{b}/locations")).await;
+    let zone = zones[0]["id"].as_str().unwrap().to_owned();
+    assert!(zone.starts_with("ap-southeast-2"), "{zones}");
+
+    let res = app
+        .api(
+            Method::POST,
+            &format!("/backends/{b}/machines"),
+            Some(json!({"name": "web-1", "image": image, "size": "t2.micro", "location": zone})),
+        )
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let machine: Value = res.json().await.unwrap();
+    assert_eq!(machine["name"], "web-1");
+    let m = machine["id"].as_str().unwrap().to_owned();
+    let listed = get(format!("/backends/{b}/machines")).await;
+    assert!(listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["id"] == m.as_str()));
+
+    let path = format!("/backends/{b}/machines/{m}");
+    for action in ["reboot", "stop", "start", "destroy"] {
+        let res = app
+            .api(Method::POST, &path, Some(json!({"action": action})))
+            .await;
+        assert_eq!(res.status(), 200, "{action}: {}", res.text().await.unwrap());
+    }
+    let res = app
+        .api(
+            Method::POST,
+            &format!("/backends/{b}/machines/i-0123456789abcdef0"),
+            Some(json!({"action": "reboot"})),
+        )
+        .await;
+    assert_eq!(res.status(), 404, "an unknown machine");
+
+    // A bad AMI is EC2's own refusal, quoted.
+    let res = app
+        .api(
+            Method::POST,
+            &format!("/backends/{b}/machines"),
+            Some(
+                json!({"name": "x", "image": "ami-00000000", "size": "t2.micro", "location": zone}),
+            ),
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("InvalidAMIID"));
+}
