@@ -56,7 +56,10 @@ async fn moto() -> Option<Moto> {
         url: format!("http://127.0.0.1:{port}"),
     };
     for _ in 0..100 {
-        if reqwest::get(format!("{}/moto-api/", moto.url)).await.is_ok() {
+        if reqwest::get(format!("{}/moto-api/", moto.url))
+            .await
+            .is_ok()
+        {
             return Some(moto);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
