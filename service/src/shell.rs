@@ -600,7 +600,7 @@ mod tests {
         assert_eq!(s.push(&bytes[1..3]), "é");
         assert_eq!(s.push(&bytes[3..]), "€");
         assert_eq!(s.push(b"\xffok"), "\u{fffd}ok");
-        assert_eq!(s.push(&bytes[..2]), "é");
+        assert_eq!(s.push(&bytes[..3]), "é");
         assert_eq!(s.finish(), "\u{fffd}");
     }
 
