@@ -42,7 +42,7 @@ MIMIC_VERSION="2.2.0"
 ensure_mimic() {
   local venv="$OVERCAST_PEERS_ROOT/.tools/mimic"
   local bin="$venv/bin/twistd"
-  if [ ! -x "$bin" ] || ! "$venv/bin/pip" show mimic 2>/dev/null | grep -qx "Version: $MIMIC_VERSION"; then
+  if [ ! -x "$bin" ] || ! "$venv/bin/pip" show mimic 2>/dev/null | grep -x "Version: $MIMIC_VERSION" >/dev/null; then
     if ! command -v python3 >/dev/null; then
       echo "ensure_mimic: python3 is missing (apt-get install -y python3 python3-venv)" >&2
       return 1
