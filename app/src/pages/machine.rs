@@ -2,13 +2,13 @@
 //! warning and an accept form when it changed), running a command, and an
 //! interactive terminal (xterm.js, `public/terminal.js`).
 
-use domain::inventory::MachineDetail;
+use domain::inventory::{MachineDetail, MachineSummary};
 use leptos::prelude::*;
 use leptos_meta::{Link, Script, Title};
 use leptos_router::{components::A, hooks::use_params_map};
 
 use crate::{
-    api::machines::{get_machine, AcceptHostKey},
+    api::machines::{get_machine, AcceptHostKey, ActOnMachine},
     components::{
         command_runner::CommandRunner,
         form::{Csrf, FormError},
@@ -23,9 +23,17 @@ pub fn MachinePage() -> impl IntoView {
     let backend = Signal::derive(move || params.read().get("backend").unwrap_or_default());
     let machine = Signal::derive(move || params.read().get("machine").unwrap_or_default());
     let accept = ServerAction::<AcceptHostKey>::new();
+    let act = ServerAction::<ActOnMachine>::new();
     let detail = Resource::new(
-        move || (backend.get(), machine.get(), accept.version().get()),
-        |(backend, machine, _)| get_machine(backend, machine),
+        move || {
+            (
+                backend.get(),
+                machine.get(),
+                accept.version().get(),
+                act.version().get(),
+            )
+        },
+        |(backend, machine, _, _)| get_machine(backend, machine),
     );
     view! {
         <Title text="Machine"/>
@@ -38,7 +46,10 @@ pub fn MachinePage() -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading the machine…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
-                        Ok(d) => view! { <Summary detail=d accept/> }.into_any(),
+                        Ok(d) => view! {
+                            <Summary detail=d.clone() accept/>
+                            <Actions machine=d.machine act/>
+                        }.into_any(),
                         Err(e) => view! {
                             <h1>"Machine"</h1>
                             <p class="form-error" role="alert">{e.to_string()}</p>
@@ -122,4 +133,42 @@ fn Summary(detail: MachineDetail, accept: ServerAction<AcceptHostKey>) -> impl I
             }.into_any()
         }}
     }
+}
+
+/// The provider's actions the machine allows: reboot, stop, start, and
+/// destroy behind a confirmation.
+#[component]
+fn Actions(machine: MachineSummary, act: ServerAction<ActOnMachine>) -> impl IntoView {
+    let error = Signal::derive(move || act.value().get().and_then(Result::err));
+    let (b, m) = (machine.backend.clone(), machine.id.clone());
+    let form = move |action: &'static str, label: &'static str, class: &'static str| {
+        let (b, m) = (b.clone(), m.clone());
+        view! {
+            <ActionForm action=act attr:class="inline">
+                <Csrf/>
+                <input type="hidden" name="backend" value=b/>
+                <input type="hidden" name="machine" value=m/>
+                <input type="hidden" name="action" value=action/>
+                <button type="submit" class=class data-action=action>{label}</button>
+            </ActionForm>
+        }
+    };
+    let any = machine.can_reboot || machine.can_stop || machine.can_start || machine.can_destroy;
+    any.then(|| {
+        view! {
+            <div class="machine-actions" data-testid="machine-actions">
+                <FormError error/>
+                {machine.can_reboot.then(|| form("reboot", "Reboot", "secondary"))}
+                {machine.can_stop.then(|| form("stop", "Stop", "secondary"))}
+                {machine.can_start.then(|| form("start", "Start", "secondary"))}
+                {machine.can_destroy.then(|| view! {
+                    <details class="confirm">
+                        <summary>"Destroy"</summary>
+                        <p class="muted">"The machine and its disks are deleted at the provider. This cannot be undone."</p>
+                        {form("destroy", "Destroy this machine", "danger")}
+                    </details>
+                })}
+            </div>
+        }
+    })
 }

@@ -4,12 +4,14 @@
 //! door onto `service::machines` or `service::shell`.
 
 mod accept_host_key;
+mod act_on_machine;
 mod get_last_run;
 mod get_machine;
 mod list_machines;
 mod run_command;
 
 pub use accept_host_key::*;
+pub use act_on_machine::*;
 pub use get_last_run::*;
 pub use get_machine::*;
 pub use list_machines::*;
