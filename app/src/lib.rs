@@ -27,9 +27,10 @@ use crate::{
     api::session::get_session_info,
     components::layout::Layout,
     pages::{
-        account::AccountPage, admin::AdminPage, backends::BackendsPage, home::HomePage,
-        keys::KeysPage, machine::MachinePage, machines::MachinesPage, not_found::NotFound,
-        set_password::SetPasswordPage, setup::SetupPage, sign_in::SignInPage, stacks::StacksPage,
+        account::AccountPage, admin::AdminPage, backends::BackendsPage,
+        create_machine::CreateMachinePage, home::HomePage, keys::KeysPage, machine::MachinePage,
+        machines::MachinesPage, not_found::NotFound, set_password::SetPasswordPage,
+        setup::SetupPage, sign_in::SignInPage, stacks::StacksPage,
     },
 };
 
@@ -90,6 +91,7 @@ fn AppRoutes() -> impl IntoView {
             <ParentRoute path=path!("") view=Layout ssr=SSR>
                 <Route path=path!("") view=HomePage ssr=SSR/>
                 <Route path=path!("backends") view=BackendsPage ssr=SSR/>
+                <Route path=path!("backends/:backend/create") view=CreateMachinePage ssr=SSR/>
                 <Route path=path!("machines") view=MachinesPage ssr=SSR/>
                 <Route path=path!("machines/:backend/:machine") view=MachinePage ssr=SSR/>
                 <Route path=path!("keys") view=KeysPage ssr=SSR/>

@@ -31,6 +31,17 @@ test("a libvirt backend is added and its machine stopped, started and destroyed 
   const row = page.getByTestId("backends").locator("tr", { hasText: BACKEND });
   await expect(row).toContainText("online");
 
+  // Create a machine from the provider's own sizes, images and locations.
+  await row.getByRole("link", { name: "Create machine" }).click();
+  const create = page.locator("#create-machine");
+  await create.getByLabel("Name").fill("vm-e2e");
+  await create.getByLabel("Size").selectOption("1cpu-512mb");
+  await create.getByLabel("Image").selectOption("none");
+  await create.getByRole("button", { name: "Create machine" }).click();
+  await expect(page).toHaveURL(/\/machines\/[^/]+\/[^/?]+$/);
+  await expect(page.locator("h1")).toHaveText("vm-e2e");
+  await expect(page.getByTestId("machine")).toContainText(/running|pending|starting/);
+
   await open(page, "/machines");
   const link = page
     .getByTestId("machines")

@@ -103,6 +103,9 @@ fn BackendRow(backend: BackendSummary, actions: RowActions) -> impl IntoView {
             </td>
             <td>{if b.enabled { "yes" } else { "no" }}</td>
             <td class="actions">
+                {(b.provider != "bare_metal" && b.enabled).then(|| view! {
+                    <A href=format!("/backends/{}/create", crate::components::paths::encode_segment(&b.id)) attr:class="button secondary">"Create machine"</A>
+                })}
                 <details class="edit">
                     <summary>"Rename"</summary>
                     <ActionForm action=actions.rename attr:class="inline">

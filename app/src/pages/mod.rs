@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod backends;
+pub mod create_machine;
 pub mod home;
 pub mod keys;
 pub mod machine;

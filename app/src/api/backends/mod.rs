@@ -4,12 +4,14 @@
 
 mod add_backend;
 mod delete_backend;
+mod get_catalogue;
 mod list_backends;
 mod rename_backend;
 mod set_backend_enabled;
 
 pub use add_backend::*;
 pub use delete_backend::*;
+pub use get_catalogue::*;
 pub use list_backends::*;
 pub use rename_backend::*;
 pub use set_backend_enabled::*;

@@ -5,6 +5,7 @@
 
 mod accept_host_key;
 mod act_on_machine;
+mod create_machine;
 mod get_last_run;
 mod get_machine;
 mod list_machines;
@@ -12,6 +13,7 @@ mod run_command;
 
 pub use accept_host_key::*;
 pub use act_on_machine::*;
+pub use create_machine::*;
 pub use get_last_run::*;
 pub use get_machine::*;
 pub use list_machines::*;

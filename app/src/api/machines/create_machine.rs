@@ -1,0 +1,40 @@
+use leptos::prelude::*;
+
+use crate::{csrf_client::CsrfClient, error::AppError};
+
+/// Creates a machine on a backend (needs `create:machine` on
+/// `backend/<id>/machine/*`); returns its id.
+#[server(endpoint = "machines/create", client = CsrfClient)]
+pub async fn create_machine(
+    #[server(default)] backend: String,
+    #[server(default)] name: String,
+    #[server(default)] size: String,
+    #[server(default)] image: String,
+    #[server(default)] location: String,
+    #[server(default)] key: String,
+    #[server(default)] script: String,
+) -> Result<String, AppError> {
+    use crate::ssr;
+    let actor = ssr::require_actor()?;
+    let created = service::machine_actions::create(
+        &ssr::services()?,
+        &actor,
+        &backend,
+        &service::machine_actions::NewMachine {
+            name,
+            size,
+            image,
+            location,
+            key: Some(key).filter(|k| !k.is_empty()),
+            script: Some(script).filter(|s| !s.trim().is_empty()),
+        },
+        &ssr::client_address(),
+    )
+    .await?;
+    // To the new machine's page, with JavaScript or without.
+    leptos_axum::redirect(&crate::components::paths::machine_href(
+        &backend,
+        &created.id,
+    ));
+    Ok(created.id)
+}
