@@ -15,6 +15,7 @@ pub mod digitalocean;
 pub mod ec2;
 pub mod error;
 pub mod http;
+pub mod linode;
 pub mod openstack;
 pub mod secret;
 pub mod types;

@@ -114,6 +114,9 @@ pub struct MachineSummary {
     pub can_tag: bool,
     /// Port SSH listens on.
     pub ssh_port: u16,
+    /// Tags (`key` or `key=value`), where the provider has them.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 /// What a machine's page shows besides its summary.

@@ -171,7 +171,7 @@ pub async fn add(
                 "provider",
                 format!(
                     "{} ({other}) is in the catalogue, but this version of Overcast has no \
-                     driver for it yet; bare metal, DigitalOcean, EC2, OpenStack, Rackspace and libvirt work today",
+                     driver for it yet; bare metal, DigitalOcean, Linode, EC2, OpenStack, Rackspace and libvirt work today",
                     entry.title
                 ),
             ))
@@ -340,7 +340,9 @@ async fn cloud_backend(
     // DigitalOcean token) is a secret too.
     let (apikey, apisecret) = match (&new.apikey, &new.apisecret) {
         (key, Some(secret)) => (key.clone(), Some(secret.clone())),
-        (Some(token), None) if entry.provider == "digitalocean" => (None, Some(token.clone())),
+        (Some(token), None) if matches!(entry.provider, "digitalocean" | "linode") => {
+            (None, Some(token.clone()))
+        }
         (key, None) if !drivers::needs_secret(entry.provider) => (key.clone(), None),
         (_, None) => {
             return Err(ErrorKind::invalid(

@@ -14,6 +14,7 @@ use crate::{internal, Services};
 /// reached over SSH; libvirt needs the `libvirt` feature).
 pub fn is_driven(provider: &str) -> bool {
     provider == "digitalocean"
+        || provider == "linode"
         || cloud::ec2::region_of(provider).is_some()
         || cloud::openstack::preset(provider).is_some()
         || (provider == "libvirt" && cfg!(feature = "libvirt"))
@@ -65,6 +66,10 @@ pub async fn build(access: &Access<'_>) -> Result<Option<Arc<dyn CloudDriver>>, 
     let built: Arc<dyn CloudDriver> = match access.provider {
         "digitalocean" => Arc::new(
             DigitalOcean::with_config(secret()?, &config).map_err(|e| setup_error(e, "apiurl"))?,
+        ),
+        "linode" => Arc::new(
+            cloud::linode::Linode::with_config(secret()?, &config)
+                .map_err(|e| setup_error(e, "apiurl"))?,
         ),
         #[cfg(feature = "libvirt")]
         "libvirt" => {

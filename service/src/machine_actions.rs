@@ -242,3 +242,54 @@ pub async fn locations(
         .await
         .map_err(|e| drivers::error(e, &title(&backend)))
 }
+
+/// Makes `tags` the machine's whole tag set (`key` or `key=value` each).
+pub async fn set_tags(
+    services: &Services,
+    actor: &Actor,
+    backend_id: &str,
+    machine_id: &str,
+    tags: &[String],
+    address: &str,
+) -> Result<Vec<String>, ErrorKind> {
+    let target = resource::machine(backend_id, machine_id);
+    authz::authorize(actor, "tag:machine", &target)?;
+    let mut clean: Vec<String> = Vec::new();
+    for tag in tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        if tag.len() > 128 || tag.chars().any(char::is_control) {
+            return Err(ErrorKind::invalid(
+                "tags",
+                format!("{tag:?}: a tag is at most 128 printable characters"),
+            ));
+        }
+        if !clean.iter().any(|t| t == tag) {
+            clean.push(tag.to_owned());
+        }
+    }
+    let (stored, _) = machines::find(services, actor, backend_id, machine_id).await?;
+    let (backend, driver) = driver_of(services, backend_id).await?;
+    driver
+        .set_tags(machine_id, &clean)
+        .await
+        .map_err(|e| drivers::error(e, &title(&backend)))?;
+    let mut extra: serde_json::Value = serde_json::from_str(&stored.extra).unwrap_or_default();
+    extra["tags"] = serde_json::json!(clean);
+    services
+        .db
+        .upsert_machine(&store::backends::StoredMachine {
+            extra: extra.to_string(),
+            ..stored
+        })
+        .await
+        .map_err(internal)?;
+    audit::success(
+        services,
+        actor,
+        address,
+        "tag:machine",
+        &target,
+        &format!("tags: {}", clean.join(", ")),
+    )
+    .await?;
+    Ok(clean)
+}

@@ -39,6 +39,10 @@ pub(crate) fn summary(m: &StoredMachine, b: &StoredBackend) -> MachineSummary {
         can_destroy,
         can_tag,
         ssh_port: u16::try_from(m.ssh_port).unwrap_or(22),
+        tags: serde_json::from_str::<serde_json::Value>(&m.extra)
+            .ok()
+            .and_then(|e| serde_json::from_value(e["tags"].clone()).ok())
+            .unwrap_or_default(),
     }
 }
 

@@ -8,7 +8,7 @@ use leptos_meta::{Link, Script, Title};
 use leptos_router::{components::A, hooks::use_params_map};
 
 use crate::{
-    api::machines::{get_machine, AcceptHostKey, ActOnMachine},
+    api::machines::{get_machine, AcceptHostKey, ActOnMachine, SetMachineTags},
     components::{
         command_runner::CommandRunner,
         form::{Csrf, FormError},
@@ -24,6 +24,7 @@ pub fn MachinePage() -> impl IntoView {
     let machine = Signal::derive(move || params.read().get("machine").unwrap_or_default());
     let accept = ServerAction::<AcceptHostKey>::new();
     let act = ServerAction::<ActOnMachine>::new();
+    let tag = ServerAction::<SetMachineTags>::new();
     let detail = Resource::new(
         move || {
             (
@@ -31,9 +32,10 @@ pub fn MachinePage() -> impl IntoView {
                 machine.get(),
                 accept.version().get(),
                 act.version().get(),
+                tag.version().get(),
             )
         },
-        |(backend, machine, _, _)| get_machine(backend, machine),
+        |(backend, machine, _, _, _)| get_machine(backend, machine),
     );
     view! {
         <Title text="Machine"/>
@@ -48,7 +50,8 @@ pub fn MachinePage() -> impl IntoView {
                     match detail.await {
                         Ok(d) => view! {
                             <Summary detail=d.clone() accept/>
-                            <Actions machine=d.machine act/>
+                            <Actions machine=d.machine.clone() act/>
+                            <TagsForm machine=d.machine tag/>
                         }.into_any(),
                         Err(e) => view! {
                             <h1>"Machine"</h1>
@@ -169,6 +172,25 @@ fn Actions(machine: MachineSummary, act: ServerAction<ActOnMachine>) -> impl Int
                     </details>
                 })}
             </div>
+        }
+    })
+}
+
+/// The machine's tags, edited as one comma-separated line.
+#[component]
+fn TagsForm(machine: MachineSummary, tag: ServerAction<SetMachineTags>) -> impl IntoView {
+    let error = Signal::derive(move || tag.value().get().and_then(Result::err));
+    let current = machine.tags.join(", ");
+    machine.can_tag.then(|| {
+        view! {
+            <ActionForm action=tag attr:class="inline" attr:data-testid="machine-tags">
+                <Csrf/>
+                <FormError error/>
+                <input type="hidden" name="backend" value=machine.backend.clone()/>
+                <input type="hidden" name="machine" value=machine.id.clone()/>
+                <label>"Tags " <input name="tags" value=current placeholder="env=prod, web" autocomplete="off"/></label>
+                <button type="submit" class="secondary">"Save tags"</button>
+            </ActionForm>
         }
     })
 }

@@ -372,3 +372,49 @@ pub async fn locations(
         service::machine_actions::locations(&state.services, &actor, &backend_id).await?,
     ))
 }
+
+/// Body of the tags route.
+#[derive(Debug, Deserialize)]
+pub struct Tags {
+    tags: Option<Value>,
+}
+
+/// Makes `{"tags": ["env=prod", "web"]}` the machine's whole tag set.
+#[utoipa::path(put, path = "/backends/{backend_id}/machines/{machine_id}/tags", tag = "machines",
+    params(("backend_id" = String, Path, description = "Backend"), ("machine_id" = String, Path, description = "Machine")),
+    responses((status = 200, description = "{\"tags\": [...]}"), (status = 400), (status = 403), (status = 404), (status = 409, description = "The provider has no tags"), (status = 502)))]
+pub async fn set_tags(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Address(address): Address,
+    Path((backend_id, machine_id)): Path<(String, String)>,
+    Body(body): Body<Tags>,
+) -> Result<Json<Value>, ApiError> {
+    service::authz::authorize(
+        &actor,
+        "tag:machine",
+        &domain::resource::machine(&backend_id, &machine_id),
+    )?;
+    let tags: Vec<String> = match body.tags {
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s),
+                _ => Err(ErrorKind::invalid("tags", "must be a list of strings")),
+            })
+            .collect::<Result<_, _>>()?,
+        Some(Value::String(text)) => text.split(',').map(str::to_owned).collect(),
+        None | Some(Value::Null) => Vec::new(),
+        Some(_) => return Err(ErrorKind::invalid("tags", "must be a list of strings").into()),
+    };
+    let tags = service::machine_actions::set_tags(
+        &state.services,
+        &actor,
+        &backend_id,
+        &machine_id,
+        &tags,
+        &address,
+    )
+    .await?;
+    Ok(Json(json!({ "tags": tags })))
+}

@@ -85,6 +85,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(machines::list_machines, machines::create_machine))
         .routes(routes!(machines::machine_detail, machines::machine_action))
+        .routes(routes!(machines::set_tags))
         .routes(routes!(machines::sizes))
         .routes(routes!(machines::images, machines::search_images))
         .routes(routes!(machines::locations))

@@ -10,6 +10,7 @@ mod get_last_run;
 mod get_machine;
 mod list_machines;
 mod run_command;
+mod set_machine_tags;
 
 pub use accept_host_key::*;
 pub use act_on_machine::*;
@@ -18,6 +19,7 @@ pub use get_last_run::*;
 pub use get_machine::*;
 pub use list_machines::*;
 pub use run_command::*;
+pub use set_machine_tags::*;
 
 use domain::shell::ShellEvent;
 use serde::{Deserialize, Serialize};

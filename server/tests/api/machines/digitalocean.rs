@@ -224,3 +224,37 @@ async fn a_digitalocean_backend_lists_acts_on_and_loses_its_droplets() {
     let backends: Value = app.get_json("/backends").await.json().await.unwrap();
     assert_eq!(backends[0]["state"], "online");
 }
+
+#[tokio::test]
+async fn a_linode_backend_whose_endpoint_does_not_answer_is_not_added() {
+    let app = TestApp::signed_in().await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let res = app
+        .api(
+            Method::POST,
+            "/backends",
+            Some(
+                json!({"title": "linode", "provider": "linode", "apisecret": "t",
+                        "apiurl": format!("http://127.0.0.1:{closed}")}),
+            ),
+        )
+        .await;
+    assert_eq!(res.status(), 502);
+    let err: Value = res.json().await.unwrap();
+    assert!(
+        err["message"].as_str().unwrap().starts_with("Linode:"),
+        "{err}"
+    );
+    assert_eq!(
+        app.get_json("/backends")
+            .await
+            .json::<Value>()
+            .await
+            .unwrap(),
+        json!([])
+    );
+}

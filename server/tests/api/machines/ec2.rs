@@ -124,6 +124,28 @@ async fn an_ec2_backend_creates_reboots_and_destroys_a_machine() {
         .iter()
         .any(|x| x["id"] == m.as_str()));
 
+    // Tags: the whole set replaced, shown in the list.
+    let res = app
+        .api(
+            Method::PUT,
+            &format!("/backends/{b}/machines/{m}/tags"),
+            Some(json!({"tags": ["env=prod", "web", "web"]})),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["tags"],
+        json!(["env=prod", "web"])
+    );
+    let listed = get(format!("/backends/{b}/machines")).await;
+    let tagged = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == m.as_str())
+        .unwrap();
+    assert_eq!(tagged["tags"], json!(["env=prod", "web"]));
+
     let path = format!("/backends/{b}/machines/{m}");
     for action in ["reboot", "stop", "start", "destroy"] {
         let res = app
