@@ -163,7 +163,11 @@ async fn adding_a_backend_that_cannot_be_reached_or_opened_stores_nothing() {
             "provider",
             "not in the catalogue",
         ),
-        (with(json!({"provider": "softlayer"})), "provider", "no driver"),
+        (
+            with(json!({"provider": "softlayer"})),
+            "provider",
+            "no driver",
+        ),
     ];
     for (body, field, says) in cases {
         let res = lab
