@@ -8,13 +8,21 @@ ensure_build_tools
 # Rebuild only when a source is newer than the last build (cargo-leptos
 # would re-run wasm-opt, about 20 s, even with nothing changed).
 built="$ROOT/target/release/overcast"
-if [ -x "$built" ] && [ -f "$ROOT/target/site/pkg/overcast.wasm" ] \
-   && [ -z "$(find Cargo.toml Cargo.lock app server domain store service frontend style public migrations \
-              -newer "$built" -type f -print -quit)" ]; then
+wasm="$ROOT/target/site/pkg/overcast.wasm"
+marker="$ROOT/target/site/.release-build"
+sources=(Cargo.toml Cargo.lock app server domain store service ssh cloud frontend style public migrations)
+# Up to date when this script's last release build is newer than every
+# source, and neither half was rebuilt since by something else (the tests'
+# debug `cargo leptos build` shares target/site; `cargo bench` rebuilds the
+# release binary without the site).
+if [ -x "$built" ] && [ -f "$marker" ] \
+   && [ -z "$(find "${sources[@]}" -newer "$marker" -type f -print -quit)" ] \
+   && [ ! "$wasm" -nt "$marker" ] && [ ! "$built" -nt "$marker" ]; then
   say "release build is up to date"
 else
   say "building (release)"
   cargo leptos build --release
+  touch "$marker"
 fi
 say "starting Overcast"
 export OVERCAST_SITE_ROOT="${OVERCAST_SITE_ROOT:-$ROOT/target/site}"
