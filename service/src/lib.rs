@@ -36,6 +36,15 @@ pub fn internal(err: impl std::fmt::Display) -> ErrorKind {
     ErrorKind::Internal
 }
 
+/// A store failure as the caller reads it: a broken uniqueness rule is a
+/// 409 naming what exists already; anything else is internal.
+pub(crate) fn stored(e: store::StoreError) -> ErrorKind {
+    match e {
+        store::StoreError::Conflict(message) => ErrorKind::Conflict { message },
+        other => internal(other),
+    }
+}
+
 /// The caller's network address, as the server saw it.
 #[derive(Debug, Clone)]
 pub struct ClientAddress(pub String);

@@ -8,7 +8,7 @@ use domain::{
 use serde::Serialize;
 use store::roles::Role;
 
-use crate::{audit, authz::require_master, internal, Actor, Services};
+use crate::{audit, authz::require_master, internal, stored, Actor, Services};
 
 /// A role as the API shows it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -106,13 +106,6 @@ fn name_of(raw: &str) -> Result<String, ErrorKind> {
 fn not_found() -> ErrorKind {
     ErrorKind::NotFound {
         what: "role".into(),
-    }
-}
-
-fn stored(e: store::StoreError) -> ErrorKind {
-    match e {
-        store::StoreError::Conflict(message) => ErrorKind::Conflict { message },
-        other => internal(other),
     }
 }
 

@@ -117,10 +117,7 @@ pub async fn create(
             &username,
         )
         .await
-        .map_err(|e| match e {
-            store::StoreError::Conflict(message) => ErrorKind::Conflict { message },
-            other => internal(other),
-        })?;
+        .map_err(crate::stored)?;
     audit::success(
         services,
         actor,

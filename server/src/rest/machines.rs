@@ -1,16 +1,14 @@
 //! `/backends/{b}/machines...`: machines as last seen, one machine, its
-//! host key, and the mist.io shell route.
+//! host key and tags, acting on it, creating one; the backend's sizes,
+//! images and locations.
 
 use axum::{
-    body::Body as HttpBody,
     extract::{Path, Query, State},
-    http::{header, StatusCode},
-    response::Response,
+    http::StatusCode,
     Json,
 };
 use domain::{
     inventory::{MachineDetail, MachineSummary},
-    shell::ShellEvent,
     ErrorKind,
 };
 use serde::Deserialize;
@@ -86,163 +84,6 @@ pub async fn accept_host_key(
     )
     .await?;
     Ok(Json(json!({"status": "success"})))
-}
-
-/// Query of the mist.io shell route.
-#[derive(Debug, Deserialize)]
-pub struct ShellQuery {
-    host: Option<String>,
-    command: Option<String>,
-}
-
-/// Runs a command and answers an HTML body of
-/// `<script>parent.appendShell('...')</script>` chunks flushed as output
-/// arrives, ending with `parent.completeShell(exit_code)` (mist.io's
-/// iframe protocol). Output is escaped for JavaScript inside HTML, so
-/// nothing a machine prints can run in the page.
-#[utoipa::path(get, path = "/backends/{backend_id}/machines/{machine_id}/shell", tag = "machines",
-    params(("backend_id" = String, Path, description = "Backend"), ("machine_id" = String, Path, description = "Machine"),
-        ("host" = Option<String>, Query, description = "One of the machine's addresses (others are refused)"),
-        ("command" = String, Query, description = "The command")),
-    responses((status = 200, description = "text/html, streamed"), (status = 400), (status = 403), (status = 404), (status = 502, description = "The machine could not be reached or refused the key")))]
-pub async fn shell(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    Address(address): Address,
-    Path((backend_id, machine_id)): Path<(String, String)>,
-    Query(query): Query<ShellQuery>,
-) -> Result<Response, ApiError> {
-    service::authz::authorize(
-        &actor,
-        "shell:machine",
-        &domain::resource::machine(&backend_id, &machine_id),
-    )?;
-    if let Some(host) = query.host.as_deref().filter(|h| !h.is_empty()) {
-        let detail =
-            service::machines::detail(&state.services, &actor, &backend_id, &machine_id).await?;
-        let m = &detail.machine;
-        if !m
-            .public_ips
-            .iter()
-            .chain(&m.private_ips)
-            .any(|ip| ip == host)
-        {
-            return Err(ErrorKind::invalid(
-                "host",
-                "is not an address of this machine (Overcast connects to the machine's own addresses)",
-            )
-            .into());
-        }
-    }
-    let mut events = service::shell::run(
-        &state.services,
-        &actor,
-        &backend_id,
-        &machine_id,
-        query.command.as_deref().unwrap_or_default(),
-        &address,
-    )
-    .await?;
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(16);
-    tokio::spawn(async move {
-        while let Some(event) = events.recv().await {
-            let chunk = match &event {
-                ShellEvent::Stdout { data } | ShellEvent::Stderr { data } => {
-                    format!(
-                        "<script>parent.appendShell('{}');</script>\n",
-                        js_string(data)
-                    )
-                }
-                ShellEvent::Exit { code, .. } => {
-                    format!("<script>parent.completeShell({code});</script>\n")
-                }
-                ShellEvent::Error { message } => format!(
-                    "<script>parent.appendShell('{}');parent.completeShell(-1);</script>\n",
-                    js_string(message)
-                ),
-                ShellEvent::Cancelled { .. } => {
-                    "<script>parent.completeShell(-1);</script>\n".to_owned()
-                }
-                ShellEvent::Connected { .. } => continue,
-            };
-            if tx.send(Ok(chunk)).await.is_err() {
-                break; // the client went away: dropping `events` stops the command
-            }
-        }
-    });
-    let body = HttpBody::from_stream(tokio_stream_from(rx));
-    Response::builder()
-        .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-        .header(header::CACHE_CONTROL, "no-store")
-        .header("x-content-type-options", "nosniff")
-        .body(body)
-        .map_err(|e| ApiError(service::internal(e)))
-}
-
-fn tokio_stream_from(
-    mut rx: tokio::sync::mpsc::Receiver<Result<String, std::io::Error>>,
-) -> impl futures_util::Stream<Item = Result<String, std::io::Error>> {
-    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
-}
-
-/// Escapes text for a single-quoted JavaScript string inside an HTML
-/// `<script>` element: every character that could end the string, the
-/// element or a comment (`'`, `"`, `\`, `<`, `>`, `&`, `/`, line breaks,
-/// U+2028/2029) and every control character becomes a `\uXXXX` escape.
-pub fn js_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            'a'..='z'
-            | 'A'..='Z'
-            | '0'..='9'
-            | ' '
-            | '.'
-            | ','
-            | ':'
-            | ';'
-            | '_'
-            | '-'
-            | '+'
-            | '='
-            | '('
-            | ')'
-            | '['
-            | ']'
-            | '{'
-            | '}'
-            | '*'
-            | '#'
-            | '@'
-            | '!'
-            | '?'
-            | '%'
-            | '$'
-            | '^'
-            | '|'
-            | '~' => out.push(c),
-            c if (c as u32) < 0x80 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::js_string;
-
-    #[test]
-    fn nothing_printed_can_leave_the_string_or_the_script() {
-        let escaped = js_string("</script><script>alert('x')</script>\n\"\\`");
-        for bad in ["<", ">", "'", "\"", "\\\\", "/", "\n", "`"] {
-            assert!(!escaped.contains(bad), "{bad} survived in {escaped}");
-        }
-        assert_eq!(js_string("a b\u{2028}é"), "a b\\u2028é");
-        assert_eq!(js_string("<"), "\\u003c");
-    }
 }
 
 /// Body of the machine-action route.

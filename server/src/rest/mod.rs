@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod oauth;
 pub mod openapi;
 pub mod roles;
+pub mod shell;
 pub mod terminal;
 pub mod tokens;
 pub mod users;
@@ -90,6 +91,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(machines::images, machines::search_images))
         .routes(routes!(machines::locations))
         .routes(routes!(machines::accept_host_key))
-        .routes(routes!(machines::shell))
+        .routes(routes!(shell::shell))
         .routes(routes!(terminal::terminal))
 }

@@ -135,15 +135,7 @@ async fn run(
     {
         Ok(t) => t,
         Err(e) => {
-            let message = service::shell::connect_error(
-                e,
-                &ssh::Target {
-                    host: opened.host.clone(),
-                    port: 22,
-                    user: opened.user.clone(),
-                },
-            )
-            .to_string();
+            let message = service::shell::connect_error(e, &opened.target).to_string();
             let _ = socket
                 .send(Message::Text(
                     json!({"type": "error", "message": message})
@@ -161,7 +153,10 @@ async fn run(
         &backend_id,
         &machine_id,
         &address,
-        &format!("terminal opened as {} with key {}", opened.user, opened.key),
+        &format!(
+            "terminal opened as {} with key {}",
+            opened.target.user, opened.key
+        ),
     )
     .await;
     let mut recheck = tokio::time::interval(RECHECK);

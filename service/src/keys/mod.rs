@@ -10,6 +10,10 @@ use domain::{
 use ssh::{KeyAlgorithm, KeyError, KeyPair};
 use store::keys::{KeyMachine, StoredKey};
 
+mod associations;
+
+pub use associations::{associate, disassociate};
+
 use crate::{
     audit::{self, outcome},
     authz, internal, Actor, Services,
@@ -65,13 +69,6 @@ fn key_error(e: KeyError) -> ErrorKind {
 fn not_found(name: &str) -> ErrorKind {
     ErrorKind::NotFound {
         what: format!("key {name:?}"),
-    }
-}
-
-fn conflict(e: store::StoreError) -> ErrorKind {
-    match e {
-        store::StoreError::Conflict(message) => ErrorKind::Conflict { message },
-        e => internal(e),
     }
 }
 
@@ -151,7 +148,7 @@ async fn store_pair(
             created_at: services.now(),
         })
         .await
-        .map_err(conflict)?;
+        .map_err(crate::stored)?;
     Ok(summary(&stored, &[]))
 }
 
@@ -236,7 +233,7 @@ pub async fn rename(
         .db
         .rename_key(name, &new_name)
         .await
-        .map_err(conflict)?
+        .map_err(crate::stored)?
     {
         return Err(not_found(name));
     }
@@ -338,90 +335,4 @@ pub(crate) fn pair_of(services: &Services, key: &StoredKey) -> Result<KeyPair, E
         .vault
         .open_str(&sealing_context(&key.id), &key.private_sealed)?;
     KeyPair::parse(&text, None).map_err(|e| internal(format!("stored key {}: {e}", key.name)))
-}
-
-/// Associates a key with a machine by hand.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the door passes each field of the association as it arrived"
-)]
-pub async fn associate(
-    services: &Services,
-    actor: &Actor,
-    name: &str,
-    backend_id: &str,
-    machine_id: &str,
-    ssh_user: &str,
-    sudo: bool,
-    address: &str,
-) -> Result<(), ErrorKind> {
-    authz::authorize(actor, "edit:key", &resource::key(name))?;
-    let user = ssh_user.trim();
-    if user.is_empty() || user.len() > 32 || user.contains(char::is_whitespace) {
-        return Err(ErrorKind::invalid(
-            "ssh_user",
-            "must be a user name of 1 to 32 characters, without spaces",
-        ));
-    }
-    let key = find(services, name).await?;
-    crate::machines::find(services, actor, backend_id, machine_id).await?;
-    services
-        .db
-        .associate_key(&KeyMachine {
-            key_id: key.id,
-            backend_id: backend_id.to_owned(),
-            machine_id: machine_id.to_owned(),
-            ssh_user: user.to_owned(),
-            sudo,
-            last_used_at: services.now(),
-        })
-        .await
-        .map_err(internal)?;
-    audit::success(
-        services,
-        actor,
-        address,
-        "edit:key",
-        &resource::key(name),
-        &format!(
-            "associated with {}",
-            resource::machine(backend_id, machine_id)
-        ),
-    )
-    .await
-}
-
-/// Removes a key's association with a machine.
-pub async fn disassociate(
-    services: &Services,
-    actor: &Actor,
-    name: &str,
-    backend_id: &str,
-    machine_id: &str,
-    address: &str,
-) -> Result<(), ErrorKind> {
-    authz::authorize(actor, "edit:key", &resource::key(name))?;
-    let key = find(services, name).await?;
-    if !services
-        .db
-        .disassociate_key(&key.id, backend_id, machine_id)
-        .await
-        .map_err(internal)?
-    {
-        return Err(ErrorKind::NotFound {
-            what: format!("an association of key {name:?} with that machine"),
-        });
-    }
-    audit::success(
-        services,
-        actor,
-        address,
-        "edit:key",
-        &resource::key(name),
-        &format!(
-            "disassociated from {}",
-            resource::machine(backend_id, machine_id)
-        ),
-    )
-    .await
 }

@@ -6,13 +6,17 @@
 
 use domain::{inventory::BackendSummary, providers, resource, ErrorKind};
 use serde::{Deserialize, Deserializer};
-use ssh::Target;
 use store::{
     backends::{StoredBackend, StoredMachine},
     keys::KeyMachine,
 };
 
-use crate::{audit, authz, drivers, internal, shell, Actor, Services};
+mod bare_metal;
+mod cloud;
+
+pub use cloud::cloud_machines;
+
+use crate::{audit, authz, drivers, internal, Actor, Services};
 
 /// Default poll period, ms.
 pub const DEFAULT_POLL_INTERVAL_MS: i64 = 10_000;
@@ -89,13 +93,6 @@ fn not_found(id: &str) -> ErrorKind {
     }
 }
 
-fn conflict(e: store::StoreError) -> ErrorKind {
-    match e {
-        store::StoreError::Conflict(message) => ErrorKind::Conflict { message },
-        e => internal(e),
-    }
-}
-
 fn parse_title(field: &str, raw: &str) -> Result<String, ErrorKind> {
     let title = raw.trim();
     if title.is_empty() {
@@ -160,9 +157,9 @@ pub async fn add(
         ));
     };
     let (backend, machines, association) = match entry.provider {
-        "bare_metal" => bare_metal(services, &title, new).await?,
+        "bare_metal" => bare_metal::bare_metal(services, &title, new).await?,
         driven if drivers::is_driven(driven) => (
-            cloud_backend(services, &title, entry, new).await?,
+            cloud::cloud_backend(services, &title, entry, new).await?,
             Vec::new(),
             None,
         ),
@@ -187,7 +184,7 @@ pub async fn add(
         .db
         .insert_backend(&backend, &machines)
         .await
-        .map_err(conflict)?;
+        .map_err(crate::stored)?;
     if let Some((association, host_key)) = association {
         services
             .db
@@ -224,216 +221,6 @@ type Added = (
     Option<(KeyMachine, ssh::HostKey)>,
 );
 
-/// A host reached over SSH: checked by logging in with the named key.
-async fn bare_metal(
-    services: &Services,
-    title: &str,
-    new: &NewBackend,
-) -> Result<Added, ErrorKind> {
-    let host = new
-        .machine_ip
-        .clone()
-        .ok_or_else(|| ErrorKind::invalid("machine_ip", "give the host's address"))?;
-    if host.len() > 253 || host.contains(|c: char| c.is_whitespace() || c == '/' || c == '@') {
-        return Err(ErrorKind::invalid(
-            "machine_ip",
-            "must be a host name or an IP address",
-        ));
-    }
-    let key_name = new
-        .machine_key
-        .clone()
-        .ok_or_else(|| ErrorKind::invalid("machine_key", "choose the key that opens this host"))?;
-    let user = new
-        .machine_user
-        .clone()
-        .unwrap_or_else(|| "root".to_owned());
-    if user.len() > 32 || user.contains(char::is_whitespace) {
-        return Err(ErrorKind::invalid(
-            "machine_user",
-            "must be a user name without spaces",
-        ));
-    }
-    let port = match &new.machine_port {
-        None => 22,
-        Some(p) => p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
-            ErrorKind::invalid("machine_port", "must be a port number from 1 to 65535")
-        })?,
-    };
-    let key = services
-        .db
-        .key_by_name(&key_name)
-        .await
-        .map_err(internal)?
-        .ok_or_else(|| {
-            ErrorKind::invalid("machine_key", format!("no key is named {key_name:?}"))
-        })?;
-    let target = Target {
-        host: host.clone(),
-        port,
-        user: user.clone(),
-    };
-    let probed = shell::probe(services, &target, &key)
-        .await
-        .map_err(|e| match e {
-            ErrorKind::Upstream { message } | ErrorKind::Conflict { message } => {
-                ErrorKind::invalid("machine_ip", format!("could not log in: {message}"))
-            }
-            other => other,
-        })?;
-    let now = services.now();
-    let id = short_id();
-    let machine_id = short_id();
-    let backend = StoredBackend {
-        id: id.clone(),
-        title: title.to_owned(),
-        provider: "bare_metal".into(),
-        region: None,
-        apikey: None,
-        apiurl: None,
-        config: serde_json::json!({
-            "machine_ip": host,
-            "machine_user": user,
-            "machine_port": port,
-            "machine_key": key_name,
-        })
-        .to_string(),
-        secret_sealed: None,
-        enabled: true,
-        state: "online".into(),
-        state_reason: None,
-        poll_interval: DEFAULT_POLL_INTERVAL_MS,
-        polled_at: Some(now),
-        created_at: now,
-    };
-    let machine = StoredMachine {
-        backend_id: id.clone(),
-        id: machine_id.clone(),
-        name: probed.hostname.clone().unwrap_or_else(|| host.clone()),
-        state: "running".into(),
-        public_ips: serde_json::json!([host]).to_string(),
-        private_ips: "[]".into(),
-        ssh_port: i64::from(port),
-        extra: "{}".into(),
-        seen_at: now,
-    };
-    let association = KeyMachine {
-        key_id: key.id,
-        backend_id: id,
-        machine_id,
-        ssh_user: user,
-        sudo: probed.sudo,
-        last_used_at: now,
-    };
-    Ok((backend, vec![machine], Some((association, probed.host_key))))
-}
-
-/// A backend with a cloud driver: the credentials are proved with the
-/// provider before anything is stored, then sealed.
-async fn cloud_backend(
-    services: &Services,
-    title: &str,
-    entry: &domain::providers::Provider,
-    new: &NewBackend,
-) -> Result<StoredBackend, ErrorKind> {
-    // A token given as `apikey` alone (as some mist.io clients send a
-    // DigitalOcean token) is a secret too.
-    let (apikey, apisecret) = match (&new.apikey, &new.apisecret) {
-        (key, Some(secret)) => (key.clone(), Some(secret.clone())),
-        (Some(token), None) if matches!(entry.provider, "digitalocean" | "linode") => {
-            (None, Some(token.clone()))
-        }
-        (key, None) if !drivers::needs_secret(entry.provider) => (key.clone(), None),
-        (_, None) => {
-            return Err(ErrorKind::invalid(
-                "apisecret",
-                format!(
-                    "give the {} secret (API token, secret key or password)",
-                    entry.title
-                ),
-            ))
-        }
-    };
-    if let Some(url) = &new.apiurl {
-        let scheme_ok = if entry.provider == "libvirt" {
-            url.contains("://")
-        } else {
-            url.starts_with("https://") || url.starts_with("http://")
-        };
-        if !scheme_ok {
-            return Err(ErrorKind::invalid(
-                "apiurl",
-                "must be an http:// or https:// URL (a libvirt URI for libvirt)",
-            ));
-        }
-    }
-    let access = drivers::Access {
-        provider: entry.provider,
-        apikey: apikey.as_deref(),
-        tenant: new.tenant_name.as_deref(),
-        region: new.region.as_deref(),
-        apiurl: new.apiurl.as_deref(),
-        apisecret: apisecret.as_deref(),
-    };
-    let driver = drivers::build(&access)
-        .await?
-        .ok_or_else(|| internal(format!("no driver for {}", entry.provider)))?;
-    driver
-        .check_credentials()
-        .await
-        .map_err(|e| drivers::error(e, entry.title))?;
-    let id = short_id();
-    let sealed = match apisecret {
-        Some(apisecret) => Some(
-            services.vault.seal_str(
-                &drivers::sealing_context(&id),
-                &serde_json::to_string(&drivers::Secrets {
-                    apisecret: Some(apisecret),
-                })
-                .map_err(internal)?,
-            )?,
-        ),
-        None => None,
-    };
-    let now = services.now();
-    Ok(StoredBackend {
-        id,
-        title: title.to_owned(),
-        provider: entry.provider.to_owned(),
-        region: new.region.clone(),
-        apikey,
-        apiurl: new.apiurl.clone(),
-        config: serde_json::json!({ "tenant_name": new.tenant_name }).to_string(),
-        secret_sealed: sealed,
-        enabled: true,
-        state: "online".into(),
-        state_reason: None,
-        poll_interval: DEFAULT_POLL_INTERVAL_MS,
-        polled_at: Some(now),
-        created_at: now,
-    })
-}
-
-/// The machines a cloud backend has now.
-pub async fn cloud_machines(
-    services: &Services,
-    backend: &StoredBackend,
-) -> Result<Vec<StoredMachine>, ErrorKind> {
-    let driver = drivers::for_backend(services, backend)
-        .await?
-        .ok_or_else(|| internal(format!("no driver for {}", backend.provider)))?;
-    let title =
-        domain::providers::find(&backend.provider).map_or(backend.provider.as_str(), |p| p.title);
-    let now = services.now();
-    Ok(driver
-        .list_machines()
-        .await
-        .map_err(|e| drivers::error(e, title))?
-        .iter()
-        .map(|m| drivers::to_stored(&backend.id, m, now))
-        .collect())
-}
-
 fn short_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..16].to_owned()
 }
@@ -452,7 +239,7 @@ pub async fn rename(
         .db
         .rename_backend(id, &title)
         .await
-        .map_err(conflict)?
+        .map_err(crate::stored)?
     {
         return Err(not_found(id));
     }
