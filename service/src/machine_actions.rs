@@ -40,6 +40,14 @@ async fn driver_of(
         .ok_or_else(|| ErrorKind::NotFound {
             what: format!("backend {backend_id:?}"),
         })?;
+    driver_for(services, backend).await
+}
+
+/// The driver of a backend already loaded, if it is enabled and has one.
+async fn driver_for(
+    services: &Services,
+    backend: StoredBackend,
+) -> Result<(StoredBackend, Arc<dyn CloudDriver>), ErrorKind> {
     if !backend.enabled {
         return Err(ErrorKind::Conflict {
             message: format!("backend {:?} is disabled; enable it first", backend.title),
@@ -68,8 +76,8 @@ pub async fn act(
     let target = resource::machine(backend_id, machine_id);
     let verb = format!("{}:machine", action.as_str());
     authz::authorize(actor, &verb, &target)?;
-    machines::find(services, actor, backend_id, machine_id).await?;
-    let (backend, driver) = driver_of(services, backend_id).await?;
+    let (_, backend) = machines::find(services, actor, backend_id, machine_id).await?;
+    let (backend, driver) = driver_for(services, backend).await?;
     driver
         .machine_action(machine_id, action)
         .await
@@ -266,8 +274,8 @@ pub async fn set_tags(
             clean.push(tag.to_owned());
         }
     }
-    let (stored, _) = machines::find(services, actor, backend_id, machine_id).await?;
-    let (backend, driver) = driver_of(services, backend_id).await?;
+    let (stored, backend) = machines::find(services, actor, backend_id, machine_id).await?;
+    let (backend, driver) = driver_for(services, backend).await?;
     driver
         .set_tags(machine_id, &clean)
         .await

@@ -104,7 +104,8 @@ pub async fn detect_sudo(connection: &Connection, user: &str) -> bool {
 struct Candidate {
     key: StoredKey,
     user: String,
-    associated: bool,
+    /// Known sudo, for a key already associated; found out otherwise.
+    sudo: Option<bool>,
 }
 
 /// Connects to a machine the caller may open a shell on: the machine's
@@ -152,7 +153,7 @@ pub async fn open(
             candidates.push(Candidate {
                 key,
                 user: a.ssh_user,
-                associated: true,
+                sudo: Some(a.sudo),
             });
         }
     }
@@ -169,7 +170,7 @@ pub async fn open(
             candidates.push(Candidate {
                 key,
                 user,
-                associated: false,
+                sudo: None,
             });
         }
     }
@@ -216,17 +217,9 @@ pub async fn open(
                         .await
                         .map_err(internal)?;
                 }
-                let sudo = if candidate.associated {
-                    services
-                        .db
-                        .keys_of_machine(backend_id, machine_id)
-                        .await
-                        .map_err(internal)?
-                        .iter()
-                        .find(|a| a.key_id == candidate.key.id)
-                        .is_some_and(|a| a.sudo)
-                } else {
-                    detect_sudo(&connection, &candidate.user).await
+                let sudo = match candidate.sudo {
+                    Some(known) => known,
+                    None => detect_sudo(&connection, &candidate.user).await,
                 };
                 services
                     .db
