@@ -80,6 +80,20 @@ impl fmt::Debug for HttpClient {
     }
 }
 
+/// Headers sending `token` as `Authorization: Bearer` (marked sensitive, so
+/// never logged), for the providers that take a bearer token.
+pub fn bearer_headers(token: &crate::Secret) -> Result<HeaderMap, DriverError> {
+    let mut bearer =
+        reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose().trim()))
+            .map_err(|_| {
+                DriverError::BadCredentials("the token has characters HTTP cannot carry".into())
+            })?;
+    bearer.set_sensitive(true);
+    let mut headers = HeaderMap::new();
+    headers.insert(reqwest::header::AUTHORIZATION, bearer);
+    Ok(headers)
+}
+
 impl HttpClient {
     /// A client for `config.endpoint`, else `default_endpoint`, sending
     /// `headers` (mark credentials `set_sensitive`) with every request.

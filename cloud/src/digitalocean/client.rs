@@ -2,14 +2,13 @@
 
 use std::collections::HashSet;
 
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::DriverError;
-use crate::http::{HttpClient, HttpConfig, Response};
+use crate::http::{bearer_headers, HttpClient, HttpConfig, Response};
 use crate::secret::Secret;
 
 /// DigitalOcean's public endpoint.
@@ -46,15 +45,8 @@ struct Pages {
 impl Api {
     /// A connection sending `token` as `Authorization: Bearer`.
     pub(crate) fn new(token: &Secret, config: &HttpConfig) -> Result<Self, DriverError> {
-        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose().trim()))
-            .map_err(|_| {
-                DriverError::BadCredentials("the token has characters HTTP cannot carry".into())
-            })?;
-        bearer.set_sensitive(true);
-        let mut headers = HeaderMap::new();
-        headers.insert(AUTHORIZATION, bearer);
         Ok(Api {
-            http: HttpClient::new(ENDPOINT, config, headers)?,
+            http: HttpClient::new(ENDPOINT, config, bearer_headers(token)?)?,
         })
     }
 

@@ -1,13 +1,12 @@
 //! Linode API v4 over HTTP: the bearer token, error bodies, numbered pages.
 
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::DriverError;
-use crate::http::{HttpClient, HttpConfig, Response};
+use crate::http::{bearer_headers, HttpClient, HttpConfig, Response};
 use crate::secret::Secret;
 
 /// Linode's public endpoint; paths name the API version (`/v4/...`), so an
@@ -51,15 +50,8 @@ struct Page<T> {
 impl Api {
     /// A connection sending `token` as `Authorization: Bearer`.
     pub(crate) fn new(token: &Secret, config: &HttpConfig) -> Result<Self, DriverError> {
-        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose().trim()))
-            .map_err(|_| {
-                DriverError::BadCredentials("the token has characters HTTP cannot carry".into())
-            })?;
-        bearer.set_sensitive(true);
-        let mut headers = HeaderMap::new();
-        headers.insert(AUTHORIZATION, bearer);
         Ok(Api {
-            http: HttpClient::new(ENDPOINT, config, headers)?,
+            http: HttpClient::new(ENDPOINT, config, bearer_headers(token)?)?,
         })
     }
 
@@ -173,7 +165,7 @@ pub(crate) fn check_tag(tag: &str) -> Result<&str, DriverError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::StatusCode;
+    use reqwest::{header::HeaderMap, StatusCode};
 
     fn resp(status: u16, body: &str) -> Response {
         Response {
