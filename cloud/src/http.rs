@@ -164,6 +164,29 @@ impl HttpClient {
         url: Url,
         body: Option<&serde_json::Value>,
     ) -> Result<Response, DriverError> {
+        self.send_payload(method, url, body.map(Payload::Json))
+            .await
+    }
+
+    /// [`send`](Self::send) with a form-encoded body
+    /// (`application/x-www-form-urlencoded`), for the providers whose API
+    /// takes forms; retried on the same terms.
+    pub async fn send_form(
+        &self,
+        method: Method,
+        url: Url,
+        form: &[(&str, &str)],
+    ) -> Result<Response, DriverError> {
+        self.send_payload(method, url, Some(Payload::Form(form)))
+            .await
+    }
+
+    async fn send_payload(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Payload<'_>>,
+    ) -> Result<Response, DriverError> {
         let idempotent = method != Method::POST && method != Method::PATCH;
         let mut retry = 0;
         loop {
@@ -203,11 +226,13 @@ impl HttpClient {
         &self,
         method: Method,
         url: Url,
-        body: Option<&serde_json::Value>,
+        body: Option<Payload<'_>>,
     ) -> Result<Response, reqwest::Error> {
         let mut req = self.inner.request(method, url).timeout(self.timeout);
-        if let Some(body) = body {
-            req = req.json(body);
+        match body {
+            Some(Payload::Json(body)) => req = req.json(body),
+            Some(Payload::Form(form)) => req = req.form(form),
+            None => {}
         }
         let resp = req.send().await?;
         let status = resp.status();
@@ -219,6 +244,13 @@ impl HttpClient {
             body,
         })
     }
+}
+
+/// A request body: JSON, or a form.
+#[derive(Clone, Copy)]
+enum Payload<'a> {
+    Json(&'a serde_json::Value),
+    Form(&'a [(&'a str, &'a str)]),
 }
 
 /// A transport failure in words, with its innermost cause.

@@ -16,6 +16,7 @@ pub mod ec2;
 pub mod error;
 pub mod http;
 pub mod linode;
+pub mod nephoscale;
 pub mod openstack;
 pub mod secret;
 pub mod types;

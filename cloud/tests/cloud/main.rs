@@ -25,6 +25,8 @@ mod ec2_recorded_peer;
 mod ec2_sigv4;
 mod libvirt_test_driver;
 mod linode_recorded;
+mod nephoscale_peer;
+mod nephoscale_recorded;
 mod openstack_mimic;
 mod openstack_mimic_lifecycle;
 mod openstack_peer;
