@@ -16,6 +16,11 @@ pub enum ShellEvent {
         /// `host:port`.
         host: String,
     },
+    /// Not started yet: a script waits for its machine to answer over SSH.
+    Waiting {
+        /// Why, for the operator.
+        message: String,
+    },
     /// Output on stdout.
     Stdout {
         /// Text (invalid UTF-8 replaced).
@@ -52,5 +57,44 @@ impl ShellEvent {
             self,
             Self::Exit { .. } | Self::Cancelled { .. } | Self::Error { .. }
         )
+    }
+}
+
+/// A script run on a machine over SSH: a post-deploy script given at
+/// creation, or one run on an existing machine. Its output is kept and can
+/// be followed while it runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScriptRunSummary {
+    /// Run id.
+    pub id: String,
+    /// Backend of the machine.
+    pub backend: String,
+    /// The machine.
+    pub machine: String,
+    /// The script's text.
+    pub script: String,
+    /// `waiting` (for the machine to answer over SSH), `running`,
+    /// `succeeded`, `failed` (non-zero exit) or `error`.
+    pub state: String,
+    /// Why it waits, or what went wrong.
+    pub detail: Option<String>,
+    /// Exit status, once it ended.
+    pub exit_code: Option<i64>,
+    /// The user it ran as.
+    pub ssh_user: Option<String>,
+    /// Who asked for it.
+    pub created_by: String,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms.
+    pub started_at: Option<i64>,
+    /// Unix ms.
+    pub finished_at: Option<i64>,
+}
+
+impl ScriptRunSummary {
+    /// Whether the run has ended.
+    pub fn finished(&self) -> bool {
+        !matches!(self.state.as_str(), "waiting" | "running")
     }
 }

@@ -61,6 +61,15 @@ pub struct Settings {
         global = true
     )]
     pub max_shell_sessions: usize,
+    /// How many seconds a post-deploy script waits for its new machine to
+    /// answer over SSH before it is given up.
+    #[arg(
+        long,
+        env = "OVERCAST_SCRIPT_WAIT",
+        default_value_t = 900,
+        global = true
+    )]
+    pub script_wait: u64,
 }
 
 impl Settings {
@@ -76,6 +85,7 @@ impl Settings {
             public_url: None,
             site_root: PathBuf::from("target/site"),
             max_shell_sessions: 8,
+            script_wait: 900,
         }
     }
 

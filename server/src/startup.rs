@@ -58,6 +58,13 @@ pub async fn start(settings: Settings) -> Result<Running, String> {
         })
         .await
     });
+    match service::scripts::abandon_unfinished(&services).await {
+        Ok(0) | Err(_) => {}
+        Ok(n) => tracing::warn!(
+            runs = n,
+            "script runs left unfinished by the previous process"
+        ),
+    }
     let housekeeping = tokio::spawn(jobs::housekeeping(services.clone()));
     let pollers = tokio::spawn(jobs::pollers(services));
     Ok(Running {
@@ -85,6 +92,7 @@ pub async fn connect(settings: &Settings) -> Result<Services, String> {
             secure_cookies: public_url.starts_with("https://"),
             public_url,
             max_shell_sessions: settings.max_shell_sessions,
+            script_wait: std::time::Duration::from_secs(settings.script_wait),
         },
         vault,
     ))

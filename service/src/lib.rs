@@ -17,6 +17,7 @@ pub mod oauth;
 pub mod password;
 pub mod polling;
 pub mod roles;
+pub mod scripts;
 pub mod session;
 pub mod shell;
 mod state;

@@ -111,24 +111,39 @@ pub struct NewMachine {
     pub location: String,
     /// Key name (the default key when empty).
     pub key: Option<String>,
-    /// A script to run once the machine is up (passed as user data).
+    /// A script to run over SSH once the machine answers (needs
+    /// `shell:machine`); its output is kept (see [`crate::scripts`]).
     pub script: Option<String>,
 }
 
+/// A machine just created, and its post-deploy script's run if it has one.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CreatedMachine {
+    /// The machine as the provider first reported it.
+    #[serde(flatten)]
+    pub machine: MachineSummary,
+    /// The post-deploy script's run (`waiting` until the machine answers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub script_run: Option<domain::shell::ScriptRunSummary>,
+}
+
 /// Creates a machine; it shows in the list at once as the provider first
-/// reports it.
+/// reports it. A script, when given, runs over SSH once the machine answers.
 pub async fn create(
     services: &Services,
     actor: &Actor,
     backend_id: &str,
     new: &NewMachine,
     address: &str,
-) -> Result<MachineSummary, ErrorKind> {
-    authz::authorize(
-        actor,
-        "create:machine",
-        &format!("{}/machine/*", resource::backend(backend_id)),
-    )?;
+) -> Result<CreatedMachine, ErrorKind> {
+    let machines_of_backend = format!("{}/machine/*", resource::backend(backend_id));
+    authz::authorize(actor, "create:machine", &machines_of_backend)?;
+    let script = new.script.as_deref().filter(|s| !s.trim().is_empty());
+    if let Some(script) = script {
+        // Refused before anything is created: the script runs as a shell.
+        authz::authorize(actor, "shell:machine", &machines_of_backend)?;
+        crate::scripts::validate(script)?;
+    }
     for (field, value) in [
         ("name", &new.name),
         ("size", &new.size),
@@ -160,7 +175,8 @@ pub async fn create(
             name: k.name.clone(),
             openssh: k.public_key.clone(),
         }),
-        user_data: new.script.clone().filter(|s| !s.trim().is_empty()),
+        // The script runs over SSH (its output kept), not as user data.
+        user_data: None,
     };
     let machine = driver
         .create_machine(&request)
@@ -198,7 +214,17 @@ pub async fn create(
         ),
     )
     .await?;
-    Ok(machines::summary(&stored, &backend))
+    let script_run = match script {
+        Some(script) => Some(
+            crate::scripts::start(services, actor, backend_id, &machine.id, script, address)
+                .await?,
+        ),
+        None => None,
+    };
+    Ok(CreatedMachine {
+        machine: machines::summary(&stored, &backend),
+        script_run,
+    })
 }
 
 async fn catalogue_driver(

@@ -16,6 +16,9 @@ pub struct Settings {
     pub public_url: String,
     /// Most shell sessions one account may have open at once.
     pub max_shell_sessions: usize,
+    /// How long a script waits for its machine to answer over SSH (a
+    /// machine just created takes a while to boot).
+    pub script_wait: std::time::Duration,
 }
 
 /// Everything an operation needs, cheap to clone. Provided to server

@@ -15,6 +15,7 @@ pub mod keys;
 pub mod oauth;
 pub mod password_links;
 pub mod roles;
+pub mod scripts;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;

@@ -5,4 +5,5 @@ pub mod form;
 pub mod layout;
 pub mod paths;
 pub mod placeholder;
+pub mod run_output;
 pub mod statement_builder;

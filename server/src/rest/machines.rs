@@ -128,7 +128,9 @@ pub async fn machine_action(
     Ok(Json(json!({"status": "success"})))
 }
 
-/// Creates a machine: `{name, size, image, location, key?, script?}`.
+/// Creates a machine: `{name, size, image, location, key?, script?}`. A
+/// script runs over SSH once the machine answers; the answer's
+/// `script_run` names the run to follow.
 #[utoipa::path(post, path = "/backends/{backend_id}/machines", tag = "machines",
     params(("backend_id" = String, Path, description = "Backend")),
     responses((status = 201, description = "The machine as first reported"), (status = 400), (status = 403), (status = 404), (status = 409), (status = 502)))]
@@ -138,7 +140,7 @@ pub async fn create_machine(
     Address(address): Address,
     Path(backend_id): Path<String>,
     Body(body): Body<service::machine_actions::NewMachine>,
-) -> Result<(StatusCode, Json<MachineSummary>), ApiError> {
+) -> Result<(StatusCode, Json<service::machine_actions::CreatedMachine>), ApiError> {
     let machine =
         service::machine_actions::create(&state.services, &actor, &backend_id, &body, &address)
             .await?;

@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod oauth;
 pub mod openapi;
 pub mod roles;
+pub mod scripts;
 pub mod shell;
 pub mod terminal;
 pub mod tokens;
@@ -92,5 +93,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(machines::locations))
         .routes(routes!(machines::accept_host_key))
         .routes(routes!(shell::shell))
+        .routes(routes!(scripts::start_script, scripts::list_scripts))
+        .routes(routes!(scripts::script_run))
+        .routes(routes!(scripts::follow_script))
         .routes(routes!(terminal::terminal))
 }

@@ -62,7 +62,7 @@ pub async fn shell(
             .into());
         }
     }
-    let mut events = service::shell::run(
+    let events = service::shell::run(
         &state.services,
         &actor,
         &backend_id,
@@ -71,6 +71,16 @@ pub async fn shell(
         &address,
     )
     .await?;
+    append_shell(events)
+}
+
+/// Streams `events` as mist.io's iframe protocol: one
+/// `<script>parent.appendShell('...')</script>` chunk per piece of output,
+/// flushed as it comes, then `parent.completeShell(code)`. The client going
+/// away drops `events` (which stops a command).
+pub fn append_shell(
+    mut events: tokio::sync::mpsc::Receiver<ShellEvent>,
+) -> Result<Response, ApiError> {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(16);
     tokio::spawn(async move {
         while let Some(event) = events.recv().await {
@@ -91,7 +101,7 @@ pub async fn shell(
                 ShellEvent::Cancelled { .. } => {
                     "<script>parent.completeShell(-1);</script>\n".to_owned()
                 }
-                ShellEvent::Connected { .. } => continue,
+                ShellEvent::Connected { .. } | ShellEvent::Waiting { .. } => continue,
             };
             if tx.send(Ok(chunk)).await.is_err() {
                 break; // the client went away: dropping `events` stops the command

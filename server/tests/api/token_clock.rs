@@ -23,6 +23,7 @@ async fn services_on_a_clock() -> (Services, Arc<AtomicI64>, tempfile::TempDir) 
             secure_cookies: false,
             public_url: "http://127.0.0.1".into(),
             max_shell_sessions: 8,
+            script_wait: std::time::Duration::from_secs(60),
         },
         service::vault::Vault::new(&[3u8; 32]).unwrap(),
     )

@@ -7,7 +7,7 @@ use store::{
     keys::KeyMachine,
 };
 
-use super::{short_id, Added, NewBackend, DEFAULT_POLL_INTERVAL_MS};
+use super::{short_id, Added, NewBackend};
 use crate::{internal, shell, Services};
 
 /// A host reached over SSH: checked by logging in with the named key.
@@ -88,7 +88,7 @@ pub(super) async fn bare_metal(
         enabled: true,
         state: "online".into(),
         state_reason: None,
-        poll_interval: DEFAULT_POLL_INTERVAL_MS,
+        poll_interval: new.poll_interval_ms()?,
         polled_at: Some(now),
         created_at: now,
     };

@@ -3,7 +3,7 @@
 use domain::ErrorKind;
 use store::backends::{StoredBackend, StoredMachine};
 
-use super::{short_id, NewBackend, DEFAULT_POLL_INTERVAL_MS};
+use super::{short_id, NewBackend};
 use crate::{drivers, internal, Services};
 
 /// A backend with a cloud driver: the credentials are proved with the
@@ -86,7 +86,7 @@ pub(super) async fn cloud_backend(
         enabled: true,
         state: "online".into(),
         state_reason: None,
-        poll_interval: DEFAULT_POLL_INTERVAL_MS,
+        poll_interval: new.poll_interval_ms()?,
         polled_at: Some(now),
         created_at: now,
     })

@@ -58,6 +58,25 @@ pub struct NewBackend {
     /// Bare metal: the SSH port (22 when absent).
     #[serde(deserialize_with = "lenient")]
     pub machine_port: Option<String>,
+    /// How often to poll, ms (10 s when absent; 1 s at least).
+    #[serde(deserialize_with = "lenient")]
+    pub poll_interval: Option<String>,
+}
+
+impl NewBackend {
+    /// The poll interval asked for, checked.
+    pub fn poll_interval_ms(&self) -> Result<i64, ErrorKind> {
+        match self.poll_interval.as_deref() {
+            None => Ok(DEFAULT_POLL_INTERVAL_MS),
+            Some(text) => match text.parse::<i64>() {
+                Ok(ms) if (1_000..=86_400_000).contains(&ms) => Ok(ms),
+                _ => Err(ErrorKind::invalid(
+                    "poll_interval",
+                    "must be a whole number of milliseconds from 1000 to 86400000",
+                )),
+            },
+        }
+    }
 }
 
 /// A string, a number or a boolean, read as text; null and "" as absent.

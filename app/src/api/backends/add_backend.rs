@@ -41,6 +41,7 @@ pub async fn add_backend(
         machine_key: given(machine_key),
         machine_user: given(machine_user),
         machine_port: given(machine_port),
+        poll_interval: None,
     };
     let actor = ssr::require_actor()?;
     Ok(service::backends::add(&ssr::services()?, &actor, &new, &ssr::client_address()).await?)

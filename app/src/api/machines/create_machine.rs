@@ -31,10 +31,12 @@ pub async fn create_machine(
         &ssr::client_address(),
     )
     .await?;
-    // To the new machine's page, with JavaScript or without.
-    leptos_axum::redirect(&crate::components::paths::machine_href(
-        &backend,
-        &created.id,
-    ));
-    Ok(created.id)
+    // To the new machine's page (on its script's run, if it has one), with
+    // JavaScript or without.
+    let page = crate::components::paths::machine_href(&backend, &created.machine.id);
+    leptos_axum::redirect(&match &created.script_run {
+        Some(run) => format!("{page}?script={}#scripts", run.id),
+        None => page,
+    });
+    Ok(created.machine.id)
 }

@@ -7,6 +7,7 @@ mod ec2;
 mod keys;
 #[cfg(feature = "libvirt")]
 mod libvirt;
+mod scripts;
 mod shell;
 mod terminal;
 

@@ -1,0 +1,284 @@
+//! Scripts run on machines over SSH: started on a running machine, or given
+//! at creation and run once the new machine answers; output kept chunk by
+//! chunk and followed as it arrives.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use super::Lab;
+use crate::helpers::*;
+
+/// GETs a run's stream and collects (arrival time, chunk) pairs.
+async fn follow(app: &TestApp, b: &str, m: &str, run: &str) -> Vec<(Duration, String)> {
+    let start = Instant::now();
+    let mut res = app
+        .client
+        .get(app.url(&format!("/backends/{b}/machines/{m}/scripts/{run}/stream")))
+        .timeout(Duration::from_secs(60))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let mut chunks = Vec::new();
+    while let Some(chunk) = res.chunk().await.unwrap() {
+        chunks.push((
+            start.elapsed(),
+            String::from_utf8_lossy(&chunk).into_owned(),
+        ));
+    }
+    chunks
+}
+
+/// Reads a run until `done` says so (or 60 s pass).
+async fn run_until(app: &TestApp, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let run: Value = app.get_json(path).await.json().await.unwrap();
+        if done(&run) {
+            return run;
+        }
+        assert!(Instant::now() < deadline, "gave up waiting: {run}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_script_streams_as_it_runs_and_its_output_is_kept() {
+    let Some(lab) = Lab::new().await else { return };
+    let (b, m) = lab.bare_metal("box").await;
+    let script = "#!/bin/sh\nfor i in 1 2 3 4; do echo line$i; sleep 0.3; done\necho \"</script><b>oops\" >&2\nexit 3\n";
+    let res = lab
+        .app
+        .api(
+            Method::POST,
+            &format!("/backends/{b}/machines/{m}/scripts"),
+            Some(json!({ "script": script })),
+        )
+        .await;
+    assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
+    let run: Value = res.json().await.unwrap();
+    let id = run["id"].as_str().unwrap().to_owned();
+    assert!(
+        matches!(run["state"].as_str(), Some("waiting" | "running")),
+        "{run}"
+    );
+
+    let chunks = follow(&lab.app, &b, &m, &id).await;
+    let when = |needle: &str| {
+        chunks
+            .iter()
+            .find(|(_, c)| c.contains(needle))
+            .map(|(t, _)| *t)
+            .unwrap_or_else(|| panic!("{needle} never arrived: {chunks:?}"))
+    };
+    assert!(
+        when("line4") - when("line1") >= Duration::from_millis(600),
+        "followed as it ran, not all at the end: {chunks:?}"
+    );
+    let all: String = chunks.iter().map(|(_, c)| c.as_str()).collect();
+    assert!(
+        all.ends_with("<script>parent.completeShell(3);</script>\n"),
+        "{all}"
+    );
+    assert!(!all.contains("<b>oops"), "output is escaped: {all}");
+
+    let path = format!("/backends/{b}/machines/{m}/scripts/{id}");
+    let run = run_until(&lab.app, &path, |r| r["state"] != "running").await;
+    assert_eq!(run["state"], "failed", "{run}");
+    assert_eq!(run["exit_code"], 3);
+    assert_eq!(run["ssh_user"], lab.sshd.user.as_str());
+    assert_eq!(run["script"], script);
+    let output = run["output"].as_str().unwrap();
+    assert!(
+        output.starts_with("line1\nline2\nline3\nline4\n") && output.contains("</script><b>oops"),
+        "stdout and stderr kept in order: {output:?}"
+    );
+    // The temporary file the script travelled in is gone.
+    let leftovers = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("overcast-script.")
+        })
+        .count();
+    assert_eq!(leftovers, 0);
+
+    // A finished run is followed to its end at once, from the start.
+    let again = follow(&lab.app, &b, &m, &id).await;
+    let replay: String = again.iter().map(|(_, c)| c.as_str()).collect();
+    assert!(replay.contains("line1") && replay.ends_with("parent.completeShell(3);</script>\n"));
+
+    let list: Value = lab
+        .app
+        .get_json(&format!("/backends/{b}/machines/{m}/scripts"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["id"], id.as_str());
+
+    let audit: Value = lab
+        .app
+        .get_json("/v3/audit?action=shell:machine")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let text = audit.to_string();
+    assert!(
+        text.contains(&format!("script {id}: for i in 1 2 3 4")) && text.contains("exit 3"),
+        "start and end audited: {text}"
+    );
+}
+
+#[tokio::test]
+async fn bad_scripts_and_unknown_runs_get_clear_errors() {
+    let Some(lab) = Lab::new().await else { return };
+    let (b, m) = lab.bare_metal("box").await;
+    let path = format!("/backends/{b}/machines/{m}/scripts");
+    for (script, why) in [
+        (String::new(), "is empty"),
+        ("  \n".to_owned(), "is empty"),
+        ("x".repeat(65 * 1024), "longer than 64 KiB"),
+    ] {
+        let res = lab
+            .app
+            .api(Method::POST, &path, Some(json!({ "script": script })))
+            .await;
+        assert_eq!(res.status(), 400);
+        let body = res.text().await.unwrap();
+        assert!(body.contains("script") && body.contains(why), "{body}");
+    }
+    let res = lab
+        .app
+        .api(
+            Method::POST,
+            &format!("/backends/{b}/machines/nosuch/scripts"),
+            Some(json!({"script": "true"})),
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+    let res = lab.app.get_json(&format!("{path}/nosuch")).await;
+    assert_eq!(res.status(), 404);
+    let res = lab.app.get_json(&format!("{path}/nosuch/stream")).await;
+    assert_eq!(res.status(), 404);
+}
+
+#[tokio::test]
+async fn a_run_cut_short_by_a_restart_says_so_and_keeps_its_output() {
+    let Some(lab) = Lab::new().await else { return };
+    let (b, m) = lab.bare_metal("box").await;
+    let res = lab
+        .app
+        .api(
+            Method::POST,
+            &format!("/backends/{b}/machines/{m}/scripts"),
+            Some(json!({"script": "echo started; sleep 30"})),
+        )
+        .await;
+    assert_eq!(res.status(), 202);
+    let id = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/backends/{b}/machines/{m}/scripts/{id}");
+    run_until(&lab.app, &path, |r| {
+        r["output"].as_str().is_some_and(|o| o.contains("started"))
+    })
+    .await;
+    let Lab { app, sshd, .. } = lab;
+    let app = app.restart().await;
+    let run: Value = app.get_json(&path).await.json().await.unwrap();
+    assert_eq!(run["state"], "error", "{run}");
+    assert!(
+        run["detail"].as_str().unwrap().contains("restarted"),
+        "{run}"
+    );
+    assert_eq!(run["output"], "started\n");
+    drop(sshd);
+}
+
+/// Creation with a script: the run waits while the new machine has no
+/// address, and runs once it answers over SSH.
+#[cfg(feature = "libvirt")]
+#[tokio::test]
+async fn a_post_deploy_script_waits_for_its_machine_then_runs() {
+    let Some(lab) = Lab::new().await else { return };
+    lab.import_key("lab").await;
+    let app = &lab.app;
+    let res = app
+        .api(
+            Method::POST,
+            "/backends",
+            Some(json!({"title": "kvm", "provider": "libvirt", "apiurl": "test:///default", "poll_interval": 3_600_000})),
+        )
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let b = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let location = app
+        .get_json(&format!("/backends/{b}/locations"))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .api(
+            Method::POST,
+            &format!("/backends/{b}/machines"),
+            Some(
+                json!({"name": "vm-deployed", "size": "1cpu-512mb", "image": "none",
+                        "location": location, "key": "lab",
+                        "script": "#!/bin/sh\necho deployed as $(id -un)\n"}),
+            ),
+        )
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let created: Value = res.json().await.unwrap();
+    let m = created["id"].as_str().unwrap().to_owned();
+    let id = created["script_run"]["id"].as_str().unwrap().to_owned();
+    let path = format!("/backends/{b}/machines/{m}/scripts/{id}");
+    // The test hypervisor's address leads nowhere: the run waits, saying why.
+    let run = run_until(app, &path, |r| {
+        r["detail"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("waiting for the machine to answer over SSH: "))
+    })
+    .await;
+    assert_eq!(run["state"], "waiting", "{run}");
+
+    // The machine comes up: the sshd on loopback stands in for it.
+    let services = app.services();
+    let mut machine = services.db.machine(&b, &m).await.unwrap().unwrap();
+    machine.public_ips = json!(["127.0.0.1"]).to_string();
+    machine.ssh_port = i64::from(lab.sshd.port);
+    services.db.upsert_machine(&machine).await.unwrap();
+    let res = app
+        .api(
+            Method::PUT,
+            &format!("/backends/{b}/machines/{m}/keys/lab"),
+            Some(json!({"ssh_user": lab.sshd.user})),
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+
+    let run = run_until(app, &path, |r| {
+        !matches!(r["state"].as_str(), Some("waiting" | "running"))
+    })
+    .await;
+    assert_eq!(run["state"], "succeeded", "{run}");
+    assert_eq!(
+        run["output"],
+        format!("deployed as {}\n", lab.sshd.user).as_str()
+    );
+}

@@ -1,0 +1,138 @@
+//! Following a script run: its output from the start, then each new chunk
+//! as the runner stores it, as the same [`ShellEvent`]s a command sends.
+//! It reads the database, so any instance can follow a run another one
+//! carries out.
+
+use std::time::Duration;
+
+use domain::{shell::ShellEvent, ErrorKind};
+use store::scripts::ScriptRun;
+use tokio::sync::mpsc;
+
+use crate::{Actor, Services};
+
+/// How often a follower looks for new output.
+const POLL: Duration = Duration::from_millis(250);
+
+/// Follows run `run_id` of a machine: its output so far, then new output
+/// as it comes, ending with `exit` (or `error`). Dropping the receiver
+/// stops following (not the script). Needs `view:machine`.
+pub async fn follow(
+    services: &Services,
+    actor: &Actor,
+    backend_id: &str,
+    machine_id: &str,
+    run_id: &str,
+) -> Result<mpsc::Receiver<ShellEvent>, ErrorKind> {
+    let run = super::find(services, actor, backend_id, machine_id, run_id).await?;
+    let (tx, rx) = mpsc::channel(64);
+    let services = services.clone();
+    tokio::spawn(async move {
+        let mut after = 0;
+        let mut said_waiting = None::<String>;
+        let mut said_connected = false;
+        let mut run = run;
+        loop {
+            // Read the state before the output: a run seen finished here
+            // has all its output stored already.
+            let finished = !matches!(run.state.as_str(), "waiting" | "running");
+            if run.state == "waiting" {
+                let message = run.detail.clone().unwrap_or_default();
+                if said_waiting.as_ref() != Some(&message) {
+                    if tx
+                        .send(ShellEvent::Waiting {
+                            message: message.clone(),
+                        })
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                    said_waiting = Some(message);
+                }
+            }
+            if !said_connected {
+                if let (Some(user), Some(host)) = (&run.ssh_user, &run.ssh_host) {
+                    let event = ShellEvent::Connected {
+                        user: user.clone(),
+                        key: run.ssh_key.clone().unwrap_or_default(),
+                        host: host.clone(),
+                    };
+                    if tx.send(event).await.is_err() {
+                        return;
+                    }
+                    said_connected = true;
+                }
+            }
+            let chunks = match services.db.script_output(&run.id, after).await {
+                Ok(chunks) => chunks,
+                Err(e) => {
+                    let _ = tx
+                        .send(ShellEvent::Error {
+                            message: crate::internal(e).to_string(),
+                        })
+                        .await;
+                    return;
+                }
+            };
+            for chunk in chunks {
+                after = chunk.seq;
+                let event = if chunk.stream == "stderr" {
+                    ShellEvent::Stderr { data: chunk.data }
+                } else {
+                    ShellEvent::Stdout { data: chunk.data }
+                };
+                if tx.send(event).await.is_err() {
+                    return;
+                }
+            }
+            if finished {
+                let _ = tx.send(last_event(&run)).await;
+                return;
+            }
+            tokio::select! {
+                () = tokio::time::sleep(POLL) => {}
+                () = tx.closed() => return,
+            }
+            run = match services.db.script_run(&run.id).await {
+                Ok(Some(fresh)) => fresh,
+                Ok(None) => {
+                    let _ = tx
+                        .send(ShellEvent::Error {
+                            message: "the run was deleted (its backend was removed)".into(),
+                        })
+                        .await;
+                    return;
+                }
+                Err(e) => {
+                    let _ = tx
+                        .send(ShellEvent::Error {
+                            message: crate::internal(e).to_string(),
+                        })
+                        .await;
+                    return;
+                }
+            };
+        }
+    });
+    Ok(rx)
+}
+
+/// How a finished run ends its stream.
+fn last_event(run: &ScriptRun) -> ShellEvent {
+    match (run.exit_code, &run.detail) {
+        (Some(code), _) => ShellEvent::Exit {
+            code: i32::try_from(code).unwrap_or(-1),
+            duration_ms: run
+                .finished_at
+                .zip(run.started_at)
+                .map(|(end, start)| u64::try_from(end - start).unwrap_or(0))
+                .unwrap_or(0),
+        },
+        (None, detail) => ShellEvent::Error {
+            message: detail
+                .clone()
+                .unwrap_or_else(|| "the script ended without an exit status".into()),
+        },
+    }
+}

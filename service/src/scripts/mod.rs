@@ -1,0 +1,196 @@
+//! Scripts run on machines over SSH: post-deploy scripts given when a
+//! machine is created, and scripts run on an existing machine. A run waits
+//! until its machine answers over SSH ([`runner`]), keeps its output chunk
+//! by chunk in the database as it arrives, and can be followed live from
+//! any instance ([`follow`]) or read once it ended.
+
+mod follow;
+mod runner;
+
+pub use follow::follow;
+
+use domain::{resource, shell::ScriptRunSummary, ErrorKind};
+use store::scripts::ScriptRun;
+
+use crate::{audit, authz, internal, machines, Actor, Services};
+
+/// Longest script accepted (it travels in the SSH command, base64-encoded).
+pub const MAX_SCRIPT_BYTES: usize = 64 * 1024;
+
+/// Most output a run keeps; beyond it the script runs on and the rest is
+/// counted, not kept.
+pub const MAX_OUTPUT_BYTES: usize = 1024 * 1024;
+
+/// A stored run as the API shows it.
+pub fn summary(r: ScriptRun) -> ScriptRunSummary {
+    ScriptRunSummary {
+        id: r.id,
+        backend: r.backend_id,
+        machine: r.machine_id,
+        script: r.script,
+        state: r.state,
+        detail: r.detail,
+        exit_code: r.exit_code,
+        ssh_user: r.ssh_user,
+        created_by: r.created_by,
+        created_at: r.created_at,
+        started_at: r.started_at,
+        finished_at: r.finished_at,
+    }
+}
+
+/// Checks a script's text: not blank, not too long.
+pub fn validate(script: &str) -> Result<(), ErrorKind> {
+    if script.trim().is_empty() {
+        return Err(ErrorKind::invalid("script", "is empty"));
+    }
+    if script.len() > MAX_SCRIPT_BYTES {
+        return Err(ErrorKind::invalid(
+            "script",
+            format!("is longer than {} KiB", MAX_SCRIPT_BYTES / 1024),
+        ));
+    }
+    Ok(())
+}
+
+/// Starts `script` on a machine: it runs as soon as the machine answers
+/// over SSH (at once for a running machine; after boot for a new one) and
+/// the run is returned while it waits. Needs `shell:machine`.
+pub async fn start(
+    services: &Services,
+    actor: &Actor,
+    backend_id: &str,
+    machine_id: &str,
+    script: &str,
+    address: &str,
+) -> Result<ScriptRunSummary, ErrorKind> {
+    let target = resource::machine(backend_id, machine_id);
+    authz::authorize(actor, "shell:machine", &target)?;
+    validate(script)?;
+    machines::find(services, actor, backend_id, machine_id).await?;
+    let run = ScriptRun {
+        id: uuid::Uuid::new_v4().to_string(),
+        backend_id: backend_id.to_owned(),
+        machine_id: machine_id.to_owned(),
+        script: script.to_owned(),
+        state: "waiting".into(),
+        detail: Some("waiting for the machine to answer over SSH".into()),
+        exit_code: None,
+        ssh_user: None,
+        ssh_key: None,
+        ssh_host: None,
+        created_by: actor.audit_name(),
+        created_at: services.now(),
+        started_at: None,
+        finished_at: None,
+    };
+    services
+        .db
+        .insert_script_run(&run)
+        .await
+        .map_err(internal)?;
+    audit::success(
+        services,
+        actor,
+        address,
+        "shell:machine",
+        &target,
+        &format!("script {}: {}", run.id, first_line(script)),
+    )
+    .await?;
+    runner::spawn(
+        services.clone(),
+        actor.clone(),
+        run.clone(),
+        address.to_owned(),
+    );
+    Ok(summary(run))
+}
+
+/// A machine's script runs, newest first. Needs `view:machine`.
+pub async fn list(
+    services: &Services,
+    actor: &Actor,
+    backend_id: &str,
+    machine_id: &str,
+) -> Result<Vec<ScriptRunSummary>, ErrorKind> {
+    machines::find(services, actor, backend_id, machine_id).await?;
+    let runs = services
+        .db
+        .script_runs(backend_id, machine_id)
+        .await
+        .map_err(internal)?;
+    Ok(runs.into_iter().map(summary).collect())
+}
+
+/// One run and its output so far (stdout and stderr as they interleaved).
+/// Needs `view:machine`.
+pub async fn get(
+    services: &Services,
+    actor: &Actor,
+    backend_id: &str,
+    machine_id: &str,
+    run_id: &str,
+) -> Result<(ScriptRunSummary, String), ErrorKind> {
+    let run = find(services, actor, backend_id, machine_id, run_id).await?;
+    let output = services
+        .db
+        .script_output(run_id, 0)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|c| c.data)
+        .collect();
+    Ok((summary(run), output))
+}
+
+/// A run of this machine the caller may see, or 404.
+async fn find(
+    services: &Services,
+    actor: &Actor,
+    backend_id: &str,
+    machine_id: &str,
+    run_id: &str,
+) -> Result<ScriptRun, ErrorKind> {
+    authz::authorize(
+        actor,
+        "view:machine",
+        &resource::machine(backend_id, machine_id),
+    )?;
+    services
+        .db
+        .script_run(run_id)
+        .await
+        .map_err(internal)?
+        .filter(|r| r.backend_id == backend_id && r.machine_id == machine_id)
+        .ok_or_else(|| ErrorKind::NotFound {
+            what: format!("script run {run_id}"),
+        })
+}
+
+/// Marks what the previous process was following as ended: at start, a
+/// run still `waiting` or `running` has nobody left to finish it.
+pub async fn abandon_unfinished(services: &Services) -> Result<u64, ErrorKind> {
+    services
+        .db
+        .abandon_script_runs(
+            "Overcast restarted before the script ended; its output up to then is kept",
+            services.now(),
+        )
+        .await
+        .map_err(internal)
+}
+
+fn first_line(script: &str) -> String {
+    let line = script
+        .lines()
+        .find(|l| !l.trim().is_empty() && !l.starts_with("#!"))
+        .unwrap_or_default()
+        .trim();
+    let short: String = line.chars().take(120).collect();
+    if short.len() < line.len() || script.lines().filter(|l| !l.trim().is_empty()).count() > 1 {
+        format!("{short} …")
+    } else {
+        short
+    }
+}

@@ -1,0 +1,260 @@
+//! Carries a script run through: wait until the machine answers over SSH
+//! (trying again every few seconds, up to `Settings::script_wait`), run
+//! the script, and keep its output in the database as it arrives.
+
+use std::time::{Duration, Instant};
+
+use domain::{resource, ErrorKind};
+use ssh::Output;
+use store::scripts::{OutputChunk, ScriptRun};
+
+use super::MAX_OUTPUT_BYTES;
+use crate::{audit, session, shell, shell::Utf8Stream, Actor, Services};
+
+/// How long between two tries to reach a machine that does not answer yet.
+const RETRY: Duration = Duration::from_secs(2);
+
+/// Output is written in chunks of at most this many bytes, and at least
+/// this often while it flows, so a follower sees lines as they come.
+const CHUNK_BYTES: usize = 16 * 1024;
+const FLUSH_EVERY: Duration = Duration::from_millis(200);
+
+pub(super) fn spawn(services: Services, actor: Actor, run: ScriptRun, address: String) {
+    tokio::spawn(async move {
+        let (state, exit_code, detail) = carry(&services, &actor, &run).await;
+        if let Err(e) = services
+            .db
+            .script_run_finished(&run.id, state, exit_code, detail.as_deref(), services.now())
+            .await
+        {
+            tracing::error!(run = %run.id, error = %e, "cannot record the end of a script run");
+        }
+        let outcome = match state {
+            "succeeded" => audit::outcome::SUCCESS,
+            _ => audit::outcome::FAILURE,
+        };
+        let what = match (exit_code, &detail) {
+            (Some(code), _) => format!("script {} ended: exit {code}", run.id),
+            (None, Some(detail)) => format!("script {} ended: {detail}", run.id),
+            (None, None) => format!("script {} ended", run.id),
+        };
+        let _ = audit::record(
+            &services,
+            &actor.audit_name(),
+            &address,
+            "shell:machine",
+            &resource::machine(&run.backend_id, &run.machine_id),
+            outcome,
+            &what,
+        )
+        .await;
+    });
+}
+
+/// Runs the script once the machine answers; returns the run's end:
+/// (state, exit status, detail).
+async fn carry(
+    services: &Services,
+    actor: &Actor,
+    run: &ScriptRun,
+) -> (&'static str, Option<i64>, Option<String>) {
+    let deadline = Instant::now() + services.settings.script_wait;
+    let opened = loop {
+        // Rights are read again on every try: a revoked user's script does
+        // not start later.
+        let fresh = match session::refresh(services, actor).await {
+            Ok(Some(fresh)) => fresh,
+            Ok(None) => {
+                return (
+                    "error",
+                    None,
+                    Some("the account is disabled or gone".into()),
+                )
+            }
+            Err(e) => return ("error", None, Some(e.to_string())),
+        };
+        match shell::open(services, &fresh, &run.backend_id, &run.machine_id).await {
+            Ok(opened) => break opened,
+            Err(e @ (ErrorKind::Forbidden { .. } | ErrorKind::NotFound { .. })) => {
+                return ("error", None, Some(e.to_string()))
+            }
+            Err(e) if Instant::now() + RETRY >= deadline => {
+                let waited = services.settings.script_wait.as_secs();
+                return (
+                    "error",
+                    None,
+                    Some(format!(
+                        "the machine did not answer over SSH within {waited} s: {e}"
+                    )),
+                );
+            }
+            Err(e) => {
+                let detail = format!("waiting for the machine to answer over SSH: {e}");
+                let _ = services.db.script_run_waiting(&run.id, &detail).await;
+                tokio::time::sleep(RETRY).await;
+            }
+        }
+    };
+    let host = format!("{}:{}", opened.target.host, opened.target.port);
+    if let Err(e) = services
+        .db
+        .script_run_started(
+            &run.id,
+            &opened.target.user,
+            &opened.key,
+            &host,
+            services.now(),
+        )
+        .await
+    {
+        return ("error", None, Some(crate::internal(e).to_string()));
+    }
+    let mut exec = match opened.connection.exec(&command(&run.script)).await {
+        Ok(exec) => exec,
+        Err(e) => {
+            return (
+                "error",
+                None,
+                Some(shell::connect_error(e, &opened.target).to_string()),
+            )
+        }
+    };
+    let mut sink = Sink::new(services, &run.id);
+    let (mut out, mut err) = (Utf8Stream::default(), Utf8Stream::default());
+    let mut exit = None;
+    let mut tick = tokio::time::interval(FLUSH_EVERY);
+    loop {
+        tokio::select! {
+            next = exec.next() => match next {
+                Some(Output::Stdout(bytes)) => sink.push("stdout", out.push(&bytes)).await,
+                Some(Output::Stderr(bytes)) => sink.push("stderr", err.push(&bytes)).await,
+                Some(Output::Exit(code)) => exit = Some(code),
+                None => break,
+            },
+            _ = tick.tick() => sink.flush().await,
+        }
+    }
+    sink.push("stdout", out.finish()).await;
+    sink.push("stderr", err.finish()).await;
+    sink.close().await;
+    opened.connection.close().await;
+    drop(opened.slot);
+    match exit {
+        Some(0) => ("succeeded", Some(0), None),
+        Some(code) => ("failed", Some(i64::from(code)), None),
+        None => (
+            "error",
+            None,
+            Some("the connection closed before the script reported an exit status".into()),
+        ),
+    }
+}
+
+/// The command that runs `script`: written to a private temporary file
+/// (base64 keeps it intact through the shell), run with no input, removed.
+/// A script without `#!` runs under `sh`.
+pub(super) fn command(script: &str) -> String {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(script);
+    format!(
+        "sh -c 'f=$(mktemp \"${{TMPDIR:-/tmp}}/overcast-script.XXXXXX\") || exit 125; \
+         printf %s {encoded} | base64 -d > \"$f\" && chmod 700 \"$f\" && \"$f\" < /dev/null; \
+         rc=$?; rm -f \"$f\"; exit $rc'"
+    )
+}
+
+/// Output on its way to the database: consecutive output of one stream is
+/// gathered and written as one chunk when it is large enough, when the
+/// stream changes, and on every tick.
+struct Sink<'a> {
+    services: &'a Services,
+    run_id: &'a str,
+    seq: i64,
+    pending: Option<(&'static str, String)>,
+    kept: usize,
+    dropped: usize,
+}
+
+impl<'a> Sink<'a> {
+    fn new(services: &'a Services, run_id: &'a str) -> Self {
+        Self {
+            services,
+            run_id,
+            seq: 0,
+            pending: None,
+            kept: 0,
+            dropped: 0,
+        }
+    }
+
+    async fn push(&mut self, stream: &'static str, data: String) {
+        if data.is_empty() {
+            return;
+        }
+        if self.kept + data.len() > MAX_OUTPUT_BYTES {
+            self.dropped += data.len();
+            return;
+        }
+        self.kept += data.len();
+        match &mut self.pending {
+            Some((s, text)) if *s == stream => text.push_str(&data),
+            _ => {
+                self.flush().await;
+                self.pending = Some((stream, data));
+            }
+        }
+        if self
+            .pending
+            .as_ref()
+            .is_some_and(|(_, t)| t.len() >= CHUNK_BYTES)
+        {
+            self.flush().await;
+        }
+    }
+
+    async fn flush(&mut self) {
+        let Some((stream, data)) = self.pending.take() else {
+            return;
+        };
+        self.seq += 1;
+        let chunk = OutputChunk {
+            seq: self.seq,
+            stream: stream.to_owned(),
+            data,
+        };
+        if let Err(e) = self
+            .services
+            .db
+            .append_script_output(self.run_id, &chunk)
+            .await
+        {
+            tracing::error!(run = %self.run_id, error = %e, "cannot keep script output");
+        }
+    }
+
+    async fn close(mut self) {
+        self.flush().await;
+        if self.dropped > 0 {
+            let note = format!(
+                "\n[{} bytes of later output not kept: a run keeps its first {} KiB]\n",
+                self.dropped,
+                MAX_OUTPUT_BYTES / 1024
+            );
+            self.pending = Some(("stderr", note));
+            self.flush().await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_carries_any_script_intact() {
+        let script = "#!/bin/sh\necho 'it''s' \"$HOME\" `id` $(true)\n";
+        let cmd = command(script);
+        assert!(!cmd.contains("echo"), "the script travels encoded: {cmd}");
+        assert_eq!(cmd.matches('\'').count(), 2, "one quoted argument: {cmd}");
+    }
+}
