@@ -60,6 +60,21 @@ impl Response {
     }
 }
 
+/// A request body: JSON, or bytes sent as they are under their own
+/// `Content-Type` (the XML of older APIs).
+#[derive(Clone, Copy, Debug)]
+pub enum Body<'a> {
+    /// Serialised as JSON (`application/json`).
+    Json(&'a serde_json::Value),
+    /// Sent as is.
+    Raw {
+        /// The `Content-Type` header (`"application/xml"`).
+        content_type: &'static str,
+        /// The body.
+        bytes: &'a [u8],
+    },
+}
+
 /// A reqwest client bound to one provider endpoint.
 #[derive(Clone)]
 pub struct HttpClient {
@@ -164,6 +179,16 @@ impl HttpClient {
         url: Url,
         body: Option<&serde_json::Value>,
     ) -> Result<Response, DriverError> {
+        self.send_body(method, url, body.map(Body::Json)).await
+    }
+
+    /// [`HttpClient::send`] with any [`Body`].
+    pub async fn send_body(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Body<'_>>,
+    ) -> Result<Response, DriverError> {
         let idempotent = method != Method::POST && method != Method::PATCH;
         let mut retry = 0;
         loop {
@@ -203,11 +228,20 @@ impl HttpClient {
         &self,
         method: Method,
         url: Url,
-        body: Option<&serde_json::Value>,
+        body: Option<Body<'_>>,
     ) -> Result<Response, reqwest::Error> {
         let mut req = self.inner.request(method, url).timeout(self.timeout);
-        if let Some(body) = body {
-            req = req.json(body);
+        match body {
+            Some(Body::Json(value)) => req = req.json(value),
+            Some(Body::Raw {
+                content_type,
+                bytes,
+            }) => {
+                req = req
+                    .header(reqwest::header::CONTENT_TYPE, content_type)
+                    .body(bytes.to_vec());
+            }
+            None => {}
         }
         let resp = req.send().await?;
         let status = resp.status();

@@ -17,6 +17,7 @@ pub mod error;
 pub mod http;
 pub mod linode;
 pub mod openstack;
+pub mod rackspace_first_gen;
 pub mod secret;
 pub mod types;
 

@@ -11,7 +11,7 @@ mod errors;
 mod identity;
 mod keys;
 mod offer;
-mod time;
+pub(crate) mod time;
 
 use std::collections::BTreeMap;
 
