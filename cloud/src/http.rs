@@ -60,6 +60,23 @@ impl Response {
     }
 }
 
+/// A request body: JSON, a form, or bytes sent as they are under their
+/// own `Content-Type` (the XML of older APIs).
+#[derive(Clone, Copy, Debug)]
+pub enum Body<'a> {
+    /// Serialised as JSON (`application/json`).
+    Json(&'a serde_json::Value),
+    /// Form-encoded (`application/x-www-form-urlencoded`).
+    Form(&'a [(&'a str, &'a str)]),
+    /// Sent as is.
+    Raw {
+        /// The `Content-Type` header (`"application/xml"`).
+        content_type: &'static str,
+        /// The body.
+        bytes: &'a [u8],
+    },
+}
+
 /// A reqwest client bound to one provider endpoint.
 #[derive(Clone)]
 pub struct HttpClient {
@@ -164,8 +181,7 @@ impl HttpClient {
         url: Url,
         body: Option<&serde_json::Value>,
     ) -> Result<Response, DriverError> {
-        self.send_payload(method, url, body.map(Payload::Json))
-            .await
+        self.send_body(method, url, body.map(Body::Json)).await
     }
 
     /// [`send`](Self::send) with a form-encoded body
@@ -177,15 +193,15 @@ impl HttpClient {
         url: Url,
         form: &[(&str, &str)],
     ) -> Result<Response, DriverError> {
-        self.send_payload(method, url, Some(Payload::Form(form)))
-            .await
+        self.send_body(method, url, Some(Body::Form(form))).await
     }
 
-    async fn send_payload(
+    /// [`HttpClient::send`] with any [`Body`].
+    pub async fn send_body(
         &self,
         method: Method,
         url: Url,
-        body: Option<Payload<'_>>,
+        body: Option<Body<'_>>,
     ) -> Result<Response, DriverError> {
         let idempotent = method != Method::POST && method != Method::PATCH;
         let mut retry = 0;
@@ -226,12 +242,20 @@ impl HttpClient {
         &self,
         method: Method,
         url: Url,
-        body: Option<Payload<'_>>,
+        body: Option<Body<'_>>,
     ) -> Result<Response, reqwest::Error> {
         let mut req = self.inner.request(method, url).timeout(self.timeout);
         match body {
-            Some(Payload::Json(body)) => req = req.json(body),
-            Some(Payload::Form(form)) => req = req.form(form),
+            Some(Body::Json(value)) => req = req.json(value),
+            Some(Body::Form(form)) => req = req.form(form),
+            Some(Body::Raw {
+                content_type,
+                bytes,
+            }) => {
+                req = req
+                    .header(reqwest::header::CONTENT_TYPE, content_type)
+                    .body(bytes.to_vec());
+            }
             None => {}
         }
         let resp = req.send().await?;
@@ -244,13 +268,6 @@ impl HttpClient {
             body,
         })
     }
-}
-
-/// A request body: JSON, or a form.
-#[derive(Clone, Copy)]
-enum Payload<'a> {
-    Json(&'a serde_json::Value),
-    Form(&'a [(&'a str, &'a str)]),
 }
 
 /// A transport failure in words, with its innermost cause.

@@ -18,6 +18,7 @@ pub mod http;
 pub mod linode;
 pub mod nephoscale;
 pub mod openstack;
+pub mod rackspace_first_gen;
 pub mod secret;
 pub mod types;
 

@@ -15,6 +15,8 @@ use crate::{internal, Services};
 pub fn is_driven(provider: &str) -> bool {
     provider == "digitalocean"
         || provider == "linode"
+        || provider == "nephoscale"
+        || cloud::rackspace_first_gen::Region::from_provider(provider).is_some()
         || cloud::ec2::region_of(provider).is_some()
         || cloud::openstack::preset(provider).is_some()
         || (provider == "libvirt" && cfg!(feature = "libvirt"))
@@ -63,6 +65,12 @@ pub async fn build(access: &Access<'_>) -> Result<Option<Arc<dyn CloudDriver>>, 
             .map(|s| Secret::new(s.to_owned()))
             .ok_or_else(|| ErrorKind::invalid("apisecret", "give the API token"))
     };
+    let user = |what: &str| {
+        access
+            .apikey
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| ErrorKind::invalid("apikey", format!("give the {what}")))
+    };
     let built: Arc<dyn CloudDriver> = match access.provider {
         "digitalocean" => Arc::new(
             DigitalOcean::with_config(secret()?, &config).map_err(|e| setup_error(e, "apiurl"))?,
@@ -71,6 +79,21 @@ pub async fn build(access: &Access<'_>) -> Result<Option<Arc<dyn CloudDriver>>, 
             cloud::linode::Linode::with_config(secret()?, &config)
                 .map_err(|e| setup_error(e, "apiurl"))?,
         ),
+        "nephoscale" => Arc::new(
+            cloud::nephoscale::NephoScale::with_config(user("user name")?, secret()?, &config)
+                .map_err(|e| setup_error(e, "apiurl"))?,
+        ),
+        first_gen if cloud::rackspace_first_gen::Region::from_provider(first_gen).is_some() => {
+            Arc::new(
+                cloud::rackspace_first_gen::RackspaceFirstGen::from_provider(
+                    first_gen,
+                    user("user name")?,
+                    secret()?,
+                    &config,
+                )
+                .map_err(|e| setup_error(e, "apiurl"))?,
+            )
+        }
         #[cfg(feature = "libvirt")]
         "libvirt" => {
             let uri = access.apiurl.filter(|u| !u.is_empty()).ok_or_else(|| {
@@ -85,34 +108,27 @@ pub async fn build(access: &Access<'_>) -> Result<Option<Arc<dyn CloudDriver>>, 
                     .map_err(|e| error(e, "libvirt"))?,
             )
         }
-        openstack if cloud::openstack::preset(openstack).is_some() => {
-            let user = access
-                .apikey
-                .filter(|k| !k.is_empty())
-                .ok_or_else(|| ErrorKind::invalid("apikey", "give the user name"))?;
-            Arc::new(
-                cloud::openstack::OpenStack::from_preset(
-                    openstack,
-                    user,
+        openstack if cloud::openstack::preset(openstack).is_some() => Arc::new(
+            cloud::openstack::OpenStack::from_preset(
+                openstack,
+                user("user name")?,
+                secret()?,
+                access.tenant.map(str::to_owned),
+                access.region.map(str::to_owned),
+                &config,
+            )
+            .map_err(|e| setup_error(e, "provider"))?,
+        ),
+        ec2 => match cloud::ec2::region_of(ec2) {
+            Some(region) => Arc::new(
+                cloud::ec2::Ec2::with_config(
+                    user("access key id")?.to_owned(),
                     secret()?,
-                    access.tenant.map(str::to_owned),
-                    access.region.map(str::to_owned),
+                    region,
                     &config,
                 )
-                .map_err(|e| setup_error(e, "provider"))?,
-            )
-        }
-        ec2 => match cloud::ec2::region_of(ec2) {
-            Some(region) => {
-                let key = access
-                    .apikey
-                    .filter(|k| !k.is_empty())
-                    .ok_or_else(|| ErrorKind::invalid("apikey", "give the access key id"))?;
-                Arc::new(
-                    cloud::ec2::Ec2::with_config(key.to_owned(), secret()?, region, &config)
-                        .map_err(|e| setup_error(e, "apikey"))?,
-                )
-            }
+                .map_err(|e| setup_error(e, "apikey"))?,
+            ),
             None => return Ok(None),
         },
     };

@@ -64,24 +64,12 @@ pub struct Preset {
     pub service_name: Option<&'static str>,
     /// Whether Nova's `os-start`/`os-stop` actions exist there.
     pub power_actions: bool,
-    /// Why this entry cannot be driven, when it cannot.
-    pub unsupported: Option<&'static str>,
 }
 
 const RACKSPACE_US: &str = "https://identity.api.rackspacecloud.com/v2.0";
 const RACKSPACE_UK: &str = "https://lon.identity.api.rackspacecloud.com/v2.0";
 const HP_REGION_A: &str = "https://region-a.geo-1.identity.hpcloudsvc.com:35357/v2.0";
 const HP_REGION_B: &str = "https://region-b.geo-1.identity.hpcloudsvc.com:35357/v2.0";
-
-/// Libcloud's `RackspaceFirstGenNodeDriver` logged in through the same v2.0
-/// identity (US or LON host) with an API key, took the regionless
-/// `cloudServers` endpoint of the catalogue (`.../v1.0/<account>`) and spoke
-/// the pre-Nova Cloud Servers API v1.0 in XML. Rackspace has since retired
-/// First Generation Cloud Servers and moved their servers to Next Generation
-/// (Nova), and no peer or recording could prove a v1.0 dialect here.
-const FIRST_GEN_RETIRED: &str = "Rackspace First Generation Cloud Servers (API v1.0) were retired \
-     by Rackspace and their servers moved to Next Generation; add the account as \
-     rackspace:dfw, :ord, :iad, :lon or :syd instead";
 
 const fn rackspace(provider: &'static str, region: &'static str, uk: bool) -> Preset {
     Preset {
@@ -94,16 +82,6 @@ const fn rackspace(provider: &'static str, region: &'static str, uk: bool) -> Pr
         // Rackspace's Nova has no os-start/os-stop (mimic, modelled on it,
         // answers 400 "There is no such action currently supported").
         power_actions: false,
-        unsupported: None,
-    }
-}
-
-const fn first_gen(provider: &'static str, uk: bool) -> Preset {
-    Preset {
-        service_name: Some("cloudServers"),
-        region: None,
-        unsupported: Some(FIRST_GEN_RETIRED),
-        ..rackspace(provider, "", uk)
     }
 }
 
@@ -119,11 +97,10 @@ const fn hp(provider: &'static str, region: &'static str, auth_url: &'static str
         region: Some(region),
         service_name: None,
         power_actions: true,
-        unsupported: None,
     }
 }
 
-const PRESETS: [Preset; 12] = [
+const PRESETS: [Preset; 10] = [
     Preset {
         provider: "openstack",
         auth_url: None,
@@ -132,15 +109,12 @@ const PRESETS: [Preset; 12] = [
         region: None,
         service_name: None,
         power_actions: true,
-        unsupported: None,
     },
     rackspace("rackspace:dfw", "DFW", false),
     rackspace("rackspace:ord", "ORD", false),
     rackspace("rackspace:iad", "IAD", false),
     rackspace("rackspace:lon", "LON", true),
     rackspace("rackspace:syd", "SYD", false),
-    first_gen("rackspace_first_gen:us", false),
-    first_gen("rackspace_first_gen:uk", true),
     hp(
         "openstack:az-1.region-a.geo-1",
         "az-1.region-a.geo-1",
@@ -168,7 +142,7 @@ pub fn preset(provider: &str) -> Option<Preset> {
 impl Preset {
     /// The configuration for one account: `apiurl` replaces the preset's
     /// Keystone (and is required for plain `openstack`), `region` is used
-    /// only where the preset has none. Retired entries are `Unsupported`.
+    /// only where the preset has none.
     pub fn config(
         &self,
         username: &str,
@@ -177,12 +151,6 @@ impl Preset {
         region: Option<String>,
         apiurl: Option<&str>,
     ) -> Result<OpenStackConfig, DriverError> {
-        if let Some(why) = self.unsupported {
-            return Err(DriverError::Unsupported {
-                provider: self.provider,
-                what: why.to_owned(),
-            });
-        }
         let auth_url = apiurl
             .map(str::trim)
             .filter(|u| !u.is_empty())
@@ -261,15 +229,6 @@ mod tests {
         assert_eq!(
             (v2.version, v2.tenant, v2.region.as_deref()),
             (KeystoneVersion::V2, None, Some("RegionOne"))
-        );
-    }
-
-    #[test]
-    fn first_generation_rackspace_is_refused_with_the_reason() {
-        let p = preset("rackspace_first_gen:uk").unwrap();
-        let err = p.config("u", "k".into(), None, None, None).unwrap_err();
-        assert!(
-            matches!(err, DriverError::Unsupported { provider: "rackspace_first_gen:uk", ref what } if what.contains("retired"))
         );
     }
 }

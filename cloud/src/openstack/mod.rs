@@ -11,7 +11,7 @@ mod errors;
 mod identity;
 mod keys;
 mod offer;
-mod time;
+pub(crate) mod time;
 
 use std::collections::BTreeMap;
 
@@ -261,14 +261,5 @@ mod tests {
         let err =
             OpenStack::from_preset("openstack", "u", "p".into(), None, None, &http).unwrap_err();
         assert!(matches!(err, DriverError::InvalidRequest(_)));
-        assert!(OpenStack::from_preset(
-            "rackspace_first_gen:us",
-            "u",
-            "k".into(),
-            None,
-            None,
-            &http
-        )
-        .is_err());
     }
 }

@@ -35,6 +35,8 @@ mod openstack_recorded;
 mod openstack_recorded_conformance;
 mod openstack_recorded_nova;
 mod prism;
+mod rackspace_first_gen_peer;
+mod rackspace_first_gen_recorded;
 mod recorded;
 
 use std::time::Duration;
