@@ -165,6 +165,33 @@ impl HttpClient {
         body: Option<&serde_json::Value>,
     ) -> Result<Response, DriverError> {
         let idempotent = method != Method::POST && method != Method::PATCH;
+        let payload = body.map_or(Payload::Empty, Payload::Json);
+        self.send_payload(method, url, payload, idempotent).await
+    }
+
+    /// Sends `body` as `content_type` (an XML-RPC call, say) with the same
+    /// retries as [`HttpClient::send`]. `idempotent` says whether a 5xx or a
+    /// timeout may be retried: a POST that only reads may be, one that
+    /// creates may not.
+    pub async fn send_bytes(
+        &self,
+        method: Method,
+        url: Url,
+        content_type: &'static str,
+        body: &[u8],
+        idempotent: bool,
+    ) -> Result<Response, DriverError> {
+        let payload = Payload::Bytes(content_type, body);
+        self.send_payload(method, url, payload, idempotent).await
+    }
+
+    async fn send_payload(
+        &self,
+        method: Method,
+        url: Url,
+        body: Payload<'_>,
+        idempotent: bool,
+    ) -> Result<Response, DriverError> {
         let mut retry = 0;
         loop {
             let last = retry >= self.retry.max_retries;
@@ -203,11 +230,17 @@ impl HttpClient {
         &self,
         method: Method,
         url: Url,
-        body: Option<&serde_json::Value>,
+        body: Payload<'_>,
     ) -> Result<Response, reqwest::Error> {
         let mut req = self.inner.request(method, url).timeout(self.timeout);
-        if let Some(body) = body {
-            req = req.json(body);
+        match body {
+            Payload::Empty => {}
+            Payload::Json(value) => req = req.json(value),
+            Payload::Bytes(content_type, bytes) => {
+                req = req
+                    .header(reqwest::header::CONTENT_TYPE, content_type)
+                    .body(bytes.to_vec());
+            }
         }
         let resp = req.send().await?;
         let status = resp.status();
@@ -219,6 +252,14 @@ impl HttpClient {
             body,
         })
     }
+}
+
+/// What one request carries.
+#[derive(Clone, Copy)]
+enum Payload<'a> {
+    Empty,
+    Json(&'a serde_json::Value),
+    Bytes(&'static str, &'a [u8]),
 }
 
 /// A transport failure in words, with its innermost cause.

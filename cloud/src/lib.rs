@@ -18,6 +18,7 @@ pub mod http;
 pub mod linode;
 pub mod openstack;
 pub mod secret;
+pub mod softlayer;
 pub mod types;
 
 #[cfg(feature = "conformance")]
