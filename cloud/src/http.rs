@@ -204,6 +204,36 @@ impl HttpClient {
         body: Option<Body<'_>>,
     ) -> Result<Response, DriverError> {
         let idempotent = method != Method::POST && method != Method::PATCH;
+        self.send_payload(method, url, body, idempotent).await
+    }
+
+    /// Sends `body` as `content_type` (an XML-RPC call, say) with the same
+    /// retries as [`HttpClient::send`]. `idempotent` says whether a 5xx or a
+    /// timeout may be retried: a POST that only reads may be, one that
+    /// creates may not.
+    pub async fn send_bytes(
+        &self,
+        method: Method,
+        url: Url,
+        content_type: &'static str,
+        body: &[u8],
+        idempotent: bool,
+    ) -> Result<Response, DriverError> {
+        let payload = Body::Raw {
+            content_type,
+            bytes: body,
+        };
+        self.send_payload(method, url, Some(payload), idempotent)
+            .await
+    }
+
+    async fn send_payload(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Body<'_>>,
+        idempotent: bool,
+    ) -> Result<Response, DriverError> {
         let mut retry = 0;
         loop {
             let last = retry >= self.retry.max_retries;

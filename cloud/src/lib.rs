@@ -20,6 +20,7 @@ pub mod nephoscale;
 pub mod openstack;
 pub mod rackspace_first_gen;
 pub mod secret;
+pub mod softlayer;
 pub mod types;
 
 #[cfg(feature = "conformance")]

@@ -16,6 +16,7 @@ pub fn is_driven(provider: &str) -> bool {
     provider == "digitalocean"
         || provider == "linode"
         || provider == "nephoscale"
+        || provider == "softlayer"
         || cloud::rackspace_first_gen::Region::from_provider(provider).is_some()
         || cloud::ec2::region_of(provider).is_some()
         || cloud::openstack::preset(provider).is_some()
@@ -81,6 +82,10 @@ pub async fn build(access: &Access<'_>) -> Result<Option<Arc<dyn CloudDriver>>, 
         ),
         "nephoscale" => Arc::new(
             cloud::nephoscale::NephoScale::with_config(user("user name")?, secret()?, &config)
+                .map_err(|e| setup_error(e, "apiurl"))?,
+        ),
+        "softlayer" => Arc::new(
+            cloud::softlayer::SoftLayer::with_config(user("user name")?, secret()?, &config)
                 .map_err(|e| setup_error(e, "apiurl"))?,
         ),
         first_gen if cloud::rackspace_first_gen::Region::from_provider(first_gen).is_some() => {

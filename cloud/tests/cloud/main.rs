@@ -6,6 +6,8 @@
 //! - `digitalocean_prism`: the same driver against Prism serving
 //!   DigitalOcean's own OpenAPI description (`prism`); skips with a message
 //!   when Prism or the description is absent.
+//! - `softlayer_recorded`: the SoftLayer driver against Libcloud's recorded
+//!   XML-RPC answers, served by `softlayer_peer`.
 //! - `conformance_fake`: the suite's stateful group against an in-memory
 //!   driver, proving the suite itself.
 
@@ -38,6 +40,8 @@ mod prism;
 mod rackspace_first_gen_peer;
 mod rackspace_first_gen_recorded;
 mod recorded;
+mod softlayer_peer;
+mod softlayer_recorded;
 
 use std::time::Duration;
 

@@ -165,8 +165,8 @@ async fn adding_a_backend_that_cannot_be_reached_or_opened_stores_nothing() {
         ),
         (
             with(json!({"provider": "softlayer"})),
-            "provider",
-            "no driver",
+            "apikey",
+            "user name",
         ),
     ];
     for (body, field, says) in cases {
