@@ -82,6 +82,10 @@ pub struct ScriptRunSummary {
     pub exit_code: Option<i64>,
     /// The user it ran as.
     pub ssh_user: Option<String>,
+    /// The key that opened the machine.
+    pub ssh_key: Option<String>,
+    /// `host:port` it ran on.
+    pub ssh_host: Option<String>,
     /// Who asked for it.
     pub created_by: String,
     /// Unix ms.

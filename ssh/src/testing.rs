@@ -59,6 +59,14 @@ impl Sshd {
             ),
             Err(e) => panic!("sshd harness: cannot run ssh-keygen: {e}"),
         }
+        // Sessions get these as $HOME and $TMPDIR (sshd's SetEnv): what a
+        // test appends to ~/.ssh/authorized_keys or leaves in the
+        // temporary directory stays here.
+        let made = fs::create_dir_all(dir.path().join("home"))
+            .and_then(|()| fs::create_dir_all(dir.path().join("tmp")));
+        if let Err(e) = made {
+            panic!("sshd harness: cannot make the session home: {e}");
+        }
         if let Err(e) = File::create(dir.path().join("authorized_keys")) {
             panic!("sshd harness: cannot create authorized_keys: {e}");
         }
@@ -110,6 +118,17 @@ impl Sshd {
             // Most likely someone took the port in between; try another.
         }
         panic!("sshd harness: sshd did not start; its log:\n{last_log}");
+    }
+
+    /// The sessions' `$HOME` (a key deployed to `~/.ssh/authorized_keys`
+    /// lands under it, and sshd accepts it from there).
+    pub fn home(&self) -> std::path::PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// The sessions' `$TMPDIR`.
+    pub fn tmp(&self) -> std::path::PathBuf {
+        self.dir.path().join("tmp")
     }
 
     /// Appends a line to authorized_keys (`ssh-ed25519 AAAA...`).
@@ -170,7 +189,8 @@ fn config_text(dir: &Path, port: u16) -> String {
          Port {port}\n\
          HostKey {dir}/host_ed25519\n\
          PidFile {dir}/sshd.pid\n\
-         AuthorizedKeysFile {dir}/authorized_keys\n\
+         AuthorizedKeysFile {dir}/authorized_keys {dir}/home/.ssh/authorized_keys\n\
+         SetEnv HOME={dir}/home TMPDIR={dir}/tmp\n\
          PubkeyAuthentication yes\n\
          PasswordAuthentication no\n\
          KbdInteractiveAuthentication no\n\

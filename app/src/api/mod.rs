@@ -5,4 +5,5 @@ pub mod admin;
 pub mod backends;
 pub mod keys;
 pub mod machines;
+pub mod scripts;
 pub mod session;

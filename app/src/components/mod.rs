@@ -6,4 +6,5 @@ pub mod layout;
 pub mod paths;
 pub mod placeholder;
 pub mod run_output;
+pub mod script_runs;
 pub mod statement_builder;

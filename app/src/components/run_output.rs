@@ -80,12 +80,18 @@ impl RunView {
         }
     }
 
-    /// A run read back whole: `events` must end it.
-    pub fn from_events(command: String, events: Vec<ShellEvent>) -> Self {
+    /// A run as far as `events` go (it may still be under way).
+    pub fn from_events_open(command: String, events: Vec<ShellEvent>) -> Self {
         let mut view = Self::started(command);
         for event in events {
             view.apply(event);
         }
+        view
+    }
+
+    /// A run read back whole: `events` must end it.
+    pub fn from_events(command: String, events: Vec<ShellEvent>) -> Self {
+        let mut view = Self::from_events_open(command, events);
         view.end_if_open(RunEnd::Failed(
             "the run ended without an exit status".into(),
         ));

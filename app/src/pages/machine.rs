@@ -12,6 +12,7 @@ use crate::{
     components::{
         command_runner::CommandRunner,
         form::{Csrf, FormError},
+        script_runs::ScriptRuns,
     },
     pages::admin::utc,
 };
@@ -62,6 +63,7 @@ pub fn MachinePage() -> impl IntoView {
             </Transition>
             <h2>"Run a command"</h2>
             <CommandRunner backend machine/>
+            <ScriptRuns backend machine/>
             <h2>"Terminal"</h2>
             <div class="terminal" data-terminal="" data-backend=move || backend.get() data-machine=move || machine.get()>
                 <button type="button" class="secondary" data-terminal-open="">"Open terminal"</button>

@@ -254,3 +254,29 @@ pub async fn disassociate_key(
     .await?;
     Ok(Json(json!({"status": "success"})))
 }
+
+/// Deploys a key to a machine: appends its public part to the login user's
+/// `~/.ssh/authorized_keys` through a key that already opens the machine,
+/// proves it by logging in with it, and associates it. Needs `edit:key`
+/// and `shell:machine`.
+#[utoipa::path(post, path = "/backends/{backend_id}/machines/{machine_id}/keys/{key_id}/deploy", tag = "keys",
+    params(("backend_id" = String, Path, description = "Backend"), ("machine_id" = String, Path, description = "Machine"), ("key_id" = String, Path, description = "Key")),
+    responses((status = 200, description = "{\"key\", \"ssh_user\", \"sudo\"}"), (status = 403), (status = 404), (status = 409), (status = 502, description = "The machine could not be reached, or refused the change or the new key")))]
+pub async fn deploy_key(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Address(address): Address,
+    Path((backend_id, machine_id, key_id)): Path<(String, String, String)>,
+) -> Result<Json<service::keys::Deployed>, ApiError> {
+    Ok(Json(
+        service::keys::deploy(
+            &state.services,
+            &actor,
+            &key_id,
+            &backend_id,
+            &machine_id,
+            &address,
+        )
+        .await?,
+    ))
+}

@@ -78,6 +78,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(keys::public_key))
         .routes(routes!(keys::private_key))
         .routes(routes!(keys::associate_key, keys::disassociate_key))
+        .routes(routes!(keys::deploy_key))
         .routes(routes!(backends::providers))
         .routes(routes!(backends::list_backends, backends::add_backend))
         .routes(routes!(

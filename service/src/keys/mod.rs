@@ -11,8 +11,10 @@ use ssh::{KeyAlgorithm, KeyError, KeyPair};
 use store::keys::{KeyMachine, StoredKey};
 
 mod associations;
+mod deploy;
 
 pub use associations::{associate, disassociate};
+pub use deploy::{deploy, Deployed};
 
 use crate::{
     audit::{self, outcome},

@@ -32,6 +32,8 @@ pub fn summary(r: ScriptRun) -> ScriptRunSummary {
         detail: r.detail,
         exit_code: r.exit_code,
         ssh_user: r.ssh_user,
+        ssh_key: r.ssh_key,
+        ssh_host: r.ssh_host,
         created_by: r.created_by,
         created_at: r.created_at,
         started_at: r.started_at,

@@ -165,8 +165,8 @@ async fn adding_a_backend_that_cannot_be_reached_or_opened_stores_nothing() {
         ),
         (
             with(json!({"provider": "softlayer"})),
-            "apikey",
-            "user name",
+            "apisecret",
+            "give the SoftLayer secret",
         ),
     ];
     for (body, field, says) in cases {

@@ -96,16 +96,12 @@ async fn a_script_streams_as_it_runs_and_its_output_is_kept() {
         "stdout and stderr kept in order: {output:?}"
     );
     // The temporary file the script travelled in is gone.
-    let leftovers = std::fs::read_dir(std::env::temp_dir())
+    let leftovers: Vec<_> = std::fs::read_dir(lab.sshd.tmp())
         .unwrap()
         .filter_map(Result::ok)
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with("overcast-script.")
-        })
-        .count();
-    assert_eq!(leftovers, 0);
+        .map(|e| e.file_name())
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 
     // A finished run is followed to its end at once, from the start.
     let again = follow(&lab.app, &b, &m, &id).await;

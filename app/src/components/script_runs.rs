@@ -1,0 +1,226 @@
+//! A machine's scripts: the form that runs one, the list of runs
+//! (post-deploy scripts included), and the chosen run's output (the run
+//! named by `?script=<id>`, else the newest). Hydrated, an unfinished run
+//! is followed live through the streaming `scripts/follow`; without
+//! JavaScript the page shows the output so far and a link to look again.
+
+use domain::shell::{ScriptRunSummary, ShellEvent};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::{
+    api::{
+        machines::take_events,
+        scripts::{follow_script, get_script_run, list_scripts, ScriptRunRead, StartScript},
+    },
+    components::{
+        form::{Csrf, FormError},
+        paths::machine_href,
+        run_output::{RunEnd, RunOutput, RunView},
+    },
+    pages::admin::utc,
+};
+
+/// The run as far as the database knows it, as page events.
+fn stored_events(read: &ScriptRunRead) -> Vec<ShellEvent> {
+    let r = &read.run;
+    let mut events = Vec::new();
+    if r.state == "waiting" {
+        events.push(ShellEvent::Waiting {
+            message: r.detail.clone().unwrap_or_default(),
+        });
+    }
+    if let (Some(user), Some(host)) = (&r.ssh_user, &r.ssh_host) {
+        events.push(ShellEvent::Connected {
+            user: user.clone(),
+            key: r.ssh_key.clone().unwrap_or_default(),
+            host: host.clone(),
+        });
+    }
+    if !read.output.is_empty() {
+        events.push(ShellEvent::Stdout {
+            data: read.output.clone(),
+        });
+    }
+    if r.finished() {
+        events.push(match r.exit_code {
+            Some(code) => ShellEvent::Exit {
+                code: i32::try_from(code).unwrap_or(-1),
+                duration_ms: r
+                    .finished_at
+                    .zip(r.started_at)
+                    .map(|(end, start)| u64::try_from(end - start).unwrap_or(0))
+                    .unwrap_or(0),
+            },
+            None => ShellEvent::Error {
+                message: r.detail.clone().unwrap_or_else(|| "ended".into()),
+            },
+        });
+    }
+    events
+}
+
+fn label(run: &ScriptRunSummary) -> String {
+    let line = run
+        .script
+        .lines()
+        .find(|l| !l.trim().is_empty() && !l.starts_with("#!"))
+        .unwrap_or_default()
+        .trim();
+    line.chars().take(60).collect()
+}
+
+/// The Scripts section of a machine's page.
+#[component]
+pub fn ScriptRuns(
+    #[prop(into)] backend: Signal<String>,
+    #[prop(into)] machine: Signal<String>,
+) -> impl IntoView {
+    let query = use_query_map();
+    let start = ServerAction::<StartScript>::new();
+    let error = Signal::derive(move || start.value().get().and_then(Result::err));
+    let runs = Resource::new(
+        move || (backend.get(), machine.get(), start.version().get()),
+        |(backend, machine, _)| list_scripts(backend, machine),
+    );
+    view! {
+        <h2 id="scripts">"Scripts"</h2>
+        <ActionForm action=start attr:class="stacked" attr:data-testid="run-script">
+            <Csrf/>
+            <FormError error/>
+            <input type="hidden" name="backend" value=move || backend.get()/>
+            <input type="hidden" name="machine" value=move || machine.get()/>
+            <label>"Script (runs over SSH as the machine's user; its output is kept)"
+                <textarea name="script" rows="4" class="mono" spellcheck="false" required placeholder="#!/bin/sh\napt-get update"></textarea>
+            </label>
+            <div class="buttons"><button type="submit">"Run script"</button></div>
+        </ActionForm>
+        <Transition fallback=|| view! { <p>"Loading scripts…"</p> }>
+            {move || Suspend::new(async move {
+                match runs.await {
+                    Ok(list) if list.is_empty() => view! {
+                        <p class="muted">"No script has run on this machine. A script given when a machine is created runs here once the machine answers over SSH."</p>
+                    }.into_any(),
+                    Ok(list) => {
+                        let chosen = query
+                            .read_untracked()
+                            .get("script")
+                            .filter(|id| list.iter().any(|r| &r.id == id))
+                            .unwrap_or_else(|| list[0].id.clone());
+                        let (b, m) = (backend.get_untracked(), machine.get_untracked());
+                        let page = machine_href(&b, &m);
+                        view! {
+                            <table class="grid" data-testid="script-runs">
+                                <thead><tr><th>"Started (UTC)"</th><th>"Script"</th><th>"By"</th><th>"State"</th></tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|r| {
+                                        let href = format!("{page}?script={}#scripts", r.id);
+                                        let state = match r.exit_code {
+                                            Some(code) if r.state == "failed" => format!("failed (exit {code})"),
+                                            _ => r.state.clone(),
+                                        };
+                                        view! {
+                                            <tr class:selected=r.id == chosen>
+                                                <td><a href=href>{utc(r.created_at)}</a></td>
+                                                <td><code>{label(&r)}</code></td>
+                                                <td>{r.created_by.clone()}</td>
+                                                <td><span class=format!("state {}", r.state) data-testid="script-state">{state}</span></td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <ScriptRunView backend=b machine=m run=chosen/>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// One run's output: as stored, then (hydrated, unfinished) followed live.
+#[component]
+fn ScriptRunView(backend: String, machine: String, run: String) -> impl IntoView {
+    let read = Resource::new(
+        {
+            let (b, m, r) = (backend.clone(), machine.clone(), run.clone());
+            move || (b.clone(), m.clone(), r.clone())
+        },
+        |(b, m, r)| get_script_run(b, m, r),
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let (backend, machine, run) = (backend.clone(), machine.clone(), run.clone());
+                Suspend::new(async move {
+                    match read.await {
+                        Ok(read) => {
+                            let title = label(&read.run);
+                            let view = RunView::from_events_open(title.clone(), stored_events(&read));
+                            let live = RwSignal::new(view);
+                            if !read.run.finished() {
+                                follow(live, title, backend, machine, run);
+                            }
+                            let href = format!("{}?script={}#scripts", machine_href(&read.run.backend, &read.run.machine), read.run.id);
+                            view! {
+                                <div data-testid="script-run">
+                                    <RunOutput run=live.into()/>
+                                    {(!read.run.finished()).then(|| view! {
+                                        <noscript><p><a href=href>"Look again"</a>" for output since this page was loaded."</p></noscript>
+                                    })}
+                                </div>
+                            }.into_any()
+                        }
+                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// In the browser: follows the run, replacing what the server rendered
+/// with the stream (which replays the output from the start).
+fn follow(live: RwSignal<RunView>, title: String, backend: String, machine: String, run: String) {
+    Effect::new(move |done: Option<()>| {
+        if done.is_some() {
+            return;
+        }
+        let (title, backend, machine, run) =
+            (title.clone(), backend.clone(), machine.clone(), run.clone());
+        leptos::task::spawn_local(async move {
+            use futures::StreamExt;
+            let stream = match follow_script(backend, machine, run).await {
+                Ok(stream) => stream,
+                Err(e) => {
+                    live.try_update(|v| v.end_if_open(RunEnd::Failed(e.to_string())));
+                    return;
+                }
+            };
+            live.try_set(RunView::started(title));
+            let mut stream = stream.into_inner();
+            let mut pending = String::new();
+            while let Some(chunk) = stream.next().await {
+                let Ok(text) = chunk else { break };
+                let events = take_events(&mut pending, &text);
+                if live
+                    .try_update(|v| {
+                        for event in events {
+                            v.apply(event);
+                        }
+                    })
+                    .is_none()
+                {
+                    return; // the page moved on
+                }
+            }
+            live.try_update(|v| {
+                v.end_if_open(RunEnd::Failed(
+                    "following stopped before the script ended; reload to look again".into(),
+                ))
+            });
+        });
+    });
+}
