@@ -233,7 +233,7 @@ test("the machine's page runs commands", async ({ page }) => {
   await expect(page.getByTestId("output")).toContainText("started");
   await page.getByRole("button", { name: "Stop" }).click();
   await expect(status).toContainText("stopped");
-  await expect(page.getByRole("button", { name: "Run" })).toBeEnabled();
+  await expect(page.getByRole("button", { name: "Run", exact: true })).toBeEnabled();
   await expect
     .poll(
       async () => {
@@ -265,6 +265,45 @@ test("the terminal opens a shell on the machine", async ({ page }) => {
   await expect(terminal.locator(".xterm-rows > div", { hasText: /^\s*hi\s*$/ })).toHaveCount(1);
   await page.getByRole("button", { name: "Close terminal" }).click();
   await expect(page.getByRole("button", { name: "Open terminal" })).toBeVisible();
+});
+
+test("a script runs on the machine and its output is kept and followed", async ({ page }) => {
+  await signIn(page, MASTER);
+  await openMachine(page);
+  const form = page.getByTestId("run-script");
+  const output = page.getByTestId("script-output");
+  const status = page.getByTestId("script-run-status");
+  if (!hydrated()) {
+    // Without JavaScript the form posts and the page comes back on the run;
+    // a finished run shows its whole output.
+    await form.getByLabel(/Script/).fill("#!/bin/sh\necho script-nojs\n");
+    await form.getByRole("button", { name: "Run script" }).click();
+    await expect(page).toHaveURL(/\?script=/);
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return (await status.textContent()) ?? "";
+        },
+        { timeout: 20_000, intervals: [300, 500, 1_000] },
+      )
+      .toMatch(/exit 0/);
+    await expect(output).toContainText("script-nojs");
+    await expect(page.getByTestId("script-runs")).toContainText("succeeded");
+    return;
+  }
+  // Hydrated, the run is followed as it prints: "1" shows before "3" exists.
+  await form.getByLabel(/Script/).fill("for i in 1 2 3; do echo step$i; sleep 1; done\nexit 4");
+  await form.getByRole("button", { name: "Run script" }).click();
+  await expect(page).toHaveURL(/\?script=/);
+  await expect(output).toContainText("step1", { timeout: 15_000 });
+  expect(await output.textContent()).not.toContain("step3");
+  await expect(output).toContainText("step3", { timeout: 15_000 });
+  await expect(status).toContainText(/exit 4/);
+  // The list was drawn while the run went on; looked at again, it shows the end.
+  await open(page, page.url());
+  await expect(page.getByTestId("script-runs")).toContainText("failed (exit 4)");
+  await expect(output).toContainText("step1");
 });
 
 test("the backend is renamed, disabled, enabled and forgotten", async ({ page }) => {

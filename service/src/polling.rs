@@ -62,7 +62,7 @@ pub async fn poll_due(services: &Services, in_flight: &InFlight) -> usize {
                 Ok(Ok(())) => ("online", None),
                 Ok(Err((state, reason))) => (state, Some(reason)),
                 Err(_) => (
-                    "offline",
+                    "error",
                     Some(format!("no answer within {} s", POLL_TIMEOUT.as_secs())),
                 ),
             };
@@ -96,7 +96,9 @@ pub async fn poll(
             .replace_machines(&backend.id, &machines)
             .await
             .map_err(|e| ("error", format!("cannot store the machines: {e}"))),
-        Err(e @ domain::ErrorKind::Upstream { .. }) => Err(("offline", e.to_string())),
+        // A provider that fails, answers garbage or cannot be reached: the
+        // backend is in error, saying why (a bare-metal host that does not
+        // answer is `offline`: it is the machine itself).
         Err(e) => Err(("error", e.to_string())),
     }
 }

@@ -107,7 +107,12 @@ impl RunView {
 
 /// A run's header, output and ending.
 #[component]
-pub fn RunOutput(run: Signal<RunView>) -> impl IntoView {
+pub fn RunOutput(
+    run: Signal<RunView>,
+    /// Put before the elements' test ids (two runs on one page).
+    #[prop(default = "")]
+    testid: &'static str,
+) -> impl IntoView {
     let pieces = move || run.with(|r| r.output.iter().cloned().collect::<Vec<_>>());
     let dropped = move || {
         run.with(|r| {
@@ -138,19 +143,19 @@ pub fn RunOutput(run: Signal<RunView>) -> impl IntoView {
         })
     };
     view! {
-        <div class="run-output" data-testid="run">
+        <div class="run-output" data-testid=format!("{testid}run")>
             <p class="muted">
                 <code>{move || run.with(|r| r.command.clone())}</code>
                 " "
                 {move || run.with(|r| r.connected.clone())}
             </p>
-            <pre class="output" data-testid="output" aria-live="polite">{move || dropped().map(|d| view! { <span class="muted">{d}</span> })}<For
+            <pre class="output" data-testid=format!("{testid}output") aria-live="polite">{move || dropped().map(|d| view! { <span class="muted">{d}</span> })}<For
                 each=pieces
                 // A piece that grew is a new key, so its text is redrawn.
                 key=|(seq, _, text)| (*seq, text.len())
                 children=|(_, stderr, text)| view! { <span class=if stderr { "stderr" } else { "stdout" }>{text}</span> }
             /></pre>
-            <p class=move || format!("run-status {}", status().0) data-testid="run-status" role="status">{move || status().1}</p>
+            <p class=move || format!("run-status {}", status().0) data-testid=format!("{testid}run-status") role="status">{move || status().1}</p>
         </div>
     }
 }

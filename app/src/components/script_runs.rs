@@ -166,7 +166,7 @@ fn ScriptRunView(backend: String, machine: String, run: String) -> impl IntoView
                             let href = format!("{}?script={}#scripts", machine_href(&read.run.backend, &read.run.machine), read.run.id);
                             view! {
                                 <div data-testid="script-run">
-                                    <RunOutput run=live.into()/>
+                                    <RunOutput run=live.into() testid="script-"/>
                                     {(!read.run.finished()).then(|| view! {
                                         <noscript><p><a href=href>"Look again"</a>" for output since this page was loaded."</p></noscript>
                                     })}

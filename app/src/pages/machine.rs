@@ -8,7 +8,10 @@ use leptos_meta::{Link, Script, Title};
 use leptos_router::{components::A, hooks::use_params_map};
 
 use crate::{
-    api::machines::{get_machine, AcceptHostKey, ActOnMachine, SetMachineTags},
+    api::{
+        keys::{list_keys, DeployKey},
+        machines::{get_machine, AcceptHostKey, ActOnMachine, SetMachineTags},
+    },
     components::{
         command_runner::CommandRunner,
         form::{Csrf, FormError},
@@ -26,6 +29,7 @@ pub fn MachinePage() -> impl IntoView {
     let accept = ServerAction::<AcceptHostKey>::new();
     let act = ServerAction::<ActOnMachine>::new();
     let tag = ServerAction::<SetMachineTags>::new();
+    let deploy = ServerAction::<DeployKey>::new();
     let detail = Resource::new(
         move || {
             (
@@ -34,9 +38,10 @@ pub fn MachinePage() -> impl IntoView {
                 accept.version().get(),
                 act.version().get(),
                 tag.version().get(),
+                deploy.version().get(),
             )
         },
-        |(backend, machine, _, _, _)| get_machine(backend, machine),
+        |(backend, machine, _, _, _, _)| get_machine(backend, machine),
     );
     view! {
         <Title text="Machine"/>
@@ -51,6 +56,7 @@ pub fn MachinePage() -> impl IntoView {
                     match detail.await {
                         Ok(d) => view! {
                             <Summary detail=d.clone() accept/>
+                            <DeployKeyForm machine=d.machine.clone() deploy/>
                             <Actions machine=d.machine.clone() act/>
                             <TagsForm machine=d.machine tag/>
                         }.into_any(),
@@ -195,4 +201,43 @@ fn TagsForm(machine: MachineSummary, tag: ServerAction<SetMachineTags>) -> impl 
             </ActionForm>
         }
     })
+}
+
+/// Deploys one of Overcast's keys to the machine through a key that works.
+#[component]
+fn DeployKeyForm(machine: MachineSummary, deploy: ServerAction<DeployKey>) -> impl IntoView {
+    let error = Signal::derive(move || deploy.value().get().and_then(Result::err));
+    let done = move || {
+        deploy
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .map(|user| format!("Deployed: the key now opens the machine as {user}."))
+    };
+    let keys = Resource::new(|| (), |()| list_keys());
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let machine = machine.clone();
+                Suspend::new(async move {
+                    let names: Vec<String> = keys.await.map(|k| k.into_iter().map(|k| k.id).collect()).unwrap_or_default();
+                    (!names.is_empty()).then(|| view! {
+                        <ActionForm action=deploy attr:class="inline" attr:data-testid="deploy-key">
+                            <Csrf/>
+                            <FormError error/>
+                            <input type="hidden" name="backend" value=machine.backend.clone()/>
+                            <input type="hidden" name="machine" value=machine.id.clone()/>
+                            <label>"Deploy key "
+                                <select name="key">
+                                    {names.into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
+                                </select>
+                            </label>
+                            <button type="submit" class="secondary">"Deploy to this machine"</button>
+                            {move || done().map(|d| view! { <span class="muted" role="status">{d}</span> })}
+                        </ActionForm>
+                    })
+                })
+            }}
+        </Transition>
+    }
 }

@@ -68,6 +68,9 @@ pub async fn start(
 ) -> Result<ScriptRunSummary, ErrorKind> {
     let target = resource::machine(backend_id, machine_id);
     authz::authorize(actor, "shell:machine", &target)?;
+    // A browser's form sends a textarea's lines ended by CR LF; a shebang
+    // ending in CR names no interpreter.
+    let script = &script.replace("\r\n", "\n");
     validate(script)?;
     machines::find(services, actor, backend_id, machine_id).await?;
     let run = ScriptRun {

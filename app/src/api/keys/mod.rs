@@ -3,6 +3,7 @@
 //! private part. Each function is a thin door onto `service::keys`.
 
 mod delete_key;
+mod deploy_key;
 mod generate_key;
 mod import_key;
 mod list_keys;
@@ -12,6 +13,7 @@ mod reveal_private_key;
 mod set_default_key;
 
 pub use delete_key::*;
+pub use deploy_key::*;
 pub use generate_key::*;
 pub use import_key::*;
 pub use list_keys::*;

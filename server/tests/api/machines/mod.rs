@@ -4,6 +4,7 @@
 mod backends;
 mod digitalocean;
 mod ec2;
+mod faults;
 mod keys;
 #[cfg(feature = "libvirt")]
 mod libvirt;

@@ -49,12 +49,14 @@ async fn a_script_streams_as_it_runs_and_its_output_is_kept() {
     let Some(lab) = Lab::new().await else { return };
     let (b, m) = lab.bare_metal("box").await;
     let script = "#!/bin/sh\nfor i in 1 2 3 4; do echo line$i; sleep 0.3; done\necho \"</script><b>oops\" >&2\nexit 3\n";
+    // As a browser's form sends a textarea: lines ended by CR LF.
+    let posted = script.replace('\n', "\r\n");
     let res = lab
         .app
         .api(
             Method::POST,
             &format!("/backends/{b}/machines/{m}/scripts"),
-            Some(json!({ "script": script })),
+            Some(json!({ "script": posted })),
         )
         .await;
     assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
