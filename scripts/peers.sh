@@ -1,5 +1,4 @@
-# Test peers for the cloud drivers (see ../shared/RECIPES.md, "Peers for the
-# cloud drivers"). Sourced, not run; it changes no shell options, so it can be
+# Test peers for the cloud drivers. Sourced, not run; it changes no shell options, so it can be
 # sourced from scripts/test.sh (after lib.sh) or from an interactive shell:
 #
 #   source scripts/peers.sh && ensure_prism && cargo test -p cloud

@@ -86,7 +86,7 @@ pub struct BackendSummary {
 }
 
 /// A machine as listed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MachineSummary {
     /// The provider's id for it.
     pub id: String,

@@ -301,7 +301,8 @@ test("a script runs on the machine and its output is kept and followed", async (
   await expect(output).toContainText("step3", { timeout: 15_000 });
   await expect(status).toContainText(/exit 4/);
   // The list was drawn while the run went on; looked at again, it shows the end.
-  await open(page, page.url());
+  await page.reload();
+  await page.waitForLoadState("networkidle");
   await expect(page.getByTestId("script-runs")).toContainText("failed (exit 4)");
   await expect(output).toContainText("step1");
 });

@@ -79,9 +79,28 @@ pub fn ScriptRuns(
     let query = use_query_map();
     let start = ServerAction::<StartScript>::new();
     let error = Signal::derive(move || start.value().get().and_then(Result::err));
+    // One resource for the list and the chosen run: a resource made inside
+    // another's Suspend would not hydrate reliably.
     let runs = Resource::new(
-        move || (backend.get(), machine.get(), start.version().get()),
-        |(backend, machine, _)| list_scripts(backend, machine),
+        move || {
+            (
+                backend.get(),
+                machine.get(),
+                query.read().get("script"),
+                start.version().get(),
+            )
+        },
+        |(backend, machine, wanted, _)| async move {
+            let list = list_scripts(backend.clone(), machine.clone()).await?;
+            let chosen = wanted
+                .filter(|id| list.iter().any(|r| &r.id == id))
+                .or_else(|| list.first().map(|r| r.id.clone()));
+            let read = match chosen {
+                Some(run) => Some(get_script_run(backend, machine, run).await?),
+                None => None,
+            };
+            Ok::<_, crate::error::AppError>((list, read))
+        },
     );
     view! {
         <h2 id="scripts">"Scripts"</h2>
@@ -98,15 +117,11 @@ pub fn ScriptRuns(
         <Transition fallback=|| view! { <p>"Loading scripts…"</p> }>
             {move || Suspend::new(async move {
                 match runs.await {
-                    Ok(list) if list.is_empty() => view! {
+                    Ok((list, _)) if list.is_empty() => view! {
                         <p class="muted">"No script has run on this machine. A script given when a machine is created runs here once the machine answers over SSH."</p>
                     }.into_any(),
-                    Ok(list) => {
-                        let chosen = query
-                            .read_untracked()
-                            .get("script")
-                            .filter(|id| list.iter().any(|r| &r.id == id))
-                            .unwrap_or_else(|| list[0].id.clone());
+                    Ok((list, read)) => {
+                        let chosen = read.as_ref().map(|r| r.run.id.clone()).unwrap_or_default();
                         let (b, m) = (backend.get_untracked(), machine.get_untracked());
                         let page = machine_href(&b, &m);
                         view! {
@@ -130,7 +145,7 @@ pub fn ScriptRuns(
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                            <ScriptRunView backend=b machine=m run=chosen/>
+                            {read.map(|read| view! { <ScriptRunView read backend=b machine=m/> })}
                         }.into_any()
                     }
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -142,42 +157,28 @@ pub fn ScriptRuns(
 
 /// One run's output: as stored, then (hydrated, unfinished) followed live.
 #[component]
-fn ScriptRunView(backend: String, machine: String, run: String) -> impl IntoView {
-    let read = Resource::new(
-        {
-            let (b, m, r) = (backend.clone(), machine.clone(), run.clone());
-            move || (b.clone(), m.clone(), r.clone())
-        },
-        |(b, m, r)| get_script_run(b, m, r),
+fn ScriptRunView(read: ScriptRunRead, backend: String, machine: String) -> impl IntoView {
+    let title = label(&read.run);
+    let live = RwSignal::new(RunView::from_events_open(
+        title.clone(),
+        stored_events(&read),
+    ));
+    let finished = read.run.finished();
+    if !finished {
+        follow(live, title, backend, machine, read.run.id.clone());
+    }
+    let href = format!(
+        "{}?script={}#scripts",
+        machine_href(&read.run.backend, &read.run.machine),
+        read.run.id
     );
     view! {
-        <Transition fallback=|| ()>
-            {move || {
-                let (backend, machine, run) = (backend.clone(), machine.clone(), run.clone());
-                Suspend::new(async move {
-                    match read.await {
-                        Ok(read) => {
-                            let title = label(&read.run);
-                            let view = RunView::from_events_open(title.clone(), stored_events(&read));
-                            let live = RwSignal::new(view);
-                            if !read.run.finished() {
-                                follow(live, title, backend, machine, run);
-                            }
-                            let href = format!("{}?script={}#scripts", machine_href(&read.run.backend, &read.run.machine), read.run.id);
-                            view! {
-                                <div data-testid="script-run">
-                                    <RunOutput run=live.into() testid="script-"/>
-                                    {(!read.run.finished()).then(|| view! {
-                                        <noscript><p><a href=href>"Look again"</a>" for output since this page was loaded."</p></noscript>
-                                    })}
-                                </div>
-                            }.into_any()
-                        }
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                    }
-                })
-            }}
-        </Transition>
+        <div data-testid="script-run">
+            <RunOutput run=live.into() testid="script-"/>
+            {(!finished).then(|| view! {
+                <noscript><p><a href=href>"Look again"</a>" for output since this page was loaded."</p></noscript>
+            })}
+        </div>
     }
 }
 

@@ -30,6 +30,8 @@ pub fn MachinePage() -> impl IntoView {
     let act = ServerAction::<ActOnMachine>::new();
     let tag = ServerAction::<SetMachineTags>::new();
     let deploy = ServerAction::<DeployKey>::new();
+    // Made here, not inside the detail's Suspend, so it hydrates reliably.
+    let keys = Resource::new(|| (), |()| list_keys());
     let detail = Resource::new(
         move || {
             (
@@ -56,7 +58,7 @@ pub fn MachinePage() -> impl IntoView {
                     match detail.await {
                         Ok(d) => view! {
                             <Summary detail=d.clone() accept/>
-                            <DeployKeyForm machine=d.machine.clone() deploy/>
+                            <DeployKeyForm machine=d.machine.clone() deploy keys/>
                             <Actions machine=d.machine.clone() act/>
                             <TagsForm machine=d.machine tag/>
                         }.into_any(),
@@ -205,7 +207,11 @@ fn TagsForm(machine: MachineSummary, tag: ServerAction<SetMachineTags>) -> impl 
 
 /// Deploys one of Overcast's keys to the machine through a key that works.
 #[component]
-fn DeployKeyForm(machine: MachineSummary, deploy: ServerAction<DeployKey>) -> impl IntoView {
+fn DeployKeyForm(
+    machine: MachineSummary,
+    deploy: ServerAction<DeployKey>,
+    keys: Resource<Result<Vec<domain::inventory::KeySummary>, crate::error::AppError>>,
+) -> impl IntoView {
     let error = Signal::derive(move || deploy.value().get().and_then(Result::err));
     let done = move || {
         deploy
@@ -214,7 +220,6 @@ fn DeployKeyForm(machine: MachineSummary, deploy: ServerAction<DeployKey>) -> im
             .and_then(Result::ok)
             .map(|user| format!("Deployed: the key now opens the machine as {user}."))
     };
-    let keys = Resource::new(|| (), |()| list_keys());
     view! {
         <Transition fallback=|| ()>
             {move || {

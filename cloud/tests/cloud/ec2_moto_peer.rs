@@ -1,5 +1,5 @@
 //! moto's server on a free loopback port: the stateful EC2 peer (see
-//! ../shared/RECIPES.md), with AMI and instance-type validation on.
+//! `scripts/peers.sh`), with AMI and instance-type validation on.
 //!
 //! Found through `OVERCAST_MOTO` (set by `scripts/peers.sh`'s
 //! `ensure_moto`), else `<workspace>/.tools/moto/bin/moto_server`.

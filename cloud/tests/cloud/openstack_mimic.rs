@@ -1,6 +1,6 @@
 //! Rackspace's mimic on a free loopback port: Keystone v2
 //! (`/identity/v2.0/tokens`, a Rackspace catalogue) and a Nova that keeps
-//! servers (see ../shared/RECIPES.md). It validates no token.
+//! servers (installed by `scripts/peers.sh`). It validates no token.
 //!
 //! Run as `twistd -n --pidfile= mimic --realtime --listen tcp:PORT:...`.
 //! Found through `OVERCAST_MIMIC` (twistd, set by `scripts/peers.sh`'s

@@ -1,5 +1,5 @@
 //! Stoplight Prism serving DigitalOcean's OpenAPI description on a free
-//! loopback port: a stateless contract peer (see ../shared/RECIPES.md).
+//! loopback port: a stateless contract peer (installed by `scripts/peers.sh`).
 //!
 //! Found through `OVERCAST_PRISM` (set by `scripts/peers.sh`'s
 //! `ensure_prism`), else `<workspace>/.tools/node_modules/.bin/prism`; the
