@@ -55,6 +55,29 @@ else
   echo "note: /usr/sbin/sshd is missing, so the shell tests skip (apt-get install openssh-server)" >&2
 fi
 
+# moto's EC2 server for tests/machines.spec.ts, when scripts/peers.sh found it.
+moto_pid=""
+moto_log="$(mktemp)"
+stop_moto() {
+  if [ -n "$moto_pid" ]; then kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true; fi
+  rm -f "$moto_log"
+}
+trap 'stop_sshd; stop_moto' EXIT
+if [ -n "${OVERCAST_MOTO:-}" ] && [ -x "$OVERCAST_MOTO" ]; then
+  moto_port="$(free_port)"
+  MOTO_ENABLE_AMI_VALIDATION=true MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION=true \
+    "$OVERCAST_MOTO" -H 127.0.0.1 -p "$moto_port" >"$moto_log" 2>&1 &
+  moto_pid=$!
+  for _ in $(seq 1 150); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$moto_port/moto-api/" 2>/dev/null && break
+    kill -0 "$moto_pid" 2>/dev/null || { echo "moto died at start:" >&2; cat "$moto_log" >&2; exit 1; }
+    sleep 0.1
+  done
+  export OVERCAST_E2E_MOTO_URL="http://127.0.0.1:$moto_port"
+else
+  echo "note: moto is absent, so the EC2 part of the machines test skips (source scripts/peers.sh && ensure_moto)" >&2
+fi
+
 status=0
 for project in ssr-only hydrated; do
   port="$(free_port)"

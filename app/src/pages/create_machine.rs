@@ -70,7 +70,7 @@ pub fn CreateMachinePage() -> impl IntoView {
                                         {keys.into_iter().map(|k| view! { <option value=k.id.clone()>{k.name}</option> }).collect_view()}
                                     </select>
                                 </label>
-                                <label>"Script to run at first boot (optional)"
+                                <label>"Script to run over SSH once the machine answers (optional; its output shows on the machine's page)"
                                     <textarea name="script" rows="4" class="mono"></textarea>
                                 </label>
                                 <button type="submit">"Create machine"</button>

@@ -81,16 +81,30 @@ pub fn MachinesPage() -> impl IntoView {
         }
     });
     let act = ServerAction::<ActOnMachine>::new();
-    let tick = RwSignal::new(0u64);
-    let machines = Resource::new(
-        move || (tick.get(), act.version().get()),
-        |_| list_machines(),
-    );
-    // Live states: only in the browser (effects do not run on the server).
+    let machines = Resource::new(|| (), |()| list_machines());
+    // What the browser read since: rows are keyed, so a row whose machine
+    // did not change is left alone (an open confirmation stays open).
+    let live = RwSignal::new(None::<Vec<MachineSummary>>);
+    let refresh = move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(rows) = list_machines().await {
+                live.try_set(Some(rows));
+            }
+        });
+    };
+    // Only in the browser (effects do not run on the server): read again
+    // every few seconds, and after each action.
     Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(move || tick.update(|t| *t += 1), REFRESH) {
+        if let Ok(handle) = set_interval_with_handle(refresh, REFRESH) {
             on_cleanup(move || handle.clear());
         }
+    });
+    Effect::new(move |seen: Option<usize>| {
+        let version = act.version().get();
+        if seen.is_some() {
+            refresh();
+        }
+        version
     });
     let error = Signal::derive(move || act.value().get().and_then(Result::err));
     view! {
@@ -101,23 +115,30 @@ pub fn MachinesPage() -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading machines…"</p> }>
                 {move || Suspend::new(async move {
                     match machines.await {
-                        Ok(rows) if rows.is_empty() => view! {
-                            <p class="placeholder" data-testid="no-machines">
-                                "No machines yet. Machines appear here once a backend is added on the "
-                                <A href="/backends">"Backends"</A> " page."
-                            </p>
-                        }.into_any(),
-                        Ok(rows) => {
-                            let f = filter.get();
-                            let total = rows.len();
-                            let shown = f.apply(rows.clone());
+                        Ok(first) => {
+                            let current = filter.get();
+                            let rows = Signal::derive({
+                                let first = first.clone();
+                                move || live.get().unwrap_or_else(|| first.clone())
+                            });
+                            let shown = move || filter.get().apply(rows.get());
                             view! {
-                                <FilterForm rows current=f/>
-                                <p class="muted" data-testid="machine-count">{format!("{} of {total} machines", shown.len())}</p>
-                                <table class="grid" data-testid="machines">
+                                <FilterForm rows=first current/>
+                                <p class="placeholder" data-testid="no-machines" hidden=move || !rows.with(Vec::is_empty)>
+                                    "No machines yet. Machines appear here once a backend is added on the "
+                                    <A href="/backends">"Backends"</A> " page."
+                                </p>
+                                <p class="muted" data-testid="machine-count" hidden=move || rows.with(Vec::is_empty)>
+                                    {move || format!("{} of {} machines", shown().len(), rows.with(Vec::len))}
+                                </p>
+                                <table class="grid" data-testid="machines" hidden=move || rows.with(Vec::is_empty)>
                                     <thead><tr><th>"Name"</th><th>"Backend"</th><th>"State"</th><th>"Addresses"</th><th>"Tags"</th><th>"Actions"</th></tr></thead>
                                     <tbody>
-                                        {shown.into_iter().map(|m| view! { <Row m act/> }).collect_view()}
+                                        <For
+                                            each=shown
+                                            key=|m| (m.backend.clone(), m.id.clone(), m.state.clone(), m.tags.clone(), m.public_ips.clone(), m.name.clone())
+                                            children=move |m| view! { <Row m act/> }
+                                        />
                                     </tbody>
                                 </table>
                             }.into_any()
