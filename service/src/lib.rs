@@ -12,6 +12,7 @@ pub mod credentials;
 pub mod drivers;
 pub mod keys;
 pub mod machine_actions;
+pub mod machine_tags;
 pub mod machines;
 pub mod oauth;
 pub mod password;

@@ -77,11 +77,15 @@ pub async fn act(
     let verb = format!("{}:machine", action.as_str());
     authz::authorize(actor, &verb, &target)?;
     let (_, backend) = machines::find(services, actor, backend_id, machine_id).await?;
-    let (backend, driver) = driver_for(services, backend).await?;
-    driver
-        .machine_action(machine_id, action)
-        .await
-        .map_err(|e| drivers::error(e, &title(&backend)))?;
+    if backend.provider == "bare_metal" {
+        crate::backends::bare_metal::act(services, actor, &backend, machine_id, action).await?;
+    } else {
+        let (backend, driver) = driver_for(services, backend).await?;
+        driver
+            .machine_action(machine_id, action)
+            .await
+            .map_err(|e| drivers::error(e, &title(&backend)))?;
+    }
     let state = match action {
         Action::Reboot => "rebooting",
         Action::Start => "starting",

@@ -17,8 +17,8 @@ fn ips(json: &str) -> Vec<String> {
 fn capabilities(provider: &str) -> (bool, bool, bool, bool, bool) {
     // (reboot, stop, start, destroy, tag)
     match provider {
-        // A bare-metal host is reached over SSH only (reboot over SSH is to come).
-        "bare_metal" => (false, false, false, false, false),
+        // A bare-metal host is reached over SSH only: it reboots through it.
+        "bare_metal" => (true, false, false, false, false),
         _ => (true, true, true, true, true),
     }
 }

@@ -261,3 +261,55 @@ pub async fn set_tags(
     .await?;
     Ok(Json(json!({ "tags": tags })))
 }
+
+/// Body of mist.io's add-a-tag route.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewTag {
+    tag: String,
+}
+
+/// Adds one tag (mist.io's `POST .../metadata {"tag"}`).
+#[utoipa::path(post, path = "/backends/{backend_id}/machines/{machine_id}/metadata", tag = "machines",
+    params(("backend_id" = String, Path, description = "Backend"), ("machine_id" = String, Path, description = "Machine")),
+    responses((status = 200, description = "{\"tags\": [...]}"), (status = 400), (status = 403), (status = 404), (status = 409, description = "The provider has no tags"), (status = 502)))]
+pub async fn add_tag(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Address(address): Address,
+    Path((backend_id, machine_id)): Path<(String, String)>,
+    Body(body): Body<NewTag>,
+) -> Result<Json<Value>, ApiError> {
+    let tags = service::machine_tags::add(
+        &state.services,
+        &actor,
+        &backend_id,
+        &machine_id,
+        &body.tag,
+        &address,
+    )
+    .await?;
+    Ok(Json(json!({ "tags": tags })))
+}
+
+/// Removes one tag.
+#[utoipa::path(delete, path = "/backends/{backend_id}/machines/{machine_id}/metadata/{tag}", tag = "machines",
+    params(("backend_id" = String, Path, description = "Backend"), ("machine_id" = String, Path, description = "Machine"), ("tag" = String, Path, description = "The tag")),
+    responses((status = 200, description = "{\"tags\": [...]}"), (status = 403), (status = 404), (status = 409), (status = 502)))]
+pub async fn remove_tag(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Address(address): Address,
+    Path((backend_id, machine_id, tag)): Path<(String, String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let tags = service::machine_tags::remove(
+        &state.services,
+        &actor,
+        &backend_id,
+        &machine_id,
+        &tag,
+        &address,
+    )
+    .await?;
+    Ok(Json(json!({ "tags": tags })))
+}

@@ -89,6 +89,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(machines::list_machines, machines::create_machine))
         .routes(routes!(machines::machine_detail, machines::machine_action))
         .routes(routes!(machines::set_tags))
+        .routes(routes!(machines::add_tag))
+        .routes(routes!(machines::remove_tag))
         .routes(routes!(machines::sizes))
         .routes(routes!(machines::images, machines::search_images))
         .routes(routes!(machines::locations))

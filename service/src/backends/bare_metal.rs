@@ -82,6 +82,7 @@ pub(super) async fn bare_metal(
             "machine_user": user,
             "machine_port": port,
             "machine_key": key_name,
+            "reboot_command": new.machine_reboot_command.as_deref().unwrap_or("reboot"),
         })
         .to_string(),
         secret_sealed: None,
@@ -112,4 +113,62 @@ pub(super) async fn bare_metal(
         last_used_at: now,
     };
     Ok((backend, vec![machine], Some((association, probed.host_key))))
+}
+
+/// Runs `action` on a bare-metal host: only a reboot, over SSH, as root or
+/// through `sudo -n`. The reboot starts a moment after the command returns,
+/// so the SSH session ends cleanly first.
+pub async fn act(
+    services: &Services,
+    actor: &crate::Actor,
+    backend: &StoredBackend,
+    machine_id: &str,
+    action: cloud::Action,
+) -> Result<(), ErrorKind> {
+    if action != cloud::Action::Reboot {
+        return Err(ErrorKind::Conflict {
+            message: format!(
+                "a bare-metal host can only be rebooted from here (asked to {})",
+                action.as_str()
+            ),
+        });
+    }
+    let config: serde_json::Value = serde_json::from_str(&backend.config).unwrap_or_default();
+    let command = config["reboot_command"].as_str().unwrap_or("reboot").to_owned();
+    let opened = shell::connect_to(services, actor, &backend.id, machine_id).await?;
+    let user = opened.target.user.clone();
+    let privileged = if user == "root" {
+        command
+    } else if shell::detect_sudo(&opened.connection, &user).await {
+        format!("sudo -n {command}")
+    } else {
+        opened.connection.close().await;
+        return Err(ErrorKind::Conflict {
+            message: format!(
+                "rebooting needs root or passwordless sudo, and {user} has neither on this host"
+            ),
+        });
+    };
+    let detached = format!(
+        "nohup sh -c '{}' >/dev/null 2>&1 &",
+        format!("sleep 1; {privileged}").replace('\'', "'\\''")
+    );
+    let mut exec = opened
+        .connection
+        .exec(&detached)
+        .await
+        .map_err(|e| shell::connect_error(e, &opened.target))?;
+    let mut code = None;
+    while let Some(out) = exec.next().await {
+        if let ssh::Output::Exit(c) = out {
+            code = Some(c);
+        }
+    }
+    opened.connection.close().await;
+    match code {
+        Some(0) => Ok(()),
+        other => Err(ErrorKind::Upstream {
+            message: format!("the reboot command could not be started (exit {other:?})"),
+        }),
+    }
 }

@@ -11,7 +11,7 @@ use store::{
     keys::KeyMachine,
 };
 
-mod bare_metal;
+pub(crate) mod bare_metal;
 mod cloud;
 
 pub use cloud::cloud_machines;
@@ -58,6 +58,10 @@ pub struct NewBackend {
     /// Bare metal: the SSH port (22 when absent).
     #[serde(deserialize_with = "lenient")]
     pub machine_port: Option<String>,
+    /// Bare metal: what reboots the host (`reboot` when absent; run as root,
+    /// or through `sudo -n` for another user).
+    #[serde(deserialize_with = "lenient")]
+    pub machine_reboot_command: Option<String>,
     /// How often to poll, ms (10 s when absent; 1 s at least).
     #[serde(deserialize_with = "lenient")]
     pub poll_interval: Option<String>,

@@ -123,6 +123,17 @@ pub async fn open(
         "shell:machine",
         &resource::machine(backend_id, machine_id),
     )?;
+    connect_to(services, actor, backend_id, machine_id).await
+}
+
+/// [`open`] for a caller already authorised for what it will run (a
+/// bare-metal reboot needs `reboot:machine`, not a shell).
+pub(crate) async fn connect_to(
+    services: &Services,
+    actor: &Actor,
+    backend_id: &str,
+    machine_id: &str,
+) -> Result<Opened, ErrorKind> {
     let (machine, backend) = machines::find(services, actor, backend_id, machine_id).await?;
     if !backend.enabled {
         return Err(ErrorKind::Conflict {

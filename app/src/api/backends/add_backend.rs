@@ -41,6 +41,7 @@ pub async fn add_backend(
         machine_key: given(machine_key),
         machine_user: given(machine_user),
         machine_port: given(machine_port),
+        machine_reboot_command: None,
         poll_interval: None,
     };
     let actor = ssr::require_actor()?;

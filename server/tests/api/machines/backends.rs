@@ -48,7 +48,7 @@ async fn a_bare_metal_backend_is_checked_over_ssh_then_listed_with_its_machine_a
     assert_eq!(machines.as_array().unwrap().len(), 1);
     assert_eq!(machines[0]["public_ips"], json!(["127.0.0.1"]));
     assert_eq!(machines[0]["state"], "running");
-    assert_eq!(machines[0]["can_reboot"], false, "not over SSH yet");
+    assert_eq!(machines[0]["can_reboot"], true, "through SSH");
     assert_eq!(machines[0]["can_destroy"], false);
 
     // The key now says which machine it opens, as whom, with or without sudo.
@@ -279,4 +279,68 @@ async fn a_user_allowed_one_backend_sees_only_its_machines() {
         )
         .await;
     assert_eq!(res.status(), 403);
+}
+
+#[tokio::test]
+async fn a_bare_metal_host_reboots_over_ssh_with_its_reboot_command() {
+    let Some(lab) = Lab::new().await else { return };
+    lab.import_key("lab").await;
+    // A harmless stand-in for `reboot`, so the test machine stays up.
+    let res = lab
+        .app
+        .api(
+            Method::POST,
+            "/backends",
+            Some(json!({
+                "title": "host", "provider": "bare_metal", "machine_ip": "127.0.0.1",
+                "machine_key": "lab", "machine_user": lab.sshd.user, "machine_port": lab.sshd.port,
+                "machine_reboot_command": "touch \"$HOME/rebooted\"",
+            })),
+        )
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let b = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let machines: Value = lab
+        .app
+        .get_json(&format!("/backends/{b}/machines"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let m = machines[0]["id"].as_str().unwrap().to_owned();
+    let path = format!("/backends/{b}/machines/{m}");
+
+    let res = lab
+        .app
+        .api(Method::POST, &path, Some(json!({"action": "stop"})))
+        .await;
+    assert_eq!(res.status(), 409);
+    assert!(res.text().await.unwrap().contains("only be rebooted"));
+
+    let res = lab
+        .app
+        .api(Method::POST, &path, Some(json!({"action": "reboot"})))
+        .await;
+    let status = res.status();
+    let body = res.text().await.unwrap();
+    if status == 409 {
+        // Neither root nor passwordless sudo here: the refusal says so.
+        assert!(body.contains("needs root or passwordless sudo"), "{body}");
+        return;
+    }
+    assert_eq!(status, 200, "{body}");
+    let marker = lab.sshd.home().join("rebooted");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !marker.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the reboot command never ran"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let detail: Value = lab.app.get_json(&path).await.json().await.unwrap();
+    assert_eq!(detail["machine"]["state"], "rebooting", "{detail}");
 }

@@ -146,6 +146,33 @@ async fn an_ec2_backend_creates_reboots_and_destroys_a_machine() {
         .unwrap();
     assert_eq!(tagged["tags"], json!(["env=prod", "web"]));
 
+    // One tag at a time, in mist.io's shape; moto holds what was set.
+    let metadata = format!("/backends/{b}/machines/{m}/metadata");
+    let res = app
+        .api(Method::POST, &metadata, Some(json!({"tag": "team=ops"})))
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["tags"],
+        json!(["env=prod", "web", "team=ops"])
+    );
+    let res = app
+        .api(Method::DELETE, &format!("{metadata}/web"), None)
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["tags"],
+        json!(["env=prod", "team=ops"])
+    );
+    let res = app
+        .api(Method::DELETE, &format!("{metadata}/web"), None)
+        .await;
+    assert_eq!(res.status(), 404, "a tag the machine lacks");
+    let res = app
+        .api(Method::POST, &metadata, Some(json!({"tag": " "})))
+        .await;
+    assert_eq!(res.status(), 400);
+
     let path = format!("/backends/{b}/machines/{m}");
     for action in ["reboot", "stop", "start", "destroy"] {
         let res = app
