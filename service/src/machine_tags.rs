@@ -25,15 +25,15 @@ pub async fn add(
     tag: &str,
     address: &str,
 ) -> Result<Vec<String>, ErrorKind> {
-    let tag = tag.trim();
-    if tag.is_empty() {
-        return Err(ErrorKind::invalid("tag", "give the tag to add"));
-    }
     crate::authz::authorize(
         actor,
         "tag:machine",
         &domain::resource::machine(backend_id, machine_id),
     )?;
+    let tag = tag.trim();
+    if tag.is_empty() {
+        return Err(ErrorKind::invalid("tag", "give the tag to add"));
+    }
     let mut tags = current(services, actor, backend_id, machine_id).await?;
     tags.push(tag.to_owned());
     machine_actions::set_tags(services, actor, backend_id, machine_id, &tags, address).await

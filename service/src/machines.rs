@@ -62,7 +62,12 @@ pub async fn list(
             });
         }
     }
-    let machines = services.db.machines().await.map_err(internal)?;
+    // One backend's machines come from its own rows, not the whole table.
+    let machines = match backend_id {
+        Some(id) => services.db.machines_of(id).await,
+        None => services.db.machines().await,
+    }
+    .map_err(internal)?;
     Ok(machines
         .iter()
         .filter(|m| backend_id.is_none_or(|id| m.backend_id == id))

@@ -272,6 +272,17 @@ impl Db {
         rows.iter().map(machine).collect()
     }
 
+    /// The machines of one backend, by name.
+    pub async fn machines_of(&self, backend_id: &str) -> Result<Vec<StoredMachine>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {MACHINE_COLUMNS} FROM machines WHERE backend_id = $1 ORDER BY name, id"
+        ))
+        .bind(backend_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(machine).collect()
+    }
+
     /// One machine.
     pub async fn machine(
         &self,

@@ -187,6 +187,7 @@ fn AddBackendForm(add: ServerAction<AddBackend>) -> impl IntoView {
                 <FieldError error field="machine_user"/>
                 <label>"SSH port" <input name="machine_port" value="22" inputmode="numeric" autocomplete="off"/></label>
                 <FieldError error field="machine_port"/>
+                <label>"Reboot command (run as root, or with sudo -n)" <input name="machine_reboot_command" value="reboot" autocomplete="off" class="mono"/></label>
             </fieldset>
             <fieldset class="provider-fields" data-testid="cloud-fields" hidden=move || hydrated.get() && bare_metal()>
                 <legend>"Cloud providers only (every provider but Bare Metal Server)"</legend>
@@ -201,6 +202,8 @@ fn AddBackendForm(add: ServerAction<AddBackend>) -> impl IntoView {
                 <label>"Tenant (OpenStack)" <input name="tenant_name" autocomplete="off"/></label>
                 <FieldError error field="tenant_name"/>
             </fieldset>
+            <label>"Poll every (ms)" <input name="poll_interval" value="10000" inputmode="numeric" autocomplete="off"/></label>
+            <FieldError error field="poll_interval"/>
             <button type="submit" disabled=move || add.pending().get()>
                 {move || if add.pending().get() { "Checking the credentials…" } else { "Add backend" }}
             </button>

@@ -134,7 +134,10 @@ pub async fn act(
         });
     }
     let config: serde_json::Value = serde_json::from_str(&backend.config).unwrap_or_default();
-    let command = config["reboot_command"].as_str().unwrap_or("reboot").to_owned();
+    let command = config["reboot_command"]
+        .as_str()
+        .unwrap_or("reboot")
+        .to_owned();
     let opened = shell::connect_to(services, actor, &backend.id, machine_id).await?;
     let user = opened.target.user.clone();
     let privileged = if user == "root" {

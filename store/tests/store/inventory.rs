@@ -1,6 +1,7 @@
 use store::{
     backends::{StoredBackend, StoredMachine},
     keys::{KeyMachine, StoredKey},
+    scripts::{OutputChunk, ScriptRun},
     Db,
 };
 
@@ -166,6 +167,114 @@ async fn a_backend_goes_with_its_machines_associations_and_host_keys() {
             assert!(db.key_machines().await.unwrap().is_empty());
             assert!(db.host_key("b1", "m1").await.unwrap().is_none());
             assert!(!db.delete_backend("b1").await.unwrap());
+        }
+    });
+}
+
+#[tokio::test]
+async fn script_runs_keep_their_output_in_order_and_go_with_their_backend() {
+    on_each_engine!(|db: &Db, _engine: &str| {
+        let db = db.clone();
+        async move {
+            db.insert_backend(
+                &backend("b1", "rack"),
+                &[machine("b1", "m1"), machine("b1", "m2")],
+            )
+            .await
+            .unwrap();
+            db.insert_backend(&backend("b2", "other"), &[machine("b2", "m1")])
+                .await
+                .unwrap();
+            let ids = |ms: Vec<StoredMachine>| ms.into_iter().map(|m| m.id).collect::<Vec<_>>();
+            assert_eq!(ids(db.machines_of("b1").await.unwrap()), ["m1", "m2"]);
+            assert_eq!(ids(db.machines_of("b2").await.unwrap()), ["m1"]);
+
+            let run = |id: &str, at: i64| ScriptRun {
+                id: id.into(),
+                backend_id: "b1".into(),
+                machine_id: "m1".into(),
+                script: "echo hi".into(),
+                state: "waiting".into(),
+                detail: Some("waiting".into()),
+                exit_code: None,
+                ssh_user: None,
+                ssh_key: None,
+                ssh_host: None,
+                created_by: "owner".into(),
+                created_at: at,
+                started_at: None,
+                finished_at: None,
+            };
+            db.insert_script_run(&run("r1", 1)).await.unwrap();
+            db.insert_script_run(&run("r2", 2)).await.unwrap();
+            db.script_run_waiting("r1", "cannot reach").await.unwrap();
+            assert_eq!(
+                db.script_run("r1")
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .detail
+                    .as_deref(),
+                Some("cannot reach")
+            );
+            db.script_run_started("r1", "root", "ops", "10.0.0.1:22", 3)
+                .await
+                .unwrap();
+            for (seq, stream, data) in [
+                (1, "stdout", "a\n"),
+                (2, "stderr", "b\n"),
+                (3, "stdout", "c\n"),
+            ] {
+                db.append_script_output(
+                    "r1",
+                    &OutputChunk {
+                        seq,
+                        stream: stream.into(),
+                        data: data.into(),
+                    },
+                )
+                .await
+                .unwrap();
+            }
+            let after_one: Vec<_> = db
+                .script_output("r1", 1)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| (c.seq, c.stream, c.data))
+                .collect();
+            assert_eq!(
+                after_one,
+                [
+                    (2, "stderr".to_owned(), "b\n".to_owned()),
+                    (3, "stdout".to_owned(), "c\n".to_owned())
+                ]
+            );
+            db.script_run_finished("r1", "failed", Some(3), None, 4)
+                .await
+                .unwrap();
+            let r1 = db.script_run("r1").await.unwrap().unwrap();
+            assert_eq!(
+                (
+                    r1.state.as_str(),
+                    r1.exit_code,
+                    r1.ssh_host.as_deref(),
+                    r1.finished_at
+                ),
+                ("failed", Some(3), Some("10.0.0.1:22"), Some(4))
+            );
+            // A restart ends what nobody follows any more, and only that.
+            assert_eq!(db.abandon_script_runs("restarted", 5).await.unwrap(), 1);
+            let runs = db.script_runs("b1", "m1").await.unwrap();
+            assert_eq!(
+                runs.iter()
+                    .map(|r| (r.id.as_str(), r.state.as_str()))
+                    .collect::<Vec<_>>(),
+                [("r2", "error"), ("r1", "failed")]
+            );
+            assert!(db.delete_backend("b1").await.unwrap());
+            assert!(db.script_run("r1").await.unwrap().is_none());
+            assert!(db.script_output("r1", 0).await.unwrap().is_empty());
         }
     });
 }

@@ -10,7 +10,8 @@ use crate::{csrf_client::CsrfClient, error::AppError};
 
 /// Adds a backend once its credentials work: for `bare_metal`, by logging
 /// in to `machine_ip` with the key named `machine_key` as `machine_user`
-/// (root) on `machine_port` (22); the cloud providers take `apikey`,
+/// (root) on `machine_port` (22), rebooted by `machine_reboot_command`
+/// (`reboot`); the cloud providers take `apikey`,
 /// `apisecret`, `apiurl`, `tenant_name` and `region`. Empty fields count as
 /// absent, so a form may post them all.
 #[server(endpoint = "backends/add", client = CsrfClient)]
@@ -26,6 +27,8 @@ pub async fn add_backend(
     machine_key: Option<String>,
     machine_user: Option<String>,
     machine_port: Option<String>,
+    machine_reboot_command: Option<String>,
+    poll_interval: Option<String>,
 ) -> Result<BackendSummary, AppError> {
     use crate::ssr;
     let given = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
@@ -41,8 +44,8 @@ pub async fn add_backend(
         machine_key: given(machine_key),
         machine_user: given(machine_user),
         machine_port: given(machine_port),
-        machine_reboot_command: None,
-        poll_interval: None,
+        machine_reboot_command: given(machine_reboot_command),
+        poll_interval: given(poll_interval),
     };
     let actor = ssr::require_actor()?;
     Ok(service::backends::add(&ssr::services()?, &actor, &new, &ssr::client_address()).await?)
