@@ -70,6 +70,15 @@ pub struct Settings {
         global = true
     )]
     pub script_wait: u64,
+    /// How many seconds one request to a cloud provider may take (a poll
+    /// that gets no answer marks the backend `error` after its retries).
+    #[arg(
+        long,
+        env = "OVERCAST_PROVIDER_TIMEOUT",
+        default_value_t = 30,
+        global = true
+    )]
+    pub provider_timeout: u64,
 }
 
 impl Settings {
@@ -86,6 +95,7 @@ impl Settings {
             site_root: PathBuf::from("target/site"),
             max_shell_sessions: 8,
             script_wait: 900,
+            provider_timeout: 30,
         }
     }
 

@@ -93,6 +93,7 @@ pub async fn connect(settings: &Settings) -> Result<Services, String> {
             public_url,
             max_shell_sessions: settings.max_shell_sessions,
             script_wait: std::time::Duration::from_secs(settings.script_wait),
+            provider_timeout: std::time::Duration::from_secs(settings.provider_timeout),
         },
         vault,
     ))

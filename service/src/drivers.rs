@@ -51,12 +51,15 @@ pub struct Access<'a> {
     pub apiurl: Option<&'a str>,
     /// The secret.
     pub apisecret: Option<&'a str>,
+    /// How long one request to the provider may take.
+    pub timeout: std::time::Duration,
 }
 
 /// A driver for `access`; `None` for a provider without one.
 pub async fn build(access: &Access<'_>) -> Result<Option<Arc<dyn CloudDriver>>, ErrorKind> {
     let config = HttpConfig {
         endpoint: access.apiurl.map(str::to_owned),
+        timeout: access.timeout,
         ..HttpConfig::default()
     };
     let secret = || {
@@ -230,6 +233,7 @@ async fn build_for(
         region: backend.region.as_deref(),
         apiurl: backend.apiurl.as_deref(),
         apisecret: secrets.apisecret.as_deref(),
+        timeout: services.settings.provider_timeout,
     })
     .await
 }

@@ -52,6 +52,24 @@ pub async fn poll_due(services: &Services, in_flight: &InFlight) -> usize {
         if !backend.enabled || !due || !in_flight.start(&backend.id) {
             continue;
         }
+        // Several instances on one database: only the one that claims the
+        // poll makes it.
+        match services
+            .db
+            .claim_poll(&backend.id, backend.polled_at, now)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                in_flight.end(&backend.id);
+                continue;
+            }
+            Err(e) => {
+                tracing::warn!(backend = %backend.id, error = %e, "cannot claim a poll");
+                in_flight.end(&backend.id);
+                continue;
+            }
+        }
         started += 1;
         let services = services.clone();
         let in_flight = in_flight.clone();

@@ -19,6 +19,8 @@ pub struct Settings {
     /// How long a script waits for its machine to answer over SSH (a
     /// machine just created takes a while to boot).
     pub script_wait: std::time::Duration,
+    /// How long one request to a cloud provider may take.
+    pub provider_timeout: std::time::Duration,
 }
 
 /// Everything an operation needs, cheap to clone. Provided to server

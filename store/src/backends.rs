@@ -454,4 +454,26 @@ impl Db {
             .await?;
         Ok(())
     }
+
+    /// Claims a due poll: moves `polled_at` from `seen` (as read when the
+    /// poll was found due; `None` reads as 0) to `now`. Only one of several
+    /// instances sharing the database wins a given poll; the others see
+    /// `false` and leave it.
+    pub async fn claim_poll(
+        &self,
+        backend_id: &str,
+        seen: Option<i64>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE backends SET polled_at = $3 \
+             WHERE id = $1 AND COALESCE(polled_at, 0) = $2 AND enabled = 1",
+        )
+        .bind(backend_id)
+        .bind(seen.unwrap_or(0))
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
 }

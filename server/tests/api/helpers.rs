@@ -82,7 +82,16 @@ impl TestApp {
 
     /// A server with the master signed in.
     pub async fn signed_in() -> Self {
-        let app = Self::with_master().await;
+        Self::signed_in_with(|_| {}).await
+    }
+
+    /// [`TestApp::signed_in`] with settings adjusted first.
+    pub async fn signed_in_with(adjust: impl FnOnce(&mut Settings)) -> Self {
+        let app = Self::with_settings(adjust).await;
+        let services = &app.running.as_ref().expect("running").state.services;
+        service::accounts::create_master(services, MASTER_EMAIL, MASTER_PASSWORD, "test")
+            .await
+            .expect("create master");
         let res = app.sign_in(MASTER_EMAIL, MASTER_PASSWORD).await;
         assert!(
             res.status().is_success() || res.status().is_redirection(),

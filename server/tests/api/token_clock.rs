@@ -24,6 +24,7 @@ async fn services_on_a_clock() -> (Services, Arc<AtomicI64>, tempfile::TempDir) 
             public_url: "http://127.0.0.1".into(),
             max_shell_sessions: 8,
             script_wait: std::time::Duration::from_secs(60),
+            provider_timeout: std::time::Duration::from_secs(30),
         },
         service::vault::Vault::new(&[3u8; 32]).unwrap(),
     )

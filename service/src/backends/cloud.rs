@@ -52,6 +52,7 @@ pub(super) async fn cloud_backend(
         region: new.region.as_deref(),
         apiurl: new.apiurl.as_deref(),
         apisecret: apisecret.as_deref(),
+        timeout: services.settings.provider_timeout,
     };
     let driver = drivers::build(&access)
         .await?

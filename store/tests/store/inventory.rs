@@ -278,3 +278,26 @@ async fn script_runs_keep_their_output_in_order_and_go_with_their_backend() {
         }
     });
 }
+
+#[tokio::test]
+async fn a_due_poll_is_claimed_once() {
+    on_each_engine!(|db: &Db, _engine: &str| {
+        let db = db.clone();
+        async move {
+            db.insert_backend(&backend("b1", "rack"), &[])
+                .await
+                .unwrap();
+            let seen = db.backend("b1").await.unwrap().unwrap().polled_at;
+            assert!(db.claim_poll("b1", seen, 1_000).await.unwrap());
+            assert!(
+                !db.claim_poll("b1", seen, 1_001).await.unwrap(),
+                "a second instance, having read the same row, loses"
+            );
+            assert!(db.claim_poll("b1", Some(1_000), 2_000).await.unwrap());
+            db.poll_soon("b1").await.unwrap();
+            assert!(db.claim_poll("b1", Some(0), 3_000).await.unwrap());
+            db.set_backend_enabled("b1", false).await.unwrap();
+            assert!(!db.claim_poll("b1", Some(3_000), 4_000).await.unwrap());
+        }
+    });
+}

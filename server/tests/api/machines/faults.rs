@@ -136,7 +136,8 @@ async fn machine_count(app: &TestApp, id: &str) -> usize {
 
 #[tokio::test]
 async fn a_failing_provider_turns_its_backend_error_and_leaves_the_rest_alone() {
-    let app = TestApp::signed_in().await;
+    // A provider gets 1 s a request, so a hung one is given up quickly.
+    let app = TestApp::signed_in_with(|s| s.provider_timeout = 1).await;
     let (sick, well) = (Peer::start().await, Peer::start().await);
     let a = add(&app, "sick", &sick).await;
     let b = add(&app, "well", &well).await;
@@ -157,7 +158,8 @@ async fn a_failing_provider_turns_its_backend_error_and_leaves_the_rest_alone() 
     assert_eq!(backend(&app, &b).await["state"], "online");
 
     // A provider that never answers holds up nothing: the other backend is
-    // polled on, and lists answer from the database at once.
+    // polled on, and lists answer from the database at once; once its
+    // requests time out, the backend is in error too.
     well.set(HANGING);
     let hung_polled = backend(&app, &b).await;
     let third = Peer::start().await;
@@ -170,7 +172,7 @@ async fn a_failing_provider_turns_its_backend_error_and_leaves_the_rest_alone() 
         "the hung backend's list answers from the database: {:?}",
         before.elapsed()
     );
-    let polled = backend(&app, &c).await["state"].clone();
-    tokio::time::sleep(Duration::from_millis(2500)).await;
-    assert_eq!(backend(&app, &c).await["state"], "online", "{polled}");
+    until_state(&app, &b, "error", "no answer within").await;
+    assert_eq!(machine_count(&app, &b).await, listed, "nothing lost");
+    assert_eq!(backend(&app, &c).await["state"], "online");
 }
