@@ -50,6 +50,16 @@ pub struct Response {
 }
 
 impl Response {
+    /// An answer made up for a unit test: `status` with `body`.
+    #[cfg(test)]
+    pub(crate) fn for_test(status: u16, body: &str) -> Self {
+        Response {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            headers: HeaderMap::new(),
+            body: bytes::Bytes::from(body.to_owned()),
+        }
+    }
+
     /// The body as JSON of type `T`, or `DriverError::Protocol`.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, DriverError> {
         serde_json::from_slice(&self.body).map_err(|e| {

@@ -6,12 +6,18 @@ use domain::ErrorKind;
 
 use crate::{machine_actions, machines, Actor, Services};
 
+/// The machine's tags as last seen, once `tag:machine` is allowed.
 async fn current(
     services: &Services,
     actor: &Actor,
     backend_id: &str,
     machine_id: &str,
 ) -> Result<Vec<String>, ErrorKind> {
+    crate::authz::authorize(
+        actor,
+        "tag:machine",
+        &domain::resource::machine(backend_id, machine_id),
+    )?;
     let (stored, backend) = machines::find(services, actor, backend_id, machine_id).await?;
     Ok(machines::summary(&stored, &backend).tags)
 }
@@ -25,16 +31,11 @@ pub async fn add(
     tag: &str,
     address: &str,
 ) -> Result<Vec<String>, ErrorKind> {
-    crate::authz::authorize(
-        actor,
-        "tag:machine",
-        &domain::resource::machine(backend_id, machine_id),
-    )?;
+    let mut tags = current(services, actor, backend_id, machine_id).await?;
     let tag = tag.trim();
     if tag.is_empty() {
         return Err(ErrorKind::invalid("tag", "give the tag to add"));
     }
-    let mut tags = current(services, actor, backend_id, machine_id).await?;
     tags.push(tag.to_owned());
     machine_actions::set_tags(services, actor, backend_id, machine_id, &tags, address).await
 }
@@ -48,11 +49,6 @@ pub async fn remove(
     tag: &str,
     address: &str,
 ) -> Result<Vec<String>, ErrorKind> {
-    crate::authz::authorize(
-        actor,
-        "tag:machine",
-        &domain::resource::machine(backend_id, machine_id),
-    )?;
     let mut tags = current(services, actor, backend_id, machine_id).await?;
     let before = tags.len();
     tags.retain(|t| t != tag);

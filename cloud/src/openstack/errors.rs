@@ -61,15 +61,9 @@ pub(crate) fn nova(resp: &Response) -> DriverError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderMap;
-    use reqwest::StatusCode;
 
     fn resp(status: u16, body: &str) -> Response {
-        Response {
-            status: StatusCode::from_u16(status).unwrap(),
-            headers: HeaderMap::new(),
-            body: body.to_owned().into(),
-        }
+        Response::for_test(status, body)
     }
 
     #[test]

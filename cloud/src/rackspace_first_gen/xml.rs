@@ -154,15 +154,9 @@ fn json_fault(body: &[u8]) -> Option<Fault> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderMap;
-    use reqwest::StatusCode;
 
     fn resp(status: u16, body: &str) -> Response {
-        Response {
-            status: StatusCode::from_u16(status).unwrap(),
-            headers: HeaderMap::new(),
-            body: body.to_owned().into(),
-        }
+        Response::for_test(status, body)
     }
 
     #[test]

@@ -198,11 +198,7 @@ mod tests {
     use reqwest::StatusCode;
 
     fn resp(status: u16, body: &str) -> Response {
-        Response {
-            status: StatusCode::from_u16(status).unwrap(),
-            headers: HeaderMap::new(),
-            body: bytes::Bytes::from(body.to_owned()),
-        }
+        Response::for_test(status, body)
     }
 
     #[test]
