@@ -173,16 +173,24 @@ async fn run() {
         let ahead = services
             .clone()
             .with_clock(move || store::now_ms() + offset);
-        let since = ahead.now();
         let t = Instant::now();
         let started = polling::poll_due(&ahead, &InFlight::default()).await;
         assert_eq!(started, BACKENDS);
+        // poll_due stamps each backend when it claims the poll, and again
+        // when the poll ends.
+        let claimed: std::collections::HashMap<String, i64> = services
+            .db
+            .backends()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|b| (b.id, b.polled_at.unwrap_or(0)))
+            .collect();
         loop {
             let backends = services.db.backends().await.unwrap();
-            if backends
-                .iter()
-                .all(|b| b.polled_at.unwrap_or(0) >= since && b.state == "online")
-            {
+            if backends.iter().all(|b| {
+                b.polled_at.unwrap_or(0) > claimed[&b.id] && b.state == "online"
+            }) {
                 break;
             }
             assert!(t.elapsed() < Duration::from_secs(30), "{backends:?}");

@@ -165,7 +165,6 @@ pub(crate) fn check_tag(tag: &str) -> Result<&str, DriverError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::{header::HeaderMap, StatusCode};
 
     fn resp(status: u16, body: &str) -> Response {
         Response::for_test(status, body)

@@ -205,7 +205,6 @@ pub(crate) fn server_id(id: &str) -> Result<&str, DriverError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::StatusCode;
 
     fn resp(status: u16, body: &str) -> Response {
         Response::for_test(status, body)

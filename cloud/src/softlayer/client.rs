@@ -195,7 +195,6 @@ pub(crate) fn guest_id(id: &str) -> Result<i64, DriverError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::StatusCode;
 
     fn resp(status: u16, body: &str) -> Response {
         Response::for_test(status, body)
