@@ -6,17 +6,17 @@
 //! The bearer token picks the scenario: `good` (one page of everything),
 //! `paged` (instances and images on two pages each), anything else a 401.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
 
-use axum::body::{to_bytes, Body};
-use axum::extract::{Path, Query, Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Path, Query};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
+
+pub use crate::peer_kit::Fault;
+use crate::peer_kit::{answer, bearer, ok, read_json, serve_observed, Loopback, Rules, Seen};
 
 macro_rules! fixture {
     ($name:literal) => {
@@ -28,49 +28,12 @@ macro_rules! fixture {
 /// returns.
 pub const KNOWN: [&str; 3] = ["22344420", "22344421", "45501392"];
 
-/// A fault the peer answers with instead of the next request's real answer.
-#[derive(Clone, Debug)]
-pub enum Fault {
-    /// This status with a Linode error body (`reason`, optional `field`)
-    /// and an optional `Retry-After`.
-    Status(
-        u16,
-        &'static str,
-        Option<&'static str>,
-        Option<&'static str>,
-    ),
-    /// `200` with a body that is not JSON.
-    Garbage,
-}
-
-/// One request as the peer saw it.
-#[derive(Clone, Debug)]
-pub struct Seen {
-    /// `GET`, `POST`, ...
-    pub method: String,
-    /// Path and query.
-    pub uri: String,
-    /// The JSON body, if any.
-    pub body: Option<Value>,
-}
-
-#[derive(Default)]
-struct Peer {
-    seen: Mutex<Vec<Seen>>,
-    faults: Mutex<VecDeque<Fault>>,
-}
-
-/// The running peer; stops with the test's runtime.
-pub struct LinodePeer {
-    /// `http://127.0.0.1:<port>`, the driver's `apiurl`.
-    pub url: String,
-    peer: Arc<Peer>,
-}
+/// The Linode peer; [`LinodePeer::start`] runs one.
+pub struct LinodePeer;
 
 impl LinodePeer {
     /// Starts the peer on a free loopback port.
-    pub async fn start() -> LinodePeer {
-        let peer = Arc::new(Peer::default());
+    pub async fn start() -> Loopback<Seen> {
         let app = Router::new()
             .route("/v4/profile", get(profile))
             .route("/v4/linode/instances", get(instances).post(create))
@@ -87,47 +50,22 @@ impl LinodePeer {
             .route(
                 "/v4/regions",
                 get(|| async { ok(fixture!("list_locations.json")) }),
-            )
-            .layer(middleware::from_fn_with_state(peer.clone(), observe))
-            .with_state(peer.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        LinodePeer { url, peer }
-    }
-
-    /// Answers the next requests with `faults`, in order.
-    pub fn fail_next(&self, faults: impl IntoIterator<Item = Fault>) {
-        self.peer.faults.lock().unwrap().extend(faults);
-    }
-
-    /// Every request so far.
-    pub fn seen(&self) -> Vec<Seen> {
-        self.peer.seen.lock().unwrap().clone()
-    }
-
-    /// Requests so far as `"METHOD uri"`.
-    pub fn requests(&self) -> Vec<String> {
-        self.seen()
-            .iter()
-            .map(|s| format!("{} {}", s.method, s.uri))
-            .collect()
+            );
+        serve_observed(app, RULES).await
     }
 }
 
-fn answer(status: u16, body: &str) -> Response {
-    let status = StatusCode::from_u16(status).unwrap();
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_owned(),
-    )
-        .into_response()
-}
-
-fn ok(body: &str) -> Response {
-    answer(200, body)
-}
+/// JSON bodies, Linode's error body for a status fault, the scenario tokens
+/// let in.
+const RULES: Rules<Option<Value>> = Rules {
+    read: read_json,
+    status: |status, reason| errors(status, reason, None),
+    // Ours: what Linode answers a wrong or expired token.
+    refuse: |headers| {
+        let known = matches!(bearer(headers), "good" | "paged");
+        (!known).then(|| errors(401, "Invalid Token", None))
+    },
+};
 
 /// Ours: Linode's error body.
 fn errors(status: u16, reason: &str, field: Option<&str>) -> Response {
@@ -143,43 +81,6 @@ fn not_found() -> Response {
     errors(404, "Not found", None)
 }
 
-fn token(headers: &HeaderMap) -> &str {
-    let auth = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    auth.and_then(|a| a.strip_prefix("Bearer ")).unwrap_or("")
-}
-
-/// Records the request, applies the next fault, checks the token.
-async fn observe(State(peer): State<Arc<Peer>>, req: Request, next: Next) -> Response {
-    let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, 1 << 20).await.unwrap();
-    peer.seen.lock().unwrap().push(Seen {
-        method: parts.method.to_string(),
-        uri: parts.uri.to_string(),
-        body: serde_json::from_slice(&bytes).ok(),
-    });
-    let fault = peer.faults.lock().unwrap().pop_front();
-    match fault {
-        Some(Fault::Status(status, reason, field, retry_after)) => {
-            let mut resp = errors(status, reason, field);
-            if let Some(after) = retry_after {
-                resp.headers_mut()
-                    .insert(header::RETRY_AFTER, after.parse().unwrap());
-            }
-            return resp;
-        }
-        Some(Fault::Garbage) => return ok("<html>502 Bad Gateway</html>"),
-        None => {}
-    }
-    if !matches!(token(&parts.headers), "good" | "paged") {
-        // Ours: what Linode answers a wrong or expired token.
-        return errors(401, "Invalid Token", None);
-    }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
-}
-
 /// Ours: Libcloud recorded no `/v4/profile`.
 async fn profile() -> Response {
     ok(r#"{"username":"sammy","email":"sammy@example.com","restricted":false,"uid":1234}"#)
@@ -190,7 +91,7 @@ fn page(q: &HashMap<String, String>) -> u64 {
 }
 
 async fn instances(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
-    match (token(&headers), page(&q)) {
+    match (bearer(&headers), page(&q)) {
         ("paged", 1) => {
             // Ours, from the recording: the same list said to be page 1 of 2.
             let mut first: Value = serde_json::from_str(fixture!("list_nodes.json")).unwrap();
@@ -210,7 +111,7 @@ async fn instances(headers: HeaderMap, Query(q): Query<HashMap<String, String>>)
 }
 
 async fn images(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
-    match (token(&headers), page(&q)) {
+    match (bearer(&headers), page(&q)) {
         ("paged", 1) => ok(fixture!("list_images_paginated_page_1.json")),
         ("paged", 2) => ok(fixture!("list_images_paginated_page_2.json")),
         _ => ok(fixture!("list_images.json")),

@@ -324,7 +324,6 @@ async fn linode_errors_map_to_driver_errors() {
         400,
         "Account limit reached. Please open a support ticket.",
         None,
-        None,
     )]);
     let err = d.create_machine(&request(false)).await.unwrap_err();
     assert!(matches!(err, DriverError::Quota(_)), "{err:?}");
@@ -335,16 +334,13 @@ async fn a_429_and_5xx_are_retried_then_transient() {
     let peer = LinodePeer::start().await;
     let d = linode(&peer.url, "good");
     peer.fail_next([
-        Fault::Status(429, "Too Many Requests", None, Some("0")),
-        Fault::Status(502, "Bad Gateway", None, None),
+        Fault::Status(429, "Too Many Requests", Some("0")),
+        Fault::Status(502, "Bad Gateway", None),
     ]);
     assert_eq!(d.list_locations().await.unwrap().len(), 10);
     assert_eq!(peer.requests().len(), 3);
 
-    peer.fail_next(vec![
-        Fault::Status(503, "Service Unavailable", None, None);
-        4
-    ]);
+    peer.fail_next(vec![Fault::Status(503, "Service Unavailable", None); 4]);
     let err = d.list_sizes().await.unwrap_err();
     assert_eq!(
         err,
@@ -353,13 +349,13 @@ async fn a_429_and_5xx_are_retried_then_transient() {
     assert!(err.is_transient());
     assert_eq!(peer.requests().len(), 7);
 
-    peer.fail_next(vec![Fault::Status(429, "Too Many Requests", None, None); 4]);
+    peer.fail_next(vec![Fault::Status(429, "Too Many Requests", None); 4]);
     let err = d.list_machines().await.unwrap_err();
     assert!(err.is_transient(), "{err:?}");
 
     // A create that may have landed is not sent again.
     let before = peer.requests().len();
-    peer.fail_next([Fault::Status(500, "Internal Server Error", None, None)]);
+    peer.fail_next([Fault::Status(500, "Internal Server Error", None)]);
     let err = d.create_machine(&request(false)).await.unwrap_err();
     assert!(err.is_transient(), "{err:?}");
     assert_eq!(peer.requests().len(), before + 1);

@@ -8,6 +8,8 @@
 //!   when Prism or the description is absent.
 //! - `softlayer_recorded`: the SoftLayer driver against Libcloud's recorded
 //!   XML-RPC answers, served by `softlayer_peer`.
+//! - `peer_kit`: what the loopback peers share (serving, the journal of
+//!   requests and scripted faults, the observing middleware).
 //! - `conformance_fake`: the suite's stateful group against an in-memory
 //!   driver, proving the suite itself.
 
@@ -36,6 +38,7 @@ mod openstack_peer_nova;
 mod openstack_recorded;
 mod openstack_recorded_conformance;
 mod openstack_recorded_nova;
+mod peer_kit;
 mod prism;
 mod rackspace_first_gen_peer;
 mod rackspace_first_gen_recorded;

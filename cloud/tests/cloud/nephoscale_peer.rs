@@ -6,19 +6,18 @@
 //! HTTP Basic picks the scenario: `user:password` (a create's server is
 //! listed at once), `slow:password` (it never is), anything else a 401.
 
-use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use axum::body::{to_bytes, Body};
-use axum::extract::{Path, Request, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap};
+use axum::response::Response;
 use axum::routing::{delete, get, post};
 use axum::Router;
 use base64::Engine;
 use serde_json::{json, Value};
+
+pub use crate::peer_kit::Fault;
+use crate::peer_kit::{self, answer, ok, serve_observed, Loopback, Rules};
 
 macro_rules! fixture {
     ($name:literal) => {
@@ -36,56 +35,30 @@ pub const CREATED: &str = "88999";
 /// The id the peer gives a new SSH key (ours).
 pub const NEW_KEY: &str = "72300";
 
-/// A fault the peer answers with instead of the next request's real answer.
-#[derive(Clone, Debug)]
-pub enum Fault {
-    /// This status with a NephoScale error body (`message`) and an optional
-    /// `Retry-After`.
-    Status(u16, &'static str, Option<&'static str>),
-    /// `200` with a body that is not JSON.
-    Garbage,
-    /// The real answer, this much later.
-    Delay(Duration),
-}
-
-/// One request as the peer saw it.
-#[derive(Clone, Debug)]
-pub struct Seen {
-    /// `GET`, `POST`, ...
-    pub method: String,
-    /// Path and query.
-    pub uri: String,
-    /// The form fields of the body, in order.
-    pub form: Vec<(String, String)>,
-}
+/// One request as the peer saw it, with the form fields of its body in
+/// order.
+pub type Seen = peer_kit::Seen<Vec<(String, String)>>;
 
 impl Seen {
     /// The value of form field `name`.
     pub fn field(&self, name: &str) -> Option<&str> {
-        let found = self.form.iter().find(|(k, _)| k == name);
+        let found = self.body.iter().find(|(k, _)| k == name);
         found.map(|(_, v)| v.as_str())
     }
 }
 
 #[derive(Default)]
 struct Peer {
-    seen: Mutex<Vec<Seen>>,
-    faults: Mutex<VecDeque<Fault>>,
     /// The names of the servers creates asked for, in order.
     created: Mutex<Vec<String>>,
 }
 
-/// The running peer; stops with the test's runtime.
-pub struct NephoPeer {
-    /// `http://127.0.0.1:<port>`, the driver's `apiurl`.
-    pub url: String,
-    peer: Arc<Peer>,
-}
+/// The NephoScale peer; [`NephoPeer::start`] runs one.
+pub struct NephoPeer;
 
 impl NephoPeer {
     /// Starts the peer on a free loopback port.
-    pub async fn start() -> NephoPeer {
-        let peer = Arc::new(Peer::default());
+    pub async fn start() -> Loopback<Seen> {
         let app = Router::new()
             .route("/server/cloud/", get(servers).post(create))
             .route("/server/cloud/{id}/", delete(destroy))
@@ -106,46 +79,22 @@ impl NephoPeer {
                 "/key/sshrsa/",
                 get(|| async { ok(fixture!("list_ssh_keys.json")) }).post(new_key),
             )
-            .layer(middleware::from_fn_with_state(peer.clone(), observe))
-            .with_state(peer.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        NephoPeer { url, peer }
-    }
-
-    /// Answers the next requests with `faults`, in order.
-    pub fn fail_next(&self, faults: impl IntoIterator<Item = Fault>) {
-        self.peer.faults.lock().unwrap().extend(faults);
-    }
-
-    /// Every request so far.
-    pub fn seen(&self) -> Vec<Seen> {
-        self.peer.seen.lock().unwrap().clone()
-    }
-
-    /// Requests so far as `"METHOD uri"`.
-    pub fn requests(&self) -> Vec<String> {
-        self.seen()
-            .iter()
-            .map(|s| format!("{} {}", s.method, s.uri))
-            .collect()
+            .with_state(Arc::new(Peer::default()));
+        serve_observed(app, RULES).await
     }
 }
 
-fn answer(status: u16, body: &str) -> Response {
-    let status = StatusCode::from_u16(status).unwrap();
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_owned(),
-    )
-        .into_response()
-}
-
-fn ok(body: &str) -> Response {
-    answer(200, body)
-}
+/// Form bodies, NephoScale's envelope for a status fault, the scenario
+/// users let in.
+const RULES: Rules<Vec<(String, String)>> = Rules {
+    read: form,
+    status: refused,
+    // Ours: what NephoScale answers wrong credentials.
+    refuse: |headers| {
+        let known = matches!(user(headers).as_deref(), Some("user" | "slow"));
+        (!known).then(|| refused(401, "Authentication failed: bad username or password"))
+    },
+};
 
 /// Ours: NephoScale's error envelope.
 fn refused(status: u16, message: &str) -> Response {
@@ -177,37 +126,6 @@ fn form(bytes: &[u8]) -> Vec<(String, String)> {
     url.query_pairs()
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
-}
-
-/// Records the request, applies the next fault, checks the credentials.
-async fn observe(State(peer): State<Arc<Peer>>, req: Request, next: Next) -> Response {
-    let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, 1 << 20).await.unwrap();
-    peer.seen.lock().unwrap().push(Seen {
-        method: parts.method.to_string(),
-        uri: parts.uri.to_string(),
-        form: form(&bytes),
-    });
-    let fault = peer.faults.lock().unwrap().pop_front();
-    match fault {
-        Some(Fault::Status(status, message, retry_after)) => {
-            let mut resp = refused(status, message);
-            if let Some(after) = retry_after {
-                resp.headers_mut()
-                    .insert(header::RETRY_AFTER, after.parse().unwrap());
-            }
-            return resp;
-        }
-        Some(Fault::Garbage) => return ok("<html>502 Bad Gateway</html>"),
-        Some(Fault::Delay(wait)) => tokio::time::sleep(wait).await,
-        None => {}
-    }
-    if !matches!(user(&parts.headers).as_deref(), Some("user" | "slow")) {
-        // Ours: what NephoScale answers wrong credentials.
-        return refused(401, "Authentication failed: bad username or password");
-    }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
 }
 
 /// The id of the `n`th created server (0-based).

@@ -155,7 +155,7 @@ async fn create_files_a_new_key_then_sends_the_server_form() {
     assert_eq!(key.field("public_key"), Some(KEY));
     assert_eq!(key.field("key_group"), Some("1"));
     let server = &seen[3];
-    let fields: Vec<_> = server.form.iter().map(|(k, _)| k.as_str()).collect();
+    let fields: Vec<_> = server.body.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(
         fields,
         [

@@ -7,17 +7,20 @@
 //! becomes `<peer>/ord.servers.api.rackspacecloud.com/v2/1337`), so a test
 //! sees which endpoint the driver chose. The user name `bad` is refused.
 
+use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::Response;
 use axum::Router;
 use cloud::http::HttpConfig;
 use cloud::openstack::{KeystoneVersion, OpenStack, OpenStackConfig, SecretKind};
 use cloud::Secret;
 use serde_json::Value;
+
+use crate::peer_kit::{answer, Journal, Logged, Loopback};
 
 macro_rules! fixture {
     ($dir:literal, $name:literal) => {
@@ -39,10 +42,18 @@ pub struct Seen {
     pub body: Option<Value>,
 }
 
+impl Logged for Seen {
+    fn line(&self) -> String {
+        self.request.clone()
+    }
+}
+
+/// The peer's own state.
 #[derive(Default)]
-pub(crate) struct Peer {
+pub struct Peer {
     url: String,
-    seen: Mutex<Vec<Seen>>,
+    /// What the peer saw (it scripts no faults).
+    journal: Arc<Journal<Seen, Infallible>>,
     /// Nova answers the next this many requests with 401.
     pub(crate) refuse: Mutex<usize>,
     /// `servers/detail` comes in two pages.
@@ -53,51 +64,37 @@ pub(crate) struct Peer {
     issued: Mutex<usize>,
 }
 
-/// The running peer; stops with the test's runtime.
-pub struct OpenStackPeer {
-    /// `http://127.0.0.1:<port>`.
-    pub url: String,
-    peer: Arc<Peer>,
-}
+/// The Keystone and Nova peer; [`OpenStackPeer::start`] runs one.
+pub struct OpenStackPeer;
 
 impl OpenStackPeer {
-    /// Starts the peer on a free loopback port.
-    pub async fn start() -> OpenStackPeer {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let peer = Arc::new(Peer {
-            url: url.clone(),
+    /// Starts the peer on a free loopback port; its URL is
+    /// `http://127.0.0.1:<port>`.
+    pub async fn start() -> Loopback<Seen, Infallible, Peer> {
+        let state = |url, journal| Peer {
+            url,
+            journal,
             ..Peer::default()
-        });
-        let app = Router::new().fallback(serve).with_state(peer.clone());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        OpenStackPeer { url, peer }
+        };
+        Loopback::start(state, |peer| Router::new().fallback(serve).with_state(peer)).await
     }
+}
 
+impl Loopback<Seen, Infallible, Peer> {
     /// Nova refuses the next `n` requests' tokens (401), as after a revocation.
     pub fn refuse_tokens(&self, n: usize) {
-        *self.peer.refuse.lock().unwrap() = n;
+        *self.state().refuse.lock().unwrap() = n;
     }
 
     /// `servers/detail` answers in two pages linked by `servers_links`.
     pub fn paginate(&self) {
-        *self.peer.paged.lock().unwrap() = true;
+        *self.state().paged.lock().unwrap() = true;
     }
 
     /// v2 tokens come with an expiry in the past (ours: the recorded
     /// answer's 2999 replaced by 2001).
     pub fn expire_tokens(&self) {
-        *self.peer.expired.lock().unwrap() = true;
-    }
-
-    /// Every request so far.
-    pub fn seen(&self) -> Vec<Seen> {
-        self.peer.seen.lock().unwrap().clone()
-    }
-
-    /// Requests so far as `"METHOD path?query"`.
-    pub fn requests(&self) -> Vec<String> {
-        self.seen().into_iter().map(|s| s.request).collect()
+        *self.state().expired.lock().unwrap() = true;
     }
 
     /// The last request's JSON body.
@@ -107,16 +104,6 @@ impl OpenStackPeer {
             .and_then(|s| s.body.clone())
             .unwrap_or(Value::Null)
     }
-}
-
-pub(crate) fn answer(status: u16, body: &str) -> Response {
-    let status = StatusCode::from_u16(status).unwrap();
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_owned(),
-    )
-        .into_response()
 }
 
 /// A recorded Keystone answer with its URLs moved onto the peer.
@@ -140,7 +127,7 @@ async fn serve(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let path_and_query = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
-    peer.seen.lock().unwrap().push(Seen {
+    peer.journal.record(Seen {
         request: format!("{method} {path_and_query}"),
         token: token.clone(),
         body: body.clone(),

@@ -6,7 +6,8 @@ use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use crate::openstack_peer::{answer, Peer, V2_TOKEN};
+use crate::openstack_peer::{Peer, V2_TOKEN};
+use crate::peer_kit::answer;
 
 macro_rules! fixture {
     ($dir:literal, $name:literal) => {

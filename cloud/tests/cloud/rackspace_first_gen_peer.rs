@@ -10,18 +10,19 @@
 //! the recorded answer without a token. Cloud Servers accepts only the
 //! recorded token.
 
-use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, Method, Uri};
+use axum::response::Response;
 use axum::Router;
 use cloud::http::HttpConfig;
 use cloud::rackspace_first_gen::{RackspaceFirstGen, Region};
 use cloud::Secret;
 use serde_json::Value;
+
+use crate::peer_kit::{typed, Journal, Logged, Loopback};
 
 macro_rules! fixture {
     ($name:literal) => {
@@ -64,60 +65,47 @@ pub struct Seen {
     pub body: String,
 }
 
+impl Logged for Seen {
+    fn line(&self) -> String {
+        self.request.clone()
+    }
+}
+
+/// The peer's own state.
 #[derive(Default)]
-struct Peer {
+pub struct Peer {
     url: String,
-    seen: Mutex<Vec<Seen>>,
-    faults: Mutex<VecDeque<Fault>>,
+    journal: Arc<Journal<Seen, Fault>>,
     empty: Mutex<bool>,
     expired: Mutex<bool>,
 }
 
-/// The running peer; stops with the test's runtime.
-pub struct FirstGenPeer {
-    /// `http://127.0.0.1:<port>`.
-    pub url: String,
-    peer: Arc<Peer>,
-}
+/// The Rackspace first-gen peer; [`FirstGenPeer::start`] runs one.
+pub struct FirstGenPeer;
 
 impl FirstGenPeer {
-    /// Starts the peer on a free loopback port.
-    pub async fn start() -> FirstGenPeer {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let peer = Arc::new(Peer {
-            url: url.clone(),
+    /// Starts the peer on a free loopback port; its URL is
+    /// `http://127.0.0.1:<port>`. Faults apply to Cloud Servers' requests.
+    pub async fn start() -> Loopback<Seen, Fault, Peer> {
+        let state = |url, journal| Peer {
+            url,
+            journal,
             ..Peer::default()
-        });
-        let app = Router::new().fallback(serve).with_state(peer.clone());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        FirstGenPeer { url, peer }
+        };
+        Loopback::start(state, |peer| Router::new().fallback(serve).with_state(peer)).await
     }
+}
 
-    /// The next Cloud Servers requests are answered with `faults`, in order.
-    pub fn fail(&self, faults: &[Fault]) {
-        self.peer.faults.lock().unwrap().extend(faults);
-    }
-
+impl Loopback<Seen, Fault, Peer> {
     /// `servers/detail` answers the recorded empty list.
     pub fn empty(&self) {
-        *self.peer.empty.lock().unwrap() = true;
+        *self.state().empty.lock().unwrap() = true;
     }
 
     /// Tokens are issued already expired (ours: the recorded expiry, 2999,
     /// moved to 2001).
     pub fn expire_tokens(&self) {
-        *self.peer.expired.lock().unwrap() = true;
-    }
-
-    /// Every request so far.
-    pub fn seen(&self) -> Vec<Seen> {
-        self.peer.seen.lock().unwrap().clone()
-    }
-
-    /// Requests so far as `"METHOD path"`.
-    pub fn requests(&self) -> Vec<String> {
-        self.seen().into_iter().map(|s| s.request).collect()
+        *self.state().expired.lock().unwrap() = true;
     }
 
     /// A driver for user `user` authenticating at this peer.
@@ -128,18 +116,8 @@ impl FirstGenPeer {
     }
 }
 
-fn answer(status: u16, content_type: &'static str, body: &str) -> Response {
-    let status = StatusCode::from_u16(status).unwrap();
-    (
-        status,
-        [(header::CONTENT_TYPE, content_type)],
-        body.to_owned(),
-    )
-        .into_response()
-}
-
 fn xml(status: u16, body: &str) -> Response {
-    answer(status, "application/xml", body)
+    typed(status, "application/xml", body)
 }
 
 /// Ours: a v1.0 fault body (`<itemNotFound code="404"><message>...`).
@@ -165,7 +143,7 @@ async fn serve(
     };
     let token = text(header::HeaderName::from_static("x-auth-token"));
     let body = String::from_utf8_lossy(&body).into_owned();
-    peer.seen.lock().unwrap().push(Seen {
+    peer.journal.record(Seen {
         request: format!("{method} {}", uri.path()),
         token: token.clone(),
         content_type: text(header::CONTENT_TYPE),
@@ -176,17 +154,16 @@ async fn serve(
         return auth(&peer, &method, &body);
     }
     let Some(path) = uri.path().strip_prefix(SERVERS) else {
-        return answer(404, "text/plain", "no such endpoint");
+        return typed(404, "text/plain", "no such endpoint");
     };
     if token.as_deref() != Some(TOKEN) {
         return fault(401, "unauthorized", "Invalid authentication token");
     }
-    let next = peer.faults.lock().unwrap().pop_front();
-    match next {
+    match peer.journal.next_fault() {
         Some(Fault::Status(status)) => {
             return fault(status, "cloudServersFault", "The server has failed")
         }
-        Some(Fault::Garbage) => return answer(200, "application/xml", "}{ not xml"),
+        Some(Fault::Garbage) => return typed(200, "application/xml", "}{ not xml"),
         Some(Fault::Expired) => return fault(401, "unauthorized", "Token expired"),
         None => {}
     }
@@ -199,12 +176,12 @@ fn auth(peer: &Peer, method: &Method, body: &str) -> Response {
     let user = credentials["username"].as_str();
     let key = credentials["key"].as_str();
     match (method.as_str(), user, key) {
-        ("POST", Some("bad"), Some(_)) => answer(
+        ("POST", Some("bad"), Some(_)) => typed(
             401,
             "application/json",
             fixture!("_v1_1__auth_unauthorized.json"),
         ),
-        ("POST", Some("notoken"), Some(_)) => answer(
+        ("POST", Some("notoken"), Some(_)) => typed(
             200,
             "application/json",
             fixture!("_v1_1__auth_mssing_token.json"),
@@ -215,10 +192,10 @@ fn auth(peer: &Peer, method: &Method, body: &str) -> Response {
             if *peer.expired.lock().unwrap() {
                 recorded = recorded.replace("\"2999-", "\"2001-");
             }
-            answer(200, "application/json", &recorded)
+            typed(200, "application/json", &recorded)
         }
         // Ours: the identity service's answer to a body it cannot read.
-        _ => answer(
+        _ => typed(
             400,
             "application/json",
             r#"{"badRequest":{"message":"Invalid JSON request body","code":400}}"#,
@@ -245,12 +222,12 @@ fn servers(peer: &Peer, method: &Method, path: &str, body: &str) -> Response {
             let reboot = doc.as_ref().ok().map(|d| d.root_element());
             match reboot {
                 Some(r) if r.tag_name().name() == "reboot" && r.attribute("type").is_some() => {
-                    answer(202, "application/xml", "")
+                    typed(202, "application/xml", "")
                 }
                 _ => fault(400, "badRequest", "Malformed request body"),
             }
         }
-        ("DELETE", p) if p == server => answer(202, "application/xml", ""),
+        ("DELETE", p) if p == server => typed(202, "application/xml", ""),
         // Ours: v1.0's answer for any other server.
         (_, p) if p.starts_with("/servers/") => fault(404, "itemNotFound", "Server not found"),
         _ => fault(404, "itemNotFound", "The resource could not be found."),

@@ -255,7 +255,7 @@ async fn a_refused_token_is_renewed_once() {
     let peer = FirstGenPeer::start().await;
     let d = peer.driver(Region::Us, "ops");
     d.check_credentials().await.unwrap();
-    peer.fail(&[Fault::Expired]);
+    peer.fail_next([Fault::Expired]);
     assert_eq!(d.list_sizes().await.unwrap().len(), 7);
     let flavors = format!("GET {}", servers("/flavors/detail"));
     assert_eq!(
@@ -269,7 +269,7 @@ async fn a_refused_token_is_renewed_once() {
     );
 
     // Refused again after the renewal: the credentials are the problem.
-    peer.fail(&[Fault::Expired, Fault::Expired]);
+    peer.fail_next([Fault::Expired, Fault::Expired]);
     let err = d.list_sizes().await.unwrap_err();
     assert_eq!(err, DriverError::BadCredentials("Token expired".into()));
     let auths = peer
@@ -304,23 +304,23 @@ async fn a_token_past_its_expiry_is_renewed_before_the_next_call() {
 async fn server_errors_are_retried_then_surfaced() {
     let peer = FirstGenPeer::start().await;
     let d = peer.driver(Region::Us, "ops");
-    peer.fail(&[Fault::Status(500), Fault::Status(503)]);
+    peer.fail_next([Fault::Status(500), Fault::Status(503)]);
     assert_eq!(d.list_machines().await.unwrap().len(), 1);
     assert_eq!(peer.requests().len(), 4, "auth, two failures, the answer");
 
-    peer.fail(&[Fault::Status(500); 4]);
+    peer.fail_next([Fault::Status(500); 4]);
     let err = d.list_images(None).await.unwrap_err();
     assert!(err.is_transient(), "{err:?}");
     assert!(err.to_string().contains("The server has failed"), "{err}");
     assert_eq!(peer.requests().len(), 8, "four tries");
 
     // A create is not repeated after a 5xx: it may have been acted on.
-    peer.fail(&[Fault::Status(500)]);
+    peer.fail_next([Fault::Status(500)]);
     let err = d.create_machine(&request()).await.unwrap_err();
     assert!(err.is_transient(), "{err:?}");
     assert_eq!(peer.requests().len(), 9);
 
-    peer.fail(&[Fault::Status(413)]);
+    peer.fail_next([Fault::Status(413)]);
     let err = d.list_sizes().await.unwrap_err();
     assert!(matches!(err, DriverError::InvalidRequest(_)), "{err:?}");
 }
@@ -330,7 +330,7 @@ async fn garbage_is_a_protocol_error() {
     let peer = FirstGenPeer::start().await;
     let d = peer.driver(Region::Us, "ops");
     for _ in 0..3 {
-        peer.fail(&[Fault::Garbage]);
+        peer.fail_next([Fault::Garbage]);
     }
     for result in [
         d.list_machines().await.map(|_| ()),

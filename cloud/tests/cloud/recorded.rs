@@ -7,18 +7,18 @@
 //! droplets), `page-one` (the second page is empty), `many` (3 pages of 200
 //! droplets built from a recorded droplet).
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
-use axum::body::{to_bytes, Body};
-use axum::extract::{Path, Query, Request, State};
-use axum::http::{header, HeaderMap, Method, StatusCode};
-use axum::middleware::{self, Next};
+use axum::extract::{Path, Query};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
+
+pub use crate::peer_kit::Fault;
+use crate::peer_kit::{answer, bearer, ok, read_json, serve_observed, Loopback, Rules, Seen};
 
 macro_rules! fixture {
     ($name:literal) => {
@@ -26,46 +26,12 @@ macro_rules! fixture {
     };
 }
 
-/// A fault the peer answers with instead of the next request's real answer.
-#[derive(Clone, Debug)]
-pub enum Fault {
-    /// This status with a DigitalOcean error body (`message`) and an
-    /// optional `Retry-After`.
-    Status(u16, &'static str, Option<&'static str>),
-    /// Wait this long, then answer normally.
-    Delay(Duration),
-    /// `200` with a body that is not JSON.
-    Garbage,
-}
-
-/// One request as the peer saw it.
-#[derive(Clone, Debug)]
-pub struct Seen {
-    /// `GET`, `POST`, ...
-    pub method: String,
-    /// Path and query.
-    pub uri: String,
-    /// The JSON body, if any.
-    pub body: Option<Value>,
-}
-
-#[derive(Default)]
-struct Peer {
-    seen: Mutex<Vec<Seen>>,
-    faults: Mutex<VecDeque<Fault>>,
-}
-
-/// The running peer; stops with the test's runtime.
-pub struct Recorded {
-    /// `http://127.0.0.1:<port>`, the driver's `apiurl`.
-    pub url: String,
-    peer: Arc<Peer>,
-}
+/// The DigitalOcean peer; [`Recorded::start`] runs one.
+pub struct Recorded;
 
 impl Recorded {
     /// Starts the peer on a free loopback port.
-    pub async fn start() -> Recorded {
-        let peer = Arc::new(Peer::default());
+    pub async fn start() -> Loopback<Seen> {
         let app = Router::new()
             .route("/v2/account", get(account))
             .route("/v2/account/keys", get(keys).post(create_key))
@@ -83,47 +49,26 @@ impl Recorded {
             .route(
                 "/v2/regions",
                 get(|| async { ok(fixture!("list_locations.json")) }),
-            )
-            .layer(middleware::from_fn_with_state(peer.clone(), observe))
-            .with_state(peer.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Recorded { url, peer }
-    }
-
-    /// Answers the next requests with `faults`, in order.
-    pub fn fail_next(&self, faults: impl IntoIterator<Item = Fault>) {
-        self.peer.faults.lock().unwrap().extend(faults);
-    }
-
-    /// Every request so far.
-    pub fn seen(&self) -> Vec<Seen> {
-        self.peer.seen.lock().unwrap().clone()
-    }
-
-    /// Requests so far as `"METHOD uri"`.
-    pub fn requests(&self) -> Vec<String> {
-        self.seen()
-            .iter()
-            .map(|s| format!("{} {}", s.method, s.uri))
-            .collect()
+            );
+        serve_observed(app, RULES).await
     }
 }
 
-fn answer(status: u16, body: &str) -> Response {
-    let status = StatusCode::from_u16(status).unwrap();
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_owned(),
-    )
-        .into_response()
-}
-
-fn ok(body: &str) -> Response {
-    answer(200, body)
-}
+/// JSON bodies, DigitalOcean's error body for a status fault, the scenario
+/// tokens let in.
+const RULES: Rules<Option<Value>> = Rules {
+    read: read_json,
+    status: |status, message| {
+        answer(
+            status,
+            &json!({ "id": "injected", "message": message }).to_string(),
+        )
+    },
+    refuse: |headers| {
+        let known = matches!(bearer(headers), "good" | "empty" | "page-one" | "many");
+        (!known).then(|| answer(401, fixture!("error.json")))
+    },
+};
 
 /// Ours: DigitalOcean's 404 body.
 fn not_found() -> Response {
@@ -131,49 +76,6 @@ fn not_found() -> Response {
         404,
         r#"{"id":"not_found","message":"The resource you were accessing could not be found."}"#,
     )
-}
-
-fn token(headers: &HeaderMap) -> &str {
-    let auth = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    auth.and_then(|a| a.strip_prefix("Bearer ")).unwrap_or("")
-}
-
-/// Records the request, applies the next fault, checks the token.
-async fn observe(State(peer): State<Arc<Peer>>, req: Request, next: Next) -> Response {
-    let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, 1 << 20).await.unwrap();
-    peer.seen.lock().unwrap().push(Seen {
-        method: parts.method.to_string(),
-        uri: parts.uri.to_string(),
-        body: serde_json::from_slice(&bytes).ok(),
-    });
-    let fault = peer.faults.lock().unwrap().pop_front();
-    match fault {
-        Some(Fault::Status(status, message, retry_after)) => {
-            let mut resp = answer(
-                status,
-                &json!({ "id": "injected", "message": message }).to_string(),
-            );
-            if let Some(after) = retry_after {
-                resp.headers_mut()
-                    .insert(header::RETRY_AFTER, after.parse().unwrap());
-            }
-            return resp;
-        }
-        Some(Fault::Garbage) => return ok("<html>502 Bad Gateway</html>"),
-        Some(Fault::Delay(wait)) => tokio::time::sleep(wait).await,
-        None => {}
-    }
-    if !matches!(
-        token(&parts.headers),
-        "good" | "empty" | "page-one" | "many"
-    ) {
-        return answer(401, fixture!("error.json"));
-    }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
 }
 
 /// Ours: Libcloud recorded no `/v2/account`.
@@ -193,7 +95,7 @@ async fn create_key() -> Response {
 
 async fn droplets(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
     let page: usize = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
-    match (token(&headers), page) {
+    match (bearer(&headers), page) {
         ("empty", _) | ("page-one", 2) => ok(fixture!("list_nodes_empty.json")),
         ("many", page @ 1..=3) => ok(&many()[page - 1]),
         (_, 1) => ok(fixture!("list_nodes_page_1.json")),

@@ -10,16 +10,17 @@
 //! (Libcloud's recorded credentials fault), anything else SoftLayer's
 //! invalid-token fault.
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap};
+use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
 use roxmltree::{Document, Node};
 use serde_json::{json, Map, Value};
+
+use crate::peer_kit::{self, typed, Journal, Logged, Loopback};
 
 macro_rules! fixture {
     ($name:literal) => {
@@ -71,60 +72,39 @@ impl Call {
     }
 }
 
-#[derive(Default)]
-struct Peer {
-    seen: Mutex<Vec<Seen>>,
-    faults: Mutex<VecDeque<Fault>>,
-}
-
-/// The running peer; stops with the test's runtime.
-pub struct SoftLayerPeer {
-    /// `http://127.0.0.1:<port>/xmlrpc/v3`, the driver's `apiurl`.
-    pub url: String,
-    peer: Arc<Peer>,
-}
+/// The SoftLayer peer; [`SoftLayerPeer::start`] runs one.
+pub struct SoftLayerPeer;
 
 impl SoftLayerPeer {
-    /// Starts the peer on a free loopback port.
-    pub async fn start() -> SoftLayerPeer {
-        let peer = Arc::new(Peer::default());
+    /// Starts the peer on a free loopback port; its URL is
+    /// `http://127.0.0.1:<port>/xmlrpc/v3`, the driver's `apiurl`.
+    pub async fn start() -> Loopback<Seen, Fault> {
+        let journal = Arc::new(Journal::default());
         let app = Router::new()
             .route("/xmlrpc/v3/{service}", post(serve))
-            .with_state(peer.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/xmlrpc/v3", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        SoftLayerPeer { url, peer }
+            .with_state(journal.clone());
+        let url = format!("{}/xmlrpc/v3", peer_kit::serve(app).await);
+        Loopback::new(url, journal)
     }
+}
 
-    /// Answers the next calls with `faults`, in order.
-    pub fn fail_next(&self, faults: impl IntoIterator<Item = Fault>) {
-        self.peer.faults.lock().unwrap().extend(faults);
+impl Logged for Seen {
+    /// `"Service.method"` (`"Service.?"` for a call not read back).
+    fn line(&self) -> String {
+        let method = self.call.as_ref().map_or("?", |c| c.method.as_str());
+        format!("{}.{method}", self.service)
     }
+}
 
-    /// Every call so far.
-    pub fn seen(&self) -> Vec<Seen> {
-        self.peer.seen.lock().unwrap().clone()
-    }
-
+impl Loopback<Seen, Fault> {
     /// Calls so far as `"Service.method"`.
     pub fn calls(&self) -> Vec<String> {
-        let seen = self.seen();
-        let name = |s: &Seen| s.call.as_ref().map_or("?".into(), |c| c.method.clone());
-        seen.iter()
-            .map(|s| format!("{}.{}", s.service, name(s)))
-            .collect()
+        self.requests()
     }
 }
 
 fn xml(status: u16, body: &str) -> Response {
-    let status = StatusCode::from_u16(status).unwrap();
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/xml")],
-        body.to_owned(),
-    )
-        .into_response()
+    typed(status, "text/xml", body)
 }
 
 /// Ours: a `methodResponse` holding one value (already XML-RPC).
@@ -149,7 +129,7 @@ fn fault(code: &str, message: &str) -> Response {
 }
 
 async fn serve(
-    State(peer): State<Arc<Peer>>,
+    State(journal): State<Arc<Journal<Seen, Fault>>>,
     Path(service): Path<String>,
     headers: HeaderMap,
     body: String,
@@ -157,13 +137,13 @@ async fn serve(
     let call = read_call(&body);
     let content_type = headers.get(header::CONTENT_TYPE);
     let content_type = content_type.and_then(|v| v.to_str().ok()).unwrap_or("");
-    peer.seen.lock().unwrap().push(Seen {
+    journal.record(Seen {
         service: service.clone(),
         content_type: content_type.to_owned(),
         body,
         call: call.clone(),
     });
-    match peer.faults.lock().unwrap().pop_front() {
+    match journal.next_fault() {
         Some(Fault::Status(status)) => return xml(status, "upstream trouble"),
         Some(Fault::Garbage) => return xml(200, "<html>502 Bad Gateway</html>"),
         None => {}
