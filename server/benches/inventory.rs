@@ -188,9 +188,10 @@ async fn run() {
             .collect();
         loop {
             let backends = services.db.backends().await.unwrap();
-            if backends.iter().all(|b| {
-                b.polled_at.unwrap_or(0) > claimed[&b.id] && b.state == "online"
-            }) {
+            if backends
+                .iter()
+                .all(|b| b.polled_at.unwrap_or(0) > claimed[&b.id] && b.state == "online")
+            {
                 break;
             }
             assert!(t.elapsed() < Duration::from_secs(30), "{backends:?}");
