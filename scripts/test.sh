@@ -45,6 +45,12 @@ cargo test -p domain -p store -p ssh -p cloud -p service -p app -p server --feat
 say "building the site for the browser tests"
 cargo leptos build
 
+# The browser code as scripts/run.sh builds it (size-optimised, LTO): some
+# views only overflow the compiler's type-depth limit in that profile.
+say "checking the release build of the browser code"
+cargo build --package=frontend --lib --target-dir="$ROOT/target/front" \
+  --target=wasm32-unknown-unknown --profile=wasm-release
+
 say "browser tests (JavaScript off, then hydrated)"
 end2end/run.sh 2>&1 | tee -a "$results"
 

@@ -137,7 +137,7 @@ pub fn MachinesPage() -> impl IntoView {
                                         <For
                                             each=shown
                                             key=|m| (m.backend.clone(), m.id.clone(), m.state.clone(), m.tags.clone(), m.public_ips.clone(), m.name.clone())
-                                            children=move |m| view! { <Row m act/> }
+                                            children=move |m| view! { <Row m act/> }.into_any()
                                         />
                                     </tbody>
                                 </table>
@@ -193,6 +193,7 @@ fn FilterForm(rows: Vec<MachineSummary>, current: Filter) -> impl IntoView {
             <button type="submit" class="secondary">"Show"</button>
         </Form>
     }
+    .into_any()
 }
 
 /// One machine with the actions its provider allows.
@@ -225,9 +226,16 @@ fn Row(m: MachineSummary, act: ServerAction<ActOnMachine>) -> impl IntoView {
             })
         }
     };
-    let reboot = m.can_reboot.then(|| form("reboot", "Reboot", "secondary"));
-    let stop = m.can_stop.then(|| form("stop", "Stop", "secondary"));
-    let start = m.can_start.then(|| form("start", "Start", "secondary"));
+    // Boxed views: the row's full type is too deep for the release build.
+    let reboot = m
+        .can_reboot
+        .then(|| form("reboot", "Reboot", "secondary").into_any());
+    let stop = m
+        .can_stop
+        .then(|| form("stop", "Stop", "secondary").into_any());
+    let start = m
+        .can_start
+        .then(|| form("start", "Start", "secondary").into_any());
     let destroy = m.can_destroy.then(|| {
         let warning = format!(
             "{} and its disks are deleted at the provider. This cannot be undone.",
@@ -240,6 +248,7 @@ fn Row(m: MachineSummary, act: ServerAction<ActOnMachine>) -> impl IntoView {
                 {form("destroy", "Destroy this machine", "danger")}
             </details>
         }
+        .into_any()
     });
     view! {
         <tr data-machine=m.id.clone()>
@@ -254,6 +263,7 @@ fn Row(m: MachineSummary, act: ServerAction<ActOnMachine>) -> impl IntoView {
             </td>
         </tr>
     }
+    .into_any()
 }
 
 /// One action's button, disabled while an action on the row runs.
