@@ -16,7 +16,10 @@ CREATE TABLE script_runs (
     created_by  TEXT NOT NULL,
     created_at  BIGINT NOT NULL,
     started_at  BIGINT,
-    finished_at BIGINT
+    finished_at BIGINT,
+    -- Renewed while the instance that carries the run is alive; a run
+    -- whose heartbeat stopped is ended by any instance.
+    heartbeat_at BIGINT
 );
 CREATE INDEX script_runs_machine ON script_runs (backend_id, machine_id, created_at);
 

@@ -39,13 +39,27 @@ pub async fn housekeeping(services: Services) {
 /// How often the poller looks for backends due a poll.
 pub const POLL_TICK: Duration = Duration::from_secs(1);
 
+/// How many poller ticks between two looks for script runs whose instance
+/// stopped carrying them.
+const REAP_EVERY: u64 = 15;
+
 /// Polls each enabled backend every `poll_interval`, each in its own task
-/// (until the task is aborted).
+/// (until the task is aborted); every few ticks, ends the script runs left
+/// by an instance that is gone.
 pub async fn pollers(services: Services) {
     let in_flight = service::polling::InFlight::default();
     let mut tick = tokio::time::interval(POLL_TICK);
+    let mut ticks: u64 = 0;
     loop {
         tick.tick().await;
         service::polling::poll_due(&services, &in_flight).await;
+        ticks += 1;
+        if ticks % REAP_EVERY == 0 {
+            match service::scripts::abandon_unfinished(&services).await {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!(runs = n, "ended script runs whose instance is gone"),
+                Err(e) => tracing::warn!(error = %e, "could not look for abandoned script runs"),
+            }
+        }
     }
 }

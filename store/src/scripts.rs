@@ -36,6 +36,8 @@ pub struct ScriptRun {
     pub started_at: Option<i64>,
     /// When it ended, Unix ms.
     pub finished_at: Option<i64>,
+    /// Last sign of life of the instance carrying it, Unix ms.
+    pub heartbeat_at: Option<i64>,
 }
 
 /// One chunk of a run's output.
@@ -50,7 +52,8 @@ pub struct OutputChunk {
 }
 
 const COLUMNS: &str = "id, backend_id, machine_id, script, state, detail, exit_code, ssh_user, \
-                       ssh_key, ssh_host, created_by, created_at, started_at, finished_at";
+                       ssh_key, ssh_host, created_by, created_at, started_at, finished_at, \
+                       heartbeat_at";
 
 fn run(row: &sqlx::any::AnyRow) -> Result<ScriptRun, StoreError> {
     Ok(ScriptRun {
@@ -68,6 +71,7 @@ fn run(row: &sqlx::any::AnyRow) -> Result<ScriptRun, StoreError> {
         created_at: row.try_get("created_at")?,
         started_at: row.try_get("started_at")?,
         finished_at: row.try_get("finished_at")?,
+        heartbeat_at: row.try_get("heartbeat_at")?,
     })
 }
 
@@ -76,7 +80,7 @@ impl Db {
     pub async fn insert_script_run(&self, r: &ScriptRun) -> Result<(), StoreError> {
         sqlx::query(&format!(
             "INSERT INTO script_runs ({COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
         ))
         .bind(&r.id)
         .bind(&r.backend_id)
@@ -92,6 +96,7 @@ impl Db {
         .bind(r.created_at)
         .bind(r.started_at)
         .bind(r.finished_at)
+        .bind(r.heartbeat_at)
         .execute(self.pool())
         .await?;
         Ok(())
@@ -180,15 +185,35 @@ impl Db {
         Ok(())
     }
 
-    /// Ends every run still waiting or running (at start: the process that
-    /// followed them is gone); returns how many.
-    pub async fn abandon_script_runs(&self, reason: &str, now: i64) -> Result<u64, StoreError> {
+    /// Renews a run's heartbeat (its instance is alive and carrying it).
+    pub async fn beat_script_run(&self, id: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE script_runs SET heartbeat_at = $2 \
+             WHERE id = $1 AND state IN ('waiting', 'running')",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Ends every run still waiting or running whose heartbeat stopped
+    /// before `stale_before` (the instance carrying it is gone); returns
+    /// how many.
+    pub async fn abandon_script_runs(
+        &self,
+        reason: &str,
+        stale_before: i64,
+        now: i64,
+    ) -> Result<u64, StoreError> {
         let done = sqlx::query(
             "UPDATE script_runs SET state = 'error', detail = $1, finished_at = $2 \
-             WHERE state IN ('waiting', 'running')",
+             WHERE state IN ('waiting', 'running') AND COALESCE(heartbeat_at, 0) < $3",
         )
         .bind(reason)
         .bind(now)
+        .bind(stale_before)
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected())

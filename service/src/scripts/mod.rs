@@ -17,6 +17,13 @@ use crate::{audit, authz, internal, machines, Actor, Services};
 /// Longest script accepted (it travels in the SSH command, base64-encoded).
 pub const MAX_SCRIPT_BYTES: usize = 64 * 1024;
 
+/// How often the instance carrying a run says it is alive.
+pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A run whose heartbeat is older than this has lost its instance (several
+/// beats missed) and is ended by whoever looks.
+pub const STALE_AFTER_MS: i64 = 45_000;
+
 /// Most output a run keeps; beyond it the script runs on and the rest is
 /// counted, not kept.
 pub const MAX_OUTPUT_BYTES: usize = 1024 * 1024;
@@ -88,6 +95,7 @@ pub async fn start(
         created_at: services.now(),
         started_at: None,
         finished_at: None,
+        heartbeat_at: Some(services.now()),
     };
     services
         .db
@@ -173,14 +181,19 @@ async fn find(
         })
 }
 
-/// Marks what the previous process was following as ended: at start, a
-/// run still `waiting` or `running` has nobody left to finish it.
+/// Ends the runs still `waiting` or `running` whose instance stopped
+/// beating (it was stopped or restarted, or crashed): run at start and
+/// every few seconds by every instance, so a run is never left hanging and
+/// never taken from an instance that still carries it.
 pub async fn abandon_unfinished(services: &Services) -> Result<u64, ErrorKind> {
+    let now = services.now();
     services
         .db
         .abandon_script_runs(
-            "Overcast restarted before the script ended; its output up to then is kept",
-            services.now(),
+            "the Overcast instance carrying the script stopped before it ended; \
+             its output up to then is kept",
+            now - STALE_AFTER_MS,
+            now,
         )
         .await
         .map_err(internal)

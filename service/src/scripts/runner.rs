@@ -21,7 +21,9 @@ const FLUSH_EVERY: Duration = Duration::from_millis(200);
 
 pub(super) fn spawn(services: Services, actor: Actor, run: ScriptRun, address: String) {
     tokio::spawn(async move {
+        let beat = tokio::spawn(heartbeat(services.clone(), run.id.clone()));
         let (state, exit_code, detail) = carry(&services, &actor, &run).await;
+        beat.abort();
         if let Err(e) = services
             .db
             .script_run_finished(&run.id, state, exit_code, detail.as_deref(), services.now())
@@ -49,6 +51,17 @@ pub(super) fn spawn(services: Services, actor: Actor, run: ScriptRun, address: S
         )
         .await;
     });
+}
+
+/// Says the run is carried, every [`super::HEARTBEAT`], until aborted.
+async fn heartbeat(services: Services, run_id: String) {
+    let mut tick = tokio::time::interval(super::HEARTBEAT);
+    loop {
+        tick.tick().await;
+        if let Err(e) = services.db.beat_script_run(&run_id, services.now()).await {
+            tracing::warn!(run = %run_id, error = %e, "cannot renew a script run's heartbeat");
+        }
+    }
 }
 
 /// Runs the script once the machine answers; returns the run's end:

@@ -204,9 +204,12 @@ async fn script_runs_keep_their_output_in_order_and_go_with_their_backend() {
                 created_at: at,
                 started_at: None,
                 finished_at: None,
+                heartbeat_at: Some(at),
             };
             db.insert_script_run(&run("r1", 1)).await.unwrap();
             db.insert_script_run(&run("r2", 2)).await.unwrap();
+            db.insert_script_run(&run("r3", 3)).await.unwrap();
+            db.beat_script_run("r3", 100).await.unwrap();
             db.script_run_waiting("r1", "cannot reach").await.unwrap();
             assert_eq!(
                 db.script_run("r1")
@@ -263,14 +266,15 @@ async fn script_runs_keep_their_output_in_order_and_go_with_their_backend() {
                 ),
                 ("failed", Some(3), Some("10.0.0.1:22"), Some(4))
             );
-            // A restart ends what nobody follows any more, and only that.
-            assert_eq!(db.abandon_script_runs("restarted", 5).await.unwrap(), 1);
+            // Only runs whose heartbeat stopped are ended: r3's instance is
+            // alive, r1 has ended already.
+            assert_eq!(db.abandon_script_runs("gone", 10, 11).await.unwrap(), 1);
             let runs = db.script_runs("b1", "m1").await.unwrap();
             assert_eq!(
                 runs.iter()
                     .map(|r| (r.id.as_str(), r.state.as_str()))
                     .collect::<Vec<_>>(),
-                [("r2", "error"), ("r1", "failed")]
+                [("r3", "waiting"), ("r2", "error"), ("r1", "failed")]
             );
             assert!(db.delete_backend("b1").await.unwrap());
             assert!(db.script_run("r1").await.unwrap().is_none());

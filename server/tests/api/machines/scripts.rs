@@ -168,7 +168,7 @@ async fn bad_scripts_and_unknown_runs_get_clear_errors() {
 }
 
 #[tokio::test]
-async fn a_run_cut_short_by_a_restart_says_so_and_keeps_its_output() {
+async fn a_run_whose_instance_stopped_is_ended_and_keeps_its_output() {
     let Some(lab) = Lab::new().await else { return };
     let (b, m) = lab.bare_metal("box").await;
     let res = lab
@@ -190,11 +190,28 @@ async fn a_run_cut_short_by_a_restart_says_so_and_keeps_its_output() {
     })
     .await;
     let Lab { app, sshd, .. } = lab;
+    // Another instance starting (here: this one restarted) leaves a run
+    // whose carrier still beats alone.
     let app = app.restart().await;
+    let run: Value = app.get_json(&path).await.json().await.unwrap();
+    assert_eq!(run["state"], "running", "{run}");
+    // Once its heartbeat is older than the limit, any instance ends it.
+    let services = app.services();
+    let long_ago = services.now() - service::scripts::STALE_AFTER_MS - 1_000;
+    services.db.beat_script_run(&id, long_ago).await.unwrap();
+    assert_eq!(
+        service::scripts::abandon_unfinished(services)
+            .await
+            .unwrap(),
+        1
+    );
     let run: Value = app.get_json(&path).await.json().await.unwrap();
     assert_eq!(run["state"], "error", "{run}");
     assert!(
-        run["detail"].as_str().unwrap().contains("restarted"),
+        run["detail"]
+            .as_str()
+            .unwrap()
+            .contains("stopped before it ended"),
         "{run}"
     );
     assert_eq!(run["output"], "started\n");
