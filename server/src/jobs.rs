@@ -54,7 +54,7 @@ pub async fn pollers(services: Services) {
         tick.tick().await;
         service::polling::poll_due(&services, &in_flight).await;
         ticks += 1;
-        if ticks % REAP_EVERY == 0 {
+        if ticks.is_multiple_of(REAP_EVERY) {
             match service::scripts::abandon_unfinished(&services).await {
                 Ok(0) => {}
                 Ok(n) => tracing::warn!(runs = n, "ended script runs whose instance is gone"),
