@@ -10,9 +10,15 @@ use crate::error::DriverError;
 use crate::openstack::map_state;
 use crate::types::{CreateMachine, Image, Machine, Size};
 
-/// Where a create's public key is written (first generation images had no
-/// cloud-init: the personality file is the only way in).
-pub const AUTHORIZED_KEYS: &str = "/root/.ssh/authorized_keys";
+/// The user first generation images log in as (its home is `/<user>`).
+pub const LOGIN_USER: &str = "root";
+
+/// Where on the new server a create's public key is written (first
+/// generation images had no cloud-init: the personality file is the only
+/// way in): the login user's `~/.ssh/authorized_keys`.
+pub fn authorized_keys() -> String {
+    format!("/{LOGIN_USER}/.ssh/authorized_keys")
+}
 
 /// Operating systems recognised at the start of an image name.
 const SYSTEMS: [&str; 12] = [
@@ -154,7 +160,8 @@ pub(crate) fn create_body(request: &CreateMachine) -> Result<String, DriverError
         let line = format!("{}\n", key.openssh.trim());
         let encoded = base64::engine::general_purpose::STANDARD.encode(line);
         body.push_str(&format!(
-            r#"<personality><file path="{AUTHORIZED_KEYS}">{encoded}</file></personality>"#
+            r#"<personality><file path="{path}">{encoded}</file></personality>"#,
+            path = authorized_keys()
         ));
     }
     body.push_str("</server>");
@@ -205,7 +212,7 @@ mod tests {
         assert_eq!(server.attribute("name"), Some("web <1> & \"two\""));
         assert_eq!(server.tag_name().namespace(), Some(NAMESPACE));
         let file = xml::at(server, "personality/file").unwrap();
-        assert_eq!(file.attribute("path"), Some(AUTHORIZED_KEYS));
+        assert_eq!(file.attribute("path"), Some(authorized_keys().as_str()));
         let key = base64::engine::general_purpose::STANDARD
             .decode(file.text().unwrap())
             .unwrap();

@@ -6,7 +6,8 @@
 //! account's Cloud Servers URL, `.../v1.0/<account>`).
 //!
 //! What it offers: listings (servers, flavours, images), create (the key,
-//! if any, written to `/root/.ssh/authorized_keys` as a personality file;
+//! if any, written to the login user's `~/.ssh/authorized_keys` as a
+//! personality file;
 //! first generation images had no cloud-init, so user data is refused),
 //! soft reboot and destroy. The v1.0 API has no power off, and metadata is
 //! set at creation only, so start, stop and tags are `Unsupported`.
@@ -34,7 +35,7 @@ use crate::types::{Action, Capabilities, CreateMachine, Image, Location, Machine
 use crate::CloudDriver;
 use client::server_id;
 
-pub use convert::AUTHORIZED_KEYS;
+pub use convert::{authorized_keys, LOGIN_USER};
 
 /// Which of Rackspace's two identity services the account belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -5,7 +5,7 @@
 
 use base64::Engine;
 use cloud::conformance;
-use cloud::rackspace_first_gen::{Region, AUTHORIZED_KEYS};
+use cloud::rackspace_first_gen::{authorized_keys, Region};
 use cloud::{Action, CloudDriver, CreateMachine, DriverError, MachineState, PublicKey};
 
 use crate::rackspace_first_gen_peer::{Fault, FirstGenPeer, SERVERS, SERVER_ID, TOKEN};
@@ -172,7 +172,7 @@ async fn a_create_posts_well_formed_xml_with_the_key_as_a_personality_file() {
         .filter(|n| n.tag_name().name() == "file")
         .collect();
     assert_eq!(files.len(), 1);
-    assert_eq!(files[0].attribute("path"), Some(AUTHORIZED_KEYS));
+    assert_eq!(files[0].attribute("path"), Some(authorized_keys().as_str()));
     let key = base64::engine::general_purpose::STANDARD
         .decode(files[0].text().unwrap().trim())
         .unwrap();
