@@ -1,9 +1,12 @@
-//! The `backends` table (cloud accounts) and the `machines` last seen on
-//! each. Secrets arrive sealed by the service layer.
+//! The `backends` table (cloud accounts): added with the machines found on
+//! them, renamed, enabled or disabled, polled, deleted with everything
+//! known of them. Secrets arrive sealed by the service layer.
 
 use sqlx::Row;
 
-use crate::{Db, StoreError};
+pub use crate::host_keys::PinnedHostKey;
+pub use crate::machines::StoredMachine;
+use crate::{machines::insert_machine, Db, StoreError};
 
 /// A stored cloud account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,48 +41,9 @@ pub struct StoredBackend {
     pub created_at: i64,
 }
 
-/// A machine as last seen.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredMachine {
-    /// Its backend.
-    pub backend_id: String,
-    /// The provider's id for it.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// A Libcloud node state name.
-    pub state: String,
-    /// Public addresses, JSON array.
-    pub public_ips: String,
-    /// Private addresses, JSON array.
-    pub private_ips: String,
-    /// Port SSH listens on.
-    pub ssh_port: i64,
-    /// Provider details, JSON object.
-    pub extra: String,
-    /// Last seen, Unix ms.
-    pub seen_at: i64,
-}
-
-/// A machine's pinned host key, and a different one seen since.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PinnedHostKey {
-    /// OpenSSH public form.
-    pub openssh: String,
-    /// `SHA256:...`.
-    pub fingerprint: String,
-    /// When it was pinned, Unix ms.
-    pub pinned_at: i64,
-    /// A different key presented later, awaiting acceptance.
-    pub pending: Option<(String, String)>,
-}
-
 const BACKEND_COLUMNS: &str =
     "id, title, provider, region, apikey, apiurl, config, secret_sealed, \
      enabled, state, state_reason, poll_interval, polled_at, created_at";
-const MACHINE_COLUMNS: &str =
-    "backend_id, id, name, state, public_ips, private_ips, ssh_port, extra, seen_at";
-
 fn backend(row: &sqlx::any::AnyRow) -> Result<StoredBackend, StoreError> {
     Ok(StoredBackend {
         id: row.try_get("id")?,
@@ -96,20 +60,6 @@ fn backend(row: &sqlx::any::AnyRow) -> Result<StoredBackend, StoreError> {
         poll_interval: row.try_get("poll_interval")?,
         polled_at: row.try_get("polled_at")?,
         created_at: row.try_get("created_at")?,
-    })
-}
-
-fn machine(row: &sqlx::any::AnyRow) -> Result<StoredMachine, StoreError> {
-    Ok(StoredMachine {
-        backend_id: row.try_get("backend_id")?,
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        state: row.try_get("state")?,
-        public_ips: row.try_get("public_ips")?,
-        private_ips: row.try_get("private_ips")?,
-        ssh_port: row.try_get("ssh_port")?,
-        extra: row.try_get("extra")?,
-        seen_at: row.try_get("seen_at")?,
     })
 }
 
@@ -242,208 +192,6 @@ impl Db {
             .await?;
         tx.commit().await?;
         Ok(done.rows_affected() == 1)
-    }
-
-    /// Replaces the machines known on a backend with those just listed.
-    pub async fn replace_machines(
-        &self,
-        backend_id: &str,
-        machines: &[StoredMachine],
-    ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
-        sqlx::query("DELETE FROM machines WHERE backend_id = $1")
-            .bind(backend_id)
-            .execute(&mut *tx)
-            .await?;
-        for m in machines {
-            insert_machine(&mut tx, m).await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Every machine of every backend, by backend then name.
-    pub async fn machines(&self) -> Result<Vec<StoredMachine>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {MACHINE_COLUMNS} FROM machines ORDER BY backend_id, name, id"
-        ))
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(machine).collect()
-    }
-
-    /// The machines of one backend, by name.
-    pub async fn machines_of(&self, backend_id: &str) -> Result<Vec<StoredMachine>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {MACHINE_COLUMNS} FROM machines WHERE backend_id = $1 ORDER BY name, id"
-        ))
-        .bind(backend_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(machine).collect()
-    }
-
-    /// One machine.
-    pub async fn machine(
-        &self,
-        backend_id: &str,
-        id: &str,
-    ) -> Result<Option<StoredMachine>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {MACHINE_COLUMNS} FROM machines WHERE backend_id = $1 AND id = $2"
-        ))
-        .bind(backend_id)
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(machine).transpose()
-    }
-
-    /// A machine's pinned host key.
-    pub async fn host_key(
-        &self,
-        backend_id: &str,
-        machine_id: &str,
-    ) -> Result<Option<PinnedHostKey>, StoreError> {
-        let row = sqlx::query(
-            "SELECT openssh, fingerprint, pinned_at, pending_openssh, pending_fingerprint \
-             FROM host_keys WHERE backend_id = $1 AND machine_id = $2",
-        )
-        .bind(backend_id)
-        .bind(machine_id)
-        .fetch_optional(self.pool())
-        .await?;
-        row.map(|r| -> Result<PinnedHostKey, StoreError> {
-            let pending_openssh: Option<String> = r.try_get("pending_openssh")?;
-            let pending_fingerprint: Option<String> = r.try_get("pending_fingerprint")?;
-            Ok(PinnedHostKey {
-                openssh: r.try_get("openssh")?,
-                fingerprint: r.try_get("fingerprint")?,
-                pinned_at: r.try_get("pinned_at")?,
-                pending: pending_openssh.zip(pending_fingerprint),
-            })
-        })
-        .transpose()
-    }
-
-    /// Pins a host key, unless one is pinned already (first use wins:
-    /// returns `false` then).
-    pub async fn pin_host_key(
-        &self,
-        backend_id: &str,
-        machine_id: &str,
-        openssh: &str,
-        fingerprint: &str,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO host_keys (backend_id, machine_id, openssh, fingerprint, pinned_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (backend_id, machine_id) DO NOTHING",
-        )
-        .bind(backend_id)
-        .bind(machine_id)
-        .bind(openssh)
-        .bind(fingerprint)
-        .bind(now)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// Remembers a different host key presented for a pinned machine.
-    pub async fn note_changed_host_key(
-        &self,
-        backend_id: &str,
-        machine_id: &str,
-        openssh: &str,
-        fingerprint: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE host_keys SET pending_openssh = $3, pending_fingerprint = $4 \
-             WHERE backend_id = $1 AND machine_id = $2",
-        )
-        .bind(backend_id)
-        .bind(machine_id)
-        .bind(openssh)
-        .bind(fingerprint)
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
-    /// Pins the pending key in place of the old one, if it is still the one
-    /// named by `fingerprint`; `false` otherwise.
-    pub async fn accept_host_key(
-        &self,
-        backend_id: &str,
-        machine_id: &str,
-        fingerprint: &str,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE host_keys SET openssh = pending_openssh, fingerprint = pending_fingerprint, \
-             pinned_at = $4, pending_openssh = NULL, pending_fingerprint = NULL \
-             WHERE backend_id = $1 AND machine_id = $2 AND pending_fingerprint = $3",
-        )
-        .bind(backend_id)
-        .bind(machine_id)
-        .bind(fingerprint)
-        .bind(now)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-}
-
-async fn insert_machine(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    m: &StoredMachine,
-) -> Result<(), StoreError> {
-    sqlx::query(&format!(
-        "INSERT INTO machines ({MACHINE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-    ))
-    .bind(&m.backend_id)
-    .bind(&m.id)
-    .bind(&m.name)
-    .bind(&m.state)
-    .bind(&m.public_ips)
-    .bind(&m.private_ips)
-    .bind(m.ssh_port)
-    .bind(&m.extra)
-    .bind(m.seen_at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-impl Db {
-    /// Records a machine's new state (after an action, before the next poll).
-    pub async fn set_machine_state(
-        &self,
-        backend_id: &str,
-        id: &str,
-        state: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE machines SET state = $3 WHERE backend_id = $1 AND id = $2")
-            .bind(backend_id)
-            .bind(id)
-            .bind(state)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    /// Adds (or replaces) one machine, as just created.
-    pub async fn upsert_machine(&self, m: &StoredMachine) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
-        sqlx::query("DELETE FROM machines WHERE backend_id = $1 AND id = $2")
-            .bind(&m.backend_id)
-            .bind(&m.id)
-            .execute(&mut *tx)
-            .await?;
-        insert_machine(&mut tx, m).await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     /// Makes a backend due for a poll at once.

@@ -45,6 +45,7 @@ mod rackspace_first_gen_recorded;
 mod recorded;
 mod softlayer_peer;
 mod softlayer_recorded;
+mod softlayer_recorded_faults;
 
 use std::time::Duration;
 

@@ -1,0 +1,154 @@
+//! The `machines` table: the machines last seen on each backend (replaced
+//! by each poll, one added or changed by an action or a creation).
+
+use sqlx::Row;
+
+use crate::{Db, StoreError};
+
+/// A machine as last seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMachine {
+    /// Its backend.
+    pub backend_id: String,
+    /// The provider's id for it.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// A Libcloud node state name.
+    pub state: String,
+    /// Public addresses, JSON array.
+    pub public_ips: String,
+    /// Private addresses, JSON array.
+    pub private_ips: String,
+    /// Port SSH listens on.
+    pub ssh_port: i64,
+    /// Provider details, JSON object.
+    pub extra: String,
+    /// Last seen, Unix ms.
+    pub seen_at: i64,
+}
+
+const MACHINE_COLUMNS: &str =
+    "backend_id, id, name, state, public_ips, private_ips, ssh_port, extra, seen_at";
+
+fn machine(row: &sqlx::any::AnyRow) -> Result<StoredMachine, StoreError> {
+    Ok(StoredMachine {
+        backend_id: row.try_get("backend_id")?,
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        state: row.try_get("state")?,
+        public_ips: row.try_get("public_ips")?,
+        private_ips: row.try_get("private_ips")?,
+        ssh_port: row.try_get("ssh_port")?,
+        extra: row.try_get("extra")?,
+        seen_at: row.try_get("seen_at")?,
+    })
+}
+
+impl Db {
+    /// Replaces the machines known on a backend with those just listed.
+    pub async fn replace_machines(
+        &self,
+        backend_id: &str,
+        machines: &[StoredMachine],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("DELETE FROM machines WHERE backend_id = $1")
+            .bind(backend_id)
+            .execute(&mut *tx)
+            .await?;
+        for m in machines {
+            insert_machine(&mut tx, m).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every machine of every backend, by backend then name.
+    pub async fn machines(&self) -> Result<Vec<StoredMachine>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {MACHINE_COLUMNS} FROM machines ORDER BY backend_id, name, id"
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(machine).collect()
+    }
+
+    /// The machines of one backend, by name.
+    pub async fn machines_of(&self, backend_id: &str) -> Result<Vec<StoredMachine>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {MACHINE_COLUMNS} FROM machines WHERE backend_id = $1 ORDER BY name, id"
+        ))
+        .bind(backend_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(machine).collect()
+    }
+
+    /// One machine.
+    pub async fn machine(
+        &self,
+        backend_id: &str,
+        id: &str,
+    ) -> Result<Option<StoredMachine>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {MACHINE_COLUMNS} FROM machines WHERE backend_id = $1 AND id = $2"
+        ))
+        .bind(backend_id)
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(machine).transpose()
+    }
+
+    /// Records a machine's new state (after an action, before the next poll).
+    pub async fn set_machine_state(
+        &self,
+        backend_id: &str,
+        id: &str,
+        state: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE machines SET state = $3 WHERE backend_id = $1 AND id = $2")
+            .bind(backend_id)
+            .bind(id)
+            .bind(state)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Adds (or replaces) one machine, as just created.
+    pub async fn upsert_machine(&self, m: &StoredMachine) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("DELETE FROM machines WHERE backend_id = $1 AND id = $2")
+            .bind(&m.backend_id)
+            .bind(&m.id)
+            .execute(&mut *tx)
+            .await?;
+        insert_machine(&mut tx, m).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Inserts one machine inside `tx`.
+pub(crate) async fn insert_machine(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    m: &StoredMachine,
+) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "INSERT INTO machines ({MACHINE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    ))
+    .bind(&m.backend_id)
+    .bind(&m.id)
+    .bind(&m.name)
+    .bind(&m.state)
+    .bind(&m.public_ips)
+    .bind(&m.private_ips)
+    .bind(m.ssh_port)
+    .bind(&m.extra)
+    .bind(m.seen_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
