@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use crate::error::DriverError;
 
 mod retry;
+pub(crate) mod session;
 
 use retry::retry_after;
 pub use retry::RetryPolicy;

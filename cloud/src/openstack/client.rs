@@ -9,7 +9,6 @@ use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use tokio::sync::Mutex;
 use tokio::time::{Duration, Instant};
 
 use super::catalogue;
@@ -17,6 +16,7 @@ use super::config::OpenStackConfig;
 use super::errors;
 use super::identity;
 use crate::error::DriverError;
+use crate::http::session::{Held, Renewing};
 use crate::http::{HttpClient, HttpConfig, Response};
 
 /// A token is renewed this long before Keystone says it expires.
@@ -32,10 +32,6 @@ struct Session {
     nova: HttpClient,
     /// The compute endpoint's region.
     region: Option<String>,
-    /// Renew after this instant.
-    renew_at: Instant,
-    /// Counts authentications, so callers that saw the same 401 renew once.
-    generation: u64,
 }
 
 /// An authenticated connection to one OpenStack account.
@@ -44,7 +40,7 @@ pub(crate) struct Api {
     identity: HttpClient,
     config: Arc<OpenStackConfig>,
     http: HttpConfig,
-    session: Arc<Mutex<Option<Session>>>,
+    session: Arc<Renewing<Session>>,
 }
 
 #[derive(Deserialize)]
@@ -69,33 +65,23 @@ impl Api {
             identity: HttpClient::new(&base, &own, HeaderMap::new())?,
             config: Arc::new(config),
             http: own,
-            session: Arc::new(Mutex::new(None)),
+            session: Arc::default(),
         })
     }
 
     /// The session to use: the current one unless it is due for renewal or
     /// is the `stale` generation a caller saw refused.
-    async fn session(&self, stale: Option<u64>) -> Result<Session, DriverError> {
-        let mut current = self.session.lock().await;
-        let generation = match current.as_ref() {
-            Some(s) if Some(s.generation) != stale && Instant::now() < s.renew_at => {
-                return Ok(s.clone())
-            }
-            Some(s) => s.generation + 1,
-            None => 1,
-        };
-        let fresh = self.authenticate(generation).await?;
-        *current = Some(fresh.clone());
-        Ok(fresh)
+    async fn session(&self, stale: Option<u64>) -> Result<Held<Session>, DriverError> {
+        self.session.get(stale, || self.authenticate()).await
     }
 
     /// Asks Keystone for a new token now (a credential check).
     pub(crate) async fn renew(&self) -> Result<(), DriverError> {
-        let seen = self.session.lock().await.as_ref().map(|s| s.generation);
-        self.session(seen.or(Some(0))).await.map(|_| ())
+        self.session.renew(|| self.authenticate()).await
     }
 
-    async fn authenticate(&self, generation: u64) -> Result<Session, DriverError> {
+    /// A new token: the session and when to renew it.
+    async fn authenticate(&self) -> Result<(Session, Instant), DriverError> {
         let c = &self.config;
         let url = self.identity.url(identity::token_path(c.version))?;
         let body = identity::request_body(c)?;
@@ -114,17 +100,18 @@ impl Api {
         headers.insert("accept", HeaderValue::from_static("application/json"));
         let nova = HttpClient::new(&compute.url, &self.http, headers)?;
         tracing::debug!(endpoint = %nova.endpoint(), lifetime = ?token.lifetime, "OpenStack token issued");
-        Ok(Session {
-            nova,
-            region: compute.region,
-            renew_at: Instant::now() + token.lifetime.saturating_sub(MARGIN),
-            generation,
-        })
+        Ok((
+            Session {
+                nova,
+                region: compute.region,
+            },
+            Instant::now() + token.lifetime.saturating_sub(MARGIN),
+        ))
     }
 
     /// The compute endpoint's region (authenticating if need be).
     pub(crate) async fn region(&self) -> Result<Option<String>, DriverError> {
-        Ok(self.session(None).await?.region)
+        Ok(self.session(None).await?.value.region)
     }
 
     /// Sends `method path` (path and query under Nova's endpoint) and
@@ -137,17 +124,13 @@ impl Api {
         body: Option<&Value>,
     ) -> Result<Response, DriverError> {
         let session = self.session(None).await?;
-        let resp = session
-            .nova
-            .send(method.clone(), session.nova.url(path)?, body)
-            .await?;
+        let nova = &session.value.nova;
+        let resp = nova.send(method.clone(), nova.url(path)?, body).await?;
         let resp = if resp.status == reqwest::StatusCode::UNAUTHORIZED {
             tracing::debug!(path, "Nova refused the token; renewing it once");
             let session = self.session(Some(session.generation)).await?;
-            session
-                .nova
-                .send(method, session.nova.url(path)?, body)
-                .await?
+            let nova = &session.value.nova;
+            nova.send(method, nova.url(path)?, body).await?
         } else {
             resp
         };

@@ -9,11 +9,11 @@ use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, DATE};
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
-use tokio::sync::Mutex;
 use tokio::time::{Duration, Instant};
 
 use super::xml;
 use crate::error::DriverError;
+use crate::http::session::{Held, Renewing};
 use crate::http::{Body, HttpClient, HttpConfig, Response};
 use crate::openstack::time::lifetime;
 use crate::secret::Secret;
@@ -29,10 +29,6 @@ pub(crate) const AUTH_PATH: &str = "/v1.1/auth";
 struct Session {
     /// Cloud Servers at the catalogue's URL, sending the token.
     servers: HttpClient,
-    /// Renew after this instant.
-    renew_at: Instant,
-    /// Counts authentications, so callers that saw the same 401 renew once.
-    generation: u64,
 }
 
 /// An authenticated connection to one first-generation account.
@@ -42,7 +38,7 @@ pub(crate) struct Api {
     username: String,
     api_key: Secret,
     http: HttpConfig,
-    session: Arc<Mutex<Option<Session>>>,
+    session: Arc<Renewing<Session>>,
 }
 
 #[derive(Deserialize)]
@@ -109,33 +105,23 @@ impl Api {
             username: username.trim().to_owned(),
             api_key,
             http: own,
-            session: Arc::new(Mutex::new(None)),
+            session: Arc::default(),
         })
     }
 
     /// The session to use: the current one unless it is due for renewal or
     /// is the `stale` generation a caller saw refused.
-    async fn session(&self, stale: Option<u64>) -> Result<Session, DriverError> {
-        let mut current = self.session.lock().await;
-        let generation = match current.as_ref() {
-            Some(s) if Some(s.generation) != stale && Instant::now() < s.renew_at => {
-                return Ok(s.clone())
-            }
-            Some(s) => s.generation + 1,
-            None => 1,
-        };
-        let fresh = self.authenticate(generation).await?;
-        *current = Some(fresh.clone());
-        Ok(fresh)
+    async fn session(&self, stale: Option<u64>) -> Result<Held<Session>, DriverError> {
+        self.session.get(stale, || self.authenticate()).await
     }
 
     /// Asks for a new token now (a credential check).
     pub(crate) async fn renew(&self) -> Result<(), DriverError> {
-        let seen = self.session.lock().await.as_ref().map(|s| s.generation);
-        self.session(seen.or(Some(0))).await.map(|_| ())
+        self.session.renew(|| self.authenticate()).await
     }
 
-    async fn authenticate(&self, generation: u64) -> Result<Session, DriverError> {
+    /// A new token: the session and when to renew it.
+    async fn authenticate(&self) -> Result<(Session, Instant), DriverError> {
         let url = self.identity.url(AUTH_PATH)?;
         let body = json!({ "credentials": {
             "username": self.username, "key": self.api_key.expose() } });
@@ -174,11 +160,10 @@ impl Api {
         let servers = HttpClient::new(url, &self.http, headers)?;
         let life = lifetime(auth.token.expires.as_deref(), None, date);
         tracing::debug!(endpoint = %servers.endpoint(), lifetime = ?life, "Rackspace token issued");
-        Ok(Session {
-            servers,
-            renew_at: Instant::now() + life.saturating_sub(MARGIN),
-            generation,
-        })
+        Ok((
+            Session { servers },
+            Instant::now() + life.saturating_sub(MARGIN),
+        ))
     }
 
     /// Sends `method path` under the Cloud Servers endpoint (an XML `body`
@@ -195,13 +180,15 @@ impl Api {
             bytes: b.as_bytes(),
         });
         let session = self.session(None).await?;
-        let url = session.servers.url(path)?;
-        let mut resp = session.servers.send_body(method.clone(), url, body).await?;
+        let servers = &session.value.servers;
+        let mut resp = servers
+            .send_body(method.clone(), servers.url(path)?, body)
+            .await?;
         if resp.status == StatusCode::UNAUTHORIZED {
             tracing::debug!(path, "Cloud Servers refused the token; renewing it once");
             let session = self.session(Some(session.generation)).await?;
-            let url = session.servers.url(path)?;
-            resp = session.servers.send_body(method, url, body).await?;
+            let servers = &session.value.servers;
+            resp = servers.send_body(method, servers.url(path)?, body).await?;
         }
         if resp.status.is_success() {
             Ok(resp)
