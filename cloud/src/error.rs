@@ -37,6 +37,12 @@ pub enum DriverError {
     Protocol(String),
 }
 
+/// Whether `id` is a provider's integer id (at most 20 digits): ids that
+/// go into a URL path are checked before they reach it.
+pub(crate) fn is_numeric_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
 impl DriverError {
     /// The error for an action whose capability is off.
     pub fn unsupported_action(provider: &'static str, action: Action) -> Self {

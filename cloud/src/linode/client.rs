@@ -143,7 +143,7 @@ pub(crate) fn error(resp: &Response) -> DriverError {
 /// Linode ids are integers: anything else names no Linode, and is refused
 /// before it reaches a URL.
 pub(crate) fn linode_id(id: &str) -> Result<&str, DriverError> {
-    if !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit()) {
+    if crate::error::is_numeric_id(id) {
         Ok(id)
     } else {
         Err(DriverError::NotFound(format!("no Linode {id:?}")))

@@ -193,7 +193,7 @@ pub(crate) fn error(resp: &Response) -> DriverError {
 /// NephoScale ids are integers: anything else names no server, and is
 /// refused before it reaches a URL.
 pub(crate) fn server_id(id: &str) -> Result<&str, DriverError> {
-    if !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit()) {
+    if crate::error::is_numeric_id(id) {
         Ok(id)
     } else {
         Err(DriverError::NotFound(format!(

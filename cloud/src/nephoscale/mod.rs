@@ -149,7 +149,7 @@ fn hostname(name: &str) -> String {
 /// A catalogue id NephoScale takes (an integer).
 fn numeric<'a>(what: &str, id: &'a str) -> Result<&'a str, DriverError> {
     let id = id.trim();
-    if !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit()) {
+    if crate::error::is_numeric_id(id) {
         Ok(id)
     } else {
         Err(DriverError::InvalidRequest(format!(
