@@ -4,11 +4,11 @@
 //! Found through `OVERCAST_MOTO` (set by `scripts/peers.sh`'s
 //! `ensure_moto`), else `<workspace>/.tools/moto/bin/moto_server`.
 
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use tokio::process::{Child, Command};
+use tokio::process::Command;
+
+use crate::peer_process::{self, PeerProcess, Ready};
 
 const INSTALL: &str = "source scripts/peers.sh && ensure_moto (python3 -m venv .tools/moto \
                        && .tools/moto/bin/pip install 'moto[ec2,server]')";
@@ -19,90 +19,42 @@ pub struct Moto {
     pub url: String,
     /// How long it took to answer its first request.
     pub started_in: Duration,
-    child: Child,
-    log: PathBuf,
-}
-
-fn moto_binary() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("OVERCAST_MOTO") {
-        return Some(PathBuf::from(path));
-    }
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/moto/bin/moto_server");
-    local.exists().then_some(local)
+    process: PeerProcess,
 }
 
 impl Moto {
     /// Starts moto and waits until it answers, or says why it cannot and
     /// returns `None` (the caller skips).
     pub async fn start() -> Option<Moto> {
-        let Some(binary) = moto_binary() else {
+        let Some(binary) = peer_process::binary("OVERCAST_MOTO", ".tools/moto/bin/moto_server")
+        else {
             eprintln!("skipped: moto is not installed; run: {INSTALL}");
             return None;
         };
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .ok()?
-            .local_addr()
-            .ok()?
-            .port();
-        let log = std::env::temp_dir().join(format!("overcast-moto-{port}.log"));
-        let out = std::fs::File::create(&log).ok()?;
-        let err = out.try_clone().ok()?;
-        let started = Instant::now();
-        let child = Command::new(&binary)
+        let port = peer_process::free_port()?;
+        let url = format!("http://127.0.0.1:{port}/");
+        let mut command = Command::new(&binary);
+        command
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .env("MOTO_ENABLE_AMI_VALIDATION", "true")
-            .env("MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION", "true")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .kill_on_drop(true)
-            .spawn();
-        let child = match child {
-            Ok(child) => child,
-            Err(e) => {
-                let _ = std::fs::remove_file(&log);
-                eprintln!(
-                    "skipped: cannot run {} ({e}); run: {INSTALL}",
-                    binary.display()
-                );
-                return None;
-            }
+            .env("MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION", "true");
+        let log = std::env::temp_dir().join(format!("overcast-moto-{port}.log"));
+        let ready = Ready {
+            probe: format!("{url}moto-api/"),
+            within: Duration::from_secs(60),
+            every: Duration::from_millis(50),
         };
-        let mut moto = Moto {
-            url: format!("http://127.0.0.1:{port}/"),
-            started_in: Duration::ZERO,
-            child,
-            log,
-        };
-        moto.wait_ready(started).await;
-        Some(moto)
-    }
-
-    async fn wait_ready(&mut self, started: Instant) {
-        let probe = format!("{}moto-api/", self.url);
-        let client = reqwest::Client::new();
-        while started.elapsed() < Duration::from_secs(60) {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!(
-                    "moto exited ({status}) before answering; see {}",
-                    self.log.display()
-                );
-            }
-            if client.get(&probe).send().await.is_ok() {
-                self.started_in = started.elapsed();
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!(
-            "moto did not answer within 60 s; see {}",
-            self.log.display()
-        );
+        let process = peer_process::start("moto", command, log, INSTALL, ready).await?;
+        Some(Moto {
+            url,
+            started_in: process.started_in,
+            process,
+        })
     }
 
     /// Stops moto and waits for it to exit.
     pub async fn stop(mut self) {
-        let _ = self.child.kill().await;
-        let _ = std::fs::remove_file(&self.log);
+        let _ = self.process.child.kill().await;
+        let _ = std::fs::remove_file(&self.process.log);
     }
 }

@@ -39,6 +39,7 @@ mod openstack_recorded;
 mod openstack_recorded_conformance;
 mod openstack_recorded_nova;
 mod peer_kit;
+mod peer_process;
 mod prism;
 mod rackspace_first_gen_peer;
 mod rackspace_first_gen_recorded;

@@ -10,11 +10,12 @@
 //! `DigitalOcean-public.v2.yaml` or `specification/DigitalOcean-public.v2.yaml`
 //! (a checkout of https://github.com/digitalocean/openapi).
 
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::time::Duration;
 
-use tokio::process::{Child, Command};
+use tokio::process::Command;
+
+use crate::peer_process::{self, PeerProcess, Ready};
 
 const INSTALL: &str = "source scripts/peers.sh && ensure_prism \
                        (npm install --prefix .tools @stoplight/prism-cli@5.16.0)";
@@ -25,26 +26,12 @@ const VENDORED: &str = "cloud/tests/fixtures/digitalocean-openapi";
 pub struct Prism {
     /// `http://127.0.0.1:<port>`.
     pub url: String,
-    child: Child,
-    /// Where Prism's output goes, for a failure's message.
-    pub log: PathBuf,
-}
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn prism_binary() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("OVERCAST_PRISM") {
-        return Some(PathBuf::from(path));
-    }
-    let local = workspace().join(".tools/node_modules/.bin/prism");
-    local.exists().then_some(local)
+    process: PeerProcess,
 }
 
 fn spec() -> Option<PathBuf> {
     let given = std::env::var_os("OVERCAST_DO_OPENAPI").map(PathBuf::from);
-    let root = given.unwrap_or_else(|| workspace().join(VENDORED));
+    let root = given.unwrap_or_else(|| peer_process::workspace().join(VENDORED));
     [
         root.clone(),
         root.join(SPEC),
@@ -58,7 +45,8 @@ impl Prism {
     /// Starts Prism and waits until it answers, or says why it cannot and
     /// returns `None` (the caller skips).
     pub async fn start() -> Option<Prism> {
-        let Some(binary) = prism_binary() else {
+        let Some(binary) = peer_process::binary("OVERCAST_PRISM", ".tools/node_modules/.bin/prism")
+        else {
             eprintln!("skipped: Prism is not installed; run: {INSTALL}");
             return None;
         };
@@ -70,67 +58,26 @@ impl Prism {
             );
             return None;
         };
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .ok()?
-            .local_addr()
-            .ok()?
-            .port();
-        let log = std::env::temp_dir().join(format!("overcast-prism-{port}.log"));
-        let out = std::fs::File::create(&log).ok()?;
-        let err = out.try_clone().ok()?;
-        let child = Command::new(&binary)
+        let port = peer_process::free_port()?;
+        let url = format!("http://127.0.0.1:{port}");
+        let mut command = Command::new(&binary);
+        command
             .args(["mock", "-h", "127.0.0.1", "-p", &port.to_string()])
-            .arg(&spec)
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .kill_on_drop(true)
-            .spawn();
-        let child = match child {
-            Ok(child) => child,
-            Err(e) => {
-                eprintln!(
-                    "skipped: cannot run {} ({e}); run: {INSTALL}",
-                    binary.display()
-                );
-                return None;
-            }
+            .arg(&spec);
+        let log = std::env::temp_dir().join(format!("overcast-prism-{port}.log"));
+        let ready = Ready {
+            probe: format!("{url}/v2/account"),
+            within: Duration::from_secs(90),
+            every: Duration::from_millis(200),
         };
-        let mut prism = Prism {
-            url: format!("http://127.0.0.1:{port}"),
-            child,
-            log,
-        };
-        prism.wait_ready().await;
-        Some(prism)
-    }
-
-    async fn wait_ready(&mut self) {
-        let started = Instant::now();
-        let probe = format!("{}/v2/account", self.url);
-        let client = reqwest::Client::new();
-        while started.elapsed() < Duration::from_secs(90) {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!(
-                    "Prism exited ({status}) before answering; see {}",
-                    self.log.display()
-                );
-            }
-            if client.get(&probe).send().await.is_ok() {
-                eprintln!("Prism ready in {:?}", started.elapsed());
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        panic!(
-            "Prism did not answer within 90 s; see {}",
-            self.log.display()
-        );
+        let process = peer_process::start("Prism", command, log, INSTALL, ready).await?;
+        eprintln!("Prism ready in {:?}", process.started_in);
+        Some(Prism { url, process })
     }
 
     /// Stops Prism and waits for it to exit.
     pub async fn stop(mut self) {
-        let _ = self.child.kill().await;
-        let _ = std::fs::remove_file(&self.log);
+        let _ = self.process.child.kill().await;
+        let _ = std::fs::remove_file(&self.process.log);
     }
 }
