@@ -101,4 +101,49 @@ impl ScriptRunSummary {
     pub fn finished(&self) -> bool {
         !matches!(self.state.as_str(), "waiting" | "running")
     }
+
+    /// The event saying where the run started, once it has.
+    pub fn connected_event(&self) -> Option<ShellEvent> {
+        match (&self.ssh_user, &self.ssh_host) {
+            (Some(user), Some(host)) => Some(ShellEvent::Connected {
+                user: user.clone(),
+                key: self.ssh_key.clone().unwrap_or_default(),
+                host: host.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The event that ends the run's stream, once it has ended: its exit
+    /// status and duration, or what went wrong.
+    pub fn end_event(&self) -> Option<ShellEvent> {
+        if !self.finished() {
+            return None;
+        }
+        Some(match (self.exit_code, &self.detail) {
+            (Some(code), _) => ShellEvent::Exit {
+                code: i32::try_from(code).unwrap_or(-1),
+                duration_ms: self
+                    .finished_at
+                    .zip(self.started_at)
+                    .map(|(end, start)| u64::try_from(end - start).unwrap_or(0))
+                    .unwrap_or(0),
+            },
+            (None, detail) => ShellEvent::Error {
+                message: detail
+                    .clone()
+                    .unwrap_or_else(|| "the script ended without an exit status".into()),
+            },
+        })
+    }
+}
+
+/// A script's first line worth showing: the first that is neither blank
+/// nor the `#!` line, trimmed.
+pub fn script_first_line(script: &str) -> &str {
+    script
+        .lines()
+        .find(|l| !l.trim().is_empty() && !l.starts_with("#!"))
+        .unwrap_or_default()
+        .trim()
 }

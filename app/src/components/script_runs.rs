@@ -30,44 +30,21 @@ fn stored_events(read: &ScriptRunRead) -> Vec<ShellEvent> {
             message: r.detail.clone().unwrap_or_default(),
         });
     }
-    if let (Some(user), Some(host)) = (&r.ssh_user, &r.ssh_host) {
-        events.push(ShellEvent::Connected {
-            user: user.clone(),
-            key: r.ssh_key.clone().unwrap_or_default(),
-            host: host.clone(),
-        });
-    }
+    events.extend(r.connected_event());
     if !read.output.is_empty() {
         events.push(ShellEvent::Stdout {
             data: read.output.clone(),
         });
     }
-    if r.finished() {
-        events.push(match r.exit_code {
-            Some(code) => ShellEvent::Exit {
-                code: i32::try_from(code).unwrap_or(-1),
-                duration_ms: r
-                    .finished_at
-                    .zip(r.started_at)
-                    .map(|(end, start)| u64::try_from(end - start).unwrap_or(0))
-                    .unwrap_or(0),
-            },
-            None => ShellEvent::Error {
-                message: r.detail.clone().unwrap_or_else(|| "ended".into()),
-            },
-        });
-    }
+    events.extend(r.end_event());
     events
 }
 
 fn label(run: &ScriptRunSummary) -> String {
-    let line = run
-        .script
-        .lines()
-        .find(|l| !l.trim().is_empty() && !l.starts_with("#!"))
-        .unwrap_or_default()
-        .trim();
-    line.chars().take(60).collect()
+    domain::shell::script_first_line(&run.script)
+        .chars()
+        .take(60)
+        .collect()
 }
 
 /// The Scripts section of a machine's page.

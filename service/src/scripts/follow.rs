@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use domain::{shell::ShellEvent, ErrorKind};
-use store::scripts::ScriptRun;
 use tokio::sync::mpsc;
 
 use crate::{Actor, Services};
@@ -24,7 +23,7 @@ pub async fn follow(
     machine_id: &str,
     run_id: &str,
 ) -> Result<mpsc::Receiver<ShellEvent>, ErrorKind> {
-    let run = super::find(services, actor, backend_id, machine_id, run_id).await?;
+    let run = super::summary(super::find(services, actor, backend_id, machine_id, run_id).await?);
     let (tx, rx) = mpsc::channel(64);
     let services = services.clone();
     tokio::spawn(async move {
@@ -33,9 +32,8 @@ pub async fn follow(
         let mut said_connected = false;
         let mut run = run;
         loop {
-            // Read the state before the output: a run seen finished here
+            // `run` was read before the output below: a run seen finished
             // has all its output stored already.
-            let finished = !matches!(run.state.as_str(), "waiting" | "running");
             if run.state == "waiting" {
                 let message = run.detail.clone().unwrap_or_default();
                 if said_waiting.as_ref() != Some(&message) {
@@ -52,12 +50,7 @@ pub async fn follow(
                 }
             }
             if !said_connected {
-                if let (Some(user), Some(host)) = (&run.ssh_user, &run.ssh_host) {
-                    let event = ShellEvent::Connected {
-                        user: user.clone(),
-                        key: run.ssh_key.clone().unwrap_or_default(),
-                        host: host.clone(),
-                    };
+                if let Some(event) = run.connected_event() {
                     if tx.send(event).await.is_err() {
                         return;
                     }
@@ -86,8 +79,8 @@ pub async fn follow(
                     return;
                 }
             }
-            if finished {
-                let _ = tx.send(last_event(&run)).await;
+            if let Some(end) = run.end_event() {
+                let _ = tx.send(end).await;
                 return;
             }
             tokio::select! {
@@ -95,7 +88,7 @@ pub async fn follow(
                 () = tx.closed() => return,
             }
             run = match services.db.script_run(&run.id).await {
-                Ok(Some(fresh)) => fresh,
+                Ok(Some(fresh)) => super::summary(fresh),
                 Ok(None) => {
                     let _ = tx
                         .send(ShellEvent::Error {
@@ -116,23 +109,4 @@ pub async fn follow(
         }
     });
     Ok(rx)
-}
-
-/// How a finished run ends its stream.
-fn last_event(run: &ScriptRun) -> ShellEvent {
-    match (run.exit_code, &run.detail) {
-        (Some(code), _) => ShellEvent::Exit {
-            code: i32::try_from(code).unwrap_or(-1),
-            duration_ms: run
-                .finished_at
-                .zip(run.started_at)
-                .map(|(end, start)| u64::try_from(end - start).unwrap_or(0))
-                .unwrap_or(0),
-        },
-        (None, detail) => ShellEvent::Error {
-            message: detail
-                .clone()
-                .unwrap_or_else(|| "the script ended without an exit status".into()),
-        },
-    }
 }

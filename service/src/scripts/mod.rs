@@ -200,11 +200,7 @@ pub async fn abandon_unfinished(services: &Services) -> Result<u64, ErrorKind> {
 }
 
 fn first_line(script: &str) -> String {
-    let line = script
-        .lines()
-        .find(|l| !l.trim().is_empty() && !l.starts_with("#!"))
-        .unwrap_or_default()
-        .trim();
+    let line = domain::shell::script_first_line(script);
     let short: String = line.chars().take(120).collect();
     if short.len() < line.len() || script.lines().filter(|l| !l.trim().is_empty()).count() > 1 {
         format!("{short} …")
