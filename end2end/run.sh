@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Runs the Playwright projects, each against a freshly started server with
 # an empty database. Expects `cargo leptos build` to have run.
+#
+# A missing peer (sshd, moto) fails the run under OVERCAST_REQUIRE_PEERS=1
+# (scripts/test.sh sets it), naming how to install it; otherwise the tests
+# that need it skip, saying so.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
@@ -9,6 +13,16 @@ cd "$HERE"
 if [ ! -d node_modules/@playwright/test ]; then
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund
 fi
+
+# A peer is missing: fatal under OVERCAST_REQUIRE_PEERS, else a note (the
+# specs that need it skip; tests/peers.ts).
+peer_missing() { # what, install
+  if [ -n "${OVERCAST_REQUIRE_PEERS:-}" ] && [ "${OVERCAST_REQUIRE_PEERS}" != 0 ]; then
+    echo "$1 is missing; install it with: $2 (OVERCAST_REQUIRE_PEERS is set: a missing peer fails instead of skipping)" >&2
+    exit 1
+  fi
+  echo "note: $1 is missing, so the browser tests that need it skip; install it with: $2" >&2
+}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -52,7 +66,7 @@ EOF
   OVERCAST_E2E_SSH_USER="$(id -un)"
   export OVERCAST_E2E_SSH_USER
 else
-  echo "note: /usr/sbin/sshd is missing, so the shell tests skip (apt-get install openssh-server)" >&2
+  peer_missing "sshd (/usr/sbin/sshd and ssh-keygen)" "apt-get install openssh-server"
 fi
 
 # moto's EC2 server for tests/machines.spec.ts, when scripts/peers.sh found it.
@@ -75,7 +89,7 @@ if [ -n "${OVERCAST_MOTO:-}" ] && [ -x "$OVERCAST_MOTO" ]; then
   done
   export OVERCAST_E2E_MOTO_URL="http://127.0.0.1:$moto_port"
 else
-  echo "note: moto is absent, so the EC2 part of the machines test skips (source scripts/peers.sh && ensure_moto)" >&2
+  peer_missing "moto (OVERCAST_MOTO)" "source scripts/peers.sh && ensure_moto"
 fi
 
 status=0

@@ -4,8 +4,11 @@
 #   source scripts/peers.sh && ensure_prism && cargo test -p cloud
 #
 # Each ensure_* installs its peer into <repo>/.tools once (idempotent) and
-# exports the variable the tests read. Tests skip, saying how to get the peer,
-# when the variable is unset and nothing is found in .tools.
+# exports the variable the tests read. When the variable is unset and nothing
+# is found in .tools, the peer is missing (testkit::peer_missing): a plain
+# `cargo test` skips the test, printing "SKIPPED: <test>: ..." with how to
+# get the peer; under OVERCAST_REQUIRE_PEERS=1, which scripts/test.sh (so
+# `make test` and CI) sets, the test fails with that message instead.
 
 OVERCAST_PEERS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PRISM_VERSION="5.16.0"

@@ -7,6 +7,8 @@ pub mod components;
 pub mod csrf_client;
 pub mod error;
 pub mod pages;
+pub mod paths;
+pub mod shown_once;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
@@ -93,7 +95,7 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=path!("backends") view=BackendsPage ssr=SSR/>
                 <Route path=path!("backends/:backend/create") view=CreateMachinePage ssr=SSR/>
                 <Route path=path!("machines") view=MachinesPage ssr=SSR/>
-                <Route path=path!("machines/:backend/:machine") view=MachinePage ssr=SSR/>
+                <Route path=path!("machines/:backend/:machine") view=MachinePage ssr=SsrMode::Async/>
                 <Route path=path!("keys") view=KeysPage ssr=SSR/>
                 <Route path=path!("stacks") view=StacksPage ssr=SSR/>
                 <Route path=path!("admin") view=AdminPage ssr=SSR/>

@@ -1,6 +1,7 @@
 //! The HTTP client every HTTP driver shares: an endpoint override, a timeout
 //! per request, and retries with exponential backoff and jitter on 429, 5xx
-//! and failed connections (honouring `Retry-After`).
+//! and failed connections (honouring `Retry-After`), all within the
+//! caller's overall deadline when it set one ([`within`]).
 
 use std::fmt;
 use std::time::Duration;
@@ -15,7 +16,8 @@ mod retry;
 pub(crate) mod session;
 
 use retry::retry_after;
-pub use retry::RetryPolicy;
+pub(crate) use retry::{limit_hit, may_wait, try_timeout};
+pub use retry::{within, RetryPolicy};
 
 /// How a driver reaches its provider.
 #[derive(Clone, Debug, PartialEq)]
@@ -246,9 +248,12 @@ impl HttpClient {
         idempotent: bool,
     ) -> Result<Response, DriverError> {
         let mut retry = 0;
+        // The first try always goes out, even under a spent deadline (the
+        // caller's own limit then ends it).
+        let mut timeout = try_timeout(self.timeout).unwrap_or(self.timeout);
         loop {
             let last = retry >= self.retry.max_retries;
-            match self.once(method.clone(), url.clone(), body).await {
+            match self.once(method.clone(), url.clone(), body, timeout).await {
                 Ok(resp) => {
                     let status = resp.status;
                     let again = status == StatusCode::TOO_MANY_REQUESTS
@@ -261,21 +266,34 @@ impl HttpClient {
                         Some(wait) => wait,
                         None => self.retry.backoff(retry),
                     };
+                    if !may_wait(wait) {
+                        return Ok(resp);
+                    }
                     tracing::debug!(%method, %url, %status, ?wait, retry, "retrying");
                     tokio::time::sleep(wait).await;
                 }
                 Err(e) => {
                     let again = e.is_connect()
                         || (idempotent && (e.is_timeout() || e.is_request() || e.is_body()));
-                    if !again || last {
-                        return Err(DriverError::Unavailable(describe(&e, self.timeout)));
-                    }
                     let wait = self.retry.backoff(retry);
+                    if !again || last || !may_wait(wait) {
+                        let limit = limit_hit(self.timeout, timeout);
+                        return Err(DriverError::Unavailable(describe(&e, limit)));
+                    }
                     tracing::debug!(%method, %url, error = %e, ?wait, retry, "retrying");
                     tokio::time::sleep(wait).await;
                 }
             }
             retry += 1;
+            timeout = match try_timeout(self.timeout) {
+                Some(timeout) => timeout,
+                None => {
+                    let limit = limit_hit(self.timeout, Duration::ZERO);
+                    return Err(DriverError::Unavailable(format!(
+                        "no answer within {limit:?}"
+                    )));
+                }
+            };
         }
     }
 
@@ -284,8 +302,9 @@ impl HttpClient {
         method: Method,
         url: Url,
         body: Option<Body<'_>>,
+        timeout: Duration,
     ) -> Result<Response, reqwest::Error> {
-        let mut req = self.inner.request(method, url).timeout(self.timeout);
+        let mut req = self.inner.request(method, url).timeout(timeout);
         match body {
             Some(Body::Json(value)) => req = req.json(value),
             Some(Body::Form(form)) => req = req.form(form),

@@ -34,6 +34,25 @@ pub use types::{
     Action, Capabilities, CreateMachine, Image, Location, Machine, MachineState, PublicKey, Size,
 };
 
+/// What the driver for the catalogue's `provider` can do, without building
+/// one; `None` when this build has no driver for it (bare metal is reached
+/// over SSH; libvirt needs the `libvirt` feature).
+pub fn capabilities_of(provider: &str) -> Option<Capabilities> {
+    Some(match provider {
+        "digitalocean" => digitalocean::CAPABILITIES,
+        "linode" => linode::CAPABILITIES,
+        "nephoscale" => nephoscale::CAPABILITIES,
+        "softlayer" => softlayer::CAPABILITIES,
+        #[cfg(feature = "libvirt")]
+        "libvirt" => libvirt::CAPABILITIES,
+        p if rackspace_first_gen::Region::from_provider(p).is_some() => {
+            rackspace_first_gen::CAPABILITIES
+        }
+        p if ec2::region_of(p).is_some() => ec2::CAPABILITIES,
+        p => openstack::capabilities(openstack::preset(p)?.power_actions),
+    })
+}
+
 /// One cloud account, reached through its provider's API. Object safe:
 /// held as `Arc<dyn CloudDriver>`.
 #[async_trait]

@@ -30,6 +30,21 @@ pub struct Capabilities {
 }
 
 impl Capabilities {
+    /// Everything: what a driver says it cannot do is written against this
+    /// (`Capabilities { tag: false, ..Capabilities::ALL }`), so each
+    /// driver's constant names only its gaps.
+    pub const ALL: Capabilities = Capabilities {
+        reboot: true,
+        start: true,
+        stop: true,
+        destroy: true,
+        create: true,
+        tag: true,
+        key_pairs: true,
+        user_data: true,
+        image_search: true,
+    };
+
     /// Whether `action` is supported.
     pub fn supports(&self, action: Action) -> bool {
         match action {

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures";
 
 const EMAIL = "owner@example.com";
 const PASSWORD = "correct horse battery staple";

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures";
 
 // Runs after foundation.spec.ts on the same server: the master exists.
 const MASTER = { email: "owner@example.com", password: "correct horse battery staple" };

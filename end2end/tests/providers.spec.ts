@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures";
 
 // Runs after the other specs on the same server: the master exists. The
 // libvirt backend uses libvirt's built-in test hypervisor (test:///default),
@@ -14,6 +14,21 @@ async function open(page: Page, path: string) {
 }
 
 test.describe.configure({ mode: "serial" });
+
+/** Waits until the machine page says `state`. */
+async function expectState(page: Page, state: string) {
+  const shown = page.getByTestId("machine").getByTestId("machine-state");
+  if (hydrated()) {
+    await expect(shown).toHaveText(state, { timeout: 20_000 });
+  } else {
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return (await shown.textContent()) ?? "";
+      }, { timeout: 20_000, intervals: [500, 1_000] })
+      .toBe(state);
+  }
+}
 
 test("a libvirt backend is added and its machine stopped, started and destroyed from its page", async ({ page }) => {
   await open(page, "/signin");
@@ -54,9 +69,12 @@ test("a libvirt backend is added and its machine stopped, started and destroyed 
   const actions = page.getByTestId("machine-actions");
   await actions.getByRole("button", { name: "Stop" }).click();
   await expect(page.getByTestId("machine")).toContainText(/stopping|stopped/);
-  await open(page, page.url());
+  // Start is offered once the machine is stopped, not while it stops: the
+  // hydrated page follows the state by itself, a plain one on reload.
+  await expectState(page, "stopped");
   await page.getByTestId("machine-actions").getByRole("button", { name: "Start" }).click();
   await expect(page.getByTestId("machine")).toContainText(/starting|running/);
+  await expectState(page, "running");
 
   await open(page, page.url());
   await page.getByTestId("machine-actions").locator("summary", { hasText: "Destroy" }).click();

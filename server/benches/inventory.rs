@@ -1,7 +1,7 @@
 //! Prints the inventory's figures with the server started in-process:
 //! 1. polling 10 DigitalOcean backends whose providers (loopback stand-ins
 //!    serving Libcloud's recorded droplet list) each answer after 300 ms:
-//!    all 10 through `service::polling::poll_due` (as the server's poller
+//!    all 10 through `service::jobs::polls::poll_due` (as the server's poller
 //!    runs them, concurrently) against the same 10 polled one after
 //!    another; then the REST list `GET /backends/{id}/machines` for all 10
 //!    and the machines page's data (`GET /api/machines/list`), answered
@@ -21,7 +21,7 @@ use futures_util::future::join_all;
 use serde::de::IgnoredAny;
 use serde_json::{json, Value};
 use server::config::Settings;
-use service::polling::{self, InFlight};
+use service::{jobs::JobContext, polling};
 use store::backends::StoredMachine;
 
 const EMAIL: &str = "bench@example.com";
@@ -174,29 +174,26 @@ async fn run() {
             .clone()
             .with_clock(move || store::now_ms() + offset);
         let t = Instant::now();
-        let started = polling::poll_due(&ahead, &InFlight::default()).await;
+        let started = service::jobs::polls::poll_due(&JobContext::new(&ahead)).await;
         assert_eq!(started, BACKENDS);
-        // poll_due stamps each backend when it claims the poll, and again
-        // when the poll ends.
-        let claimed: std::collections::HashMap<String, i64> = services
-            .db
-            .backends()
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|b| (b.id, b.polled_at.unwrap_or(0)))
-            .collect();
+        // Each poll holds its backend's ("poll", id) lease until it has
+        // recorded the backend's state.
         loop {
-            let backends = services.db.backends().await.unwrap();
-            if backends
-                .iter()
-                .all(|b| b.polled_at.unwrap_or(0) > claimed[&b.id] && b.state == "online")
-            {
+            let mut held = 0;
+            for id in &ids {
+                held += usize::from(services.db.lease("poll", id).await.unwrap().is_some());
+            }
+            if held == 0 {
                 break;
             }
-            assert!(t.elapsed() < Duration::from_secs(30), "{backends:?}");
+            assert!(
+                t.elapsed() < Duration::from_secs(30),
+                "{held} polls still under way"
+            );
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
+        let backends = services.db.backends().await.unwrap();
+        assert!(backends.iter().all(|b| b.state == "online"), "{backends:?}");
         concurrent.push(t.elapsed());
     }
     let concurrent = median(concurrent);

@@ -87,17 +87,19 @@ async fn serve(settings: Settings) -> Result<(), String> {
     tracing::info!(
         address = %running.addr,
         database = %store::redact_url(&settings.database_url()),
+        instance = %running.instance(),
         "Overcast is listening on http://{}",
         running.addr
     );
-    tokio::select! {
-        result = shutdown_signal() => {
-            result?;
-            tracing::info!("shutting down");
-            running.stop().await;
-            Ok(())
-        }
-    }
+    shutdown_signal().await?;
+    let grace = std::time::Duration::from_secs(settings.shutdown_grace);
+    tracing::info!(
+        instance = %running.instance(),
+        grace_s = settings.shutdown_grace,
+        "shutting down (SIGTERM or Ctrl-C)"
+    );
+    running.shutdown(grace).await;
+    Ok(())
 }
 
 async fn shutdown_signal() -> Result<(), String> {

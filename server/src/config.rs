@@ -70,8 +70,9 @@ pub struct Settings {
         global = true
     )]
     pub script_wait: u64,
-    /// How many seconds one request to a cloud provider may take (a poll
-    /// that gets no answer marks the backend `error` after its retries).
+    /// How many seconds one request to a cloud provider may take; a
+    /// backend's whole poll, retries included, gets no longer (a poll that
+    /// gets no answer in that time marks the backend `error` at once).
     #[arg(
         long,
         env = "OVERCAST_PROVIDER_TIMEOUT",
@@ -79,6 +80,16 @@ pub struct Settings {
         global = true
     )]
     pub provider_timeout: u64,
+    /// How many seconds a stopping server (SIGTERM, Ctrl-C) lets work under
+    /// way finish (requests, polls, script runs) before it ends the rest
+    /// and releases its leases for another instance to take over.
+    #[arg(
+        long,
+        env = "OVERCAST_SHUTDOWN_GRACE",
+        default_value_t = 30,
+        global = true
+    )]
+    pub shutdown_grace: u64,
 }
 
 impl Settings {
@@ -96,6 +107,7 @@ impl Settings {
             max_shell_sessions: 8,
             script_wait: 900,
             provider_timeout: 30,
+            shutdown_grace: 30,
         }
     }
 

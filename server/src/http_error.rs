@@ -35,7 +35,12 @@ impl From<ErrorKind> for ApiError {
 pub fn error_body(kind: &ErrorKind) -> serde_json::Value {
     let mut body = serde_json::to_value(kind).unwrap_or_else(|_| serde_json::json!({}));
     if let Some(map) = body.as_object_mut() {
-        map.insert("message".into(), kind.to_string().into());
+        // Bad input keeps its own `message` (what is wrong with the field
+        // `field` names), so a page reads back the very error it was sent;
+        // every other kind gets its sentence.
+        if !matches!(kind, ErrorKind::InvalidInput { .. }) {
+            map.insert("message".into(), kind.to_string().into());
+        }
         if matches!(kind, ErrorKind::Forbidden { .. }) {
             map.insert("RBAC".into(), "Action not allowed".into());
         }

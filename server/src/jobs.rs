@@ -1,65 +1,71 @@
-//! Background work: housekeeping (expired sessions, expired or long-unused
-//! API tokens, old sign-in failures) and the backend pollers.
+//! The supervisor of background work: it registers the jobs
+//! (`service::jobs`) and runs each one's steps, `every()` apart, in a
+//! `JoinSet`, until the instance stops claiming work. Shutdown itself
+//! (waiting up to the grace, releasing leases) is `startup::Running::shutdown`.
 
 use std::time::Duration;
 
-use service::{throttle, Services};
+use service::{
+    jobs::{Heartbeat, Housekeeping, Job, JobContext, Polls, Reaper},
+    Services,
+};
+use tokio::{task::JoinSet, time::MissedTickBehavior};
 
-/// How often housekeeping runs.
-pub const INTERVAL: Duration = Duration::from_secs(600);
+/// The workers of one instance, one a job.
+pub struct Supervisor {
+    workers: JoinSet<()>,
+    ctx: JobContext,
+}
 
-/// Runs housekeeping forever (until the task is aborted).
-pub async fn housekeeping(services: Services) {
-    let mut tick = tokio::time::interval(INTERVAL);
+impl Supervisor {
+    /// Starts every job of the server: each runs its first step at once.
+    pub fn start(services: &Services) -> Self {
+        let mut supervisor = Self {
+            workers: JoinSet::new(),
+            ctx: JobContext::new(services),
+        };
+        // One line a job.
+        supervisor.register(Heartbeat);
+        supervisor.register(Reaper);
+        supervisor.register(Polls);
+        supervisor.register(Housekeeping);
+        supervisor
+    }
+
+    /// Runs `job`'s steps until the instance stops claiming work.
+    pub fn register<J: Job>(&mut self, job: J) {
+        self.workers.spawn(work(job, self.ctx.clone()));
+    }
+
+    /// Waits until every worker has ended (each ends once the instance is
+    /// stopping and its current step is done).
+    pub async fn join(&mut self) {
+        while self.workers.join_next().await.is_some() {}
+    }
+
+    /// Ends the workers where they are.
+    pub fn abort(&mut self) {
+        self.workers.abort_all();
+    }
+}
+
+/// One job's worker: a step, then the next `every()` after the start of
+/// this one (later when a step overran), until the instance stops.
+async fn work<J: Job>(job: J, ctx: JobContext) {
+    let mut tick = tokio::time::interval(job.every());
+    tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
-        let now = store::now_ms();
-        match services.db.delete_expired_sessions(now).await {
-            Ok(n) if n > 0 => tracing::info!(sessions = n, "removed expired sessions"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+        tokio::select! {
+            biased;
+            () = ctx.stopping.cancelled() => return,
+            _ = tick.tick() => {}
         }
-        match service::tokens::prune(&services).await {
-            Ok(n) if n > 0 => {
-                tracing::info!(tokens = n, "removed expired or long-unused API tokens")
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "could not prune API tokens"),
-        }
-        if let Err(e) = services
-            .db
-            .prune_login_failures(now - throttle::WINDOW_MS)
-            .await
-        {
-            tracing::warn!(error = %e, "could not prune sign-in failures");
+        if let Err(e) = job.run(&ctx).await {
+            tracing::warn!(job = job.name(), instance = %ctx.instance, error = %e, "a background step failed");
         }
     }
 }
 
-/// How often the poller looks for backends due a poll.
-pub const POLL_TICK: Duration = Duration::from_secs(1);
-
-/// How many poller ticks between two looks for script runs whose instance
-/// stopped carrying them.
-const REAP_EVERY: u64 = 15;
-
-/// Polls each enabled backend every `poll_interval`, each in its own task
-/// (until the task is aborted); every few ticks, ends the script runs left
-/// by an instance that is gone.
-pub async fn pollers(services: Services) {
-    let in_flight = service::polling::InFlight::default();
-    let mut tick = tokio::time::interval(POLL_TICK);
-    let mut ticks: u64 = 0;
-    loop {
-        tick.tick().await;
-        service::polling::poll_due(&services, &in_flight).await;
-        ticks += 1;
-        if ticks.is_multiple_of(REAP_EVERY) {
-            match service::scripts::abandon_unfinished(&services).await {
-                Ok(0) => {}
-                Ok(n) => tracing::warn!(runs = n, "ended script runs whose instance is gone"),
-                Err(e) => tracing::warn!(error = %e, "could not look for abandoned script runs"),
-            }
-        }
-    }
-}
+/// How long the tasks still running when the grace is over get to notice
+/// they are aborted (they stop at their next await).
+pub const ABORT_WAIT: Duration = Duration::from_secs(2);

@@ -1,5 +1,6 @@
 //! Request metrics in Prometheus text format: requests by route and status,
-//! a latency histogram per route, and the database pool.
+//! a latency histogram per route, the database pool, and which instance
+//! answers.
 
 use std::{collections::BTreeMap, fmt::Write, sync::Mutex, time::Duration};
 
@@ -50,9 +51,19 @@ impl Metrics {
         h.sum += secs;
     }
 
-    /// The exposition text.
-    pub fn render(&self, pool: PoolStats) -> String {
+    /// The exposition text of instance `instance`.
+    pub fn render(&self, pool: PoolStats, instance: &str) -> String {
         let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# HELP overcast_instance_info The instance answering (its id names its leases and log lines)."
+        );
+        let _ = writeln!(out, "# TYPE overcast_instance_info gauge");
+        let _ = writeln!(
+            out,
+            "overcast_instance_info{{instance=\"{}\"}} 1",
+            escape(instance)
+        );
         let _ = writeln!(
             out,
             "# HELP overcast_http_requests_total HTTP requests by route and status."
@@ -134,11 +145,15 @@ mod tests {
         let m = Metrics::default();
         m.observe("GET", "/healthz", 200, Duration::from_millis(3));
         m.observe("GET", "/healthz", 200, Duration::from_millis(30));
-        let text = m.render(PoolStats {
-            size: 2,
-            idle: 1,
-            max: 8,
-        });
+        let text = m.render(
+            PoolStats {
+                size: 2,
+                idle: 1,
+                max: 8,
+            },
+            "web-1-0a1b2c3d",
+        );
+        assert!(text.contains("overcast_instance_info{instance=\"web-1-0a1b2c3d\"} 1"));
         assert!(text.contains(
             "overcast_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2"
         ));

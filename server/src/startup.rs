@@ -1,11 +1,14 @@
 //! Starting and stopping a server: used by `overcast serve`, the
 //! integration tests and the benchmarks alike.
 
-use std::net::SocketAddr;
+use std::{
+    net::SocketAddr,
+    time::{Duration, Instant},
+};
 
 use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
-use service::Services;
+use service::{jobs::InstanceId, Services};
 use tokio::{sync::oneshot, task::JoinHandle};
 
 use crate::{build_router, config::Settings, jobs, secret_key, AppState};
@@ -17,9 +20,24 @@ pub struct Running {
     /// Its state.
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
-    server: JoinHandle<std::io::Result<()>>,
-    housekeeping: JoinHandle<()>,
-    pollers: JoinHandle<()>,
+    /// The HTTP server's task, until it was waited for.
+    server: Option<JoinHandle<std::io::Result<()>>>,
+    jobs: jobs::Supervisor,
+    grace: Duration,
+}
+
+/// How a shutdown went, for the log (and the tests).
+#[derive(Debug, Clone)]
+pub struct Stopped {
+    /// From the start of the shutdown to the database closed.
+    pub took: Duration,
+    /// Whether everything under way finished within the grace.
+    pub finished_in_grace: bool,
+    /// Tracked tasks (polls, script runs) still running when the grace
+    /// was over, aborted.
+    pub aborted_tasks: usize,
+    /// Leases released for other instances to take over.
+    pub released_leases: u64,
 }
 
 /// Opens the database (creating and migrating it), binds, and serves.
@@ -58,22 +76,15 @@ pub async fn start(settings: Settings) -> Result<Running, String> {
         })
         .await
     });
-    match service::scripts::abandon_unfinished(&services).await {
-        Ok(0) | Err(_) => {}
-        Ok(n) => tracing::warn!(
-            runs = n,
-            "script runs left unfinished by the previous process"
-        ),
-    }
-    let housekeeping = tokio::spawn(jobs::housekeeping(services.clone()));
-    let pollers = tokio::spawn(jobs::pollers(services));
+    tracing::info!(instance = %services.background.instance(), "instance started");
+    let jobs = jobs::Supervisor::start(&services);
     Ok(Running {
         addr,
         state,
         shutdown: Some(tx),
-        server,
-        housekeeping,
-        pollers,
+        server: Some(server),
+        jobs,
+        grace: std::time::Duration::from_secs(settings.shutdown_grace),
     })
 }
 
@@ -100,26 +111,106 @@ pub async fn connect(settings: &Settings) -> Result<Services, String> {
 }
 
 impl Running {
-    /// Stops accepting, finishes requests under way, and closes the database.
-    pub async fn stop(mut self) {
+    /// This instance's id.
+    pub fn instance(&self) -> &InstanceId {
+        self.state.services.background.instance()
+    }
+
+    /// [`Running::shutdown`] with the configured grace (`--shutdown-grace`).
+    pub async fn stop(self) -> Stopped {
+        let grace = self.grace;
+        self.shutdown(grace).await
+    }
+
+    /// Stops the instance: accepts no more connections and claims no more
+    /// work at once; lets requests, job steps and tracked tasks (polls,
+    /// script runs) under way finish for up to `grace`; then aborts what is
+    /// left, releases this instance's leases (so another instance's reaper
+    /// ends, or its poller takes over, at once instead of at expiry),
+    /// removes its `instances` row and closes the database.
+    pub async fn shutdown(mut self, grace: Duration) -> Stopped {
+        let started = Instant::now();
+        let deadline = tokio::time::Instant::now() + grace;
+        let services = self.state.services.clone();
+        let background = &services.background;
+        let instance = background.instance().clone();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        self.housekeeping.abort();
-        self.pollers.abort();
-        match (&mut self.server).await {
-            Ok(Err(e)) => tracing::warn!(error = %e, "server stopped with an error"),
-            Err(e) => tracing::warn!(error = %e, "server task failed"),
-            Ok(Ok(())) => {}
+        background.stop_claiming();
+        tracing::info!(
+            instance = %instance,
+            grace_s = grace.as_secs_f64(),
+            tasks = background.running(),
+            "stopping: no new work; waiting for the work under way"
+        );
+        let server = &mut self.server;
+        let workers = &mut self.jobs;
+        let under_way = async {
+            tokio::join!(workers.join(), background.wait(), async {
+                if let Some(handle) = server.as_mut() {
+                    match handle.await {
+                        Ok(Err(e)) => tracing::warn!(error = %e, "server stopped with an error"),
+                        Err(e) => tracing::warn!(error = %e, "server task failed"),
+                        Ok(Ok(())) => {}
+                    }
+                    *server = None;
+                }
+            });
+        };
+        let finished_in_grace = tokio::time::timeout_at(deadline, under_way).await.is_ok();
+        let mut aborted_tasks = 0;
+        if !finished_in_grace {
+            aborted_tasks = background.running();
+            tracing::warn!(
+                instance = %instance,
+                tasks = aborted_tasks,
+                "the grace is over: ending the work still under way"
+            );
+            background.abort();
+            self.jobs.abort();
+            if let Some(handle) = self.server.take() {
+                handle.abort();
+            }
+            let _ = tokio::time::timeout(jobs::ABORT_WAIT, background.wait()).await;
+            self.jobs.join().await;
         }
-        self.state.services.db.close().await;
+        let released_leases = match services.db.release_leases_of(instance.as_str()).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot release this instance's leases: they expire");
+                0
+            }
+        };
+        if let Err(e) = services.db.forget_instance(instance.as_str()).await {
+            tracing::warn!(error = %e, "cannot remove this instance's row");
+        }
+        services.db.close().await;
+        let stopped = Stopped {
+            took: started.elapsed(),
+            finished_in_grace,
+            aborted_tasks,
+            released_leases,
+        };
+        tracing::info!(
+            instance = %instance,
+            took_ms = stopped.took.as_millis() as u64,
+            finished_in_grace,
+            aborted_tasks,
+            released_leases,
+            "stopped"
+        );
+        stopped
     }
 
-    /// Waits until the server ends by itself.
+    /// Waits until the server ends by itself, then stops the rest as
+    /// [`Running::stop`] does.
     pub async fn wait(mut self) -> Result<(), String> {
-        let result = (&mut self.server).await;
-        self.housekeeping.abort();
-        self.pollers.abort();
+        let result = match self.server.take() {
+            Some(handle) => handle.await,
+            None => Ok(Ok(())),
+        };
+        self.stop().await;
         match result {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(e.to_string()),

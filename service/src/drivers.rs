@@ -13,14 +13,7 @@ use crate::{internal, Services};
 /// Whether `provider` has a cloud driver in this build (bare metal is
 /// reached over SSH; libvirt needs the `libvirt` feature).
 pub fn is_driven(provider: &str) -> bool {
-    provider == "digitalocean"
-        || provider == "linode"
-        || provider == "nephoscale"
-        || provider == "softlayer"
-        || cloud::rackspace_first_gen::Region::from_provider(provider).is_some()
-        || cloud::ec2::region_of(provider).is_some()
-        || cloud::openstack::preset(provider).is_some()
-        || (provider == "libvirt" && cfg!(feature = "libvirt"))
+    cloud::capabilities_of(provider).is_some()
 }
 
 /// Whether `provider` is reached without a secret (a libvirt URI carries

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use cloud::{Action, CloudDriver, CreateMachine, Image, Location, PublicKey, Size};
+use cloud::{Action, CloudDriver, Image, Location, Size};
 use domain::{inventory::MachineSummary, resource, ErrorKind};
 use store::backends::StoredBackend;
 
@@ -24,7 +24,7 @@ pub fn parse_action(word: &str) -> Result<Action, ErrorKind> {
     }
 }
 
-fn title(backend: &StoredBackend) -> String {
+pub(crate) fn title(backend: &StoredBackend) -> String {
     format!("{} ({})", backend.title, backend.provider)
 }
 
@@ -170,42 +170,17 @@ pub async fn create(
         ),
         None => services.db.default_key().await.map_err(internal)?,
     };
-    let request = CreateMachine {
+    let spec = crate::provision::MachineSpec {
         name: new.name.trim().to_owned(),
         size: new.size.trim().to_owned(),
         image: new.image.trim().to_owned(),
         location: new.location.trim().to_owned(),
-        key: key.as_ref().map(|k| PublicKey {
-            name: k.name.clone(),
-            openssh: k.public_key.clone(),
-        }),
-        // The script runs over SSH (its output kept), not as user data.
-        user_data: None,
+        key,
     };
-    let machine = driver
-        .create_machine(&request)
-        .await
-        .map_err(|e| drivers::error(e, &title(&backend)))?;
-    let stored = drivers::to_stored(backend_id, &machine, services.now());
-    services
-        .db
-        .upsert_machine(&stored)
-        .await
-        .map_err(internal)?;
-    if let Some(key) = &key {
-        services
-            .db
-            .associate_key(&store::keys::KeyMachine {
-                key_id: key.id.clone(),
-                backend_id: backend_id.to_owned(),
-                machine_id: machine.id.clone(),
-                ssh_user: "root".into(),
-                sudo: true,
-                last_used_at: services.now(),
-            })
-            .await
-            .map_err(internal)?;
-    }
+    let (stored, _) =
+        crate::provision::provision(services, &backend, &driver, &spec, &actor.audit_name())
+            .await?;
+    let machine = &stored;
     audit::success(
         services,
         actor,
@@ -214,7 +189,7 @@ pub async fn create(
         &resource::machine(backend_id, &machine.id),
         &format!(
             "{} ({}, {}, {})",
-            request.name, request.size, request.image, request.location
+            spec.name, spec.size, spec.image, spec.location
         ),
     )
     .await?;

@@ -13,18 +13,33 @@ fn ips(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
-/// What a provider can do to its machines.
-fn capabilities(provider: &str) -> (bool, bool, bool, bool, bool) {
-    // (reboot, stop, start, destroy, tag)
-    match provider {
+/// What can be done to a machine, as `(reboot, stop, start, destroy, tag)`:
+/// what its provider can do, narrowed by its state as mist.io did: a
+/// running machine reboots and stops, a stopped one starts, one on its way
+/// somewhere can only be destroyed (or tagged), a terminated one nothing; a
+/// state nobody knows leaves every action to try.
+pub(crate) fn allowed(provider: &str, state: &str) -> (bool, bool, bool, bool, bool) {
+    let (reboot, stop, start, destroy, tag) = match provider {
         // A bare-metal host is reached over SSH only: it reboots through it.
         "bare_metal" => (true, false, false, false, false),
+        p => match cloud::capabilities_of(p) {
+            Some(c) => (c.reboot, c.stop, c.start, c.destroy, c.tag),
+            None => (false, false, false, false, false),
+        },
+    };
+    let (r, sp, st, d, t) = match state {
+        "running" => (true, true, false, true, true),
+        "stopped" | "suspended" | "paused" => (false, false, true, true, true),
+        "terminated" => (false, false, false, false, false),
+        "pending" | "starting" | "stopping" | "rebooting" | "reconfiguring" | "migrating"
+        | "updating" => (false, false, false, true, true),
         _ => (true, true, true, true, true),
-    }
+    };
+    (reboot && r, stop && sp, start && st, destroy && d, tag && t)
 }
 
 pub(crate) fn summary(m: &StoredMachine, b: &StoredBackend) -> MachineSummary {
-    let (can_reboot, can_stop, can_start, can_destroy, can_tag) = capabilities(&b.provider);
+    let (can_reboot, can_stop, can_start, can_destroy, can_tag) = allowed(&b.provider, &m.state);
     MachineSummary {
         id: m.id.clone(),
         backend: m.backend_id.clone(),
@@ -167,6 +182,12 @@ pub async fn accept_host_key(
 ) -> Result<(), ErrorKind> {
     let target = resource::machine(backend_id, machine_id);
     authz::authorize(actor, "edit:machine", &target)?;
+    if fingerprint.trim().is_empty() {
+        return Err(ErrorKind::invalid(
+            "fingerprint",
+            "name the key to accept (SHA256:...)",
+        ));
+    }
     find(services, actor, backend_id, machine_id).await?;
     if !services
         .db
@@ -190,4 +211,49 @@ pub async fn accept_host_key(
         &format!("accepted host key {}", fingerprint.trim()),
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::allowed;
+
+    #[test]
+    fn actions_follow_the_provider_and_the_state() {
+        // (reboot, stop, start, destroy, tag)
+        assert_eq!(
+            allowed("digitalocean", "running"),
+            (true, true, false, true, true)
+        );
+        assert_eq!(
+            allowed("digitalocean", "stopped"),
+            (false, false, true, true, true)
+        );
+        assert_eq!(
+            allowed("digitalocean", "terminated"),
+            (false, false, false, false, false)
+        );
+        assert_eq!(
+            allowed("digitalocean", "pending"),
+            (false, false, false, true, true)
+        );
+        // Rackspace first gen has no power actions and no tags.
+        assert!(!allowed("rackspace_first_gen:us", "running").1);
+        assert!(!allowed("rackspace_first_gen:us", "running").4);
+        // NephoScale: no tags.
+        assert!(!allowed("nephoscale", "running").4);
+        // Bare metal: reboot only.
+        assert_eq!(
+            allowed("bare_metal", "running"),
+            (true, false, false, false, false)
+        );
+        assert_eq!(
+            allowed("bare_metal", "rebooting"),
+            (false, false, false, false, false)
+        );
+        // A provider without a driver: nothing.
+        assert_eq!(
+            allowed("no-such-cloud", "running"),
+            (false, false, false, false, false)
+        );
+    }
 }

@@ -42,6 +42,9 @@ pub struct Services {
     pub shells: Arc<crate::shell::Sessions>,
     /// Cloud drivers built so far, per backend.
     pub drivers: Arc<crate::drivers::DriverCache>,
+    /// This instance's id, its tracked background tasks (polls, script
+    /// runs) and its stop signals.
+    pub background: crate::jobs::Background,
 }
 
 /// A source of the current time in Unix milliseconds.
@@ -61,6 +64,7 @@ impl Services {
             vault,
             shells: Arc::default(),
             drivers: Arc::default(),
+            background: crate::jobs::Background::default(),
             db,
             settings: Arc::new(settings),
             set_up: Arc::new(AtomicBool::new(false)),

@@ -33,12 +33,14 @@ impl std::fmt::Debug for Sshd {
 }
 
 impl Sshd {
-    /// Starts sshd, or returns `None` (saying why on stderr) when this
-    /// machine cannot run one: no `/usr/sbin/sshd`, or no privilege
-    /// separation directory. Any other failure panics with sshd's log.
+    /// Starts sshd. When this machine cannot run one (no `/usr/sbin/sshd`,
+    /// or no privilege separation directory) it is a missing peer
+    /// ([`testkit::peer_missing`]): a panic under `OVERCAST_REQUIRE_PEERS`
+    /// (`make test`), else `None` after a `SKIPPED:` line (the caller
+    /// skips). Any other failure panics with sshd's log.
     pub fn start() -> Option<Sshd> {
         if !Path::new(SSHD).exists() {
-            eprintln!("skipping: {SSHD} not found; apt-get install openssh-server");
+            testkit::peer_missing(&format!("sshd ({SSHD})"), "apt-get install openssh-server");
             return None;
         }
         let dir = match tempfile::Builder::new().prefix("overcast-sshd-").tempdir() {
@@ -112,7 +114,11 @@ impl Sshd {
             let _ = child.wait();
             last_log = fs::read_to_string(&log_path).unwrap_or_default();
             if last_log.contains("privilege separation directory") {
-                eprintln!("skipping: sshd cannot run here: {}", last_log.trim());
+                eprintln!("sshd's log: {}", last_log.trim());
+                testkit::peer_missing(
+                    "sshd's privilege separation directory (/run/sshd)",
+                    "sudo mkdir -p /run/sshd",
+                );
                 return None;
             }
             // Most likely someone took the port in between; try another.

@@ -79,7 +79,7 @@ impl Db {
     /// The check and the insert are one transaction, and a partial unique
     /// index makes a second master impossible even under a race.
     pub async fn create_master(&self, new: NewAccount<'_>) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let existing = sqlx::query("SELECT COUNT(*) AS n FROM accounts WHERE is_master = 1")
             .fetch_one(&mut *tx)
             .await?;

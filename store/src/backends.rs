@@ -80,7 +80,7 @@ impl Db {
         b: &StoredBackend,
         machines: &[StoredMachine],
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(&format!(
             "INSERT INTO backends ({BACKEND_COLUMNS}) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
@@ -179,7 +179,7 @@ impl Db {
     /// Deletes a backend with its machines, their key associations and
     /// pinned host keys; `false` when absent.
     pub async fn delete_backend(&self, id: &str) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         for table in ["key_machines", "host_keys", "machines"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE backend_id = $1"))
                 .bind(id)
@@ -203,10 +203,23 @@ impl Db {
         Ok(())
     }
 
-    /// Claims a due poll: moves `polled_at` from `seen` (as read when the
-    /// poll was found due; `None` reads as 0) to `now`. Only one of several
-    /// instances sharing the database wins a given poll; the others see
-    /// `false` and leave it.
+    /// Stamps the start of a poll: `polled_at` (when the backend was last
+    /// polled, which makes it due again after `poll_interval`) becomes
+    /// `now`. Who polls is decided by the `("poll", id)` lease
+    /// (`store::leases`), claimed first.
+    pub async fn poll_started(&self, backend_id: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE backends SET polled_at = $2 WHERE id = $1 AND enabled = 1")
+            .bind(backend_id)
+            .bind(now)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Claims a due poll by a compare-and-set on `polled_at`, from `seen`
+    /// (`None` reads as 0) to `now`: `true` for the one winner. Polls are
+    /// claimed by lease now ([`Db::claim_lease`], then
+    /// [`Db::poll_started`]); this stays for the tests of before.
     pub async fn claim_poll(
         &self,
         backend_id: &str,

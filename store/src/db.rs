@@ -10,6 +10,10 @@ use crate::StoreError;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
+/// The PostgreSQL advisory lock every write transaction holds ("overcast"
+/// in ASCII): see [`Db::write_tx`].
+const WRITE_LOCK: i64 = 0x6f76_6572_6361_7374;
+
 /// Which database engine a [`Db`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DbKind {
@@ -83,6 +87,38 @@ impl Db {
     /// The pool, for the repositories of this crate.
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Starts a transaction that writes. A write transaction runs alone,
+    /// on either engine, so one that reads and then writes (count the keys,
+    /// then insert one as the default; delete a row, then insert it again)
+    /// never interleaves with another:
+    /// - On SQLite it takes the write lock at its start (`BEGIN IMMEDIATE`),
+    ///   waiting up to `busy_timeout` for another writer. A deferred
+    ///   transaction that reads and then writes gets `SQLITE_BUSY` at once
+    ///   ("database is locked") when another connection wrote meanwhile,
+    ///   since SQLite cannot upgrade its read snapshot.
+    /// - On PostgreSQL it takes a transaction-scoped advisory lock shared by
+    ///   every instance on the database. Under READ COMMITTED two
+    ///   transactions would each count no default key, or lock rows in
+    ///   different orders and deadlock, or both insert a row the other just
+    ///   deleted.
+    ///
+    /// Statements outside a transaction need neither.
+    pub(crate) async fn write_tx(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.kind {
+            DbKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            DbKind::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock($1)) AS l")
+                    .bind(WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
     }
 
     /// Which engine this is.

@@ -83,7 +83,7 @@ impl Db {
     /// Stores a new key; the first key stored becomes the default.
     /// [`StoreError::Conflict`] when the name is taken.
     pub async fn insert_key(&self, k: &StoredKey) -> Result<StoredKey, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let existing: i64 = sqlx::query("SELECT COUNT(*) AS n FROM ssh_keys")
             .fetch_one(&mut *tx)
             .await?
@@ -165,7 +165,7 @@ impl Db {
 
     /// Makes this key the default (and no other); `false` when absent.
     pub async fn set_default_key(&self, name: &str) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let found = sqlx::query("SELECT id FROM ssh_keys WHERE name = $1")
             .bind(name)
             .fetch_optional(&mut *tx)
@@ -184,7 +184,7 @@ impl Db {
     /// Deletes a key and its associations; when it was the default, the
     /// oldest remaining key becomes the default. `false` when absent.
     pub async fn delete_key(&self, name: &str) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let row = sqlx::query("SELECT id, is_default FROM ssh_keys WHERE name = $1")
             .bind(name)
             .fetch_optional(&mut *tx)
@@ -216,7 +216,7 @@ impl Db {
 
     /// Records that a key opens a machine (insert or update).
     pub async fn associate_key(&self, a: &KeyMachine) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "DELETE FROM key_machines WHERE key_id = $1 AND backend_id = $2 AND machine_id = $3",
         )

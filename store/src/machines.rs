@@ -52,7 +52,7 @@ impl Db {
         backend_id: &str,
         machines: &[StoredMachine],
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM machines WHERE backend_id = $1")
             .bind(backend_id)
             .execute(&mut *tx)
@@ -119,7 +119,7 @@ impl Db {
 
     /// Adds (or replaces) one machine, as just created.
     pub async fn upsert_machine(&self, m: &StoredMachine) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM machines WHERE backend_id = $1 AND id = $2")
             .bind(&m.backend_id)
             .bind(&m.id)

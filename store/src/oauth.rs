@@ -37,7 +37,7 @@ impl Db {
         account_email: &str,
         username: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO accounts (id, email, username, name, password_hash, is_master, disabled, created_at) \
              VALUES ($1, $2, $3, $4, '!', 0, 0, $5)",

@@ -14,7 +14,7 @@ impl Db {
         expires_at: i64,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM password_links WHERE account_id = $1")
             .bind(account_id)
             .execute(&mut *tx)
@@ -40,7 +40,7 @@ impl Db {
         hash: &PasswordHash,
         now: i64,
     ) -> Result<Option<String>, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let row = sqlx::query(
             "DELETE FROM password_links WHERE token_hash = $1 AND expires_at > $2 RETURNING account_id",
         )

@@ -79,7 +79,7 @@ impl Db {
 
     /// Deletes a role and its attachments; `false` when there is no such role.
     pub async fn delete_role(&self, id: &str) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM user_roles WHERE role_id = $1")
             .bind(id)
             .execute(&mut *tx)

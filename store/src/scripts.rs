@@ -36,7 +36,9 @@ pub struct ScriptRun {
     pub started_at: Option<i64>,
     /// When it ended, Unix ms.
     pub finished_at: Option<i64>,
-    /// Last sign of life of the instance carrying it, Unix ms.
+    /// Last sign of life of the instance carrying it, Unix ms, as runs
+    /// were carried before leases: no longer renewed; the run's
+    /// `("script_run", id)` lease (`store::leases`) says who carries it.
     pub heartbeat_at: Option<i64>,
 }
 
@@ -185,7 +187,9 @@ impl Db {
         Ok(())
     }
 
-    /// Renews a run's heartbeat (its instance is alive and carrying it).
+    /// Renews a run's heartbeat column. Runs are carried under a lease
+    /// now ([`Db::end_unleased_script_runs`]); this stays for the rows and
+    /// tests of before.
     pub async fn beat_script_run(&self, id: &str, now: i64) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE script_runs SET heartbeat_at = $2 \
@@ -198,9 +202,9 @@ impl Db {
         Ok(())
     }
 
-    /// Ends every run still waiting or running whose heartbeat stopped
-    /// before `stale_before` (the instance carrying it is gone); returns
-    /// how many.
+    /// Ends every run still waiting or running whose heartbeat column is
+    /// older than `stale_before`; returns how many. The service ends runs
+    /// by their lease instead ([`Db::end_unleased_script_runs`]).
     pub async fn abandon_script_runs(
         &self,
         reason: &str,
@@ -214,6 +218,32 @@ impl Db {
         .bind(reason)
         .bind(now)
         .bind(stale_before)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Ends every run still waiting or running that no instance carries:
+    /// its `("script_run", id)` lease is absent or expired at `now` (the
+    /// instance that started it stopped, or crashed and stopped renewing).
+    /// One statement, so a run whose carrier renews in time is never
+    /// ended, and of several instances sweeping at once each run is ended
+    /// once. Its output is kept; `reason` says why it ended. Returns how
+    /// many.
+    pub async fn end_unleased_script_runs(
+        &self,
+        reason: &str,
+        now: i64,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE script_runs SET state = 'error', detail = $1, finished_at = $2 \
+             WHERE state IN ('waiting', 'running') AND NOT EXISTS ( \
+                 SELECT 1 FROM leases WHERE leases.kind = 'script_run' \
+                 AND leases.key = script_runs.id AND leases.expires_at > $3)",
+        )
+        .bind(reason)
+        .bind(now)
+        .bind(now)
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected())

@@ -57,7 +57,7 @@ impl SessionStore for DbSessionStore {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let json = serde_json::to_string(record).map_err(backend)?;
         let id = record.id.to_string();
-        let mut tx = self.db.pool().begin().await.map_err(backend)?;
+        let mut tx = self.db.write_tx().await.map_err(backend)?;
         let updated = sqlx::query("UPDATE sessions SET record = $2, expires_at = $3 WHERE id = $1")
             .bind(&id)
             .bind(&json)

@@ -15,7 +15,7 @@ impl Db {
         now: i64,
         audit: Option<&crate::audit::AuditEntry>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         if let Some(entry) = audit {
             crate::audit::insert(&mut tx, entry).await?;
         }

@@ -16,23 +16,22 @@ use leptos_router::hooks::use_query_map;
 use server_fn::{error::ServerFnUrlError, ServerFn};
 
 use crate::{
-    api::machines::{get_last_run, run_command, take_events, RunCommand},
+    api::machines::{get_last_run, run_command, LastRun, RunCommand},
     components::{
-        form::Csrf,
-        run_output::{RunEnd, RunOutput, RunView},
+        form::{Csrf, FieldError, FormError},
+        run_output::{read_run_stream, RunEnd, RunOutput, RunView, StreamEnd},
     },
     error::AppError,
 };
 
-/// The command form, Stop, and the output.
-#[component]
-pub fn CommandRunner(
-    #[prop(into)] backend: Signal<String>,
-    #[prop(into)] machine: Signal<String>,
-) -> impl IntoView {
+/// The run a plain form just made (`?run=<id>`), if any.
+pub type LastRunResource = Resource<Result<Option<LastRun>, AppError>>;
+
+/// The resource [`CommandRunner`] shows; made at the page's top level (a
+/// resource made inside another's Suspend would not hydrate reliably).
+pub fn last_run_resource(backend: Signal<String>, machine: Signal<String>) -> LastRunResource {
     let query = use_query_map();
-    // The run a plain form just made (`?run=<id>`), or its error.
-    let last = Resource::new(
+    Resource::new(
         move || (backend.get(), machine.get(), query.read().get("run")),
         |(backend, machine, run)| async move {
             match run.filter(|r| !r.is_empty()) {
@@ -40,14 +39,25 @@ pub fn CommandRunner(
                 Some(run) => get_last_run(backend, machine, run).await,
             }
         },
-    );
-    let posted_error = move || {
+    )
+}
+
+/// The command form, Stop, and the output.
+#[component]
+pub fn CommandRunner(
+    #[prop(into)] backend: Signal<String>,
+    #[prop(into)] machine: Signal<String>,
+    last: LastRunResource,
+) -> impl IntoView {
+    let query = use_query_map();
+    // What a plain form post (no JavaScript) was refused with.
+    let posted_error = Signal::derive(move || {
         let q = query.read();
         (q.get("__path").as_deref() == Some(RunCommand::PATH))
             .then(|| q.get("__err"))
             .flatten()
-            .map(|e| ServerFnUrlError::<AppError>::decode_err(&e).to_string())
-    };
+            .map(|e| ServerFnUrlError::<AppError>::decode_err(&e))
+    });
 
     let live = RwSignal::new(None::<RunView>);
     let running = RwSignal::new(false);
@@ -82,53 +92,42 @@ pub fn CommandRunner(
             live.set(Some(RunView::started(command.clone())));
             running.set(true);
             let (backend, machine) = (backend.get_untracked(), machine.get_untracked());
-            let apply = move |f: &dyn Fn(&mut RunView)| {
+            // Whether the page still shows the run.
+            let update = move |f: &mut dyn FnMut(&mut RunView)| {
                 live.try_update(|run| {
                     if let Some(run) = run {
                         f(run);
                     }
-                });
+                })
+                .is_some()
             };
             let work = async move {
-                use futures::StreamExt;
                 let stream = match run_command(backend, machine, command).await {
                     Ok(stream) => stream,
                     Err(e) => {
-                        apply(&|run| run.end = Some(RunEnd::Failed(e.to_string())));
+                        update(&mut |run| run.end = Some(RunEnd::Failed(e.to_string())));
                         return;
                     }
                 };
-                let mut stream = stream.into_inner();
-                let mut pending = String::new();
-                while let Some(chunk) = stream.next().await {
-                    match chunk {
-                        Ok(text) => {
-                            let events = take_events(&mut pending, &text);
-                            if !events.is_empty() {
-                                apply(&|run| {
-                                    for event in events.iter().cloned() {
-                                        run.apply(event);
-                                    }
-                                });
-                            }
-                        }
-                        Err(e) => {
-                            apply(&|run| run.end = Some(RunEnd::Failed(e.to_string())));
-                            return;
-                        }
+                match read_run_stream(stream, update).await {
+                    StreamEnd::Broken(e) => {
+                        update(&mut |run| run.end = Some(RunEnd::Failed(e.clone())));
                     }
+                    StreamEnd::Closed => {
+                        update(&mut |run| {
+                            run.end_if_open(RunEnd::Failed(
+                                "the connection closed before the command ended".into(),
+                            ));
+                        });
+                    }
+                    StreamEnd::Gone => {}
                 }
-                apply(&|run| {
-                    run.end_if_open(RunEnd::Failed(
-                        "the connection closed before the command ended".into(),
-                    ));
-                });
             };
             leptos::task::spawn_local(async move {
                 // Aborting drops `work` and with it the response's stream,
                 // which cancels the request.
                 if Abortable::new(work, registration).await.is_err() {
-                    apply(&|run| run.end_if_open(RunEnd::Stopped));
+                    update(&mut |run| run.end_if_open(RunEnd::Stopped));
                 }
                 running.try_set(false);
             });
@@ -140,10 +139,11 @@ pub fn CommandRunner(
             <Csrf/>
             <input type="hidden" name="backend" value=move || backend.get()/>
             <input type="hidden" name="machine" value=move || machine.get()/>
-            {move || posted_error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            <FormError error=posted_error fields=&["command"]/>
             <label>"Command (runs through the login user's shell)"
                 <input name="command" required autocomplete="off" spellcheck="false" class="mono" node_ref=input/>
             </label>
+            <FieldError error=posted_error field="command"/>
             <div class="buttons">
                 <button type="submit" disabled=move || running.get()>
                     {move || if running.get() { "Running…" } else { "Run" }}

@@ -5,26 +5,64 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 
-/// The message of an error not tied to one field, above the form.
+/// Whether an error about `field` belongs beside the input of `shown`: it
+/// is that field, or a part of it (`scope.Statement[0].Effect` is a part
+/// of `scope`).
+fn is_part_of(field: &str, shown: &str) -> bool {
+    field
+        .strip_prefix(shown)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+}
+
+/// The message of an error, above the form: every error but those about
+/// the `fields` the form shows beside their inputs ([`FieldError`]; a part
+/// of a listed field counts as that field), so no refusal goes unseen (a
+/// field the form has no input for, a provider's answer, a limit) and none
+/// is shown twice.
 #[component]
-pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+pub fn FormError(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    /// The fields whose errors the form shows beside their inputs.
+    #[prop(optional)]
+    fields: &'static [&'static str],
+) -> impl IntoView {
     move || {
-        error.get().and_then(|e| e.general()).map(|message| {
-            view! { <p class="form-error" role="alert">{message}</p> }
-        })
+        error
+            .get()
+            .filter(|e| {
+                e.0.field()
+                    .is_none_or(|f| !fields.iter().any(|shown| is_part_of(f, shown)))
+            })
+            .map(|e| {
+                let message = e.general().unwrap_or_else(|| e.0.to_string());
+                view! { <p class="form-error" role="alert">{message}</p> }
+            })
     }
 }
 
-/// The message of an error about `field`, under that field.
+/// The message of an error about `field`, under that field; an error about
+/// a part of it (a scope document's `scope.Statement[0].Effect`) names
+/// that part.
 #[component]
 pub fn FieldError(
     #[prop(into)] error: Signal<Option<AppError>>,
     field: &'static str,
 ) -> impl IntoView {
     move || {
-        error.get().and_then(|e| e.for_field(field)).map(|message| {
-            view! { <p class="field-error" data-field=field role="alert">{message}</p> }
-        })
+        error
+            .get()
+            .and_then(|e| {
+                let at = e.0.field().filter(|f| is_part_of(f, field))?.to_owned();
+                let message = e.for_field(&at)?;
+                Some(if at == field {
+                    message
+                } else {
+                    format!("{at}: {message}")
+                })
+            })
+            .map(|message| {
+                view! { <p class="field-error" data-field=field role="alert">{message}</p> }
+            })
     }
 }
 
@@ -52,4 +90,18 @@ pub fn session_csrf() -> String {
 #[component]
 pub fn Csrf() -> impl IntoView {
     view! { <input type="hidden" name="csrf_token" value=session_csrf()/> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_part_of;
+
+    #[test]
+    fn a_part_of_a_field_is_shown_with_it() {
+        assert!(is_part_of("scope", "scope"));
+        assert!(is_part_of("scope.Statement[0].Effect", "scope"));
+        assert!(is_part_of("scope[1]", "scope"));
+        assert!(!is_part_of("scopes", "scope"));
+        assert!(!is_part_of("name", "scope"));
+    }
 }

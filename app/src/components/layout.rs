@@ -4,7 +4,11 @@
 use leptos::{either::Either, prelude::*};
 use leptos_router::components::{Outlet, Redirect, A};
 
-use crate::{api::session::SignOut, components::form::CsrfField, SessionContext};
+use crate::{
+    api::session::SignOut,
+    components::form::{CsrfField, FormError},
+    SessionContext,
+};
 
 /// The sections of the product, in navigation order.
 const SECTIONS: [(&str, &str); 5] = [
@@ -41,6 +45,7 @@ pub fn Layout() -> impl IntoView {
 fn UserMenu() -> impl IntoView {
     let ctx = expect_context::<SessionContext>();
     let sign_out = ServerAction::<SignOut>::new();
+    let error = Signal::derive(move || sign_out.value().get().and_then(Result::err));
     view! {
         <Transition fallback=|| view! { <div class="user"></div> }>
             {move || Suspend::new(async move {
@@ -55,6 +60,7 @@ fn UserMenu() -> impl IntoView {
                                 </A>
                                 <ActionForm action=sign_out>
                                     <CsrfField token=Signal::stored(token)/>
+                                    <FormError error/>
                                     <button type="submit" class="link">"Sign out"</button>
                                 </ActionForm>
                             </div>

@@ -1,9 +1,13 @@
-//! Building blocks shared by pages.
+//! Building blocks shared by pages. They may use `api` (the server
+//! functions they call) but never `pages`; `api` never uses them.
 
+pub mod action_button;
 pub mod command_runner;
+pub mod confirm;
 pub mod form;
+pub mod format;
 pub mod layout;
-pub mod paths;
+pub mod machine_actions;
 pub mod placeholder;
 pub mod run_output;
 pub mod script_runs;

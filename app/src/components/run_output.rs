@@ -4,6 +4,9 @@
 
 use domain::shell::ShellEvent;
 use leptos::prelude::*;
+use server_fn::codec::TextStream;
+
+use crate::{api::machines::take_events, error::AppError};
 
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +106,45 @@ impl RunView {
             self.end = Some(end);
         }
     }
+}
+
+/// How reading a run's streamed answer ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamEnd {
+    /// The answer ended.
+    Closed,
+    /// The connection failed, saying why.
+    Broken(String),
+    /// Nobody shows the run any more (the page moved on).
+    Gone,
+}
+
+/// Reads the answer of a streaming server function that sends a run as
+/// JSON lines (`machines/run`, `scripts/follow`): every event, as it
+/// arrives, is applied to the run through `update`, which says whether
+/// anyone still shows it (false: reading stops).
+pub async fn read_run_stream(
+    stream: TextStream<AppError>,
+    update: impl Fn(&mut dyn FnMut(&mut RunView)) -> bool,
+) -> StreamEnd {
+    use futures::StreamExt;
+    let mut stream = stream.into_inner();
+    let mut pending = String::new();
+    while let Some(chunk) = stream.next().await {
+        let text = match chunk {
+            Ok(text) => text,
+            Err(e) => return StreamEnd::Broken(e.to_string()),
+        };
+        let events = take_events(&mut pending, &text);
+        if events.is_empty() {
+            continue;
+        }
+        let mut events = events.into_iter();
+        if !update(&mut |run| events.by_ref().for_each(|event| run.apply(event))) {
+            return StreamEnd::Gone;
+        }
+    }
+    StreamEnd::Closed
 }
 
 /// A run's header, output and ending.

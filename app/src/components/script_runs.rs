@@ -9,16 +9,13 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    api::{
-        machines::take_events,
-        scripts::{follow_script, get_script_run, list_scripts, ScriptRunRead, StartScript},
-    },
+    api::scripts::{follow_script, get_script_run, list_scripts, ScriptRunRead, StartScript},
     components::{
-        form::{Csrf, FormError},
-        paths::machine_href,
-        run_output::{RunEnd, RunOutput, RunView},
+        form::{Csrf, FieldError, FormError},
+        format::utc,
+        run_output::{read_run_stream, RunEnd, RunOutput, RunView, StreamEnd},
     },
-    pages::admin::utc,
+    paths::machine_href,
 };
 
 /// The run as far as the database knows it, as page events.
@@ -47,18 +44,20 @@ fn label(run: &ScriptRunSummary) -> String {
         .collect()
 }
 
-/// The Scripts section of a machine's page.
-#[component]
-pub fn ScriptRuns(
-    #[prop(into)] backend: Signal<String>,
-    #[prop(into)] machine: Signal<String>,
-) -> impl IntoView {
+/// The list of a machine's runs and the chosen run (`?script=<id>`, else
+/// the newest), read again after each start.
+pub type RunsResource =
+    Resource<Result<(Vec<ScriptRunSummary>, Option<ScriptRunRead>), crate::error::AppError>>;
+
+/// The resource the Scripts section shows; made at the page's top level
+/// (a resource made inside another's Suspend would not hydrate reliably).
+pub fn runs_resource(
+    backend: Signal<String>,
+    machine: Signal<String>,
+    start: ServerAction<StartScript>,
+) -> RunsResource {
     let query = use_query_map();
-    let start = ServerAction::<StartScript>::new();
-    let error = Signal::derive(move || start.value().get().and_then(Result::err));
-    // One resource for the list and the chosen run: a resource made inside
-    // another's Suspend would not hydrate reliably.
-    let runs = Resource::new(
+    Resource::new(
         move || {
             (
                 backend.get(),
@@ -78,17 +77,29 @@ pub fn ScriptRuns(
             };
             Ok::<_, crate::error::AppError>((list, read))
         },
-    );
+    )
+}
+
+/// The Scripts section of a machine's page.
+#[component]
+pub fn ScriptRuns(
+    #[prop(into)] backend: Signal<String>,
+    #[prop(into)] machine: Signal<String>,
+    runs: RunsResource,
+    start: ServerAction<StartScript>,
+) -> impl IntoView {
+    let error = Signal::derive(move || start.value().get().and_then(Result::err));
     view! {
         <h2 id="scripts">"Scripts"</h2>
         <ActionForm action=start attr:class="stacked" attr:data-testid="run-script">
             <Csrf/>
-            <FormError error/>
+            <FormError error fields=&["script"]/>
             <input type="hidden" name="backend" value=move || backend.get()/>
             <input type="hidden" name="machine" value=move || machine.get()/>
             <label>"Script (runs over SSH as the machine's user; its output is kept)"
                 <textarea name="script" rows="4" class="mono" spellcheck="false" required placeholder="#!/bin/sh\napt-get update"></textarea>
             </label>
+            <FieldError error field="script"/>
             <div class="buttons"><button type="submit">"Run script"</button></div>
         </ActionForm>
         <Transition fallback=|| view! { <p>"Loading scripts…"</p> }>
@@ -122,7 +133,7 @@ pub fn ScriptRuns(
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                            {read.map(|read| view! { <ScriptRunView read backend=b machine=m/> })}
+                            {read.map(|read| view! { <ScriptRunView read backend=b machine=m runs/> })}
                         }.into_any()
                     }
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -134,7 +145,12 @@ pub fn ScriptRuns(
 
 /// One run's output: as stored, then (hydrated, unfinished) followed live.
 #[component]
-fn ScriptRunView(read: ScriptRunRead, backend: String, machine: String) -> impl IntoView {
+fn ScriptRunView(
+    read: ScriptRunRead,
+    backend: String,
+    machine: String,
+    runs: RunsResource,
+) -> impl IntoView {
     let title = label(&read.run);
     let live = RwSignal::new(RunView::from_events_open(
         title.clone(),
@@ -142,7 +158,7 @@ fn ScriptRunView(read: ScriptRunRead, backend: String, machine: String) -> impl 
     ));
     let finished = read.run.finished();
     if !finished {
-        follow(live, title, backend, machine, read.run.id.clone());
+        follow(live, title, backend, machine, read.run.id.clone(), runs);
     }
     let href = format!(
         "{}?script={}#scripts",
@@ -161,7 +177,14 @@ fn ScriptRunView(read: ScriptRunRead, backend: String, machine: String) -> impl 
 
 /// In the browser: follows the run, replacing what the server rendered
 /// with the stream (which replays the output from the start).
-fn follow(live: RwSignal<RunView>, title: String, backend: String, machine: String, run: String) {
+fn follow(
+    live: RwSignal<RunView>,
+    title: String,
+    backend: String,
+    machine: String,
+    run: String,
+    runs: RunsResource,
+) {
     Effect::new(move |done: Option<()>| {
         if done.is_some() {
             return;
@@ -169,7 +192,6 @@ fn follow(live: RwSignal<RunView>, title: String, backend: String, machine: Stri
         let (title, backend, machine, run) =
             (title.clone(), backend.clone(), machine.clone(), run.clone());
         leptos::task::spawn_local(async move {
-            use futures::StreamExt;
             let stream = match follow_script(backend, machine, run).await {
                 Ok(stream) => stream,
                 Err(e) => {
@@ -178,27 +200,21 @@ fn follow(live: RwSignal<RunView>, title: String, backend: String, machine: Stri
                 }
             };
             live.try_set(RunView::started(title));
-            let mut stream = stream.into_inner();
-            let mut pending = String::new();
-            while let Some(chunk) = stream.next().await {
-                let Ok(text) = chunk else { break };
-                let events = take_events(&mut pending, &text);
-                if live
-                    .try_update(|v| {
-                        for event in events {
-                            v.apply(event);
-                        }
-                    })
-                    .is_none()
-                {
-                    return; // the page moved on
-                }
+            let update = move |f: &mut dyn FnMut(&mut RunView)| live.try_update(|v| f(v)).is_some();
+            if read_run_stream(stream, update).await == StreamEnd::Gone {
+                return; // the page moved on
             }
-            live.try_update(|v| {
+            let ended = live.try_update(|v| {
+                let ended = v.end.is_some();
                 v.end_if_open(RunEnd::Failed(
                     "following stopped before the script ended; reload to look again".into(),
-                ))
+                ));
+                ended
             });
+            // The run ended: read the list again, so its row says so too.
+            if ended == Some(true) {
+                runs.refetch();
+            }
         });
     });
 }

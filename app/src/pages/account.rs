@@ -5,8 +5,12 @@ use leptos_meta::Title;
 
 use crate::{
     api::account::{list_tokens, ChangePassword, CreateToken, RevokeToken},
-    components::form::{Csrf, FieldError, FormError},
-    pages::admin::utc,
+    components::{
+        action_button::ActionButton,
+        form::{Csrf, FieldError, FormError},
+        format::utc,
+    },
+    shown_once,
 };
 
 /// The account page.
@@ -21,16 +25,20 @@ pub fn AccountPage() -> impl IntoView {
     );
     let pw_error = Signal::derive(move || change.value().get().and_then(Result::err));
     let token_error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let revoke_error = Signal::derive(move || revoke.value().get().and_then(Result::err));
     let new_token = move || create.value().get().and_then(Result::ok);
+    // What a plain form post (no JavaScript) created.
+    let taken_token = shown_once::take(shown_once::TOKEN);
     view! {
         <Title text="My account"/>
         <section class="page">
             <h1>"My account"</h1>
             <h2>"API tokens"</h2>
             <p class="muted">"Use a token as " <code>"Authorization: Token <token>"</code> ". It can never do more than you can; a token unused for 90 days is removed."</p>
-            {move || new_token().map(|t| view! {
+            {shown_once::show(taken_token, new_token, |t| view! {
                 <p class="notice" data-testid="new-token">"Your new token (shown only now): " <code>{t}</code></p>
             })}
+            <FormError error=revoke_error/>
             <Transition fallback=|| view! { <p>"Loading tokens…"</p> }>
                 {move || Suspend::new(async move {
                     match tokens.await {
@@ -46,11 +54,7 @@ pub fn AccountPage() -> impl IntoView {
                                             <td>{t.expires_at.map(utc).unwrap_or_else(|| "never".into())}</td>
                                             <td>{utc(t.last_used_at)}</td>
                                             <td>
-                                                <ActionForm action=revoke attr:class="inline">
-                                                    <Csrf/>
-                                                    <input type="hidden" name="id" value=t.id.clone()/>
-                                                    <button type="submit" class="danger">"Revoke"</button>
-                                                </ActionForm>
+                                                <ActionButton action=revoke fields=vec![("id", t.id.clone())] class="danger">"Revoke"</ActionButton>
                                             </td>
                                         </tr>
                                     }).collect_view()}
@@ -63,7 +67,7 @@ pub fn AccountPage() -> impl IntoView {
             </Transition>
             <ActionForm action=create attr:class="stacked narrow" attr:id="new-token">
                 <Csrf/>
-                <FormError error=token_error/>
+                <FormError error=token_error fields=&["name", "ttl_days", "scope"]/>
                 <label>"Name" <input name="name" required/></label>
                 <FieldError error=token_error field="name"/>
                 <label>"Lifetime in days (empty: until unused for 90 days)" <input name="ttl_days" inputmode="numeric"/></label>
@@ -71,18 +75,14 @@ pub fn AccountPage() -> impl IntoView {
                 <label>"Narrower scope (optional JSON, like a role's; the token gets what both you and it allow)"
                     <textarea name="scope" rows="4" spellcheck="false"></textarea>
                 </label>
-                {move || token_error.get().and_then(|e| {
-                    e.0.field().filter(|f| f.starts_with("scope")).map(|f| {
-                        view! { <p class="field-error" role="alert">{format!("{f}: {}", e.for_field(f).unwrap_or_default())}</p> }
-                    })
-                })}
+                <FieldError error=token_error field="scope"/>
                 <button type="submit">"Create token"</button>
             </ActionForm>
             <h2>"Password"</h2>
             {move || matches!(change.value().get(), Some(Ok(()))).then(|| view! { <p class="notice">"Password changed."</p> })}
             <ActionForm action=change attr:class="stacked narrow" attr:id="change-password">
                 <Csrf/>
-                <FormError error=pw_error/>
+                <FormError error=pw_error fields=&["current_password", "password"]/>
                 <label>"Current password" <input type="password" name="current_password" required autocomplete="current-password"/></label>
                 <FieldError error=pw_error field="current_password"/>
                 <label>"New password (at least 10 characters)" <input type="password" name="password" required autocomplete="new-password"/></label>

@@ -12,7 +12,12 @@ use crate::{
         backends::{list_backends, AddBackend, DeleteBackend, RenameBackend, SetBackendEnabled},
         keys::list_keys,
     },
-    components::form::{Csrf, FieldError, FormError},
+    components::{
+        action_button::ActionButton,
+        confirm::ConfirmAction,
+        form::{Csrf, FieldError, FormError},
+    },
+    paths::encode_segment,
 };
 
 /// The actions of the backends table's rows.
@@ -51,7 +56,7 @@ pub fn BackendsPage() -> impl IntoView {
         <section class="page">
             <h1>"Backends"</h1>
             <p class="muted">"Cloud accounts and hosts Overcast manages machines in. A bare-metal server is a backend whose one machine is that server, reached over SSH."</p>
-            <FormError error=rename_error/>
+            <FormError error=rename_error fields=&["new_name"]/>
             <FieldError error=rename_error field="new_name"/>
             <FormError error=enable_error/>
             <FormError error=delete_error/>
@@ -104,7 +109,7 @@ fn BackendRow(backend: BackendSummary, actions: RowActions) -> impl IntoView {
             <td>{if b.enabled { "yes" } else { "no" }}</td>
             <td class="actions">
                 {(b.provider != "bare_metal" && b.enabled).then(|| view! {
-                    <A href=format!("/backends/{}/create", crate::components::paths::encode_segment(&b.id)) attr:class="button secondary">"Create machine"</A>
+                    <A href=format!("/backends/{}/create", encode_segment(&b.id)) attr:class="button secondary">"Create machine"</A>
                 })}
                 <details class="edit">
                     <summary>"Rename"</summary>
@@ -115,20 +120,10 @@ fn BackendRow(backend: BackendSummary, actions: RowActions) -> impl IntoView {
                         <button type="submit" class="secondary">"Rename"</button>
                     </ActionForm>
                 </details>
-                <ActionForm action=actions.enable attr:class="inline">
-                    <Csrf/>
-                    <input type="hidden" name="id" value=id_enable/>
-                    <input type="hidden" name="enabled" value=next/>
-                    <button type="submit" class="secondary">{toggle}</button>
-                </ActionForm>
-                <details class="confirm">
-                    <summary>"Delete"</summary>
-                    <ActionForm action=actions.delete attr:class="inline">
-                        <Csrf/>
-                        <input type="hidden" name="id" value=id_delete/>
-                        <button type="submit" class="danger">{delete_label}</button>
-                    </ActionForm>
-                </details>
+                <ActionButton action=actions.enable fields=vec![("id", id_enable), ("enabled", next)] class="secondary">{toggle}</ActionButton>
+                <ConfirmAction summary="Delete">
+                    <ActionButton action=actions.delete fields=vec![("id", id_delete)] class="danger">{delete_label}</ActionButton>
+                </ConfirmAction>
             </td>
         </tr>
     }
@@ -148,7 +143,7 @@ fn AddBackendForm(add: ServerAction<AddBackend>) -> impl IntoView {
     view! {
         <ActionForm action=add attr:class="stacked narrow" attr:id="add-backend">
             <Csrf/>
-            <FormError error/>
+            <FormError error fields=&["title", "provider", "machine_ip", "machine_key", "machine_user", "machine_port", "apikey", "apisecret", "apiurl", "region", "tenant_name", "poll_interval"]/>
             <label>"Title" <input name="title" required autocomplete="off"/></label>
             <FieldError error field="title"/>
             <label>"Provider"

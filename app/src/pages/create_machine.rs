@@ -17,7 +17,7 @@ use crate::{
         keys::list_keys,
         machines::CreateMachine,
     },
-    components::form::{Csrf, FormError},
+    components::form::{Csrf, FieldError, FormError},
 };
 
 /// The create page.
@@ -58,21 +58,27 @@ pub fn CreateMachinePage() -> impl IntoView {
                             </form>
                             <ActionForm action=create attr:class="stacked" attr:id="create-machine">
                                 <Csrf/>
-                                <FormError error/>
+                                <FormError error fields=&["name", "size", "image", "location", "key", "script"]/>
                                 <input type="hidden" name="backend" value=backend.get_untracked()/>
                                 <label>"Name" <input name="name" required autocomplete="off"/></label>
+                                <FieldError error field="name"/>
                                 <label>"Size" <select name="size" required>{options(c.sizes)}</select></label>
+                                <FieldError error field="size"/>
                                 <label>"Image" <select name="image" required>{options(c.images)}</select></label>
+                                <FieldError error field="image"/>
                                 <label>"Location" <select name="location" required>{options(c.locations)}</select></label>
+                                <FieldError error field="location"/>
                                 <label>"Key to install"
                                     <select name="key">
                                         <option value="">"The default key"</option>
                                         {keys.into_iter().map(|k| view! { <option value=k.id.clone()>{k.name}</option> }).collect_view()}
                                     </select>
                                 </label>
+                                <FieldError error field="key"/>
                                 <label>"Script to run over SSH once the machine answers (optional; its output shows on the machine's page)"
                                     <textarea name="script" rows="4" class="mono"></textarea>
                                 </label>
+                                <FieldError error field="script"/>
                                 <button type="submit">"Create machine"</button>
                             </ActionForm>
                         }.into_any(),

@@ -16,9 +16,12 @@ use crate::{
     },
     api::machines::list_machines,
     components::{
+        action_button::ActionButton,
+        confirm::ConfirmAction,
         form::{Csrf, FieldError, FormError},
-        paths::{encode_segment, machine_href},
     },
+    paths::{encode_segment, machine_href},
+    shown_once,
 };
 
 /// The actions of the keys table's rows, shared by every row.
@@ -66,8 +69,9 @@ pub fn KeysPage() -> impl IntoView {
         Signal::derive(move || actions.set_default.value().get().and_then(Result::err));
     let delete_error = Signal::derive(move || actions.delete.value().get().and_then(Result::err));
     let reveal_error = Signal::derive(move || actions.reveal.value().get().and_then(Result::err));
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    // What a plain form post (no JavaScript) revealed or generated.
+    let revealed = shown_once::take(shown_once::PRIVATE_KEY);
+    let generated = shown_once::take(shown_once::GENERATED_KEY);
 
     view! {
         <Title text="Keys"/>
@@ -77,14 +81,18 @@ pub fn KeysPage() -> impl IntoView {
                 "The SSH keys Overcast logs in to machines with. The default key is tried on machines that have no key of their own. Private parts are stored encrypted; reading one is recorded in the audit log."
             </p>
             <PublicKeyNotice/>
-            {move || actions.reveal.value().get().and_then(Result::ok).map(|k| view! {
-                <div class="notice secret" data-testid="private-key">
-                    <p>"Private key of " <code>{k.name.clone()}</code> " (shown only now; whoever holds it can log in wherever the key opens):"</p>
-                    <textarea readonly rows="8" spellcheck="false" aria-label="Private key">{k.private.clone()}</textarea>
-                </div>
-            })}
+            {shown_once::show(
+                revealed,
+                move || actions.reveal.value().get().and_then(Result::ok),
+                |k| view! {
+                    <div class="notice secret" data-testid="private-key">
+                        <p>"Private key of " <code>{k.name.clone()}</code> " (shown only now; whoever holds it can log in wherever the key opens):"</p>
+                        <textarea readonly rows="8" spellcheck="false" aria-label="Private key">{k.private.clone()}</textarea>
+                    </div>
+                },
+            )}
             <FormError error=reveal_error/>
-            <FormError error=rename_error/>
+            <FormError error=rename_error fields=&["new_id"]/>
             <FieldError error=rename_error field="new_id"/>
             <FormError error=default_error/>
             <FormError error=delete_error/>
@@ -107,19 +115,13 @@ pub fn KeysPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-            // Shown until the page is hydrated: a plain form cannot bring a
-            // secret back (the page would have to keep it for the next load).
-            <p class="muted" data-testid="no-secrets-without-js" hidden=move || hydrated.get()>
-                "Without JavaScript this page cannot show a private key (a revealed or a newly generated one). "
-                "Read it through the API instead: " <code>"GET /keys/<name>/private"</code> "."
-            </p>
 
             <div class="two-forms">
                 <div>
                     <h2>"Import a key"</h2>
                     <ActionForm action=import attr:class="stacked" attr:id="import-key">
                         <Csrf/>
-                        <FormError error=import_error/>
+                        <FormError error=import_error fields=&["id", "priv", "passphrase"]/>
                         <label>"Name (letters, digits, . _ - @)" <input name="id" required autocomplete="off"/></label>
                         <FieldError error=import_error field="id"/>
                         <label>"Private key (OpenSSH or PEM: RSA, ECDSA or Ed25519)"
@@ -135,20 +137,24 @@ pub fn KeysPage() -> impl IntoView {
                 </div>
                 <div>
                     <h2>"Generate a key"</h2>
-                    {move || generate.value().get().and_then(Result::ok).map(|k| {
-                        let name = k.key.as_ref().map(|s| s.name.clone()).unwrap_or_default();
-                        view! {
-                            <div class="notice secret" data-testid="generated-key">
-                                <p>"Key " <code>{name}</code> " is generated and stored. Its private part, shown only now:"</p>
-                                <textarea readonly rows="8" spellcheck="false" aria-label="Generated private key">{k.private.clone()}</textarea>
-                                <p>"Its public part, for " <code>"~/.ssh/authorized_keys"</code> ":"</p>
-                                <code class="line">{k.public.clone()}</code>
-                            </div>
-                        }
-                    })}
+                    {shown_once::show(
+                        generated,
+                        move || generate.value().get().and_then(Result::ok),
+                        |k| {
+                            let name = k.key.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+                            view! {
+                                <div class="notice secret" data-testid="generated-key">
+                                    <p>"Key " <code>{name}</code> " is generated and stored. Its private part, shown only now:"</p>
+                                    <textarea readonly rows="8" spellcheck="false" aria-label="Generated private key">{k.private.clone()}</textarea>
+                                    <p>"Its public part, for " <code>"~/.ssh/authorized_keys"</code> ":"</p>
+                                    <code class="line">{k.public.clone()}</code>
+                                </div>
+                            }
+                        },
+                    )}
                     <ActionForm action=generate attr:class="stacked" attr:id="generate-key">
                         <Csrf/>
-                        <FormError error=generate_error/>
+                        <FormError error=generate_error fields=&["id", "algorithm"]/>
                         <label>"Name" <input name="id" required autocomplete="off"/></label>
                         <FieldError error=generate_error field="id"/>
                         <label>"Algorithm"
@@ -220,17 +226,9 @@ fn KeyRow(
             <td class="actions">
                 <A href=public_href attr:class="button-link">"Public key"</A>
                 {(!key.default_key).then(|| view! {
-                    <ActionForm action=actions.set_default attr:class="inline">
-                        <Csrf/>
-                        <input type="hidden" name="id" value=n_default/>
-                        <button type="submit" class="secondary">"Make default"</button>
-                    </ActionForm>
+                    <ActionButton action=actions.set_default fields=vec![("id", n_default)] class="secondary">"Make default"</ActionButton>
                 })}
-                <ActionForm action=actions.reveal attr:class="inline">
-                    <Csrf/>
-                    <input type="hidden" name="id" value=n_reveal/>
-                    <button type="submit" class="secondary">"Reveal private key"</button>
-                </ActionForm>
+                <ActionButton action=actions.reveal fields=vec![("id", n_reveal)] class="secondary">"Reveal private key"</ActionButton>
                 <details class="edit">
                     <summary>"Rename"</summary>
                     <ActionForm action=actions.rename attr:class="inline">
@@ -240,14 +238,9 @@ fn KeyRow(
                         <button type="submit" class="secondary">"Rename"</button>
                     </ActionForm>
                 </details>
-                <details class="confirm">
-                    <summary>"Delete"</summary>
-                    <ActionForm action=actions.delete attr:class="inline">
-                        <Csrf/>
-                        <input type="hidden" name="id" value=n_delete/>
-                        <button type="submit" class="danger">{delete_label}</button>
-                    </ActionForm>
-                </details>
+                <ConfirmAction summary="Delete">
+                    <ActionButton action=actions.delete fields=vec![("id", n_delete)] class="danger">{delete_label}</ActionButton>
+                </ConfirmAction>
             </td>
         </tr>
     }

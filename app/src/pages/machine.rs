@@ -8,19 +8,23 @@ use leptos_meta::{Link, Script, Title};
 use leptos_router::{components::A, hooks::use_params_map};
 
 use crate::{
+    api::scripts::StartScript,
     api::{
         keys::{list_keys, DeployKey},
         machines::{get_machine, AcceptHostKey, ActOnMachine, SetMachineTags},
     },
     components::{
-        command_runner::CommandRunner,
-        form::{Csrf, FormError},
-        script_runs::ScriptRuns,
+        command_runner::{last_run_resource, CommandRunner, LastRunResource},
+        form::{Csrf, FieldError, FormError},
+        format::utc,
+        machine_actions::{any_action, keep_fresh, MachineActions},
+        script_runs::{runs_resource, RunsResource, ScriptRuns},
     },
-    pages::admin::utc,
 };
 
-/// The machine page, `/machines/:backend/:machine`.
+/// The machine page, `/machines/:backend/:machine`. Rendered whole before
+/// it is sent (`SsrMode::Async`), so a machine that does not exist (or may
+/// not be seen) is a 404 (403) with no forms.
 #[component]
 pub fn MachinePage() -> impl IntoView {
     let params = use_params_map();
@@ -30,8 +34,17 @@ pub fn MachinePage() -> impl IntoView {
     let act = ServerAction::<ActOnMachine>::new();
     let tag = ServerAction::<SetMachineTags>::new();
     let deploy = ServerAction::<DeployKey>::new();
-    // Made here, not inside the detail's Suspend, so it hydrates reliably.
+    let start = ServerAction::<StartScript>::new();
+    // Made here, not inside a Suspend, so they hydrate reliably.
     let keys = Resource::new(|| (), |()| list_keys());
+    let last = last_run_resource(backend, machine);
+    let runs = runs_resource(backend, machine, start);
+    // Whether the machine is there at all: decides the status and whether
+    // the tools (command, scripts, terminal) are offered. Not re-read.
+    let found = Resource::new(
+        move || (backend.get(), machine.get()),
+        |(backend, machine)| get_machine(backend, machine),
+    );
     let detail = Resource::new(
         move || {
             (
@@ -45,6 +58,19 @@ pub fn MachinePage() -> impl IntoView {
         },
         |(backend, machine, _, _, _, _)| get_machine(backend, machine),
     );
+    // The machine's state as read since (hydrated only: every few seconds
+    // and after each action), so a `pending` machine turns `running`
+    // without a reload and a destroyed one loses its buttons.
+    let live = RwSignal::new(None::<MachineSummary>);
+    let refresh = move || {
+        let (b, m) = (backend.get_untracked(), machine.get_untracked());
+        leptos::task::spawn_local(async move {
+            if let Ok(d) = get_machine(b, m).await {
+                live.try_set(Some(d.machine));
+            }
+        });
+    };
+    keep_fresh(act, refresh);
     view! {
         <Title text="Machine"/>
         <Link rel="stylesheet" href="/vendor/xterm/xterm.css"/>
@@ -56,12 +82,16 @@ pub fn MachinePage() -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading the machine…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
-                        Ok(d) => view! {
-                            <Summary detail=d.clone() accept/>
-                            <DeployKeyForm machine=d.machine.clone() deploy keys/>
-                            <Actions machine=d.machine.clone() act/>
-                            <TagsForm machine=d.machine tag/>
-                        }.into_any(),
+                        Ok(d) => {
+                            let initial = d.machine.clone();
+                            let current = Memo::new(move |_| live.get().filter(|l| l.id == initial.id).unwrap_or_else(|| initial.clone()));
+                            view! {
+                                <Summary detail=d.clone() current accept/>
+                                <DeployKeyForm machine=d.machine.clone() deploy keys/>
+                                <Actions current act/>
+                                <TagsForm machine=d.machine tag/>
+                            }.into_any()
+                        }
                         Err(e) => view! {
                             <h1>"Machine"</h1>
                             <p class="form-error" role="alert">{e.to_string()}</p>
@@ -69,23 +99,64 @@ pub fn MachinePage() -> impl IntoView {
                     }
                 })}
             </Transition>
-            <h2>"Run a command"</h2>
-            <CommandRunner backend machine/>
-            <ScriptRuns backend machine/>
-            <h2>"Terminal"</h2>
-            <div class="terminal" data-terminal="" data-backend=move || backend.get() data-machine=move || machine.get()>
-                <button type="button" class="secondary" data-terminal-open="">"Open terminal"</button>
-                <span class="muted" data-terminal-status=""></span>
-                <div class="terminal-screen" data-terminal-screen="" data-testid="terminal"></div>
-            </div>
-            <noscript><p class="muted">"The terminal needs JavaScript."</p></noscript>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match found.await {
+                        Ok(_) => Some(view! { <Tools backend machine last runs start/> }),
+                        Err(e) => {
+                            set_status(&e);
+                            None
+                        }
+                    }
+                })}
+            </Transition>
         </section>
+    }
+}
+
+/// On the server: the page's status is the error's (404, 403, ...).
+fn set_status(error: &crate::error::AppError) {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = http::StatusCode::from_u16(error.0.http_status()) {
+            res.set_status(status);
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = error;
+}
+
+/// What can be done on a machine that is there: run a command, scripts,
+/// the terminal.
+#[component]
+fn Tools(
+    backend: Signal<String>,
+    machine: Signal<String>,
+    last: LastRunResource,
+    runs: RunsResource,
+    start: ServerAction<StartScript>,
+) -> impl IntoView {
+    view! {
+        <h2>"Run a command"</h2>
+        <CommandRunner backend machine last/>
+        <ScriptRuns backend machine runs start/>
+        <h2>"Terminal"</h2>
+        <div class="terminal" data-terminal="" data-backend=move || backend.get() data-machine=move || machine.get()>
+            <button type="button" class="secondary" data-terminal-open="">"Open terminal"</button>
+            <span class="muted" data-terminal-status=""></span>
+            <div class="terminal-screen" data-terminal-screen="" data-testid="terminal"></div>
+        </div>
+        <noscript><p class="muted">"The terminal needs JavaScript."</p></noscript>
     }
 }
 
 /// What Overcast knows of the machine.
 #[component]
-fn Summary(detail: MachineDetail, accept: ServerAction<AcceptHostKey>) -> impl IntoView {
+fn Summary(
+    detail: MachineDetail,
+    current: Memo<MachineSummary>,
+    accept: ServerAction<AcceptHostKey>,
+) -> impl IntoView {
     let m = detail.machine;
     let accept_error = Signal::derive(move || accept.value().get().and_then(Result::err));
     let list = |ips: &[String]| {
@@ -99,7 +170,7 @@ fn Summary(detail: MachineDetail, accept: ServerAction<AcceptHostKey>) -> impl I
         <h1>{m.name.clone()}</h1>
         <dl class="facts" data-testid="machine">
             <dt>"Backend"</dt><dd><A href="/backends">{m.backend_title.clone()}</A></dd>
-            <dt>"State"</dt><dd><span class=format!("state {}", m.state)>{m.state.clone()}</span></dd>
+            <dt>"State"</dt><dd><span class=move || format!("state {}", current.with(|c| c.state.clone())) data-testid="machine-state">{move || current.with(|c| c.state.clone())}</span></dd>
             <dt>"Public addresses"</dt><dd>{list(&m.public_ips)}</dd>
             <dt>"Private addresses"</dt><dd>{list(&m.private_ips)}</dd>
             <dt>"SSH port"</dt><dd>{m.ssh_port}</dd>
@@ -148,42 +219,28 @@ fn Summary(detail: MachineDetail, accept: ServerAction<AcceptHostKey>) -> impl I
     }
 }
 
-/// The provider's actions the machine allows: reboot, stop, start, and
-/// destroy behind a confirmation.
+/// The actions the machine's provider and state allow; they follow the
+/// state.
 #[component]
-fn Actions(machine: MachineSummary, act: ServerAction<ActOnMachine>) -> impl IntoView {
+fn Actions(current: Memo<MachineSummary>, act: ServerAction<ActOnMachine>) -> impl IntoView {
     let error = Signal::derive(move || act.value().get().and_then(Result::err));
-    let (b, m) = (machine.backend.clone(), machine.id.clone());
-    let form = move |action: &'static str, label: &'static str, class: &'static str| {
-        let (b, m) = (b.clone(), m.clone());
-        view! {
-            <ActionForm action=act attr:class="inline">
-                <Csrf/>
-                <input type="hidden" name="backend" value=b/>
-                <input type="hidden" name="machine" value=m/>
-                <input type="hidden" name="action" value=action/>
-                <button type="submit" class=class data-action=action>{label}</button>
-            </ActionForm>
-        }
-    };
-    let any = machine.can_reboot || machine.can_stop || machine.can_start || machine.can_destroy;
-    any.then(|| {
+    move || {
+        let machine = current.get();
+        let none = (!any_action(&machine)).then(|| {
+            format!(
+                "No action is possible while the machine is {}.",
+                machine.state
+            )
+        });
         view! {
             <div class="machine-actions" data-testid="machine-actions">
                 <FormError error/>
-                {machine.can_reboot.then(|| form("reboot", "Reboot", "secondary"))}
-                {machine.can_stop.then(|| form("stop", "Stop", "secondary"))}
-                {machine.can_start.then(|| form("start", "Start", "secondary"))}
-                {machine.can_destroy.then(|| view! {
-                    <details class="confirm">
-                        <summary>"Destroy"</summary>
-                        <p class="muted">"The machine and its disks are deleted at the provider. This cannot be undone."</p>
-                        {form("destroy", "Destroy this machine", "danger")}
-                    </details>
-                })}
+                <MachineActions machine act/>
+                {none.map(|none| view! { <p class="muted" data-testid="no-actions">{none}</p> })}
             </div>
         }
-    })
+        .into_any()
+    }
 }
 
 /// The machine's tags, edited as one comma-separated line.
@@ -195,11 +252,12 @@ fn TagsForm(machine: MachineSummary, tag: ServerAction<SetMachineTags>) -> impl 
         view! {
             <ActionForm action=tag attr:class="inline" attr:data-testid="machine-tags">
                 <Csrf/>
-                <FormError error/>
+                <FormError error fields=&["tags"]/>
                 <input type="hidden" name="backend" value=machine.backend.clone()/>
                 <input type="hidden" name="machine" value=machine.id.clone()/>
                 <label>"Tags " <input name="tags" value=current placeholder="env=prod, web" autocomplete="off"/></label>
                 <button type="submit" class="secondary">"Save tags"</button>
+                <FieldError error field="tags"/>
             </ActionForm>
         }
     })
@@ -229,7 +287,7 @@ fn DeployKeyForm(
                     (!names.is_empty()).then(|| view! {
                         <ActionForm action=deploy attr:class="inline" attr:data-testid="deploy-key">
                             <Csrf/>
-                            <FormError error/>
+                            <FormError error fields=&["key"]/>
                             <input type="hidden" name="backend" value=machine.backend.clone()/>
                             <input type="hidden" name="machine" value=machine.id.clone()/>
                             <label>"Deploy key "
@@ -237,6 +295,7 @@ fn DeployKeyForm(
                                     {names.into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
                                 </select>
                             </label>
+                            <FieldError error field="key"/>
                             <button type="submit" class="secondary">"Deploy to this machine"</button>
                             {move || done().map(|d| view! { <span class="muted" role="status">{d}</span> })}
                         </ActionForm>

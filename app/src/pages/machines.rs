@@ -5,8 +5,6 @@
 //! once hydrated, so states change without a reload; reboot, stop, start,
 //! and destroy behind a confirmation, with progress while an action runs.
 
-use std::time::Duration;
-
 use domain::inventory::MachineSummary;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -18,13 +16,11 @@ use leptos_router::{
 use crate::{
     api::machines::{list_machines, ActOnMachine},
     components::{
-        form::{Csrf, FormError},
-        paths::machine_href,
+        form::FormError,
+        machine_actions::{keep_fresh, MachineActions},
     },
+    paths::machine_href,
 };
-
-/// How often a hydrated page reads the list again.
-const REFRESH: Duration = Duration::from_secs(5);
 
 /// What the address asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -92,21 +88,13 @@ pub fn MachinesPage() -> impl IntoView {
             }
         });
     };
-    // Only in the browser (effects do not run on the server): read again
-    // every few seconds, and after each action.
-    Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(refresh, REFRESH) {
-            on_cleanup(move || handle.clear());
-        }
-    });
-    Effect::new(move |seen: Option<usize>| {
-        let version = act.version().get();
-        if seen.is_some() {
-            refresh();
-        }
-        version
-    });
+    keep_fresh(act, refresh);
     let error = Signal::derive(move || act.value().get().and_then(Result::err));
+    // Everything the table shows is made here, once: a signal made inside
+    // the Suspend below would be disposed when it runs again, under rows
+    // that still read it.
+    let rows = Signal::derive(move || live.get().unwrap_or_default());
+    let shown = Memo::new(move |_| filter.get().apply(rows.get()));
     view! {
         <Title text="Machines"/>
         <section class="page">
@@ -116,31 +104,29 @@ pub fn MachinesPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match machines.await {
                         Ok(first) => {
-                            let current = filter.get();
-                            let rows = Signal::derive({
-                                let first = first.clone();
-                                move || live.get().unwrap_or_else(|| first.clone())
-                            });
-                            let shown = move || filter.get().apply(rows.get());
+                            // The first read seeds what later reads replace.
+                            if live.get_untracked().is_none() {
+                                live.set(Some(first));
+                            }
                             view! {
-                                <FilterForm rows=first current/>
-                                <p class="placeholder" data-testid="no-machines" hidden=move || !rows.with(Vec::is_empty)>
-                                    "No machines yet. Machines appear here once a backend is added on the "
-                                    <A href="/backends">"Backends"</A> " page."
-                                </p>
-                                <p class="muted" data-testid="machine-count" hidden=move || rows.with(Vec::is_empty)>
-                                    {move || format!("{} of {} machines", shown().len(), rows.with(Vec::len))}
-                                </p>
-                                <table class="grid" data-testid="machines" hidden=move || rows.with(Vec::is_empty)>
-                                    <thead><tr><th>"Name"</th><th>"Backend"</th><th>"State"</th><th>"Addresses"</th><th>"Tags"</th><th>"Actions"</th></tr></thead>
-                                    <tbody>
-                                        <For
-                                            each=shown
-                                            key=|m| (m.backend.clone(), m.id.clone(), m.state.clone(), m.tags.clone(), m.public_ips.clone(), m.name.clone())
-                                            children=move |m| view! { <Row m act/> }.into_any()
-                                        />
-                                    </tbody>
-                                </table>
+                            <FilterForm rows filter/>
+                            <p class="placeholder" data-testid="no-machines" hidden=move || !rows.with(Vec::is_empty)>
+                                "No machines yet. Machines appear here once a backend is added on the "
+                                <A href="/backends">"Backends"</A> " page."
+                            </p>
+                            <p class="muted" data-testid="machine-count" hidden=move || rows.with(Vec::is_empty)>
+                                {move || format!("{} of {} machines", shown.with(Vec::len), rows.with(Vec::len))}
+                            </p>
+                            <table class="grid" data-testid="machines" hidden=move || rows.with(Vec::is_empty)>
+                                <thead><tr><th>"Name"</th><th>"Backend"</th><th>"State"</th><th>"Addresses"</th><th>"Tags"</th><th>"Actions"</th></tr></thead>
+                                <tbody>
+                                    <For
+                                        each=move || shown.get()
+                                        key=|m| (m.backend.clone(), m.id.clone(), m.state.clone(), m.tags.clone(), m.public_ips.clone(), m.name.clone())
+                                        children=move |m| view! { <Row m act/> }.into_any()
+                                    />
+                                </tbody>
+                            </table>
                             }.into_any()
                         }
                         Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
@@ -151,20 +137,33 @@ pub fn MachinesPage() -> impl IntoView {
     }
 }
 
-/// Search, filters and sort, as a GET form on this page's address.
+/// Search, filters and sort, as a GET form on this page's address; the
+/// Backend and State choices are those of the machines listed now.
 #[component]
-fn FilterForm(rows: Vec<MachineSummary>, current: Filter) -> impl IntoView {
-    let mut backends: Vec<(String, String)> = rows
-        .iter()
-        .map(|m| (m.backend.clone(), m.backend_title.clone()))
-        .collect();
-    backends.sort_by(|a, b| a.1.cmp(&b.1));
-    backends.dedup();
-    let mut states: Vec<String> = rows.iter().map(|m| m.state.clone()).collect();
-    states.sort();
-    states.dedup();
-    let option = |value: String, label: String, chosen: &str| {
-        let selected = value == chosen;
+fn FilterForm(rows: Signal<Vec<MachineSummary>>, filter: Memo<Filter>) -> impl IntoView {
+    let backends = move || {
+        let mut backends: Vec<(String, String)> = rows.with(|rows| {
+            rows.iter()
+                .map(|m| (m.backend.clone(), m.backend_title.clone()))
+                .collect()
+        });
+        backends.sort_by(|a, b| a.1.cmp(&b.1));
+        backends.dedup();
+        backends
+    };
+    let states = move || {
+        let mut states: Vec<String> =
+            rows.with(|rows| rows.iter().map(|m| m.state.clone()).collect());
+        states.sort();
+        states.dedup();
+        states
+    };
+    let current = filter.get_untracked();
+    let option = move |value: String, label: String, chosen: fn(&Filter) -> &str| {
+        let selected = {
+            let value = value.clone();
+            move || filter.with(|f| chosen(f) == value)
+        };
         view! { <option value=value selected=selected>{label}</option> }
     };
     view! {
@@ -172,22 +171,22 @@ fn FilterForm(rows: Vec<MachineSummary>, current: Filter) -> impl IntoView {
             <label>"Search " <input type="search" name="q" value=current.q.clone() placeholder="name, id or address" autocomplete="off"/></label>
             <label>"Backend "
                 <select name="backend">
-                    {option(String::new(), "all".into(), &current.backend)}
-                    {backends.into_iter().map(|(id, title)| option(id, title, &current.backend)).collect_view()}
+                    {option(String::new(), "all".into(), |f| &f.backend)}
+                    {move || backends().into_iter().map(|(id, title)| option(id, title, |f| &f.backend)).collect_view()}
                 </select>
             </label>
             <label>"State "
                 <select name="state">
-                    {option(String::new(), "all".into(), &current.state)}
-                    {states.into_iter().map(|s| option(s.clone(), s, &current.state)).collect_view()}
+                    {option(String::new(), "all".into(), |f| &f.state)}
+                    {move || states().into_iter().map(|s| option(s.clone(), s, |f| &f.state)).collect_view()}
                 </select>
             </label>
             <label>"Tag " <input name="tag" value=current.tag.clone() placeholder="env=prod" autocomplete="off"/></label>
             <label>"Sort by "
                 <select name="sort">
-                    {option("name".into(), "name".into(), &current.sort)}
-                    {option("backend".into(), "backend".into(), &current.sort)}
-                    {option("state".into(), "state".into(), &current.sort)}
+                    {option("name".into(), "name".into(), |f| &f.sort)}
+                    {option("backend".into(), "backend".into(), |f| &f.sort)}
+                    {option("state".into(), "state".into(), |f| &f.sort)}
                 </select>
             </label>
             <button type="submit" class="secondary">"Show"</button>
@@ -196,7 +195,7 @@ fn FilterForm(rows: Vec<MachineSummary>, current: Filter) -> impl IntoView {
     .into_any()
 }
 
-/// One machine with the actions its provider allows.
+/// One machine with the actions its provider allows, and their progress.
 #[component]
 fn Row(m: MachineSummary, act: ServerAction<ActOnMachine>) -> impl IntoView {
     let addresses = m
@@ -214,42 +213,13 @@ fn Row(m: MachineSummary, act: ServerAction<ActOnMachine>) -> impl IntoView {
                 .input()
                 .with(|i| i.as_ref().is_some_and(|i| i.machine == id))
     });
-    let (b, id) = (m.backend.clone(), m.id.clone());
-    let form = |action: &'static str, label: &'static str, class: &'static str| {
-        action_form(act, b.clone(), id.clone(), (action, label, class), busy)
+    let progress = move || {
+        busy.get().then(|| {
+            let what = act.input().with(|i| i.as_ref().map(|i| i.action.clone()).unwrap_or_default());
+            view! { <span class="muted" role="status" data-testid="machine-progress">{format!("{what}…")}</span> }
+        })
     };
-    let progress = {
-        move || {
-            busy.get().then(|| {
-                let what = act.input().with(|i| i.as_ref().map(|i| i.action.clone()).unwrap_or_default());
-                view! { <span class="muted" role="status" data-testid="machine-progress">{format!("{what}…")}</span> }
-            })
-        }
-    };
-    // Boxed views: the row's full type is too deep for the release build.
-    let reboot = m
-        .can_reboot
-        .then(|| form("reboot", "Reboot", "secondary").into_any());
-    let stop = m
-        .can_stop
-        .then(|| form("stop", "Stop", "secondary").into_any());
-    let start = m
-        .can_start
-        .then(|| form("start", "Start", "secondary").into_any());
-    let destroy = m.can_destroy.then(|| {
-        let warning = format!(
-            "{} and its disks are deleted at the provider. This cannot be undone.",
-            m.name
-        );
-        view! {
-            <details class="confirm">
-                <summary>"Destroy"</summary>
-                <p class="muted">{warning}</p>
-                {form("destroy", "Destroy this machine", "danger")}
-            </details>
-        }
-        .into_any()
-    });
+    let actions = m.clone();
     view! {
         <tr data-machine=m.id.clone()>
             <td><A href=machine_href(&m.backend, &m.id)>{m.name.clone()}</A></td>
@@ -258,31 +228,12 @@ fn Row(m: MachineSummary, act: ServerAction<ActOnMachine>) -> impl IntoView {
             <td>{addresses}</td>
             <td>{m.tags.join(", ")}</td>
             <td class="actions">
-                {reboot}{stop}{start}{destroy}
+                <MachineActions machine=actions act busy/>
                 {progress}
             </td>
         </tr>
     }
     .into_any()
-}
-
-/// One action's button, disabled while an action on the row runs.
-fn action_form(
-    act: ServerAction<ActOnMachine>,
-    backend: String,
-    machine: String,
-    (action, label, class): (&'static str, &'static str, &'static str),
-    busy: Signal<bool>,
-) -> impl IntoView {
-    view! {
-        <ActionForm action=act attr:class="inline">
-            <Csrf/>
-            <input type="hidden" name="backend" value=backend/>
-            <input type="hidden" name="machine" value=machine/>
-            <input type="hidden" name="action" value=action/>
-            <button type="submit" class=class data-action=action disabled=move || busy.get()>{label}</button>
-        </ActionForm>
-    }
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ pub fn SetPasswordPage() -> impl IntoView {
         <main class="auth">
             <h1>"Set your password"</h1>
             <ActionForm action attr:class="stacked" attr:id="set-password">
-                <FormError error/>
+                <FormError error fields=&["token", "password", "password_confirm"]/>
                 <FieldError error field="token"/>
                 <input type="hidden" name="token" value=token/>
                 <label>

@@ -18,7 +18,7 @@ pub fn SetupPage() -> impl IntoView {
             <h1>"Set up Overcast"</h1>
             <p>"Create the master account. It owns this installation and administers every other account."</p>
             <ActionForm action attr:class="stacked" attr:id="setup">
-                <FormError error/>
+                <FormError error fields=&["email", "password", "password_confirm"]/>
                 <label>
                     "Email"
                     <input type="email" name="email" required autocomplete="username"/>

@@ -20,7 +20,7 @@ pub fn SignInPage() -> impl IntoView {
         <main class="auth">
             <h1>"Sign in to Overcast"</h1>
             <ActionForm action attr:class="stacked" attr:id="sign-in">
-                <FormError error/>
+                <FormError error fields=&["email"]/>
                 <input type="hidden" name="next" value=next/>
                 <label>
                     "Email"

@@ -88,6 +88,10 @@ fn key_material(openssh: &str) -> Result<(&str, &str), DriverError> {
     }
 }
 
+/// What this driver can do (also answered without a driver, by
+/// [`crate::capabilities_of`]).
+pub const CAPABILITIES: Capabilities = Capabilities::ALL;
+
 #[async_trait]
 impl CloudDriver for DigitalOcean {
     fn provider(&self) -> &'static str {
@@ -95,17 +99,7 @@ impl CloudDriver for DigitalOcean {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            reboot: true,
-            start: true,
-            stop: true,
-            destroy: true,
-            create: true,
-            tag: true,
-            key_pairs: true,
-            user_data: true,
-            image_search: true,
-        }
+        CAPABILITIES
     }
 
     async fn check_credentials(&self) -> Result<(), DriverError> {

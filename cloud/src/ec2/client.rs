@@ -22,7 +22,7 @@ use super::regions;
 use super::sigv4::{self, Scope};
 use super::xml::{self, text};
 use crate::error::DriverError;
-use crate::http::{HttpConfig, RetryPolicy};
+use crate::http::{self, HttpConfig, RetryPolicy};
 use crate::secret::Secret;
 
 /// The EC2 API version spoken (`Version=`).
@@ -101,30 +101,40 @@ impl Api {
             body.push_str(&sigv4::uri_encode(v));
         }
         let mut retry = 0;
+        // Within the caller's deadline when it set one (`http::within`):
+        // each try cut to the time left, no retry that would end past it.
+        let mut timeout = http::try_timeout(self.timeout).unwrap_or(self.timeout);
         loop {
             let last = retry >= self.retry.max_retries;
-            match self.once(&body).await {
+            let wait = self.retry.backoff(retry);
+            match self.once(&body, timeout).await {
                 Ok((status, answer)) if status.is_success() => return Ok(answer),
                 Ok((status, answer)) => {
                     let err = AwsError::read(status.as_u16(), &answer);
-                    if last || !err.is_transient() {
+                    if last || !err.is_transient() || !http::may_wait(wait) {
                         return Err(err.into_driver_error());
                     }
                     tracing::debug!(action, %status, code = ?err.code, retry, "retrying");
                 }
                 Err(e) => {
-                    if last {
-                        return Err(DriverError::Unavailable(describe(&e, self.timeout)));
+                    if last || !http::may_wait(wait) {
+                        let limit = http::limit_hit(self.timeout, timeout);
+                        return Err(DriverError::Unavailable(describe(&e, limit)));
                     }
                     tracing::debug!(action, error = %e, retry, "retrying");
                 }
             }
-            tokio::time::sleep(self.retry.backoff(retry)).await;
+            tokio::time::sleep(wait).await;
             retry += 1;
+            timeout = http::try_timeout(self.timeout).unwrap_or(self.timeout);
         }
     }
 
-    async fn once(&self, body: &str) -> Result<(StatusCode, Vec<u8>), reqwest::Error> {
+    async fn once(
+        &self,
+        body: &str,
+        timeout: Duration,
+    ) -> Result<(StatusCode, Vec<u8>), reqwest::Error> {
         let amz_date = sigv4::amz_date(SystemTime::now());
         let scope = Scope {
             access_key: &self.access_key,
@@ -142,7 +152,7 @@ impl Api {
         let resp = self
             .http
             .post(self.url.clone())
-            .timeout(self.timeout)
+            .timeout(timeout)
             .header(CONTENT_TYPE, FORM)
             .header("x-amz-date", &amz_date)
             .header("authorization", signed.authorization)

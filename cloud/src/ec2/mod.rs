@@ -88,6 +88,10 @@ impl Ec2 {
     }
 }
 
+/// What this driver can do (also answered without a driver, by
+/// [`crate::capabilities_of`]).
+pub const CAPABILITIES: Capabilities = Capabilities::ALL;
+
 #[async_trait]
 impl CloudDriver for Ec2 {
     fn provider(&self) -> &'static str {
@@ -95,17 +99,7 @@ impl CloudDriver for Ec2 {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            reboot: true,
-            start: true,
-            stop: true,
-            destroy: true,
-            create: true,
-            tag: true,
-            key_pairs: true,
-            user_data: true,
-            image_search: true,
-        }
+        CAPABILITIES
     }
 
     async fn check_credentials(&self) -> Result<(), DriverError> {

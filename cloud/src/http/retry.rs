@@ -1,8 +1,77 @@
-//! When to try a request again, and how long to wait first.
+//! When to try a request again, and how long to wait first; and the
+//! overall deadline a caller may set around every request of a piece of
+//! work ([`within`]).
 
-use std::time::{Duration, SystemTime};
+use std::{
+    future::Future,
+    time::{Duration, SystemTime},
+};
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
+use tokio::time::Instant;
+
+tokio::task_local! {
+    static BUDGET: Budget;
+}
+
+/// The time left for every request of a piece of work.
+#[derive(Clone, Copy, Debug)]
+struct Budget {
+    deadline: Instant,
+    limit: Duration,
+}
+
+/// A retry is not started with less time than this left before the
+/// deadline.
+const LEAST_TRY: Duration = Duration::from_millis(100);
+
+/// Runs `work` with an overall limit on every request it sends (a
+/// backend's poll: `limit` is the provider timeout): each try's timeout is
+/// cut to the time left, and no retry is started, nor a backoff waited,
+/// that would end at or past the deadline: the last answer or failure is
+/// returned at once instead. Without it, each try gets the client's
+/// timeout and retries follow the [`RetryPolicy`] alone. Nested, the
+/// earlier deadline holds.
+pub async fn within<F: Future>(limit: Duration, work: F) -> F::Output {
+    let mine = Budget {
+        deadline: Instant::now() + limit,
+        limit,
+    };
+    let budget = match BUDGET.try_with(|b| *b) {
+        Ok(outer) if outer.deadline <= mine.deadline => outer,
+        _ => mine,
+    };
+    BUDGET.scope(budget, work).await
+}
+
+/// The timeout of a try starting now: the client's `per_try`, cut to the
+/// time left under [`within`]; `None` when too little is left to try.
+pub(crate) fn try_timeout(per_try: Duration) -> Option<Duration> {
+    match BUDGET.try_with(|b| *b) {
+        Err(_) => Some(per_try),
+        Ok(b) => {
+            let left = b.deadline.saturating_duration_since(Instant::now());
+            (left >= LEAST_TRY).then(|| per_try.min(left))
+        }
+    }
+}
+
+/// Whether waiting `wait` before the next try still leaves time for it
+/// under [`within`] (always, without one).
+pub(crate) fn may_wait(wait: Duration) -> bool {
+    BUDGET
+        .try_with(|b| Instant::now() + wait + LEAST_TRY <= b.deadline)
+        .unwrap_or(true)
+}
+
+/// The limit a timed-out try ran into, for its message: the client's
+/// `per_try`, or the overall limit when the deadline cut the try short.
+pub(crate) fn limit_hit(per_try: Duration, used: Duration) -> Duration {
+    match BUDGET.try_with(|b| b.limit) {
+        Ok(limit) if used < per_try => limit,
+        _ => per_try,
+    }
+}
 
 /// Retries after 429, 5xx and connection failures.
 ///
@@ -72,6 +141,39 @@ mod tests {
             assert!(second >= Duration::from_millis(100) && second <= Duration::from_millis(200));
             assert!(p.backoff(10) <= Duration::from_millis(300));
         }
+    }
+
+    #[tokio::test]
+    async fn under_a_deadline_tries_are_cut_and_late_retries_not_started() {
+        let per_try = Duration::from_secs(30);
+        let ms = Duration::from_millis;
+        assert_eq!(try_timeout(per_try), Some(per_try), "no deadline");
+        assert!(may_wait(Duration::from_secs(3600)));
+        within(ms(1_000), async {
+            let cut = try_timeout(per_try).unwrap();
+            assert!(cut <= ms(1_000) && cut > ms(900), "{cut:?}");
+            assert_eq!(
+                try_timeout(ms(100)),
+                Some(ms(100)),
+                "shorter than what is left"
+            );
+            assert!(may_wait(ms(500)));
+            assert!(!may_wait(ms(1_000)));
+            assert_eq!(
+                limit_hit(per_try, cut),
+                ms(1_000),
+                "named by the overall limit"
+            );
+            assert_eq!(limit_hit(ms(100), ms(100)), ms(100));
+            // A nested, later deadline does not extend the first.
+            within(Duration::from_secs(60), async {
+                assert!(try_timeout(per_try).unwrap() <= ms(1_000));
+            })
+            .await;
+            tokio::time::sleep(ms(950)).await;
+            assert_eq!(try_timeout(per_try), None, "too little left");
+        })
+        .await;
     }
 
     #[test]

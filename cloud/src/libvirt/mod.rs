@@ -89,6 +89,16 @@ impl Libvirt {
     }
 }
 
+/// What this driver can do (also answered without a driver, by
+/// [`crate::capabilities_of`]).
+pub const CAPABILITIES: Capabilities = Capabilities {
+    tag: false,
+    key_pairs: false,
+    user_data: false,
+    image_search: false,
+    ..Capabilities::ALL
+};
+
 #[async_trait]
 impl CloudDriver for Libvirt {
     fn provider(&self) -> &'static str {
@@ -96,14 +106,7 @@ impl CloudDriver for Libvirt {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            reboot: true,
-            start: true,
-            stop: true,
-            destroy: true,
-            create: true,
-            ..Capabilities::default()
-        }
+        CAPABILITIES
     }
 
     async fn check_credentials(&self) -> Result<(), DriverError> {

@@ -87,6 +87,12 @@ fn random_bytes<const N: usize>() -> Result<[u8; N], DriverError> {
     Ok(buf)
 }
 
+/// What this driver can do (also answered without a driver, by
+/// [`crate::capabilities_of`]).
+// (Image search: the default list leaves out deprecated images; a search
+// finds them too.)
+pub const CAPABILITIES: Capabilities = Capabilities::ALL;
+
 #[async_trait]
 impl CloudDriver for Linode {
     fn provider(&self) -> &'static str {
@@ -94,19 +100,7 @@ impl CloudDriver for Linode {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            reboot: true,
-            start: true,
-            stop: true,
-            destroy: true,
-            create: true,
-            tag: true,
-            key_pairs: true,
-            user_data: true,
-            // The default list leaves out deprecated images; a search
-            // finds them too.
-            image_search: true,
-        }
+        CAPABILITIES
     }
 
     async fn check_credentials(&self) -> Result<(), DriverError> {

@@ -158,6 +158,15 @@ fn numeric<'a>(what: &str, id: &'a str) -> Result<&'a str, DriverError> {
     }
 }
 
+/// What this driver can do (also answered without a driver, by
+/// [`crate::capabilities_of`]).
+pub const CAPABILITIES: Capabilities = Capabilities {
+    tag: false,
+    user_data: false,
+    image_search: false,
+    ..Capabilities::ALL
+};
+
 #[async_trait]
 impl CloudDriver for NephoScale {
     fn provider(&self) -> &'static str {
@@ -165,17 +174,7 @@ impl CloudDriver for NephoScale {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            reboot: true,
-            start: true,
-            stop: true,
-            destroy: true,
-            create: true,
-            tag: false,
-            key_pairs: true,
-            user_data: false,
-            image_search: false,
-        }
+        CAPABILITIES
     }
 
     async fn check_credentials(&self) -> Result<(), DriverError> {

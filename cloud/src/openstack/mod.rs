@@ -92,6 +92,18 @@ fn metadata_entry(tag: &str) -> Result<(String, String), DriverError> {
     Ok((key.to_owned(), value.to_owned()))
 }
 
+/// What an OpenStack driver can do: start and stop only where the
+/// deployment has power actions (a preset says).
+pub const fn capabilities(power_actions: bool) -> Capabilities {
+    Capabilities {
+        start: power_actions,
+        stop: power_actions,
+        // Searches filter the same list Nova returns by default.
+        image_search: false,
+        ..Capabilities::ALL
+    }
+}
+
 #[async_trait]
 impl CloudDriver for OpenStack {
     fn provider(&self) -> &'static str {
@@ -99,18 +111,7 @@ impl CloudDriver for OpenStack {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            reboot: true,
-            start: self.power_actions,
-            stop: self.power_actions,
-            destroy: true,
-            create: true,
-            tag: true,
-            key_pairs: true,
-            user_data: true,
-            // Searches filter the same list Nova returns by default.
-            image_search: false,
-        }
+        capabilities(self.power_actions)
     }
 
     async fn check_credentials(&self) -> Result<(), DriverError> {

@@ -147,6 +147,19 @@ impl RackspaceFirstGen {
     }
 }
 
+/// What this driver can do (also answered without a driver, by
+/// [`crate::capabilities_of`]).
+pub const CAPABILITIES: Capabilities = Capabilities {
+    start: false,
+    stop: false,
+    tag: false,
+    // (The key is written as a personality file.)
+    user_data: false,
+    // Searches filter the one list the API returns.
+    image_search: false,
+    ..Capabilities::ALL
+};
+
 #[async_trait]
 impl CloudDriver for RackspaceFirstGen {
     fn provider(&self) -> &'static str {
@@ -154,19 +167,7 @@ impl CloudDriver for RackspaceFirstGen {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            reboot: true,
-            start: false,
-            stop: false,
-            destroy: true,
-            create: true,
-            tag: false,
-            // The key is written as a personality file.
-            key_pairs: true,
-            user_data: false,
-            // Searches filter the one list the API returns.
-            image_search: false,
-        }
+        CAPABILITIES
     }
 
     async fn check_credentials(&self) -> Result<(), DriverError> {

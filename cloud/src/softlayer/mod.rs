@@ -133,6 +133,16 @@ fn split_name(name: &str) -> (&str, &str) {
     }
 }
 
+/// What this driver can do (also answered without a driver, by
+/// [`crate::capabilities_of`]).
+pub const CAPABILITIES: Capabilities = Capabilities {
+    // (User data is sent as the guest's user metadata, `userData`, which
+    // cloud-init's IBM Cloud datasource reads.) The images are the create
+    // options' operating systems; a search filters that same list.
+    image_search: false,
+    ..Capabilities::ALL
+};
+
 #[async_trait]
 impl CloudDriver for SoftLayer {
     fn provider(&self) -> &'static str {
@@ -140,21 +150,7 @@ impl CloudDriver for SoftLayer {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            reboot: true,
-            start: true,
-            stop: true,
-            destroy: true,
-            create: true,
-            tag: true,
-            key_pairs: true,
-            // Sent as the guest's user metadata (`userData`), which
-            // cloud-init's IBM Cloud datasource reads.
-            user_data: true,
-            // The images are the create options' operating systems; a
-            // search filters that same list.
-            image_search: false,
-        }
+        CAPABILITIES
     }
 
     async fn check_credentials(&self) -> Result<(), DriverError> {

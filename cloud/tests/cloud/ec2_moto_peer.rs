@@ -23,15 +23,16 @@ pub struct Moto {
 }
 
 impl Moto {
-    /// Starts moto and waits until it answers, or says why it cannot and
-    /// returns `None` (the caller skips).
+    /// Starts moto and waits until it answers. Missing, it is
+    /// `testkit::peer_missing`: a panic when peers are required, else
+    /// `None` (the caller skips).
     pub async fn start() -> Option<Moto> {
         let Some(binary) = peer_process::binary("OVERCAST_MOTO", ".tools/moto/bin/moto_server")
         else {
-            eprintln!("skipped: moto is not installed; run: {INSTALL}");
+            testkit::peer_missing("moto", INSTALL);
             return None;
         };
-        let port = peer_process::free_port()?;
+        let port = peer_process::free_port();
         let url = format!("http://127.0.0.1:{port}/");
         let mut command = Command::new(&binary);
         command

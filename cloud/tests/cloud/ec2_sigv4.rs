@@ -10,7 +10,8 @@
 //! - an EC2 request as this driver sends it (ap-southeast-2), whose
 //!   canonical request is written out here by hand and whose signature is
 //!   computed step by step with `openssl dgst -sha256 -mac HMAC` at test
-//!   time (skipped, saying so, when `openssl` is absent), and equal to
+//!   time (without `openssl`: skipped, saying so, or failed under
+//!   `OVERCAST_REQUIRE_PEERS`; see testkit), and equal to
 //!   what botocore's `SigV4Auth` gave for it when the test was written.
 
 use std::io::Write;
@@ -165,7 +166,7 @@ fn an_ec2_request_signs_as_openssl_computes_it_independently() {
     );
 
     let Some(body_hash) = openssl(None, body.as_bytes()) else {
-        eprintln!("skipped: openssl is not installed (apt-get install -y openssl)");
+        testkit::peer_missing("openssl", "apt-get install openssl");
         return;
     };
     let canonical = format!(

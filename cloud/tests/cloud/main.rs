@@ -4,8 +4,12 @@
 //!   recorded answers served on loopback (`recorded`), error mapping and
 //!   retries included.
 //! - `digitalocean_prism`: the same driver against Prism serving
-//!   DigitalOcean's own OpenAPI description (`prism`); skips with a message
-//!   when Prism or the description is absent.
+//!   DigitalOcean's own OpenAPI description (`prism`).
+//!
+//! A test whose peer (Prism, moto, mimic, openssl) is absent calls
+//! `testkit::peer_missing`: it skips, saying how to install the peer, under
+//! a plain `cargo test`, and fails under `OVERCAST_REQUIRE_PEERS=1`
+//! (`make test`).
 //! - `softlayer_recorded`: the SoftLayer driver against Libcloud's recorded
 //!   XML-RPC answers, served by `softlayer_peer`.
 //! - `peer_kit`: what the loopback peers share (serving, the journal of

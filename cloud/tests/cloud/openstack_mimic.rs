@@ -26,17 +26,20 @@ pub struct Mimic {
 }
 
 impl Mimic {
-    /// Starts mimic and waits until it answers, or says why it cannot and
-    /// returns `None` (the caller skips).
+    /// Starts mimic and waits until it answers. Missing, it is
+    /// `testkit::peer_missing`: a panic when peers are required, else
+    /// `None` (the caller skips).
     pub async fn start() -> Option<Mimic> {
         let Some(binary) = peer_process::binary("OVERCAST_MIMIC", ".tools/mimic/bin/twistd") else {
-            eprintln!("skipped: mimic is not installed; run: {INSTALL}");
+            testkit::peer_missing("mimic", INSTALL);
             return None;
         };
-        let port = peer_process::free_port()?;
+        let port = peer_process::free_port();
         let url = format!("http://127.0.0.1:{port}");
         let dir = std::env::temp_dir().join(format!("overcast-mimic-{port}"));
-        std::fs::create_dir_all(&dir).ok()?;
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            panic!("cannot make mimic's folder {}: {e}", dir.display());
+        }
         let mut command = Command::new(&binary);
         command
             // --realtime: timed changes (a reboot's 3 s) follow the clock,

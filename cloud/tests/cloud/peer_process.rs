@@ -1,8 +1,9 @@
 //! Starting a test peer that is a program (moto, mimic, Prism): found
 //! through an environment variable or under `<workspace>/.tools`, run on a
 //! free loopback port with its output in a log file, killed when dropped,
-//! and waited for until it answers. Absent or unable to run, the caller
-//! skips with a message that says how to install it.
+//! and waited for until it answers. Absent or unable to run, it is a
+//! missing peer (`testkit::peer_missing`, with how to install it): the test
+//! fails under `OVERCAST_REQUIRE_PEERS` (`make test`), else skips.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -25,14 +26,11 @@ pub fn binary(env: &str, local: &str) -> Option<PathBuf> {
 }
 
 /// A loopback port nothing listens on now.
-pub fn free_port() -> Option<u16> {
-    Some(
-        std::net::TcpListener::bind("127.0.0.1:0")
-            .ok()?
-            .local_addr()
-            .ok()?
-            .port(),
-    )
+pub fn free_port() -> u16 {
+    match std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()) {
+        Ok(addr) => addr.port(),
+        Err(e) => panic!("cannot find a free loopback port: {e}"),
+    }
 }
 
 /// How to wait for a started peer.
@@ -56,9 +54,10 @@ pub struct PeerProcess {
 }
 
 /// Runs `command` (`name` in messages) with its output in `log`, and waits
-/// until `ready.probe` answers. `None`, saying why and how to install it
-/// (`install`), when it cannot run; a panic naming the log when it exits
-/// or does not answer in time.
+/// until `ready.probe` answers. When it cannot run, a missing peer
+/// (`testkit::peer_missing` with `install`: a panic when peers are
+/// required, else `None` and the caller skips); a panic naming the log
+/// when it exits or does not answer in time.
 pub async fn start(
     name: &str,
     mut command: Command,
@@ -66,8 +65,15 @@ pub async fn start(
     install: &str,
     ready: Ready,
 ) -> Option<PeerProcess> {
-    let out = std::fs::File::create(&log).ok()?;
-    let err = out.try_clone().ok()?;
+    let out = match std::fs::File::create(&log) {
+        Ok(out) => out,
+        Err(e) => panic!("cannot create {name}'s log {}: {e}", log.display()),
+    };
+    let err = match out.try_clone() {
+        Ok(err) => err,
+        Err(e) => panic!("cannot share {name}'s log {}: {e}", log.display()),
+    };
+    let program = command.as_std().get_program().to_owned();
     let started = Instant::now();
     let spawned = command
         .stdin(Stdio::null())
@@ -79,7 +85,8 @@ pub async fn start(
         Ok(child) => child,
         Err(e) => {
             let _ = std::fs::remove_file(&log);
-            eprintln!("skipped: cannot run {name} ({e}); run: {install}");
+            let what = format!("{name} at {} ({e})", Path::new(&program).display());
+            testkit::peer_missing(&what, install);
             return None;
         }
     };

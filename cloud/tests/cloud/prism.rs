@@ -42,23 +42,27 @@ fn spec() -> Option<PathBuf> {
 }
 
 impl Prism {
-    /// Starts Prism and waits until it answers, or says why it cannot and
-    /// returns `None` (the caller skips).
+    /// Starts Prism and waits until it answers. Missing (Prism or the
+    /// description), it is `testkit::peer_missing`: a panic when peers are
+    /// required, else `None` (the caller skips).
     pub async fn start() -> Option<Prism> {
         let Some(binary) = peer_process::binary("OVERCAST_PRISM", ".tools/node_modules/.bin/prism")
         else {
-            eprintln!("skipped: Prism is not installed; run: {INSTALL}");
+            testkit::peer_missing("Prism", INSTALL);
             return None;
         };
         let Some(spec) = spec() else {
-            eprintln!(
-                "skipped: DigitalOcean's OpenAPI description not found (neither {VENDORED} \
-                 nor OVERCAST_DO_OPENAPI, which may name a checkout of \
-                 https://github.com/digitalocean/openapi)"
+            testkit::peer_missing(
+                &format!(
+                    "DigitalOcean's OpenAPI description (neither {VENDORED} nor \
+                     OVERCAST_DO_OPENAPI)"
+                ),
+                "git checkout -- cloud/tests/fixtures/digitalocean-openapi, or set \
+                 OVERCAST_DO_OPENAPI to a checkout of https://github.com/digitalocean/openapi",
             );
             return None;
         };
-        let port = peer_process::free_port()?;
+        let port = peer_process::free_port();
         let url = format!("http://127.0.0.1:{port}");
         let mut command = Command::new(&binary);
         command

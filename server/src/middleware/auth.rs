@@ -73,6 +73,27 @@ pub async fn authenticate(
     match actor {
         Some(actor) => {
             let token = actor.csrf.clone();
+            // Another site may link to a page, nothing more: a cross-site
+            // request riding on the cookie is refused whatever its method.
+            if gate::is_cross_site(req.headers()) && (!page || gate::is_acting_get(&path)) {
+                return ApiError(ErrorKind::Csrf {
+                    reason: "a request from another site cannot use this session \
+                             (only viewing a page can)"
+                        .into(),
+                })
+                .into_response();
+            }
+            if !csrf::needs_token(req.method()) && gate::is_acting_get(&path) {
+                let checked = match token.as_deref() {
+                    Some(expected) => csrf::check_acting_get(&req, expected),
+                    None => Err(ErrorKind::Csrf {
+                        reason: "this session has no CSRF token; sign in again".into(),
+                    }),
+                };
+                if let Err(kind) = checked {
+                    return ApiError(kind).into_response();
+                }
+            }
             if csrf::needs_token(req.method()) {
                 let Some(expected) = token else {
                     return ApiError(ErrorKind::Csrf {

@@ -21,6 +21,32 @@ pub fn needs_token(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+/// Checks a GET that acts ([`super::gate::ACTING_GETS`]): the token in the
+/// `X-CSRFToken` header or in the `csrf_token` query parameter.
+pub fn check_acting_get(req: &Request, expected: &str) -> Result<(), ErrorKind> {
+    if let Some(given) = req.headers().get(CSRF_HEADER) {
+        return if constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+            Ok(())
+        } else {
+            Err(refused(
+                "the X-CSRFToken header does not match this session's token",
+            ))
+        };
+    }
+    let query = req.uri().query().unwrap_or_default();
+    let fields: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+    match fields.iter().find(|(k, _)| k == CSRF_FIELD) {
+        Some((_, t)) if constant_time_eq(t.as_bytes(), expected.as_bytes()) => Ok(()),
+        Some(_) => Err(refused(
+            "the csrf_token parameter does not match this session's token",
+        )),
+        None => Err(refused(
+            "this address acts (it is not a plain read): it needs the X-CSRFToken header \
+             or the csrf_token parameter",
+        )),
+    }
+}
+
 /// Checks `req` against the session's `expected` token; returns the request
 /// (its body rebuilt when it had to be read) or why it was refused.
 pub async fn check(req: Request, expected: &str) -> Result<Request, ErrorKind> {

@@ -19,6 +19,18 @@ pub const PUBLIC_ENDPOINTS: [&str; 5] = [
 /// put its API there); `router::negotiate` tells them apart by `Accept`.
 pub const SHARED_PATHS: [&str; 2] = ["/keys", "/backends"];
 
+/// GET routes that act rather than read: `shell` runs a command on a
+/// machine, `private` reveals (and audits the reading of) a private key.
+/// With a cookie session they need the CSRF token like any write: the
+/// `X-CSRFToken` header, or a `csrf_token` query parameter (the shell is
+/// mist.io's iframe route, whose address carries it). The terminal's
+/// websocket is the only other GET that acts; it checks the browser's
+/// `Origin` instead (`rest::terminal`), as a websocket cannot send headers.
+pub const ACTING_GETS: [&str; 2] = [
+    "/backends/{backend_id}/machines/{machine_id}/shell",
+    "/keys/{key_id}/private",
+];
+
 /// Static files.
 const PUBLIC_PREFIXES: [&str; 1] = ["/pkg/"];
 const PUBLIC_FILES: [&str; 3] = ["/favicon.svg", "/favicon.ico", "/robots.txt"];
@@ -36,6 +48,37 @@ pub fn is_public(path: &str) -> bool {
         || PUBLIC_FILES.contains(&path)
         || PUBLIC_PREFIXES.iter().any(|p| path.starts_with(p))
         || app::api::session::PUBLIC_SERVER_FNS.contains(&path)
+}
+
+/// Whether `path` is one of the [`ACTING_GETS`] (a `{...}` segment matches
+/// any one non-empty segment).
+pub fn is_acting_get(path: &str) -> bool {
+    ACTING_GETS
+        .iter()
+        .any(|pattern| matches_template(pattern, path))
+}
+
+fn matches_template(pattern: &str, path: &str) -> bool {
+    let mut want = pattern.split('/');
+    let mut got = path.split('/');
+    loop {
+        match (want.next(), got.next()) {
+            (None, None) => return true,
+            (Some(w), Some(g)) if w.starts_with('{') && !g.is_empty() => {}
+            (Some(w), Some(g)) if w == g => {}
+            _ => return false,
+        }
+    }
+}
+
+/// Whether the browser says the request comes from another site
+/// (`Sec-Fetch-Site: cross-site`). Such a request may only view a page:
+/// with a cookie session, anything else is refused whatever its method.
+pub fn is_cross_site(headers: &HeaderMap) -> bool {
+    headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("cross-site"))
 }
 
 /// Whether a request is a browser navigating to a page (as opposed to an
@@ -76,6 +119,21 @@ mod tests {
             "/pkgx",
         ] {
             assert!(!is_public(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn acting_gets_are_matched_by_template() {
+        assert!(is_acting_get("/backends/b1/machines/m-1/shell"));
+        assert!(is_acting_get("/keys/ops/private"));
+        for p in [
+            "/backends/b1/machines/m-1",
+            "/backends/b1/machines//shell",
+            "/backends/b1/machines/m-1/shell/x",
+            "/keys/ops/public",
+            "/keys/private",
+        ] {
+            assert!(!is_acting_get(p), "{p}");
         }
     }
 

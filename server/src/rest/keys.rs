@@ -76,27 +76,11 @@ pub async fn generate_key(
     Address(address): Address,
     Body(body): Body<GenerateKey>,
 ) -> Result<Json<service::keys::GeneratedKey>, ApiError> {
-    let algorithm = match body
-        .algorithm
-        .as_deref()
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        None | Some("" | "ed25519") => ssh::KeyAlgorithm::Ed25519,
-        Some("rsa" | "rsa4096" | "rsa-4096") => ssh::KeyAlgorithm::Rsa4096,
-        Some(other) => {
-            return Err(ErrorKind::invalid(
-                "algorithm",
-                format!("{other:?} is not offered: use \"ed25519\" or \"rsa\""),
-            )
-            .into())
-        }
-    };
     Ok(Json(
         service::keys::generate(
             &state.services,
             &actor,
-            algorithm,
+            body.algorithm.as_deref(),
             body.id.as_deref(),
             &address,
         )

@@ -40,7 +40,11 @@ pub async fn metrics(
         };
         return ApiError(kind).into_response();
     }
-    let body = state.metrics.render(state.services.db.pool_stats());
+    let services = &state.services;
+    let body = state.metrics.render(
+        services.db.pool_stats(),
+        services.background.instance().as_str(),
+    );
     (
         [(
             header::CONTENT_TYPE,

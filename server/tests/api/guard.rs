@@ -166,3 +166,93 @@ async fn every_route_refuses_anonymous_callers_and_role_less_users() {
         );
     }
 }
+
+/// The GET routes that act rather than read (with the reason), each of
+/// which needs more than the cookie: the CSRF token, or for the terminal's
+/// websocket this installation's own `Origin`.
+const ACTING_GETS: &[(&str, &str)] = &[
+    (
+        "GET /backends/{backend_id}/machines/{machine_id}/shell",
+        "runs a command (mist.io's iframe route: token as a query parameter)",
+    ),
+    (
+        "GET /keys/{key_id}/private",
+        "reveals a private key, and the reading is audited",
+    ),
+    (
+        "GET /backends/{backend_id}/machines/{machine_id}/terminal",
+        "opens a terminal (websocket: Origin checked instead)",
+    ),
+];
+
+/// Every GET route is either one of the [`ACTING_GETS`] or only reads: a
+/// new GET route fails here until it is put in one list or the other.
+const READING_GETS: &[&str] = &[
+    "GET /healthz",
+    "GET /readyz",
+    "GET /metrics",
+    "GET /openapi.json",
+    "GET /tokens",
+    "GET /v3/role",
+    "GET /v3/role/templates",
+    "GET /v3/user/role",
+    "GET /v3/user/{username}/role",
+    "GET /v3/user",
+    "GET /v3/audit",
+    "GET /v3/oauth/clients",
+    "GET /keys",
+    "GET /keys/{key_id}/public",
+    "GET /providers",
+    "GET /backends",
+    "GET /backends/{backend_id}/machines",
+    "GET /backends/{backend_id}/machines/{machine_id}",
+    "GET /backends/{backend_id}/sizes",
+    "GET /backends/{backend_id}/images",
+    "GET /backends/{backend_id}/locations",
+    "GET /backends/{backend_id}/machines/{machine_id}/scripts",
+    "GET /backends/{backend_id}/machines/{machine_id}/scripts/{run_id}",
+    "GET /backends/{backend_id}/machines/{machine_id}/scripts/{run_id}/stream",
+];
+
+#[tokio::test]
+async fn every_get_route_only_reads_or_needs_more_than_the_cookie() {
+    let app = TestApp::signed_in().await;
+    let routes = route_table(&app).await;
+    let mut acting = Vec::new();
+    for (method, path) in &routes {
+        if method != Method::GET {
+            continue;
+        }
+        let route = format!("{method} {path}");
+        // Server functions read with GET; every one that acts is a POST.
+        if path.starts_with("/api/") {
+            continue;
+        }
+        if listed(ACTING_GETS, &route) {
+            acting.push(route);
+            continue;
+        }
+        assert!(
+            READING_GETS.contains(&route.as_str()),
+            "{route} is neither listed as reading nor as acting: classify it"
+        );
+    }
+    assert_eq!(acting.len(), ACTING_GETS.len(), "{acting:?}");
+    // The server's own list is the same, less the websocket.
+    let server: Vec<String> = server::middleware::gate::ACTING_GETS
+        .iter()
+        .map(|p| format!("GET {p}"))
+        .collect();
+    for route in &server {
+        assert!(listed(ACTING_GETS, route), "{route}");
+    }
+    assert_eq!(server.len(), ACTING_GETS.len() - 1);
+    // With the cookie alone, each is refused before anything happens.
+    for route in &server {
+        let path = concrete(route.trim_start_matches("GET "));
+        let res = app.get_json(&path).await;
+        assert_eq!(res.status(), 403, "{route} without the token");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"], "csrf", "{route}: {body}");
+    }
+}

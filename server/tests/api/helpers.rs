@@ -132,17 +132,25 @@ impl TestApp {
 
     /// Stops the server and starts a new process-equivalent on the same
     /// database and port, keeping the client's cookies.
-    pub async fn restart(mut self) -> Self {
-        if let Some(r) = self.running.take() {
-            server_runtime().spawn(r.stop()).await.expect("stop task");
-        }
+    pub async fn restart(self) -> Self {
+        self.restart_reporting().await.0
+    }
+
+    /// [`TestApp::restart`], also saying how the stop went (with the
+    /// settings' `shutdown_grace`).
+    pub async fn restart_reporting(mut self) -> (Self, server::startup::Stopped) {
+        let running = self.running.take().expect("running");
+        let stopped = server_runtime()
+            .spawn(running.stop())
+            .await
+            .expect("stop task");
         let settings = self.settings.clone();
         let dir = self._dir.clone();
         let jar = self.jar.clone();
         // Hand the turn over: dropping `self` must not let another test in.
         let turn = self.turn.take();
         drop(self);
-        Self::start(turn, settings, dir, jar).await
+        (Self::start(turn, settings, dir, jar).await, stopped)
     }
 
     /// A second client without cookies, against the same server.

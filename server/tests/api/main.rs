@@ -5,6 +5,7 @@
 
 mod assets;
 mod cli;
+mod doors;
 mod guard;
 mod helpers;
 pub mod identity;
@@ -13,5 +14,6 @@ mod oauth;
 mod openapi;
 mod sessions;
 mod setup;
+mod shown_once;
 mod system;
 mod token_clock;

@@ -169,9 +169,134 @@ pub async fn act(
     }
     opened.connection.close().await;
     match code {
-        Some(0) => Ok(()),
+        Some(0) => remember_reboot(services, &backend.id, machine_id).await,
         other => Err(ErrorKind::Upstream {
             message: format!("the reboot command could not be started (exit {other:?})"),
         }),
+    }
+}
+
+/// How long a rebooted host stays `rebooting` while it still answers: the
+/// reboot starts a second after the command, and SSH stops a moment later.
+pub const REBOOT_GRACE_MS: i64 = 5_000;
+/// How long a rebooted host that does not answer stays `rebooting`; after
+/// that it is `unknown` until it answers again.
+pub const REBOOT_LIMIT_MS: i64 = 10 * 60_000;
+
+/// Notes when the host was told to reboot (`rebooted_at` in its details),
+/// so polls can tell a reboot under way from one long over.
+async fn remember_reboot(
+    services: &Services,
+    backend_id: &str,
+    machine_id: &str,
+) -> Result<(), ErrorKind> {
+    let Some(mut m) = services
+        .db
+        .machine(backend_id, machine_id)
+        .await
+        .map_err(internal)?
+    else {
+        return Ok(());
+    };
+    let mut extra: serde_json::Value = serde_json::from_str(&m.extra).unwrap_or_default();
+    if !extra.is_object() {
+        extra = serde_json::json!({});
+    }
+    extra["rebooted_at"] = services.now().into();
+    m.extra = extra.to_string();
+    services.db.upsert_machine(&m).await.map_err(internal)
+}
+
+/// A host's state as a poll sees it: `running` when its SSH port answers,
+/// `rebooting` during a reboot (while it still answers, for
+/// [`REBOOT_GRACE_MS`]; while it does not, for [`REBOOT_LIMIT_MS`]), and
+/// `unknown` when it does not answer otherwise.
+pub fn host_state(
+    current: &str,
+    rebooted_at: Option<i64>,
+    reachable: bool,
+    now: i64,
+) -> &'static str {
+    let since = rebooted_at.map(|at| now.saturating_sub(at));
+    let rebooting = current == "rebooting";
+    match (reachable, since) {
+        (true, Some(ms)) if rebooting && ms < REBOOT_GRACE_MS => "rebooting",
+        (true, _) => "running",
+        (false, Some(ms)) if rebooting && ms < REBOOT_LIMIT_MS => "rebooting",
+        (false, _) => "unknown",
+    }
+}
+
+/// Polls a bare-metal backend: whether the host's SSH port accepts a
+/// connection decides the backend's state (`online`/`offline`) and the
+/// host's ([`host_state`]).
+pub async fn poll(
+    services: &Services,
+    backend: &StoredBackend,
+) -> Result<(), (&'static str, String)> {
+    let reached = reachable(backend).await;
+    let machines = services
+        .db
+        .machines_of(&backend.id)
+        .await
+        .map_err(|e| ("error", format!("cannot read the host: {e}")))?;
+    for m in machines {
+        let extra: serde_json::Value = serde_json::from_str(&m.extra).unwrap_or_default();
+        let state = host_state(
+            &m.state,
+            extra["rebooted_at"].as_i64(),
+            reached.is_ok(),
+            services.now(),
+        );
+        if state != m.state {
+            services
+                .db
+                .set_machine_state(&backend.id, &m.id, state)
+                .await
+                .map_err(|e| ("error", format!("cannot store the host's state: {e}")))?;
+        }
+    }
+    reached
+}
+
+/// Whether the host's SSH port accepts connections.
+async fn reachable(backend: &StoredBackend) -> Result<(), (&'static str, String)> {
+    let config: serde_json::Value = serde_json::from_str(&backend.config).unwrap_or_default();
+    let host = config["machine_ip"].as_str().unwrap_or_default();
+    let port = config["machine_port"].as_u64().unwrap_or(22);
+    let addr = format!("{host}:{port}");
+    match tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        tokio::net::TcpStream::connect(&addr),
+    )
+    .await
+    {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(("offline", format!("cannot reach {addr}: {e}"))),
+        Err(_) => Err(("offline", format!("{addr} did not answer within 5 s"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reboot_ends_when_the_host_answers_again_or_after_its_limit() {
+        let at = Some(1_000_000);
+        let t = |ms: i64| 1_000_000 + ms;
+        // Still answering right after the command: the reboot is under way.
+        assert_eq!(host_state("rebooting", at, true, t(1_000)), "rebooting");
+        // Down: rebooting, up to the limit.
+        assert_eq!(host_state("rebooting", at, false, t(30_000)), "rebooting");
+        assert_eq!(
+            host_state("rebooting", at, false, t(REBOOT_LIMIT_MS)),
+            "unknown"
+        );
+        // Back: running.
+        assert_eq!(host_state("rebooting", at, true, t(60_000)), "running");
+        // Not rebooting: what the port says.
+        assert_eq!(host_state("running", None, false, t(0)), "unknown");
+        assert_eq!(host_state("unknown", at, true, t(0)), "running");
     }
 }

@@ -181,16 +181,36 @@ pub async fn import(
     Ok(key)
 }
 
-/// Generates a key (Ed25519, or RSA 4096 on request); stores it when a
-/// name is given.
+/// The algorithm a caller asked for: `ed25519` (also when absent) or
+/// `rsa` (RSA 4096; `rsa4096` and `rsa-4096` too), in any case.
+pub fn parse_algorithm(text: Option<&str>) -> Result<KeyAlgorithm, ErrorKind> {
+    match text.map(|t| t.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("" | "ed25519") => Ok(KeyAlgorithm::Ed25519),
+        Some("rsa" | "rsa4096" | "rsa-4096") => Ok(KeyAlgorithm::Rsa4096),
+        Some(other) => Err(ErrorKind::invalid(
+            "algorithm",
+            format!("{other:?} is not offered: choose ed25519 or rsa"),
+        )),
+    }
+}
+
+/// Generates a key (`algorithm` as [`parse_algorithm`] reads it); stores it
+/// when a name is given (`Some("")` is a name left empty: refused). Every
+/// door calls this with what it was given: a caller who may create no key
+/// hears so before any complaint about the input.
 pub async fn generate(
     services: &Services,
     actor: &Actor,
-    algorithm: KeyAlgorithm,
+    algorithm: Option<&str>,
     store_as: Option<&str>,
     address: &str,
 ) -> Result<GeneratedKey, ErrorKind> {
-    let store_as = store_as.map(str::trim).filter(|n| !n.is_empty());
+    authz::authorize_listing(actor, "create:key")?;
+    let algorithm = parse_algorithm(algorithm)?;
+    let store_as = match store_as.map(str::trim) {
+        Some("") => return Err(ErrorKind::invalid("id", "a key needs a name")),
+        other => other,
+    };
     let target = store_as.map_or_else(|| "key/*".to_owned(), resource::key);
     authz::authorize(actor, "create:key", &target)?;
     let name = store_as.map(|n| parse_name("id", n)).transpose()?;

@@ -3,6 +3,13 @@
 //! until its machine answers over SSH ([`runner`]), keeps its output chunk
 //! by chunk in the database as it arrives, and can be followed live from
 //! any instance ([`follow`]) or read once it ended.
+//!
+//! The instance that starts a run carries it under the lease
+//! `("script_run", id)`, claimed before the run is stored, renewed every
+//! [`RENEW_EVERY`] for [`LEASE_TTL_MS`], released when the run ends. A run
+//! whose lease is absent or expired (its instance stopped, or is gone) is
+//! ended by the reaper (`jobs::Reaper`) of any instance; one whose carrier
+//! renews in time never is.
 
 mod follow;
 mod runner;
@@ -17,12 +24,15 @@ use crate::{audit, authz, internal, machines, Actor, Services};
 /// Longest script accepted (it travels in the SSH command, base64-encoded).
 pub const MAX_SCRIPT_BYTES: usize = 64 * 1024;
 
-/// How often the instance carrying a run says it is alive.
-pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(10);
+/// The kind of a script run's lease (its key is the run's id).
+pub const LEASE_KIND: &str = "script_run";
 
-/// A run whose heartbeat is older than this has lost its instance (several
-/// beats missed) and is ended by whoever looks.
-pub const STALE_AFTER_MS: i64 = 45_000;
+/// How often the instance carrying a run renews its lease.
+pub const RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How long a run's lease lasts unless renewed: several renewals missed
+/// and the run is taken from its instance (ended by the reaper).
+pub const LEASE_TTL_MS: i64 = 45_000;
 
 /// Most output a run keeps; beyond it the script runs on and the rest is
 /// counted, not kept.
@@ -80,6 +90,13 @@ pub async fn start(
     let script = &script.replace("\r\n", "\n");
     validate(script)?;
     machines::find(services, actor, backend_id, machine_id).await?;
+    if services.background.is_stopping() {
+        return Err(ErrorKind::Conflict {
+            message: "this Overcast instance is shutting down: start the script again \
+                      in a moment"
+                .into(),
+        });
+    }
     let run = ScriptRun {
         id: uuid::Uuid::new_v4().to_string(),
         backend_id: backend_id.to_owned(),
@@ -95,13 +112,22 @@ pub async fn start(
         created_at: services.now(),
         started_at: None,
         finished_at: None,
-        heartbeat_at: Some(services.now()),
+        heartbeat_at: None,
     };
-    services
+    // The lease first: the reaper ends every unfinished run without one.
+    let me = services.background.instance().as_str();
+    let claimed = services
         .db
-        .insert_script_run(&run)
+        .claim_lease(LEASE_KIND, &run.id, me, services.now(), LEASE_TTL_MS)
         .await
         .map_err(internal)?;
+    if !claimed {
+        return Err(internal(format!("the new run {}'s lease is held", run.id)));
+    }
+    if let Err(e) = services.db.insert_script_run(&run).await {
+        let _ = services.db.release_lease(LEASE_KIND, &run.id, me).await;
+        return Err(internal(e));
+    }
     audit::success(
         services,
         actor,
@@ -179,24 +205,6 @@ async fn find(
         .ok_or_else(|| ErrorKind::NotFound {
             what: format!("script run {run_id}"),
         })
-}
-
-/// Ends the runs still `waiting` or `running` whose instance stopped
-/// beating (it was stopped or restarted, or crashed): run at start and
-/// every few seconds by every instance, so a run is never left hanging and
-/// never taken from an instance that still carries it.
-pub async fn abandon_unfinished(services: &Services) -> Result<u64, ErrorKind> {
-    let now = services.now();
-    services
-        .db
-        .abandon_script_runs(
-            "the Overcast instance carrying the script stopped before it ended; \
-             its output up to then is kept",
-            now - STALE_AFTER_MS,
-            now,
-        )
-        .await
-        .map_err(internal)
 }
 
 fn first_line(script: &str) -> String {

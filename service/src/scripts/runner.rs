@@ -1,14 +1,17 @@
 //! Carries a script run through: wait until the machine answers over SSH
 //! (trying again every few seconds, up to `Settings::script_wait`), run
-//! the script, and keep its output in the database as it arrives.
+//! the script, and keep its output in the database as it arrives; all the
+//! while renewing the run's lease, in a task the instance's shutdown waits
+//! for.
 
 use std::time::{Duration, Instant};
 
 use domain::{resource, ErrorKind};
 use ssh::Output;
 use store::scripts::{OutputChunk, ScriptRun};
+use tokio_util::sync::CancellationToken;
 
-use super::MAX_OUTPUT_BYTES;
+use super::{LEASE_KIND, LEASE_TTL_MS, MAX_OUTPUT_BYTES, RENEW_EVERY};
 use crate::{audit, session, shell, shell::Utf8Stream, Actor, Services};
 
 /// How long between two tries to reach a machine that does not answer yet.
@@ -19,17 +22,43 @@ const RETRY: Duration = Duration::from_secs(2);
 const CHUNK_BYTES: usize = 16 * 1024;
 const FLUSH_EVERY: Duration = Duration::from_millis(200);
 
+/// Carries `run`, whose lease this instance holds, in a tracked task.
 pub(super) fn spawn(services: Services, actor: Actor, run: ScriptRun, address: String) {
-    tokio::spawn(async move {
-        let beat = tokio::spawn(heartbeat(services.clone(), run.id.clone()));
-        let (state, exit_code, detail) = carry(&services, &actor, &run).await;
-        beat.abort();
+    let background = services.background.clone();
+    background.spawn(async move {
+        let lost = CancellationToken::new();
+        let renewing = tokio::spawn(renew(services.clone(), run.id.clone(), lost.clone()));
+        let aborting = services.background.aborting().clone();
+        let ended = tokio::select! {
+            ended = carry(&services, &actor, &run) => Some(ended),
+            // The shutdown's grace is over: the run stays as it is and its
+            // lease is released with the instance's others, so another
+            // instance's reaper ends it at once, saying why.
+            () = aborting.cancelled() => None,
+            // The lease expired before we renewed it (the database was out
+            // of reach that long) and the run may be ended already: it is
+            // no longer ours to carry.
+            () = lost.cancelled() => None,
+        };
+        renewing.abort();
+        let Some((state, exit_code, detail)) = ended else {
+            tracing::warn!(
+                run = %run.id,
+                lost = lost.is_cancelled(),
+                "stopped carrying a script run before it ended"
+            );
+            return;
+        };
         if let Err(e) = services
             .db
             .script_run_finished(&run.id, state, exit_code, detail.as_deref(), services.now())
             .await
         {
             tracing::error!(run = %run.id, error = %e, "cannot record the end of a script run");
+        }
+        let me = services.background.instance().as_str();
+        if let Err(e) = services.db.release_lease(LEASE_KIND, &run.id, me).await {
+            tracing::warn!(run = %run.id, error = %e, "cannot release a script run's lease");
         }
         let outcome = match state {
             "succeeded" => audit::outcome::SUCCESS,
@@ -53,13 +82,36 @@ pub(super) fn spawn(services: Services, actor: Actor, run: ScriptRun, address: S
     });
 }
 
-/// Says the run is carried, every [`super::HEARTBEAT`], until aborted.
-async fn heartbeat(services: Services, run_id: String) {
-    let mut tick = tokio::time::interval(super::HEARTBEAT);
+/// Renews the run's lease every [`RENEW_EVERY`] until aborted; cancels
+/// `lost` when the lease turns out lost. A renewal that fails (the
+/// database does not answer) is tried again at the next beat: the lease
+/// lasts several beats.
+async fn renew(services: Services, run_id: String, lost: CancellationToken) {
+    let me = services.background.instance().clone();
+    let mut tick = tokio::time::interval(RENEW_EVERY);
+    tick.tick().await;
     loop {
         tick.tick().await;
-        if let Err(e) = services.db.beat_script_run(&run_id, services.now()).await {
-            tracing::warn!(run = %run_id, error = %e, "cannot renew a script run's heartbeat");
+        match services
+            .db
+            .renew_lease(
+                LEASE_KIND,
+                &run_id,
+                me.as_str(),
+                services.now(),
+                LEASE_TTL_MS,
+            )
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::error!(run = %run_id, "lost a script run's lease");
+                lost.cancel();
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(run = %run_id, error = %e, "cannot renew a script run's lease")
+            }
         }
     }
 }

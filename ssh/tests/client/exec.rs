@@ -91,7 +91,7 @@ async fn cancel_stops_the_remote_command() {
         return;
     };
     if run(&conn, "command -v pgrep").await.exit != Some(0) {
-        eprintln!("skipping: no pgrep on this machine");
+        testkit::peer_missing("pgrep", "apt-get install procps");
         return;
     }
     let mut exec = conn.exec("sleep 30.0101").await.unwrap();

@@ -1,4 +1,5 @@
-//! The client against a real sshd (skipped when there is none).
+//! The client against a real sshd (`Sshd::start`: without one, skipped under
+//! a plain `cargo test`, failed under `OVERCAST_REQUIRE_PEERS`, see testkit).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns
 

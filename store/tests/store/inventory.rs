@@ -1,11 +1,14 @@
 use store::{
-    backends::{StoredBackend, StoredMachine},
+    backends::StoredMachine,
     keys::{KeyMachine, StoredKey},
     scripts::{OutputChunk, ScriptRun},
     Db,
 };
 
-use crate::on_each_engine;
+use crate::{
+    on_each_engine,
+    rows::{backend, machine},
+};
 
 fn key(id: &str, name: &str, at: i64) -> StoredKey {
     StoredKey {
@@ -17,39 +20,6 @@ fn key(id: &str, name: &str, at: i64) -> StoredKey {
         private_sealed: "v1.sealed".into(),
         is_default: false,
         created_at: at,
-    }
-}
-
-fn backend(id: &str, title: &str) -> StoredBackend {
-    StoredBackend {
-        id: id.into(),
-        title: title.into(),
-        provider: "bare_metal".into(),
-        region: None,
-        apikey: None,
-        apiurl: None,
-        config: "{}".into(),
-        secret_sealed: None,
-        enabled: true,
-        state: "online".into(),
-        state_reason: None,
-        poll_interval: 10_000,
-        polled_at: None,
-        created_at: 1,
-    }
-}
-
-fn machine(backend_id: &str, id: &str) -> StoredMachine {
-    StoredMachine {
-        backend_id: backend_id.into(),
-        id: id.into(),
-        name: id.into(),
-        state: "running".into(),
-        public_ips: "[\"127.0.0.1\"]".into(),
-        private_ips: "[]".into(),
-        ssh_port: 22,
-        extra: "{}".into(),
-        seen_at: 1,
     }
 }
 
@@ -302,6 +272,61 @@ async fn a_due_poll_is_claimed_once() {
             assert!(db.claim_poll("b1", Some(0), 3_000).await.unwrap());
             db.set_backend_enabled("b1", false).await.unwrap();
             assert!(!db.claim_poll("b1", Some(3_000), 4_000).await.unwrap());
+        }
+    });
+}
+
+#[tokio::test]
+async fn a_create_is_recorded_before_the_provider_is_asked_and_its_answer_after() {
+    on_each_engine!(|db: &Db, engine: &'static str| {
+        let db = db.clone();
+        async move {
+            db.insert_backend(&backend("b1", "rack"), &[])
+                .await
+                .unwrap();
+            let asked = |id: &str, at: i64| store::provisions::Provision {
+                id: id.into(),
+                backend_id: "b1".into(),
+                name: format!("web-{id}"),
+                size: "s".into(),
+                image: "i".into(),
+                location: "l".into(),
+                key_id: None,
+                requested_by: "ops@example.com".into(),
+                state: "requested".into(),
+                machine_id: None,
+                detail: None,
+                created_at: at,
+                updated_at: at,
+            };
+            for (id, at) in [("p1", 1_000), ("p2", 2_000), ("p3", 3_000)] {
+                db.insert_provision(&asked(id, at)).await.unwrap();
+            }
+            db.provision_created("p1", "m-1", 4_000).await.unwrap();
+            db.provision_failed("p2", "the provider said no", 4_000)
+                .await
+                .unwrap();
+            let p1 = db.provision("p1").await.unwrap().unwrap();
+            assert_eq!(
+                (p1.state.as_str(), p1.machine_id.as_deref()),
+                ("created", Some("m-1")),
+                "{engine}"
+            );
+            let p2 = db.provision("p2").await.unwrap().unwrap();
+            assert_eq!(p2.state, "failed", "{engine}");
+            assert_eq!(p2.detail.as_deref(), Some("the provider said no"));
+            // Asked, never answered (the instance stopped in between): found.
+            let open = db.unanswered_provisions(3_500).await.unwrap();
+            assert_eq!(
+                open.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
+                ["p3"],
+                "{engine}"
+            );
+            assert!(db.unanswered_provisions(2_000).await.unwrap().is_empty());
+            assert_eq!(db.provisions_of("b1").await.unwrap().len(), 3);
+            // They go with their backend.
+            db.delete_backend("b1").await.unwrap();
+            assert!(db.provisions_of("b1").await.unwrap().is_empty(), "{engine}");
         }
     });
 }

@@ -5,8 +5,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod concurrency;
 mod harness;
 mod identity;
 mod inventory;
+mod leases;
+mod rows;
 mod sessions;
 mod throttle_and_audit;

@@ -36,5 +36,7 @@ pub async fn create_token(
         &ssr::client_address(),
     )
     .await?;
+    // Without JavaScript the answer is a redirect: the page shows it from there.
+    crate::shown_once::keep(crate::shown_once::TOKEN, &created.token).await?;
     Ok(created.token)
 }

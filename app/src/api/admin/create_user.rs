@@ -21,5 +21,9 @@ pub async fn create_user(
         &ssr::client_address(),
     )
     .await?;
+    if let Some(link) = &link {
+        // Without JavaScript the answer is a redirect: the page shows it from there.
+        crate::shown_once::keep(crate::shown_once::PASSWORD_LINK, link).await?;
+    }
     Ok(link)
 }

@@ -11,37 +11,21 @@ pub async fn generate_key(
     algorithm: Option<String>,
 ) -> Result<NewKey, AppError> {
     use crate::ssr;
-    use domain::ErrorKind;
     let actor = ssr::require_actor()?;
-    // A caller who may create no key at all hears so before any complaint
-    // about the form (the service decides about this very name).
-    service::authz::authorize_listing(&actor, "create:key")?;
-    let algorithm = match algorithm.as_deref().map(str::trim) {
-        None | Some("" | "ed25519") => ssh::KeyAlgorithm::Ed25519,
-        Some("rsa") => ssh::KeyAlgorithm::Rsa4096,
-        Some(other) => {
-            return Err(ErrorKind::invalid(
-                "algorithm",
-                format!("{other:?} is not offered: choose ed25519 or rsa"),
-            )
-            .into())
-        }
-    };
-    // The page stores every key it generates: a name is required.
-    if id.trim().is_empty() {
-        return Err(ErrorKind::invalid("id", "a key needs a name").into());
-    }
     let generated = service::keys::generate(
         &ssr::services()?,
         &actor,
-        algorithm,
+        algorithm.as_deref(),
         Some(&id),
         &ssr::client_address(),
     )
     .await?;
-    Ok(NewKey {
+    let new_key = NewKey {
         private: generated.private,
         public: generated.public,
         key: generated.key,
-    })
+    };
+    // Without JavaScript the answer is a redirect: the page shows it from there.
+    crate::shown_once::keep(crate::shown_once::GENERATED_KEY, &new_key).await?;
+    Ok(new_key)
 }

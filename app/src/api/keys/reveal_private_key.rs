@@ -11,5 +11,8 @@ pub async fn reveal_private_key(#[server(default)] id: String) -> Result<Reveale
     let actor = ssr::require_actor()?;
     let private =
         service::keys::private(&ssr::services()?, &actor, &id, &ssr::client_address()).await?;
-    Ok(RevealedKey { name: id, private })
+    let revealed = RevealedKey { name: id, private };
+    // Without JavaScript the answer is a redirect: the page shows it from there.
+    crate::shown_once::keep(crate::shown_once::PRIVATE_KEY, &revealed).await?;
+    Ok(revealed)
 }

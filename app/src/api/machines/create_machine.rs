@@ -33,7 +33,7 @@ pub async fn create_machine(
     .await?;
     // To the new machine's page (on its script's run, if it has one), with
     // JavaScript or without.
-    let page = crate::components::paths::machine_href(&backend, &created.machine.id);
+    let page = crate::paths::machine_href(&backend, &created.machine.id);
     leptos_axum::redirect(&match &created.script_run {
         Some(run) => format!("{page}?script={}#scripts", run.id),
         None => page,

@@ -48,7 +48,7 @@ pub async fn run_command(
             .map_err(|e| AppError(service::internal(e)))?;
         leptos_axum::redirect(&format!(
             "{}?run={}",
-            crate::components::paths::machine_href(&run.backend, &run.machine),
+            crate::paths::machine_href(&run.backend, &run.machine),
             run.id
         ));
         return Ok(TextStream::new(futures::stream::empty()));

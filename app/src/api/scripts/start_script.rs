@@ -23,7 +23,7 @@ pub async fn start_script(
     .await?;
     leptos_axum::redirect(&format!(
         "{}?script={}#scripts",
-        crate::components::paths::machine_href(&backend, &machine),
+        crate::paths::machine_href(&backend, &machine),
         run.id
     ));
     Ok(run.id)

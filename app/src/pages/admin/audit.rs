@@ -3,9 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::admin::list_audit;
-
-use super::utc;
+use crate::{api::admin::list_audit, components::format::utc};
 
 /// The audit table.
 #[component]

@@ -5,7 +5,11 @@ use leptos::prelude::*;
 
 use crate::{
     api::admin::{list_oauth_clients, CreateOauthClient, DeleteOauthClient},
-    components::form::{Csrf, FieldError, FormError},
+    components::{
+        action_button::ActionButton,
+        confirm::ConfirmAction,
+        form::{Csrf, FieldError, FormError},
+    },
 };
 
 /// The clients list and the new-client form.
@@ -18,6 +22,7 @@ pub fn OAuthSection() -> impl IntoView {
         |_| list_oauth_clients(),
     );
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
     view! {
         <h2>"OAuth clients"</h2>
         <p class="muted">
@@ -30,6 +35,7 @@ pub fn OAuthSection() -> impl IntoView {
                 <code>{c.client_secret}</code>
             </p>
         })}
+        <FormError error=delete_error/>
         <Transition fallback=|| view! { <p>"Loading clients…"</p> }>
             {move || Suspend::new(async move {
                 match clients.await {
@@ -44,14 +50,9 @@ pub fn OAuthSection() -> impl IntoView {
                                         <td><code>{c.client_id.clone()}</code></td>
                                         <td>{c.username.clone()}</td>
                                         <td>
-                                            <details class="confirm">
-                                                <summary>"Delete"</summary>
-                                                <ActionForm action=delete attr:class="inline">
-                                                    <Csrf/>
-                                                    <input type="hidden" name="client_id" value=c.client_id.clone()/>
-                                                    <button type="submit" class="danger">"Delete the client and its tokens"</button>
-                                                </ActionForm>
-                                            </details>
+                                            <ConfirmAction summary="Delete">
+                                                <ActionButton action=delete fields=vec![("client_id", c.client_id.clone())] class="danger">"Delete the client and its tokens"</ActionButton>
+                                            </ConfirmAction>
                                         </td>
                                     </tr>
                                 }).collect_view()}
@@ -64,7 +65,7 @@ pub fn OAuthSection() -> impl IntoView {
         </Transition>
         <ActionForm action=create attr:class="stacked narrow" attr:id="new-client">
             <Csrf/>
-            <FormError error/>
+            <FormError error fields=&["name"]/>
             <label>"Name" <input name="name" required/></label>
             <FieldError error field="name"/>
             <button type="submit">"Create client"</button>

@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use crate::{
     api::admin::{list_roles, AttachRole, CreateRole, DeleteRole},
     components::{
+        action_button::ActionButton,
+        confirm::ConfirmAction,
         form::{Csrf, FieldError, FormError},
         statement_builder::StatementBuilder,
     },
@@ -31,9 +33,11 @@ pub fn RolesSection() -> impl IntoView {
     );
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     let attach_error = Signal::derive(move || attach.value().get().and_then(Result::err));
+    let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
     let scope = RwSignal::new(STARTER_SCOPE.to_owned());
     view! {
         <h2>"Roles"</h2>
+        <FormError error=delete_error/>
         <Transition fallback=|| view! { <p>"Loading roles…"</p> }>
             {move || Suspend::new(async move {
                 match roles.await {
@@ -46,14 +50,9 @@ pub fn RolesSection() -> impl IntoView {
                                         <header>
                                             <strong>{r.name.clone()}</strong>
                                             <code class="muted">{r.id.clone()}</code>
-                                            <details class="confirm">
-                                                <summary>"Delete"</summary>
-                                                <ActionForm action=delete attr:class="inline">
-                                                    <Csrf/>
-                                                    <input type="hidden" name="role_id" value=id/>
-                                                    <button type="submit" class="danger">"Delete this role and detach it from everyone"</button>
-                                                </ActionForm>
-                                            </details>
+                                            <ConfirmAction summary="Delete">
+                                                <ActionButton action=delete fields=vec![("role_id", id)] class="danger">"Delete this role and detach it from everyone"</ActionButton>
+                                            </ConfirmAction>
                                         </header>
                                         <pre>{r.scope.clone()}</pre>
                                     </article>
@@ -81,7 +80,7 @@ pub fn RolesSection() -> impl IntoView {
         <div class="role-editor">
             <ActionForm action=create attr:class="stacked" attr:id="new-role">
                 <Csrf/>
-                <FormError error/>
+                <FormError error fields=&["name", "scope"]/>
                 <label>"Name" <input name="name" required/></label>
                 <FieldError error field="name"/>
                 <StatementBuilder scope/>
@@ -97,11 +96,6 @@ pub fn RolesSection() -> impl IntoView {
                     </textarea>
                 </label>
                 <FieldError error field="scope"/>
-                {move || error.get().and_then(|e| {
-                    e.0.field().filter(|f| f.starts_with("scope.")).map(|f| {
-                        view! { <p class="field-error" role="alert">{format!("{f}: {}", e.for_field(f).unwrap_or_default())}</p> }
-                    })
-                })}
                 <button type="submit">"Create role"</button>
             </ActionForm>
             <aside class="vocabulary">

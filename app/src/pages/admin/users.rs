@@ -6,12 +6,18 @@ use crate::{
     api::admin::{
         list_users, AttachRole, CreateUser, DeleteUser, DetachRole, PasswordLink, SetUserDisabled,
     },
-    components::form::{Csrf, FieldError, FormError},
+    components::{
+        action_button::ActionButton,
+        confirm::ConfirmAction,
+        form::{Csrf, FieldError, FormError},
+    },
+    shown_once,
 };
 
-/// The users table and the new-user form.
+/// The users table and the new-user form. `taken_link`: a password link
+/// made by a plain form post (no JavaScript), see [`shown_once::take`].
 #[component]
-pub fn UsersSection() -> impl IntoView {
+pub fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let disable = ServerAction::<SetUserDisabled>::new();
     let delete = ServerAction::<DeleteUser>::new();
@@ -37,13 +43,22 @@ pub fn UsersSection() -> impl IntoView {
         |_| list_users(),
     );
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let detach_error = Signal::derive(move || detach.value().get().and_then(Result::err));
+    let link_error = Signal::derive(move || link.value().get().and_then(Result::err));
+    let disable_error = Signal::derive(move || disable.value().get().and_then(Result::err));
+    let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
     view! {
         <h2>"Users"</h2>
-        {move || shown_link().map(|url| view! {
+        {shown_once::show(taken_link, shown_link, |url| view! {
             <p class="notice" data-testid="password-link">
                 "One-time link for setting a password (valid 72 hours, shown only now): " <code>{url}</code>
             </p>
         })}
+        // The table's own forms (detach, password link, disable, delete).
+        <FormError error=detach_error/>
+        <FormError error=link_error/>
+        <FormError error=disable_error/>
+        <FormError error=delete_error/>
         <Transition fallback=|| view! { <p>"Loading users…"</p> }>
             {move || Suspend::new(async move {
                 match users.await {
@@ -79,25 +94,11 @@ pub fn UsersSection() -> impl IntoView {
                                                     let next = (!u.disabled).to_string();
                                                     let label = if u.disabled { "Enable" } else { "Disable" };
                                                     view! {
-                                                        <ActionForm action=link attr:class="inline">
-                                                            <Csrf/>
-                                                            <input type="hidden" name="username" value=n0/>
-                                                            <button type="submit" class="secondary">"Password link"</button>
-                                                        </ActionForm>
-                                                        <ActionForm action=disable attr:class="inline">
-                                                            <Csrf/>
-                                                            <input type="hidden" name="username" value=n1/>
-                                                            <input type="hidden" name="disabled" value=next/>
-                                                            <button type="submit" class="secondary">{label}</button>
-                                                        </ActionForm>
-                                                        <details class="confirm">
-                                                            <summary>"Delete"</summary>
-                                                            <ActionForm action=delete attr:class="inline">
-                                                                <Csrf/>
-                                                                <input type="hidden" name="username" value=n2.clone()/>
-                                                                <button type="submit" class="danger">{format!("Delete {n2} for good")}</button>
-                                                            </ActionForm>
-                                                        </details>
+                                                        <ActionButton action=link fields=vec![("username", n0)] class="secondary">"Password link"</ActionButton>
+                                                        <ActionButton action=disable fields=vec![("username", n1), ("disabled", next)] class="secondary">{label}</ActionButton>
+                                                        <ConfirmAction summary="Delete">
+                                                            <ActionButton action=delete fields=vec![("username", n2.clone())] class="danger">{format!("Delete {n2} for good")}</ActionButton>
+                                                        </ConfirmAction>
                                                     }
                                                 })}
                                             </td>
@@ -114,7 +115,7 @@ pub fn UsersSection() -> impl IntoView {
         <h3>"New user"</h3>
         <ActionForm action=create attr:class="stacked narrow" attr:id="new-user">
             <Csrf/>
-            <FormError error/>
+            <FormError error fields=&["username", "email", "password"]/>
             <label>"Username" <input name="username" required autocomplete="off"/></label>
             <FieldError error field="username"/>
             <label>"Email" <input type="email" name="email" required autocomplete="off"/></label>

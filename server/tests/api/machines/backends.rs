@@ -295,6 +295,7 @@ async fn a_bare_metal_host_reboots_over_ssh_with_its_reboot_command() {
                 "title": "host", "provider": "bare_metal", "machine_ip": "127.0.0.1",
                 "machine_key": "lab", "machine_user": lab.sshd.user, "machine_port": lab.sshd.port,
                 "machine_reboot_command": "touch \"$HOME/rebooted\"",
+                "poll_interval": 1000,
             })),
         )
         .await;
@@ -343,4 +344,57 @@ async fn a_bare_metal_host_reboots_over_ssh_with_its_reboot_command() {
     }
     let detail: Value = lab.app.get_json(&path).await.json().await.unwrap();
     assert_eq!(detail["machine"]["state"], "rebooting", "{detail}");
+    // The host still answers (the stand-in rebooted nothing): once the
+    // reboot's grace is over, a poll finds it `running` again.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let detail: Value = lab.app.get_json(&path).await.json().await.unwrap();
+        if detail["machine"]["state"] == "running" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still {} 20 s after a reboot of a host that answers",
+            detail["machine"]["state"]
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
+/// A machine page for a machine that is not there is a 404 offering
+/// nothing to run; the page of one that is there offers the tools.
+#[tokio::test]
+async fn a_machine_page_of_no_machine_is_a_404_without_forms() {
+    let Some(lab) = Lab::new().await else { return };
+    let (b, m) = lab.bare_metal("box").await;
+    let page = lab.app.get_page(&format!("/machines/{b}/{m}")).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("id=\"run-command\""), "the tools are offered");
+    assert!(
+        html.contains("data-terminal-open"),
+        "the terminal is offered"
+    );
+
+    for path in [
+        format!("/machines/{b}/no-such-machine"),
+        "/machines/no-such-backend/x".to_owned(),
+    ] {
+        let page = lab.app.get_page(&path).await;
+        assert_eq!(page.status(), 404, "{path}");
+        let html = page.text().await.unwrap();
+        assert!(html.contains("not found"), "{path} says so");
+        assert!(
+            !html.contains("id=\"run-command\""),
+            "{path} offers a command form"
+        );
+        assert!(
+            !html.contains("data-terminal-open"),
+            "{path} offers a terminal"
+        );
+        assert!(
+            !html.contains("data-testid=\"run-script\""),
+            "{path} offers scripts"
+        );
+    }
 }

@@ -1,6 +1,7 @@
-//! An EC2 backend end to end through the REST API against moto (skipped,
-//! saying how to get it, when moto is absent): credentials checked, images,
-//! sizes and zones listed, a machine created, rebooted and destroyed.
+//! An EC2 backend end to end through the REST API against moto: credentials
+//! checked, images, sizes and zones listed, a machine created, rebooted and
+//! destroyed. Without moto, `testkit::peer_missing`: skipped, saying how to
+//! get it, under a plain `cargo test`; failed under `OVERCAST_REQUIRE_PEERS`.
 
 use std::{
     process::{Child, Command, Stdio},
@@ -24,6 +25,10 @@ impl Drop for Moto {
     }
 }
 
+const INSTALL_MOTO: &str = "source scripts/peers.sh && ensure_moto";
+
+/// moto on a free loopback port; `None` when it is missing and the test
+/// may skip (see `testkit::peer_missing`).
 async fn moto() -> Option<Moto> {
     let bin = std::env::var("OVERCAST_MOTO").ok().or_else(|| {
         let local = concat!(
@@ -35,7 +40,7 @@ async fn moto() -> Option<Moto> {
             .then(|| local.to_owned())
     });
     let Some(bin) = bin else {
-        eprintln!("skipping: moto is absent (source scripts/peers.sh && ensure_moto)");
+        testkit::peer_missing("moto", INSTALL_MOTO);
         return None;
     };
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -43,14 +48,20 @@ async fn moto() -> Option<Moto> {
         .local_addr()
         .unwrap()
         .port();
-    let child = Command::new(bin)
+    let spawned = Command::new(&bin)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .env("MOTO_ENABLE_AMI_VALIDATION", "true")
         .env("MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION", "true")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+        .spawn();
+    let child = match spawned {
+        Ok(child) => child,
+        Err(e) => {
+            testkit::peer_missing(&format!("moto at {bin} ({e})"), INSTALL_MOTO);
+            return None;
+        }
+    };
     let moto = Moto {
         child,
         url: format!("http://127.0.0.1:{port}"),
@@ -180,6 +191,23 @@ async fn an_ec2_backend_creates_reboots_and_destroys_a_machine() {
             .await;
         assert_eq!(res.status(), 200, "{action}: {}", res.text().await.unwrap());
     }
+    // Destroyed: the answer offers nothing more (mist.io's `can_*` follow
+    // the state as well as the provider).
+    let detail: Value = app.get_json(&path).await.json().await.unwrap();
+    let shown = &detail["machine"];
+    assert_eq!(shown["state"], "terminated", "{detail}");
+    for flag in [
+        "can_reboot",
+        "can_stop",
+        "can_start",
+        "can_destroy",
+        "can_tag",
+    ] {
+        assert_eq!(
+            shown[flag], false,
+            "{flag} on a terminated machine: {detail}"
+        );
+    }
     let res = app
         .api(
             Method::POST,
@@ -201,4 +229,29 @@ async fn an_ec2_backend_creates_reboots_and_destroys_a_machine() {
         .await;
     assert_eq!(res.status(), 400);
     assert!(res.text().await.unwrap().contains("InvalidAMIID"));
+
+    // Every create was recorded before EC2 was asked, and its answer after:
+    // the machine made, and the refusal with EC2's reason.
+    let provisions = app.services().db.provisions_of(&b).await.unwrap();
+    let created: Vec<_> = provisions.iter().filter(|p| p.state == "created").collect();
+    assert!(
+        created
+            .iter()
+            .any(|p| p.machine_id.as_deref() == Some(m.as_str())),
+        "{provisions:?}"
+    );
+    let failed = provisions
+        .iter()
+        .find(|p| p.state == "failed")
+        .expect("the refused create is recorded");
+    assert_eq!(failed.image, "ami-00000000");
+    assert!(failed
+        .detail
+        .as_deref()
+        .unwrap_or_default()
+        .contains("InvalidAMIID"));
+    assert!(
+        provisions.iter().all(|p| p.state != "requested"),
+        "{provisions:?}"
+    );
 }

@@ -176,3 +176,33 @@ async fn a_failing_provider_turns_its_backend_error_and_leaves_the_rest_alone() 
     assert_eq!(machine_count(&app, &b).await, listed, "nothing lost");
     assert_eq!(backend(&app, &c).await["state"], "online");
 }
+
+#[tokio::test]
+async fn a_provider_that_stops_answering_turns_its_backend_error_within_the_timeout() {
+    const TIMEOUT: u64 = 2;
+    const INTERVAL: Duration = Duration::from_millis(1000);
+    let app = TestApp::signed_in_with(|s| s.provider_timeout = TIMEOUT).await;
+    let peer = Peer::start().await;
+    let id = add(&app, "hangs", &peer).await;
+    let listed = machine_count(&app, &id).await;
+    assert_eq!(backend(&app, &id).await["state"], "online");
+
+    // From the moment it stops answering, the next poll (within one poll
+    // interval) gets no answer, and its deadline, retries included, is the
+    // provider timeout: the backend is in error at once then.
+    peer.set(HANGING);
+    let hung = Instant::now();
+    let reason = until_state(&app, &id, "error", "no answer within").await;
+    let took = hung.elapsed();
+    println!(
+        "hung provider (provider_timeout {TIMEOUT} s, poll interval {:.0} s): error after {:.2} s: {reason}",
+        INTERVAL.as_secs_f64(),
+        took.as_secs_f64()
+    );
+    assert!(reason.contains(&format!("{TIMEOUT} s")), "{reason}");
+    assert!(
+        took <= Duration::from_secs(TIMEOUT) + INTERVAL + Duration::from_secs(1),
+        "{took:?}: {reason}"
+    );
+    assert_eq!(machine_count(&app, &id).await, listed, "nothing lost");
+}

@@ -88,7 +88,7 @@ async fn keys_import_list_rename_default_and_delete_in_the_mist_io_shapes() {
         .unwrap();
     assert_eq!(public, json!(rsa.public_openssh()));
     let private: Value = app
-        .get_json("/keys/ops/private")
+        .api(Method::GET, "/keys/ops/private", None)
         .await
         .json()
         .await
@@ -244,7 +244,10 @@ async fn reading_a_private_key_needs_its_own_right_and_is_audited_either_way() {
     let err: Value = res.json().await.unwrap();
     assert_eq!(err["RBAC"], "Action not allowed");
     assert_eq!(err["action"], "read_private:key");
-    assert_eq!(app.get_json("/keys/k/private").await.status(), 200);
+    assert_eq!(
+        app.api(Method::GET, "/keys/k/private", None).await.status(),
+        200
+    );
 
     let audit: Value = app
         .get_json("/v3/audit?action=read_private:key")

@@ -36,6 +36,25 @@ async fn a_libvirt_backend_defines_runs_and_destroys_domains() {
             .any(|m| m["name"] == "test" && m["state"] == "running"),
         "the test driver's own domain: {machines}"
     );
+    // libvirt has power actions but no tags: a running domain offers
+    // reboot, stop and destroy, not start, and never tags.
+    let test = machines
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "test")
+        .unwrap();
+    assert_eq!(
+        [
+            &test["can_reboot"],
+            &test["can_stop"],
+            &test["can_start"],
+            &test["can_destroy"],
+            &test["can_tag"]
+        ],
+        [true, true, false, true, false],
+        "{test}"
+    );
     let location = app
         .get_json(&format!("/backends/{b}/locations"))
         .await

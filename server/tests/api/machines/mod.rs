@@ -1,5 +1,7 @@
 //! Keys, the bare-metal backend, machines and the shell, against a real
-//! sshd on loopback (skipped, saying how to get it, when sshd is absent).
+//! sshd on loopback. Without sshd (`ssh::testing::Sshd::start`, through
+//! `testkit::peer_missing`): skipped, saying how to get it, under a plain
+//! `cargo test`; failed under `OVERCAST_REQUIRE_PEERS` (`make test`).
 
 mod backends;
 mod digitalocean;
@@ -14,6 +16,7 @@ mod terminal;
 
 use reqwest::Method;
 use serde_json::{json, Value};
+use server::config::Settings;
 use ssh::{testing::Sshd, KeyAlgorithm, KeyPair};
 
 use crate::helpers::*;
@@ -26,12 +29,18 @@ pub struct Lab {
 }
 
 impl Lab {
-    /// `None` when sshd cannot run here.
+    /// `None` when sshd cannot run here and the test may skip (a panic
+    /// instead under `OVERCAST_REQUIRE_PEERS`).
     pub async fn new() -> Option<Lab> {
+        Self::with_settings(|_| {}).await
+    }
+
+    /// [`Lab::new`] with the server's settings adjusted first.
+    pub async fn with_settings(adjust: impl FnOnce(&mut Settings)) -> Option<Lab> {
         let sshd = Sshd::start()?;
         let key = KeyPair::generate(KeyAlgorithm::Ed25519).unwrap();
         sshd.authorize(&key.public_openssh());
-        let app = TestApp::signed_in().await;
+        let app = TestApp::signed_in_with(adjust).await;
         Some(Lab { app, sshd, key })
     }
 

@@ -167,9 +167,9 @@ async fn bad_scripts_and_unknown_runs_get_clear_errors() {
     assert_eq!(res.status(), 404);
 }
 
-#[tokio::test]
-async fn a_run_whose_instance_stopped_is_ended_and_keeps_its_output() {
-    let Some(lab) = Lab::new().await else { return };
+/// Starts `echo started; sleep 30` on the lab's machine and waits until
+/// its first line is kept; returns the run's path.
+async fn start_sleeper(lab: &Lab) -> (String, String) {
     let (b, m) = lab.bare_metal("box").await;
     let res = lab
         .app
@@ -189,23 +189,25 @@ async fn a_run_whose_instance_stopped_is_ended_and_keeps_its_output() {
         r["output"].as_str().is_some_and(|o| o.contains("started"))
     })
     .await;
-    let Lab { app, sshd, .. } = lab;
-    // Another instance starting (here: this one restarted) leaves a run
-    // whose carrier still beats alone.
-    let app = app.restart().await;
-    let run: Value = app.get_json(&path).await.json().await.unwrap();
-    assert_eq!(run["state"], "running", "{run}");
-    // Once its heartbeat is older than the limit, any instance ends it.
-    let services = app.services();
-    let long_ago = services.now() - service::scripts::STALE_AFTER_MS - 1_000;
-    services.db.beat_script_run(&id, long_ago).await.unwrap();
-    assert_eq!(
-        service::scripts::abandon_unfinished(services)
-            .await
-            .unwrap(),
-        1
-    );
-    let run: Value = app.get_json(&path).await.json().await.unwrap();
+    (id, path)
+}
+
+/// One sweep of the reaper as instance `other` would run it, on a clock
+/// `ahead_ms` ahead.
+async fn sweep_as_other(services: &service::Services, ahead_ms: i64) -> u64 {
+    use service::jobs::{InstanceId, JobContext, Reaper};
+    let later = services
+        .clone()
+        .with_clock(move || store::now_ms() + ahead_ms);
+    Reaper::sweep(&JobContext::for_instance(
+        &later,
+        InstanceId::named("other"),
+    ))
+    .await
+    .unwrap()
+}
+
+fn ended_by_the_reaper(run: &Value) {
     assert_eq!(run["state"], "error", "{run}");
     assert!(
         run["detail"]
@@ -214,7 +216,94 @@ async fn a_run_whose_instance_stopped_is_ended_and_keeps_its_output() {
             .contains("stopped before it ended"),
         "{run}"
     );
-    assert_eq!(run["output"], "started\n");
+    assert_eq!(run["output"], "started\n", "its output is kept: {run}");
+}
+
+#[tokio::test]
+async fn a_run_is_left_to_its_live_carrier_and_ended_once_its_lease_expires() {
+    let Some(lab) = Lab::new().await else { return };
+    let (id, path) = start_sleeper(&lab).await;
+    let services = lab.app.services().clone();
+    let lease = services
+        .db
+        .lease("script_run", &id)
+        .await
+        .unwrap()
+        .expect("the run is carried under its lease");
+    assert_eq!(lease.owner, services.background.instance().as_str());
+
+    // Another instance's reaper leaves a run whose carrier renews its
+    // lease alone, now and 30 s on (the lease lasts 45 s from its last
+    // renewal, at most 10 s ago).
+    assert_eq!(sweep_as_other(&services, 0).await, 0);
+    assert_eq!(sweep_as_other(&services, 30_000).await, 0);
+    let run: Value = lab.app.get_json(&path).await.json().await.unwrap();
+    assert_eq!(run["state"], "running", "{run}");
+
+    // The carrier dies without a word (as a killed process would): its
+    // lease stays until it expires, then any instance ends the run.
+    services.background.abort();
+    assert_eq!(sweep_as_other(&services, 0).await, 0);
+    let run: Value = lab.app.get_json(&path).await.json().await.unwrap();
+    assert_eq!(run["state"], "running", "{run}");
+    assert_eq!(
+        sweep_as_other(&services, service::scripts::LEASE_TTL_MS + 1_000).await,
+        1
+    );
+    let run: Value = lab.app.get_json(&path).await.json().await.unwrap();
+    ended_by_the_reaper(&run);
+}
+
+#[tokio::test]
+async fn a_stopping_server_waits_its_grace_then_the_next_instance_ends_the_run_at_once() {
+    const GRACE: u64 = 2;
+    let Some(lab) = Lab::with_settings(|s| s.shutdown_grace = GRACE).await else {
+        return;
+    };
+    let (id, path) = start_sleeper(&lab).await;
+    let Lab { app, sshd, .. } = lab;
+    let before = app.services().background.instance().clone();
+
+    // The run outlasts the grace: the stop waits for it that long, then
+    // ends it where it is and releases its lease.
+    let stopping = Instant::now();
+    let (app, stopped) = app.restart_reporting().await;
+    println!(
+        "stop with a script run under way (grace {GRACE} s): {:.2} s, {stopped:?}",
+        stopped.took.as_secs_f64()
+    );
+    assert!(!stopped.finished_in_grace, "{stopped:?}");
+    assert!(stopped.aborted_tasks >= 1, "{stopped:?}");
+    assert!(stopped.released_leases >= 1, "{stopped:?}");
+    assert!(
+        stopped.took >= Duration::from_secs(GRACE)
+            && stopped.took < Duration::from_secs(GRACE) + Duration::from_secs(3),
+        "{stopped:?}"
+    );
+    let services = app.services();
+    assert_ne!(services.background.instance(), &before, "a new instance id");
+    assert!(
+        services
+            .db
+            .instances()
+            .await
+            .unwrap()
+            .iter()
+            .all(|i| i.id != before.as_str()),
+        "the stopped instance's row is gone"
+    );
+
+    // The next instance's reaper runs at start: the run no lease covers is
+    // ended at once, not 45 s later.
+    let run = run_until(&app, &path, |r| r["state"] != "running").await;
+    let handed_over = stopping.elapsed() - stopped.took;
+    println!(
+        "the next instance ended the run {:.2} s after the first one stopped (its start included)",
+        handed_over.as_secs_f64()
+    );
+    assert!(handed_over < Duration::from_secs(3), "{handed_over:?}");
+    ended_by_the_reaper(&run);
+    assert_eq!(services.db.lease("script_run", &id).await.unwrap(), None);
     drop(sshd);
 }
 

@@ -1,4 +1,6 @@
-//! Links into the inventory pages, with names safely encoded.
+//! Links into the inventory pages, with names safely encoded. Used by
+//! pages, components and server functions alike (a server function
+//! redirects to a machine's page).
 
 /// Percent-encodes one path segment or query value (everything but
 /// unreserved characters).

@@ -1,0 +1,143 @@
+//! One operation, one answer, whichever door: the page's server function
+//! and the REST route give the same status and the same error body for the
+//! same bad input, because both hand the raw input to the same service
+//! function, which authorises, then validates, then acts.
+
+use reqwest::{Method, Response};
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+async fn answer(res: Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// The page's door (a server function, as the hydrated page calls it) and
+/// the REST door, for the same input.
+async fn both(
+    app: &TestApp,
+    server_fn: &str,
+    form: &[(&str, &str)],
+    rest: (Method, &str, Value),
+) -> ((u16, Value), (u16, Value)) {
+    let page = answer(app.server_fn(server_fn, form, Some(&app.csrf())).await).await;
+    let api = answer(app.api(rest.0, rest.1, Some(rest.2)).await).await;
+    (page, api)
+}
+
+#[tokio::test]
+async fn key_generation_answers_alike_at_both_doors() {
+    let app = TestApp::signed_in().await;
+    for (algorithm, id) in [("dsa", "k1"), ("rsa", "  "), ("ed25519", "bad/name")] {
+        let (page, api) = both(
+            &app,
+            "keys/generate",
+            &[("id", id), ("algorithm", algorithm)],
+            (
+                Method::POST,
+                "/keys/generate",
+                json!({"id": id, "algorithm": algorithm}),
+            ),
+        )
+        .await;
+        assert_eq!(page.0, 400, "{algorithm} {id:?}: {page:?}");
+        assert_eq!(page, api, "{algorithm} {id:?}");
+    }
+    // RSA 4096 by any of its names, at both doors.
+    for (door, name) in [("page", "rsa-a"), ("api", "rsa-b")] {
+        let status = if door == "page" {
+            app.server_fn(
+                "keys/generate",
+                &[("id", name), ("algorithm", "rsa4096")],
+                Some(&app.csrf()),
+            )
+            .await
+            .status()
+        } else {
+            app.api(
+                Method::POST,
+                "/keys/generate",
+                Some(json!({"id": name, "algorithm": "RSA4096"})),
+            )
+            .await
+            .status()
+        };
+        assert_eq!(status, 200, "{door}");
+    }
+}
+
+#[tokio::test]
+async fn a_role_less_user_is_refused_before_the_input_is_read_at_both_doors() {
+    let app = TestApp::signed_in().await;
+    let res = app
+        .api(
+            Method::POST,
+            "/v3/user",
+            Some(json!({"username": "nobody", "email": "nobody@example.com", "password": MASTER_PASSWORD})),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    // API credentials open both doors: the server function as well.
+    let page = answer(
+        app.anonymous_client()
+            .post(app.url("/api/keys/generate"))
+            .header(
+                reqwest::header::AUTHORIZATION,
+                basic("nobody@example.com", MASTER_PASSWORD),
+            )
+            .form(&[("id", ""), ("algorithm", "dsa")])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let api = answer(
+        app.as_caller(
+            Method::POST,
+            "/keys/generate",
+            &basic("nobody@example.com", MASTER_PASSWORD),
+            Some(json!({"id": "", "algorithm": "dsa"})),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(page.0, 403, "{page:?}");
+    assert_eq!(page, api);
+}
+
+#[tokio::test]
+async fn accepting_a_host_key_answers_alike_at_both_doors() {
+    let app = TestApp::signed_in().await;
+    let (page, api) = both(
+        &app,
+        "machines/accept_host_key",
+        &[("backend", "b"), ("machine", "m"), ("fingerprint", " ")],
+        (
+            Method::POST,
+            "/backends/b/machines/m/host_key",
+            json!({"fingerprint": " "}),
+        ),
+    )
+    .await;
+    assert_eq!(page.0, 400, "{page:?}");
+    assert_eq!(page, api);
+    // Named, but for a machine that is not there: 404 at both.
+    let (page, api) = both(
+        &app,
+        "machines/accept_host_key",
+        &[
+            ("backend", "b"),
+            ("machine", "m"),
+            ("fingerprint", "SHA256:x"),
+        ],
+        (
+            Method::POST,
+            "/backends/b/machines/m/host_key",
+            json!({"fingerprint": "SHA256:x"}),
+        ),
+    )
+    .await;
+    assert_eq!(page.0, 404, "{page:?}");
+    assert_eq!(page, api);
+}
