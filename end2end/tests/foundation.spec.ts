@@ -85,3 +85,20 @@ test("navigation reaches every section, without reloads once hydrated", async ({
     expect(await page.evaluate(() => (window as any).__stillHere)).toBe(true);
   }
 });
+
+test("every section fits a phone's 390 px screen", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto("/signin");
+  await waitForHydration(page);
+  await page.getByLabel("Email").fill(EMAIL);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("whoami")).toContainText(EMAIL);
+  for (const path of ["/backends", "/machines", "/keys", "/stacks", "/admin", "/account"]) {
+    await page.goto(path);
+    await waitForHydration(page);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(wide, `${path} is ${wide} px wide`).toBeLessThanOrEqual(390);
+    await expect(page.getByRole("navigation", { name: "Sections" })).toBeVisible();
+  }
+});
