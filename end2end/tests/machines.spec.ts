@@ -1,36 +1,14 @@
-import { readFileSync } from "node:fs";
-import { expect, test, type Page } from "./fixtures";
+import { expect, test } from "./fixtures";
 import { needsPeer } from "./peers";
+import { SSH, addBackend, hydrated, importSshdKey, open, removeBackendsAndKey, signIn } from "./steps";
 
 // Runs after foundation.spec.ts and identity.spec.ts on the same server (the
 // master exists) and leaves nothing behind for the later specs. run.sh
 // starts a throwaway sshd (the bare-metal host) and moto (EC2).
-const MASTER = { email: "owner@example.com", password: "correct horse battery staple" };
-const SSH = {
-  port: process.env.OVERCAST_E2E_SSH_PORT ?? "",
-  keyFile: process.env.OVERCAST_E2E_SSH_KEY_FILE ?? "",
-  user: process.env.OVERCAST_E2E_SSH_USER ?? "",
-};
 const MOTO = process.env.OVERCAST_E2E_MOTO_URL ?? "";
 const KEY = "inventory-key";
 const HOST = "Inventory host";
 const EC2 = "Inventory EC2";
-
-const hydrated = () => test.info().project.name === "hydrated";
-
-async function open(page: Page, path: string) {
-  await page.goto(path);
-  if (hydrated()) await page.waitForLoadState("networkidle");
-}
-
-async function addBackend(page: Page, fill: (form: ReturnType<Page["locator"]>) => Promise<void>, title: string) {
-  await open(page, "/backends");
-  const form = page.locator("#add-backend");
-  await form.getByLabel("Title").fill(title);
-  await fill(form);
-  await form.getByRole("button", { name: "Add backend" }).click();
-  await expect(page.getByTestId("backends").locator("tr", { hasText: title })).toContainText("online");
-}
 
 test.describe.configure({ mode: "serial" });
 
@@ -43,32 +21,22 @@ needsPeer(!MOTO, "the moto run.sh starts (OVERCAST_MOTO)", "source scripts/peers
 
 test("EC2 and bare metal in one list: a machine is created, changes state without a reload, and is destroyed", async ({ page }) => {
   test.setTimeout(120_000);
-  await open(page, "/signin");
-  await page.getByLabel("Email").fill(MASTER.email);
-  await page.getByLabel("Password").fill(MASTER.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("whoami")).toContainText(MASTER.email);
+  await signIn(page);
+  await importSshdKey(page, KEY);
 
-  await open(page, "/keys");
-  const importForm = page.locator("#import-key");
-  await importForm.getByLabel("Name").fill(KEY);
-  await importForm.getByLabel("Private key").fill(readFileSync(SSH.keyFile, "utf8"));
-  await importForm.getByRole("button", { name: "Import key" }).click();
-  await expect(page.getByTestId("keys").locator(`tr[data-key="${KEY}"]`)).toBeVisible();
-
-  await addBackend(page, async (form) => {
+  await addBackend(page, HOST, async (form) => {
     await form.locator("select[name=provider]").selectOption("bare_metal");
     await form.getByLabel("Host address").fill("127.0.0.1");
     await form.getByLabel("Key that opens it").selectOption(KEY);
     await form.getByLabel("User to log in as").fill(SSH.user);
     await form.getByLabel("SSH port").fill(SSH.port);
-  }, HOST);
-  await addBackend(page, async (form) => {
+  });
+  await addBackend(page, EC2, async (form) => {
     await form.locator("select[name=provider]").selectOption("ec2_us_east");
     await form.getByLabel(/API key/).fill("AKIAEXAMPLE");
     await form.getByLabel(/API secret/).fill("secret");
     await form.getByLabel(/API URL/).fill(MOTO);
-  }, EC2);
+  });
 
   // Create on EC2 from moto's own sizes and images.
   const name = `e2e-${test.info().project.name}`;
@@ -142,16 +110,6 @@ test("EC2 and bare metal in one list: a machine is created, changes state withou
   );
 
   // Leave nothing behind for the later specs.
-  for (const title of [EC2, HOST]) {
-    await open(page, "/backends");
-    const added = page.getByTestId("backends").locator("tr", { hasText: title });
-    await added.locator("summary", { hasText: "Delete" }).click();
-    await added.getByRole("button", { name: /nothing is destroyed at the provider/ }).click();
-    await expect(page.getByTestId("backends").locator("tr", { hasText: title })).toHaveCount(0);
-  }
-  await open(page, "/keys");
-  const key = page.getByTestId("keys").locator(`tr[data-key="${KEY}"]`);
-  await key.locator("summary", { hasText: "Delete" }).click();
-  await key.getByRole("button", { name: new RegExp(`Delete ${KEY} for good`) }).click();
+  await removeBackendsAndKey(page, [EC2, HOST], KEY);
   await expect(page.getByTestId("no-keys")).toBeVisible();
 });

@@ -1,26 +1,13 @@
-import { readFileSync } from "node:fs";
-import { expect, test, type Page } from "./fixtures";
+import { expect, test } from "./fixtures";
 import { needsPeer } from "./peers";
+import { SSH, addBackend, hydrated, importSshdKey, open, removeBackendsAndKey, signIn } from "./steps";
 
 // The Machines page kept open as an operator keeps it: past its own
 // refreshes, then searched, sorted and acted on, with no console error at
 // any point (the fixture fails the test on one). Runs after machines.spec.ts
 // on the same server and leaves nothing behind.
-const MASTER = { email: "owner@example.com", password: "correct horse battery staple" };
-const SSH = {
-  port: process.env.OVERCAST_E2E_SSH_PORT ?? "",
-  keyFile: process.env.OVERCAST_E2E_SSH_KEY_FILE ?? "",
-  user: process.env.OVERCAST_E2E_SSH_USER ?? "",
-};
 const KEY = "live-key";
 const HOST = "Live host";
-
-const hydrated = () => test.info().project.name === "hydrated";
-
-async function open(page: Page, path: string) {
-  await page.goto(path);
-  if (hydrated()) await page.waitForLoadState("networkidle");
-}
 
 test.describe.configure({ mode: "serial" });
 
@@ -32,32 +19,18 @@ needsPeer(
 
 test("the machines page survives its refreshes, then filters, sorts and acts", async ({ page }) => {
   test.setTimeout(120_000);
-  await open(page, "/signin");
-  await page.getByLabel("Email").fill(MASTER.email);
-  await page.getByLabel("Password").fill(MASTER.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("whoami")).toContainText(MASTER.email);
-
-  await open(page, "/keys");
-  const importForm = page.locator("#import-key");
-  await importForm.getByLabel("Name").fill(KEY);
-  await importForm.getByLabel("Private key").fill(readFileSync(SSH.keyFile, "utf8"));
-  await importForm.getByRole("button", { name: "Import key" }).click();
-  await expect(page.getByTestId("keys").locator(`tr[data-key="${KEY}"]`)).toBeVisible();
-
+  await signIn(page);
+  await importSshdKey(page, KEY);
   // A host whose "reboot" is harmless, polled every second.
-  await open(page, "/backends");
-  const add = page.locator("#add-backend");
-  await add.getByLabel("Title").fill(HOST);
-  await add.locator("select[name=provider]").selectOption("bare_metal");
-  await add.getByLabel("Host address").fill("127.0.0.1");
-  await add.getByLabel("Key that opens it").selectOption(KEY);
-  await add.getByLabel("User to log in as").fill(SSH.user);
-  await add.getByLabel("SSH port").fill(SSH.port);
-  await add.getByLabel(/Reboot command/).fill("true");
-  await add.getByLabel(/Poll every/).fill("1000");
-  await add.getByRole("button", { name: "Add backend" }).click();
-  await expect(page.getByTestId("backends").locator("tr", { hasText: HOST })).toContainText("online");
+  await addBackend(page, HOST, async (add) => {
+    await add.locator("select[name=provider]").selectOption("bare_metal");
+    await add.getByLabel("Host address").fill("127.0.0.1");
+    await add.getByLabel("Key that opens it").selectOption(KEY);
+    await add.getByLabel("User to log in as").fill(SSH.user);
+    await add.getByLabel("SSH port").fill(SSH.port);
+    await add.getByLabel(/Reboot command/).fill("true");
+    await add.getByLabel(/Poll every/).fill("1000");
+  });
 
   await open(page, "/machines");
   const table = page.getByTestId("machines");
@@ -103,14 +76,5 @@ test("the machines page survives its refreshes, then filters, sorts and acts", a
   }
 
   // Leave nothing behind.
-  await open(page, "/backends");
-  const added = page.getByTestId("backends").locator("tr", { hasText: HOST });
-  await added.locator("summary", { hasText: "Delete" }).click();
-  await added.getByRole("button", { name: /nothing is destroyed at the provider/ }).click();
-  await expect(page.getByTestId("backends").locator("tr", { hasText: HOST })).toHaveCount(0);
-  await open(page, "/keys");
-  const key = page.getByTestId("keys").locator(`tr[data-key="${KEY}"]`);
-  await key.locator("summary", { hasText: "Delete" }).click();
-  await key.getByRole("button", { name: new RegExp(`Delete ${KEY} for good`) }).click();
-  await expect(page.getByTestId("keys").locator(`tr[data-key="${KEY}"]`)).toHaveCount(0);
+  await removeBackendsAndKey(page, [HOST], KEY);
 });

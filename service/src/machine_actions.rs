@@ -256,6 +256,31 @@ pub async fn locations(
         .map_err(|e| drivers::error(e, &title(&backend)))
 }
 
+/// The sizes, images (optionally searched) and locations of a backend,
+/// asked of its provider concurrently. The answer and the errors are those
+/// of [`sizes`], [`images`] and [`locations`] asked in that order: when
+/// more than one call fails, the first of them in that order is reported.
+pub async fn catalogue(
+    services: &Services,
+    actor: &Actor,
+    backend_id: &str,
+    search: Option<&str>,
+) -> Result<(Vec<Size>, Vec<Image>, Vec<Location>), ErrorKind> {
+    let (backend, driver) = catalogue_driver(services, actor, backend_id).await?;
+    let search = search.map(str::trim).filter(|s| !s.is_empty());
+    let (sizes, images, locations) = tokio::join!(
+        driver.list_sizes(),
+        driver.list_images(search),
+        driver.list_locations(),
+    );
+    let error = |e| drivers::error(e, &title(&backend));
+    Ok((
+        sizes.map_err(error)?,
+        images.map_err(error)?,
+        locations.map_err(error)?,
+    ))
+}
+
 /// Makes `tags` the machine's whole tag set (`key` or `key=value` each).
 pub async fn set_tags(
     services: &Services,

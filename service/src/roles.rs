@@ -329,6 +329,21 @@ pub async fn roles_of(
         .collect())
 }
 
+/// The roles of every user, keyed by account id (master only): one query
+/// for all users, each user's roles by name.
+pub async fn roles_of_all(
+    services: &Services,
+    actor: &Actor,
+) -> Result<std::collections::HashMap<String, Vec<RoleView>>, ErrorKind> {
+    require_master(actor, "view:role")?;
+    let mut all: std::collections::HashMap<String, Vec<RoleView>> =
+        std::collections::HashMap::new();
+    for (account_id, role) in services.db.user_roles().await.map_err(internal)? {
+        all.entry(account_id).or_default().push(role.into());
+    }
+    Ok(all)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

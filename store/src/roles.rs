@@ -153,4 +153,19 @@ impl Db {
         .await?;
         rows.iter().map(role).collect()
     }
+
+    /// Every attachment of a role to an account, as `(account_id, role)`
+    /// pairs ordered by account id, then role name: one query for the
+    /// roles of every account.
+    pub async fn user_roles(&self) -> Result<Vec<(String, Role)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT ur.account_id, r.id, r.name, r.scope, r.created_at, r.updated_at FROM roles r \
+             JOIN user_roles ur ON ur.role_id = r.id ORDER BY ur.account_id, r.name",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get::<String, _>("account_id")?, role(row)?)))
+            .collect()
+    }
 }

@@ -82,6 +82,54 @@ async fn roles_attach_detach_and_go_with_their_user() {
 }
 
 #[tokio::test]
+async fn user_roles_lists_every_attachment_in_one_query() {
+    on_each_engine!(|db: &Db, engine: &str| {
+        let db = db.clone();
+        let engine = engine.to_owned();
+        async move {
+            assert!(db.user_roles().await.unwrap().is_empty(), "{engine}");
+            user(&db, "u1", "alice").await;
+            user(&db, "u2", "bob").await;
+            user(&db, "u3", "carol").await;
+            db.create_role("r1", "ops", "{}", 10).await.unwrap();
+            db.create_role("r2", "audit", "{}", 10).await.unwrap();
+            db.attach_role("ur1", "u2", "r1", 11).await.unwrap();
+            db.attach_role("ur2", "u1", "r1", 11).await.unwrap();
+            db.attach_role("ur3", "u1", "r2", 11).await.unwrap();
+            let pairs: Vec<(String, String)> = db
+                .user_roles()
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(account, role)| (account, role.name))
+                .collect();
+            assert_eq!(
+                pairs,
+                [("u1", "audit"), ("u1", "ops"), ("u2", "ops")]
+                    .map(|(a, r)| (a.to_owned(), r.to_owned()))
+                    .to_vec(),
+                "{engine}: by account, then role name; users without roles absent"
+            );
+            // The same answer as asking each user in turn.
+            for id in ["u1", "u2", "u3"] {
+                let one: Vec<_> = db.roles_of(id).await.unwrap();
+                let all: Vec<_> = db
+                    .user_roles()
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .filter(|(a, _)| a == id)
+                    .map(|(_, r)| r)
+                    .collect();
+                assert_eq!(one, all, "{engine}: {id}");
+            }
+            assert!(db.delete_user("u1").await.unwrap());
+            assert_eq!(db.user_roles().await.unwrap().len(), 1, "{engine}");
+        }
+    });
+}
+
+#[tokio::test]
 async fn tokens_keep_null_expiry_and_scope_and_are_pruned() {
     on_each_engine!(|db: &Db, engine: &str| {
         let db = db.clone();

@@ -12,24 +12,28 @@ pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
     let actor = ssr::require_actor()?;
     service::authz::require_master(&actor, "view:user")?;
     let users = service::users::list(&services, &actor).await?;
-    let mut rows = Vec::with_capacity(users.len());
-    for u in users {
-        let roles = if u.is_master {
-            Vec::new()
-        } else {
-            service::roles::roles_of(&services, &actor, Some(&u.username))
-                .await?
-                .into_iter()
-                .map(|r| (r.id, r.name))
-                .collect()
-        };
-        rows.push(UserRow {
-            username: u.username,
-            email: u.email,
-            disabled: u.disabled,
-            is_master: u.is_master,
-            roles,
-        });
-    }
+    let mut all_roles = service::roles::roles_of_all(&services, &actor).await?;
+    let rows = users
+        .into_iter()
+        .map(|u| {
+            let roles = if u.is_master {
+                Vec::new()
+            } else {
+                all_roles
+                    .remove(&u.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|r| (r.id, r.name))
+                    .collect()
+            };
+            UserRow {
+                username: u.username,
+                email: u.email,
+                disabled: u.disabled,
+                is_master: u.is_master,
+                roles,
+            }
+        })
+        .collect();
     Ok(rows)
 }

@@ -40,11 +40,8 @@ pub async fn get_catalogue(
         .await?
         .title;
     let search = Some(search.as_str()).filter(|s| !s.trim().is_empty());
-    let (sizes, images, locations) = (
-        service::machine_actions::sizes(&services, &actor, &backend).await?,
-        service::machine_actions::images(&services, &actor, &backend, search).await?,
-        service::machine_actions::locations(&services, &actor, &backend).await?,
-    );
+    let (sizes, images, locations) =
+        service::machine_actions::catalogue(&services, &actor, &backend, search).await?;
     let choice = |id: String, name: String| Choice {
         label: if name.is_empty() || name == id {
             id.clone()

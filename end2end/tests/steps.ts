@@ -1,0 +1,67 @@
+import { readFileSync } from "node:fs";
+import { expect, test, type Page } from "./fixtures";
+
+// Steps the machine specs share: signing in, importing the throwaway
+// sshd's key, adding a backend, and removing both again.
+// (Not a spec itself: Playwright collects only *.spec.ts.)
+
+export const MASTER = { email: "owner@example.com", password: "correct horse battery staple" };
+
+/** The throwaway sshd run.sh starts (empty strings when it did not). */
+export const SSH = {
+  port: process.env.OVERCAST_E2E_SSH_PORT ?? "",
+  keyFile: process.env.OVERCAST_E2E_SSH_KEY_FILE ?? "",
+  user: process.env.OVERCAST_E2E_SSH_USER ?? "",
+};
+
+export const hydrated = () => test.info().project.name === "hydrated";
+
+/** Opens `path`, and once hydrated waits for the page's first requests. */
+export async function open(page: Page, path: string) {
+  await page.goto(path);
+  if (hydrated()) await page.waitForLoadState("networkidle");
+}
+
+export async function signIn(page: Page, who = MASTER) {
+  await open(page, "/signin");
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("whoami")).toContainText(who.email);
+}
+
+/** Imports the sshd's client key as `name` on the Keys page. */
+export async function importSshdKey(page: Page, name: string) {
+  await open(page, "/keys");
+  const form = page.locator("#import-key");
+  await form.getByLabel("Name").fill(name);
+  await form.getByLabel("Private key").fill(readFileSync(SSH.keyFile, "utf8"));
+  await form.getByRole("button", { name: "Import key" }).click();
+  await expect(page.getByTestId("keys").locator(`tr[data-key="${name}"]`)).toBeVisible();
+}
+
+/** Adds a backend titled `title` (`fill` sets the rest) and waits for it to be online. */
+export async function addBackend(page: Page, title: string, fill: (form: ReturnType<Page["locator"]>) => Promise<void>) {
+  await open(page, "/backends");
+  const form = page.locator("#add-backend");
+  await form.getByLabel("Title").fill(title);
+  await fill(form);
+  await form.getByRole("button", { name: "Add backend" }).click();
+  await expect(page.getByTestId("backends").locator("tr", { hasText: title })).toContainText("online");
+}
+
+/** Forgets the backends titled `titles`, then deletes the key `key`. */
+export async function removeBackendsAndKey(page: Page, titles: string[], key: string) {
+  for (const title of titles) {
+    await open(page, "/backends");
+    const added = page.getByTestId("backends").locator("tr", { hasText: title });
+    await added.locator("summary", { hasText: "Delete" }).click();
+    await added.getByRole("button", { name: /nothing is destroyed at the provider/ }).click();
+    await expect(page.getByTestId("backends").locator("tr", { hasText: title })).toHaveCount(0);
+  }
+  await open(page, "/keys");
+  const row = page.getByTestId("keys").locator(`tr[data-key="${key}"]`);
+  await row.locator("summary", { hasText: "Delete" }).click();
+  await row.getByRole("button", { name: new RegExp(`Delete ${key} for good`) }).click();
+  await expect(page.getByTestId("keys").locator(`tr[data-key="${key}"]`)).toHaveCount(0);
+}
