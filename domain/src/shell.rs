@@ -147,3 +147,72 @@ pub fn script_first_line(script: &str) -> &str {
         .unwrap_or_default()
         .trim()
 }
+
+/// What a terminal's page sends: keystrokes (the websocket's binary frames)
+/// and controls (its text frames, JSON: `{"type":"resize","cols":80,"rows":24}`,
+/// `{"type":"input","data":"ls\r"}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TerminalIn {
+    /// Keystrokes, as the websocket's binary frames carry them.
+    #[serde(skip)]
+    Keys(Vec<u8>),
+    /// Keystrokes sent as a text control.
+    Input {
+        /// What was typed.
+        data: String,
+    },
+    /// The page's terminal changed size.
+    Resize {
+        /// Columns.
+        cols: u32,
+        /// Rows.
+        rows: u32,
+    },
+}
+
+/// What a terminal sends the page: output (binary frames) and its end (a
+/// text frame, JSON: `{"type":"exit","code":N}` or
+/// `{"type":"error","message":"..."}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TerminalOut {
+    /// Output, as the machine's terminal wrote it.
+    #[serde(skip)]
+    Output(Vec<u8>),
+    /// The shell exited (`None`: the machine closed the session).
+    Exit {
+        /// Its exit status.
+        code: Option<i32>,
+    },
+    /// The terminal was ended, saying why.
+    Error {
+        /// Why, for the operator.
+        message: String,
+    },
+}
+
+#[cfg(test)]
+mod terminal_tests {
+    use super::*;
+
+    #[test]
+    fn terminal_controls_read_and_ends_write_as_the_page_expects() {
+        assert_eq!(
+            serde_json::from_str::<TerminalIn>(r#"{"type":"resize","cols":100,"rows":30}"#)
+                .unwrap(),
+            TerminalIn::Resize {
+                cols: 100,
+                rows: 30
+            }
+        );
+        assert_eq!(
+            serde_json::to_string(&TerminalOut::Exit { code: Some(3) }).unwrap(),
+            r#"{"type":"exit","code":3}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&TerminalOut::Exit { code: None }).unwrap(),
+            r#"{"type":"exit","code":null}"#
+        );
+    }
+}

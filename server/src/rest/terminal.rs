@@ -4,10 +4,10 @@
 //! controls (`{"type":"resize","cols":80,"rows":24}`). Server → browser:
 //! binary frames are terminal output; a text frame
 //! `{"type":"exit","code":N}` or `{"type":"error","message":"..."}` ends it.
-//! The session ends when the page closes, after [`IDLE`] without input, and
-//! within [`RECHECK`] of the user's rights being revoked.
-
-use std::time::Duration;
+//! The terminal's policy (idle timeout, rights re-checked, audit, the
+//! session slot) is `service::shell::terminal`'s; this handler only checks
+//! the browser's origin, upgrades, and turns frames into
+//! `domain::shell::TerminalIn` and `TerminalOut` and back.
 
 use axum::{
     extract::{
@@ -17,21 +17,23 @@ use axum::{
     http::{header, HeaderMap},
     response::Response,
 };
-use domain::ErrorKind;
+use domain::{
+    shell::{TerminalIn, TerminalOut},
+    ErrorKind,
+};
+use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
-use serde_json::json;
-use service::{Actor, Services};
+use service::{
+    shell::terminal::{self, TerminalRequest},
+    Actor, Services,
+};
+use tokio::sync::mpsc;
 
 use crate::{
     http_error::ApiError,
     rest::extract::{Address, Caller},
     AppState,
 };
-
-/// A terminal without input this long is closed.
-pub const IDLE: Duration = Duration::from_secs(15 * 60);
-/// How often an open terminal re-checks the user's rights.
-pub const RECHECK: Duration = Duration::from_secs(5);
 
 /// Query of the terminal route.
 #[derive(Debug, Deserialize)]
@@ -67,26 +69,15 @@ pub async fn terminal(
         return Err(ErrorKind::invalid("upgrade", "this route speaks websocket only").into());
     };
     let services = state.services.clone();
-    Ok(upgrade.on_upgrade(move |mut socket| async move {
-        // Connecting happens after the upgrade, so the page can show why it failed.
-        let opened = match service::shell::open(&services, &actor, &backend_id, &machine_id).await {
-            Ok(opened) => opened,
-            Err(e) => {
-                let _ = socket
-                    .send(Message::Text(
-                        json!({"type": "error", "message": e.to_string()})
-                            .to_string()
-                            .into(),
-                    ))
-                    .await;
-                return;
-            }
-        };
-        run(
-            services, actor, address, backend_id, machine_id, opened, cols, rows, socket,
-        )
-        .await;
-    }))
+    let request = TerminalRequest {
+        backend: backend_id,
+        machine: machine_id,
+        cols,
+        rows,
+        address,
+    };
+    // Connecting happens after the upgrade, so the page can show why it failed.
+    Ok(upgrade.on_upgrade(move |socket| relay(services, actor, request, socket)))
 }
 
 /// A websocket from a browser must come from a page of this installation.
@@ -116,127 +107,50 @@ fn check_origin(headers: &HeaderMap, public_url: &str) -> Result<(), ApiError> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn run(
-    services: Services,
-    actor: Actor,
-    address: String,
-    backend_id: String,
-    machine_id: String,
-    opened: service::shell::Opened,
-    cols: u32,
-    rows: u32,
-    mut socket: WebSocket,
-) {
-    let mut terminal = match opened
-        .connection
-        .terminal("xterm-256color", cols, rows)
-        .await
-    {
-        Ok(t) => t,
-        Err(e) => {
-            let message = service::shell::connect_error(e, &opened.target).to_string();
-            let _ = socket
-                .send(Message::Text(
-                    json!({"type": "error", "message": message})
-                        .to_string()
-                        .into(),
-                ))
-                .await;
-            return;
-        }
-    };
-    let started = std::time::Instant::now();
-    let _ = service::shell::record_terminal(
-        &services,
-        &actor,
-        &backend_id,
-        &machine_id,
-        &address,
-        &format!(
-            "terminal opened as {} with key {}",
-            opened.target.user, opened.key
-        ),
-    )
-    .await;
-    let mut recheck = tokio::time::interval(RECHECK);
-    recheck.tick().await;
-    let idle = tokio::time::sleep(IDLE);
-    tokio::pin!(idle);
-    let reason: String = loop {
-        tokio::select! {
-            out = terminal.next() => match out {
-                Some(ssh::TerminalEvent::Data(bytes)) => {
-                    if socket.send(Message::Binary(bytes.into())).await.is_err() {
-                        break "the page closed".into();
-                    }
-                }
-                Some(ssh::TerminalEvent::Exit(code)) => {
-                    let _ = socket.send(Message::Text(json!({"type": "exit", "code": code}).to_string().into())).await;
-                    break format!("the shell exited with {code}");
-                }
-                Some(ssh::TerminalEvent::Closed) | None => {
-                    let _ = socket.send(Message::Text(json!({"type": "exit", "code": null}).to_string().into())).await;
-                    break "the machine closed the session".into();
-                }
-            },
-            incoming = socket.recv() => match incoming {
-                Some(Ok(Message::Binary(bytes))) => {
-                    idle.as_mut().reset(tokio::time::Instant::now() + IDLE);
-                    if terminal.write(&bytes).await.is_err() {
-                        break "the machine stopped accepting input".into();
-                    }
-                }
-                Some(Ok(Message::Text(text))) => {
-                    idle.as_mut().reset(tokio::time::Instant::now() + IDLE);
-                    if let Ok(control) = serde_json::from_str::<serde_json::Value>(&text) {
-                        match control.get("type").and_then(|t| t.as_str()) {
-                            Some("resize") => {
-                                let get = |k: &str| control.get(k).and_then(serde_json::Value::as_u64).and_then(|v| u32::try_from(v).ok());
-                                if let (Some(c), Some(r)) = (get("cols"), get("rows")) {
-                                    let _ = terminal.resize(c.clamp(10, 1000), r.clamp(4, 500)).await;
-                                }
-                            }
-                            Some("input") => {
-                                if let Some(data) = control.get("data").and_then(|d| d.as_str()) {
-                                    if terminal.write(data.as_bytes()).await.is_err() {
-                                        break "the machine stopped accepting input".into();
-                                    }
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break "the page closed".into(),
-                Some(Ok(_)) => {}
-            },
-            _ = recheck.tick() => {
-                if !service::shell::still_allowed(&services, &actor, &backend_id, &machine_id).await {
-                    let _ = socket.send(Message::Text(json!({"type": "error", "message": "your rights to this machine were revoked"}).to_string().into())).await;
-                    break "rights revoked".into();
-                }
-            }
-            () = &mut idle => {
-                let _ = socket.send(Message::Text(json!({"type": "error", "message": format!("closed after {} minutes without input", IDLE.as_secs() / 60)}).to_string().into())).await;
-                break "idle timeout".into();
+/// Carries one terminal: the service's [`terminal::serve`] on one side, the
+/// websocket's frames on the other.
+async fn relay(services: Services, actor: Actor, request: TerminalRequest, socket: WebSocket) {
+    let (to_service, from_page) = mpsc::channel::<TerminalIn>(64);
+    let (to_page, mut from_service) = mpsc::channel::<TerminalOut>(64);
+    let serving = tokio::spawn(terminal::serve(
+        services, actor, request, from_page, to_page,
+    ));
+    let (mut sink, mut stream) = socket.split();
+    let reading = async move {
+        while let Some(Ok(message)) = stream.next().await {
+            let incoming = match message {
+                Message::Binary(bytes) => TerminalIn::Keys(bytes.to_vec()),
+                // A control the page sends: anything else is ignored.
+                Message::Text(text) => match serde_json::from_str::<TerminalIn>(&text) {
+                    Ok(control) => control,
+                    Err(_) => continue,
+                },
+                Message::Close(_) => break,
+                _ => continue,
+            };
+            if to_service.send(incoming).await.is_err() {
+                break;
             }
         }
+        // Dropping `to_service` tells the service the page went away.
     };
-    terminal.close().await;
-    opened.connection.close().await;
-    let _ = socket.send(Message::Close(None)).await;
-    let _ = service::shell::record_terminal(
-        &services,
-        &actor,
-        &backend_id,
-        &machine_id,
-        &address,
-        &format!(
-            "terminal closed after {} s: {reason}",
-            started.elapsed().as_secs()
-        ),
-    )
-    .await;
-    drop(opened.slot);
+    let writing = async move {
+        while let Some(out) = from_service.recv().await {
+            let frame = match out {
+                TerminalOut::Output(bytes) => Message::Binary(bytes.into()),
+                end => Message::Text(serde_json::to_string(&end).unwrap_or_default().into()),
+            };
+            if sink.send(frame).await.is_err() {
+                break;
+            }
+        }
+        let _ = sink.send(Message::Close(None)).await;
+    };
+    tokio::select! {
+        () = reading => {}
+        () = writing => {}
+    }
+    // The page went away or the terminal ended: the service finishes
+    // (auditing and freeing the slot) either way.
+    let _ = serving.await;
 }

@@ -6,6 +6,7 @@
 mod probe;
 mod run;
 mod sessions;
+pub mod terminal;
 
 pub use probe::{probe, Probed};
 pub use run::{record_terminal, run, still_allowed, Utf8Stream};
