@@ -166,7 +166,28 @@ fn admin_gate(actor: &Actor, path: &str) -> Result<(), ErrorKind> {
     if path == "/api/admin/audit" && !actor.is_master {
         return service::authz::authorize(actor, "view:audit", "*");
     }
-    service::authz::require_master(actor, "administer")
+    service::authz::require_master(actor, admin_action(path))
+}
+
+/// The action an Admin page server function performs, named as the REST
+/// route for the same operation names it, so that a refusal reads the same
+/// at both doors.
+fn admin_action(path: &str) -> &'static str {
+    match path.trim_start_matches("/api/admin/") {
+        "users" => "view:user",
+        "create_user" => "create:user",
+        "set_user_disabled" | "password_link" => "edit:user",
+        "delete_user" => "delete:user",
+        "roles" => "view:role",
+        "create_role" => "create:role",
+        "delete_role" => "delete:role",
+        "attach_role" => "attach:role",
+        "detach_role" => "detach:role",
+        "oauth_clients" => "view:oauth_client",
+        "create_oauth_client" => "create:oauth_client",
+        "delete_oauth_client" => "delete:oauth_client",
+        _ => "administer",
+    }
 }
 
 fn header_text(req: &Request, name: &str) -> Option<String> {

@@ -263,6 +263,9 @@ async fn renaming_a_backend_answers_alike_at_both_doors() {
     }
 }
 
+/// A server function with its form, and the REST route with its body.
+type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], Method, &'a str, Value);
+
 #[tokio::test]
 async fn a_non_master_is_refused_users_roles_and_backends_alike_at_both_doors() {
     let app = TestApp::signed_in().await;
@@ -275,7 +278,7 @@ async fn a_non_master_is_refused_users_roles_and_backends_alike_at_both_doors() 
         .await;
     assert_eq!(res.status(), 200);
     let auth = basic("nobody@example.com", MASTER_PASSWORD);
-    let cases: [(&str, &[(&str, &str)], Method, &str, Value); 4] = [
+    let cases: [Case; 4] = [
         (
             "admin/create_user",
             &[("username", ""), ("email", "x"), ("password", "")],

@@ -124,3 +124,67 @@ async fn only_the_master_administers_users_and_roles() {
         404
     );
 }
+
+#[tokio::test]
+async fn the_admin_page_lists_each_users_roles_as_the_api_does() {
+    let app = with_user(Some("read-only")).await;
+    // A second role on the user, and a user with none.
+    let role: Value = app
+        .api(
+            Method::POST,
+            "/v3/role",
+            Some(json!({"name": "aardvarks", "scope": {"Statement": [{"Effect": "Allow", "Action": "view:backend", "Resource": "*"}]}})),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let res = app
+        .api(
+            Method::POST,
+            "/v3/user/role",
+            Some(json!({"username": USER, "role_id": role["role_id"]})),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .api(
+            Method::POST,
+            "/v3/user",
+            Some(json!({"username": "lonely", "email": "lonely@example.com"})),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+
+    let rows: Value = app.get_json("/api/admin/users").await.json().await.unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    for row in rows {
+        let username = row["username"].as_str().unwrap();
+        let expected: Vec<Value> = if row["is_master"] == true {
+            Vec::new()
+        } else {
+            let roles: Value = app
+                .api(Method::GET, &format!("/v3/user/{username}/role"), None)
+                .await
+                .json()
+                .await
+                .unwrap();
+            roles
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| json!([r["id"], r["name"]]))
+                .collect()
+        };
+        assert_eq!(row["roles"].as_array().unwrap(), &expected, "{username}");
+    }
+    let user = rows.iter().find(|r| r["username"] == USER).unwrap();
+    let names: Vec<&str> = user["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[1].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["aardvarks", "read-only"], "by name");
+}
