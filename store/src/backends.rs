@@ -215,26 +215,4 @@ impl Db {
             .await?;
         Ok(())
     }
-
-    /// Claims a due poll by a compare-and-set on `polled_at`, from `seen`
-    /// (`None` reads as 0) to `now`: `true` for the one winner. Polls are
-    /// claimed by lease now ([`Db::claim_lease`], then
-    /// [`Db::poll_started`]); this stays for the tests of before.
-    pub async fn claim_poll(
-        &self,
-        backend_id: &str,
-        seen: Option<i64>,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE backends SET polled_at = $3 \
-             WHERE id = $1 AND COALESCE(polled_at, 0) = $2 AND enabled = 1",
-        )
-        .bind(backend_id)
-        .bind(seen.unwrap_or(0))
-        .bind(now)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
 }

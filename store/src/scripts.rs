@@ -187,42 +187,6 @@ impl Db {
         Ok(())
     }
 
-    /// Renews a run's heartbeat column. Runs are carried under a lease
-    /// now ([`Db::end_unleased_script_runs`]); this stays for the rows and
-    /// tests of before.
-    pub async fn beat_script_run(&self, id: &str, now: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE script_runs SET heartbeat_at = $2 \
-             WHERE id = $1 AND state IN ('waiting', 'running')",
-        )
-        .bind(id)
-        .bind(now)
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
-    /// Ends every run still waiting or running whose heartbeat column is
-    /// older than `stale_before`; returns how many. The service ends runs
-    /// by their lease instead ([`Db::end_unleased_script_runs`]).
-    pub async fn abandon_script_runs(
-        &self,
-        reason: &str,
-        stale_before: i64,
-        now: i64,
-    ) -> Result<u64, StoreError> {
-        let done = sqlx::query(
-            "UPDATE script_runs SET state = 'error', detail = $1, finished_at = $2 \
-             WHERE state IN ('waiting', 'running') AND COALESCE(heartbeat_at, 0) < $3",
-        )
-        .bind(reason)
-        .bind(now)
-        .bind(stale_before)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected())
-    }
-
     /// Ends every run still waiting or running that no instance carries:
     /// its `("script_run", id)` lease is absent or expired at `now` (the
     /// instance that started it stopped, or crashed and stopped renewing).

@@ -12,6 +12,7 @@ mod access;
 mod accounts;
 mod inventory;
 mod keys;
+mod leases;
 mod scripts;
 
 use std::{collections::BTreeMap, fmt::Debug, fmt::Display, future::Future, sync::Arc};

@@ -179,7 +179,11 @@ async fn script_runs_keep_their_output_in_order_and_go_with_their_backend() {
             db.insert_script_run(&run("r1", 1)).await.unwrap();
             db.insert_script_run(&run("r2", 2)).await.unwrap();
             db.insert_script_run(&run("r3", 3)).await.unwrap();
-            db.beat_script_run("r3", 100).await.unwrap();
+            // r3's instance carries it (a live lease); r2's is gone.
+            assert!(db
+                .claim_lease("script_run", "r3", "alive", 5, 45_000)
+                .await
+                .unwrap());
             db.script_run_waiting("r1", "cannot reach").await.unwrap();
             assert_eq!(
                 db.script_run("r1")
@@ -236,9 +240,9 @@ async fn script_runs_keep_their_output_in_order_and_go_with_their_backend() {
                 ),
                 ("failed", Some(3), Some("10.0.0.1:22"), Some(4))
             );
-            // Only runs whose heartbeat stopped are ended: r3's instance is
+            // Only runs no live lease covers are ended: r3's instance is
             // alive, r1 has ended already.
-            assert_eq!(db.abandon_script_runs("gone", 10, 11).await.unwrap(), 1);
+            assert_eq!(db.end_unleased_script_runs("gone", 11).await.unwrap(), 1);
             let runs = db.script_runs("b1", "m1").await.unwrap();
             assert_eq!(
                 runs.iter()
@@ -254,24 +258,24 @@ async fn script_runs_keep_their_output_in_order_and_go_with_their_backend() {
 }
 
 #[tokio::test]
-async fn a_due_poll_is_claimed_once() {
+async fn a_poll_start_makes_the_backend_due_again_after_its_interval() {
     on_each_engine!(|db: &Db, _engine: &str| {
         let db = db.clone();
         async move {
             db.insert_backend(&backend("b1", "rack"), &[])
                 .await
                 .unwrap();
-            let seen = db.backend("b1").await.unwrap().unwrap().polled_at;
-            assert!(db.claim_poll("b1", seen, 1_000).await.unwrap());
-            assert!(
-                !db.claim_poll("b1", seen, 1_001).await.unwrap(),
-                "a second instance, having read the same row, loses"
+            db.poll_started("b1", 1_000).await.unwrap();
+            assert_eq!(
+                db.backend("b1").await.unwrap().unwrap().polled_at,
+                Some(1_000)
             );
-            assert!(db.claim_poll("b1", Some(1_000), 2_000).await.unwrap());
             db.poll_soon("b1").await.unwrap();
-            assert!(db.claim_poll("b1", Some(0), 3_000).await.unwrap());
+            assert_eq!(db.backend("b1").await.unwrap().unwrap().polled_at, Some(0));
+            // A disabled backend is not polled: its stamp stays.
             db.set_backend_enabled("b1", false).await.unwrap();
-            assert!(!db.claim_poll("b1", Some(3_000), 4_000).await.unwrap());
+            db.poll_started("b1", 2_000).await.unwrap();
+            assert_eq!(db.backend("b1").await.unwrap().unwrap().polled_at, Some(0));
         }
     });
 }

@@ -60,20 +60,22 @@ async fn backends() {
             let due = backends.iter().filter(|b| b.polled_at == Some(0));
             r.check_eq("poll_soon: due", due.count(), N);
 
+            r.run("poll_started", |db, i| async move {
+                db.poll_started(&format!("b{i}"), 200).await
+            })
+            .await;
+            let backends = db.backends().await.unwrap();
+            let stamped = backends.iter().filter(|b| b.polled_at == Some(200));
+            r.check_eq("poll_started: stamped", stamped.count(), N);
+            // Many instances claiming one backend's poll: exactly one wins.
             let claimed = r
-                .run("claim_poll", |db, i| async move {
-                    db.claim_poll(&format!("b{i}"), Some(0), 200).await
-                })
-                .await;
-            r.check_all("claim_poll", &claimed);
-            // Many instances claiming one due poll: exactly one wins.
-            let claimed = r
-                .run("claim_poll (one backend)", |db, i| async move {
-                    db.claim_poll("b0", Some(200), 300 + i as i64).await
+                .run("claim_lease (one poll)", |db, i| async move {
+                    db.claim_lease("poll", "b0", &format!("instance {i}"), 300, 60_000)
+                        .await
                 })
                 .await;
             let won = claimed.iter().filter(|c| **c).count();
-            r.check_eq("claim_poll (one backend): winners", won, 1);
+            r.check_eq("claim_lease (one poll): winners", won, 1);
 
             let found = r
                 .run("set_backend_enabled", |db, i| async move {
@@ -86,6 +88,40 @@ async fn backends() {
                 .iter()
                 .filter(|b| !b.enabled && b.state == "disabled");
             r.check_eq("set_backend_enabled: disabled", disabled.count(), N);
+
+            // Creates recorded on every backend at once, then answered.
+            r.run("insert_provision", |db, i| async move {
+                db.insert_provision(&store::provisions::Provision {
+                    id: format!("p{i}"),
+                    backend_id: format!("b{i}"),
+                    name: format!("web-{i}"),
+                    size: "s".into(),
+                    image: "i".into(),
+                    location: "l".into(),
+                    key_id: None,
+                    requested_by: "owner".into(),
+                    state: "requested".into(),
+                    machine_id: None,
+                    detail: None,
+                    created_at: 1,
+                    updated_at: 1,
+                })
+                .await
+            })
+            .await;
+            r.run("provision_created", |db, i| async move {
+                db.provision_created(&format!("p{i}"), &format!("m-{i}"), 2)
+                    .await
+            })
+            .await;
+            let mut created = 0;
+            for i in 0..N {
+                let p = db.provision(&format!("p{i}")).await.unwrap();
+                created += usize::from(p.is_some_and(|p| {
+                    p.state == "created" && p.machine_id == Some(format!("m-{i}"))
+                }));
+            }
+            r.check_eq("provision_created: created", created, N);
 
             let found = r
                 .run("delete_backend", |db, i| async move {

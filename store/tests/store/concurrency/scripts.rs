@@ -64,12 +64,21 @@ async fn script_runs_and_output() {
             let waiting = runs_where(&db, |s| s.detail.as_deref() == Some("no answer yet"));
             r.check_eq("script_run_waiting: noted", waiting.await, N);
 
-            r.run("beat_script_run", |db, i| async move {
-                db.beat_script_run(&format!("r{i}"), 100).await
-            })
-            .await;
-            let beating = runs_where(&db, |s| s.heartbeat_at == Some(100));
-            r.check_eq("beat_script_run: renewed", beating.await, N);
+            // Each run's carrier claims, then renews, its lease, all at once.
+            let claimed = r
+                .run("claim_lease", |db, i| async move {
+                    db.claim_lease("script_run", &format!("r{i}"), "carrier", 100, 45_000)
+                        .await
+                })
+                .await;
+            r.check_all("claim_lease", &claimed);
+            let renewed = r
+                .run("renew_lease", |db, i| async move {
+                    db.renew_lease("script_run", &format!("r{i}"), "carrier", 110, 45_000)
+                        .await
+                })
+                .await;
+            r.check_all("renew_lease", &renewed);
 
             r.run("script_run_started", |db, i| async move {
                 db.script_run_started(&format!("r{i}"), "root", "ops", "10.0.0.1:22", 101)
@@ -107,19 +116,27 @@ async fn script_runs_and_output() {
                 N,
             );
 
-            // Every instance sweeping at once ends each stale run once.
+            // The carrier goes: its leases released, all at once.
+            let released = r
+                .run("release_lease", |db, i| async move {
+                    db.release_lease("script_run", &format!("r{i}"), "carrier")
+                        .await
+                })
+                .await;
+            r.check_all("release_lease", &released);
+            // Every instance sweeping at once ends each run no lease covers once.
             let ended = r
-                .run("abandon_script_runs", |db, _| async move {
-                    db.abandon_script_runs("instance gone", 1_000, 1_001).await
+                .run("end_unleased_script_runs", |db, _| async move {
+                    db.end_unleased_script_runs("instance gone", 1_001).await
                 })
                 .await;
             r.check_eq(
-                "abandon_script_runs: ended",
+                "end_unleased_script_runs: ended",
                 ended.iter().sum::<u64>(),
                 N as u64,
             );
             let abandoned = runs_where(&db, |s| s.state == "error" && s.finished_at == Some(1_001));
-            r.check_eq("abandon_script_runs: abandoned", abandoned.await, N);
+            r.check_eq("end_unleased_script_runs: ended runs", abandoned.await, N);
 
             r.run("script_run_finished", |db, i| async move {
                 db.script_run_finished(&format!("r{i}"), "failed", Some(i as i64), None, 1_002)
