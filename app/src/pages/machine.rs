@@ -45,18 +45,19 @@ pub fn MachinePage() -> impl IntoView {
         move || (backend.get(), machine.get()),
         |(backend, machine)| get_machine(backend, machine),
     );
+    // Read again after the forms that change what it shows; an action
+    // changes only the state and the buttons, which follow `live` below.
     let detail = Resource::new(
         move || {
             (
                 backend.get(),
                 machine.get(),
                 accept.version().get(),
-                act.version().get(),
                 tag.version().get(),
                 deploy.version().get(),
             )
         },
-        |(backend, machine, _, _, _, _)| get_machine(backend, machine),
+        |(backend, machine, _, _, _)| get_machine(backend, machine),
     );
     // The machine's state as read since (hydrated only: every few seconds
     // and after each action), so a `pending` machine turns `running`

@@ -5,7 +5,10 @@ use crate::{csrf_client::CsrfClient, error::AppError};
 /// Creates a role from a name and a scope document given as JSON text
 /// (master only).
 #[server(endpoint = "admin/create_role", client = CsrfClient)]
-pub async fn create_role(name: String, scope: String) -> Result<(), AppError> {
+pub async fn create_role(
+    #[server(default)] name: String,
+    #[server(default)] scope: String,
+) -> Result<(), AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
     service::authz::require_master(&actor, "create:role")?;

@@ -6,8 +6,8 @@ use crate::{csrf_client::CsrfClient, error::AppError};
 /// one-time link with which the user sets their own.
 #[server(endpoint = "admin/create_user", client = CsrfClient)]
 pub async fn create_user(
-    username: String,
-    email: String,
+    #[server(default)] username: String,
+    #[server(default)] email: String,
     password: Option<String>,
 ) -> Result<Option<String>, AppError> {
     use crate::ssr;

@@ -44,7 +44,9 @@ pub async fn list_oauth_clients() -> Result<Vec<ClientRow>, AppError> {
 
 /// Creates an OAuth client (master only); the secret is returned once.
 #[server(endpoint = "admin/create_oauth_client", client = CsrfClient)]
-pub async fn create_oauth_client(name: String) -> Result<NewClientSecret, AppError> {
+pub async fn create_oauth_client(
+    #[server(default)] name: String,
+) -> Result<NewClientSecret, AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
     let c = service::oauth::create_client(&ssr::services()?, &actor, &name, &ssr::client_address())
@@ -58,7 +60,7 @@ pub async fn create_oauth_client(name: String) -> Result<NewClientSecret, AppErr
 
 /// Deletes an OAuth client and everything issued to it (master only).
 #[server(endpoint = "admin/delete_oauth_client", client = CsrfClient)]
-pub async fn delete_oauth_client(client_id: String) -> Result<(), AppError> {
+pub async fn delete_oauth_client(#[server(default)] client_id: String) -> Result<(), AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
     service::oauth::delete_client(

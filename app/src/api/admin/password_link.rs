@@ -4,7 +4,7 @@ use crate::{csrf_client::CsrfClient, error::AppError};
 
 /// A new one-time link for a user to set their password (master only).
 #[server(endpoint = "admin/password_link", client = CsrfClient)]
-pub async fn password_link(username: String) -> Result<String, AppError> {
+pub async fn password_link(#[server(default)] username: String) -> Result<String, AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
     let link =
