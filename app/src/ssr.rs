@@ -1,10 +1,10 @@
 //! Server-side helpers for server functions: the state, the caller, the
-//! caller's address, and the response being built.
+//! caller's address, the session's CSRF token, and the response being built.
 
 use http::request::Parts;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
-use service::{Actor, ClientAddress, Services};
+use service::{Actor, ClientAddress, CsrfToken, Services};
 
 use crate::error::AppError;
 use domain::ErrorKind;
@@ -31,7 +31,14 @@ pub fn require_actor() -> Result<Actor, AppError> {
     actor().ok_or(AppError(ErrorKind::Unauthenticated))
 }
 
-/// The caller's network address, for throttling and the audit log.
+/// The cookie session's CSRF token, if the caller is signed in with one
+/// (put there by the server's middleware beside the [`Actor`]).
+pub fn csrf_token() -> Option<String> {
+    parts().and_then(|p| p.extensions.get::<CsrfToken>().map(|t| t.0.clone()))
+}
+
+/// The caller's network address, for throttling and the audit log of a
+/// caller not signed in (a signed-in caller's is [`Actor::address`]).
 pub fn client_address() -> String {
     parts()
         .and_then(|p| p.extensions.get::<ClientAddress>().map(|a| a.0.clone()))

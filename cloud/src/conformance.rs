@@ -1,27 +1,34 @@
 //! The suite every driver runs against its peer (object_store's
-//! `integration.rs` idea; Libcloud's opt-in mixin rotted).
+//! `integration.rs` idea; Libcloud's opt-in mixin rotted), through one
+//! entry point: [`run`], given what the peer can prove ([`Abilities`]).
 //!
-//! Each function checks one property over `&dyn CloudDriver` and panics
-//! with a message naming it, so a driver's test reads as the list of
-//! properties its peer can prove. The properties come in two groups:
+//! Each property panics with a message naming it. They come in two groups:
 //!
-//! - **Stateless** (any peer, even one that answers every call with the same
-//!   example, like Prism on an OpenAPI description): credentials, catalogue
-//!   and machine lists well formed, a create accepted, every action and tag
-//!   call accepted or refused as the capabilities say. [`stateless`] runs
-//!   them all.
+//! - **Stateless** (any peer, even one that answers every call with the
+//!   same example, like Prism on an OpenAPI description): credentials,
+//!   catalogue and machine lists well formed, an image search that finds
+//!   nothing finds nothing, a create accepted, every action and tag call
+//!   accepted or refused as the capabilities say, destroy accepted; and,
+//!   where the peer can tell, the created machine listed and unknown ids
+//!   `NotFound`.
 //! - **Stateful** (a peer that keeps machines: moto, mimic, libvirt's test
-//!   driver, sshd): the created machine is listed, actions move its state,
-//!   tags stick, destroy removes it, an unknown id is `NotFound`.
-//!   [`lifecycle`] runs both groups.
+//!   driver): the created machine is listed, actions move its state, tags
+//!   stick, destroy removes it.
 //!
-//! A driver whose peer sits in between (recorded responses that list the id
-//! a create returns, and 404 unknown ids) calls the functions one by one.
+//! The driver runs behind the capability guard ([`crate::guarded`]), as
+//! the service uses it: what its capabilities leave out must be refused.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::types::{Action, CreateMachine, Image, Location, Machine, MachineState, Size};
-use crate::{CloudDriver, DriverError};
+use crate::types::{CreateMachine, Machine};
+use crate::{CloudDriver, Guarded};
+
+mod stateful;
+mod stateless;
+
+pub use stateful::wait_until;
+pub use stateless::{assert_well_formed_id, machines_are_well_formed, Catalogue};
 
 /// How long stateful checks wait for a state, and how often they look.
 #[derive(Clone, Copy, Debug)]
@@ -32,205 +39,117 @@ pub struct Wait {
     pub interval: Duration,
 }
 
-/// What the catalogue check found, for choosing what to create.
+/// What the peer a driver's test runs against can prove: [`run`] checks
+/// every property these allow. Start from [`Abilities::stateless`] or
+/// [`Abilities::stateful`] and name what differs.
 #[derive(Clone, Debug)]
-pub struct Catalogue {
-    /// `list_sizes()`.
-    pub sizes: Vec<Size>,
-    /// `list_images(None)`.
-    pub images: Vec<Image>,
-    /// `list_locations()`.
-    pub locations: Vec<Location>,
+pub struct Abilities {
+    /// The create the suite sends (with a key and user data where the
+    /// driver takes them).
+    pub create: CreateMachine,
+    /// The machine actions, tags and destroy are sent to when the peer
+    /// answers them only for a machine it recorded; `None`: the machine the
+    /// create returned.
+    pub act_on: Option<String>,
+    /// The peer answers tag calls (a recording without them cannot). A
+    /// driver without the `tag` capability is checked to refuse them either
+    /// way.
+    pub tags: bool,
+    /// The peer lists the machine a create returned.
+    pub lists_created: bool,
+    /// Ids the peer never issued: an action on each must be `NotFound`.
+    /// Empty where the peer cannot tell.
+    pub unknown_ids: Vec<String>,
+    /// The peer keeps machines between calls: actions change their state,
+    /// tags stick and destroy removes them, each seen within this wait.
+    /// `None` for a peer without memory.
+    pub keeps_state: Option<Wait>,
 }
 
-/// Panics unless `id` could be put in a URL or a database row as is.
-pub fn assert_well_formed_id(what: &str, id: &str) {
-    assert!(
-        !id.is_empty()
-            && id.len() <= 255
-            && !id.chars().any(|c| c.is_whitespace() || c.is_control()),
-        "{what} id {id:?} is not well formed (empty, too long, or with spaces)"
-    );
-}
-
-fn assert_unique<'a>(what: &str, ids: impl Iterator<Item = &'a str>) {
-    let mut seen = std::collections::HashSet::new();
-    for id in ids {
-        assert_well_formed_id(what, id);
-        assert!(seen.insert(id), "{what} id {id:?} appears twice");
-    }
-}
-
-/// The driver's credentials are accepted.
-pub async fn credentials_are_accepted(d: &dyn CloudDriver) {
-    if let Err(e) = d.check_credentials().await {
-        panic!(
-            "{}: check_credentials refused good credentials: {e}",
-            d.provider()
-        );
-    }
-}
-
-/// Sizes, images and locations are non-empty with unique, well-formed ids
-/// and names, and an image search nothing matches finds nothing.
-pub async fn catalogue_is_well_formed(d: &dyn CloudDriver) -> Catalogue {
-    let p = d.provider();
-    let sizes = d
-        .list_sizes()
-        .await
-        .unwrap_or_else(|e| panic!("{p}: list_sizes: {e}"));
-    let images = d
-        .list_images(None)
-        .await
-        .unwrap_or_else(|e| panic!("{p}: list_images: {e}"));
-    let locations = d
-        .list_locations()
-        .await
-        .unwrap_or_else(|e| panic!("{p}: list_locations: {e}"));
-    assert!(!sizes.is_empty(), "{p}: no sizes");
-    assert!(!images.is_empty(), "{p}: no images");
-    assert!(!locations.is_empty(), "{p}: no locations");
-    assert_unique("size", sizes.iter().map(|s| s.id.as_str()));
-    assert_unique("image", images.iter().map(|i| i.id.as_str()));
-    assert_unique("location", locations.iter().map(|l| l.id.as_str()));
-    let names = sizes
-        .iter()
-        .map(|s| &s.name)
-        .chain(images.iter().map(|i| &i.name));
-    for name in names.chain(locations.iter().map(|l| &l.name)) {
-        assert!(!name.trim().is_empty(), "{p}: an entry has an empty name");
-    }
-    let none = d.list_images(Some("overcast-no-such-image-zz9")).await;
-    let none = none.unwrap_or_else(|e| panic!("{p}: list_images(search): {e}"));
-    assert!(
-        none.is_empty(),
-        "{p}: a search nothing matches found {} images",
-        none.len()
-    );
-    Catalogue {
-        sizes,
-        images,
-        locations,
-    }
-}
-
-/// Machines are listed with unique, well-formed ids, addresses that parse,
-/// and an object for `extra`.
-pub async fn machines_are_well_formed(d: &dyn CloudDriver) -> Vec<Machine> {
-    let p = d.provider();
-    let machines = d
-        .list_machines()
-        .await
-        .unwrap_or_else(|e| panic!("{p}: list_machines: {e}"));
-    assert_unique("machine", machines.iter().map(|m| m.id.as_str()));
-    for m in &machines {
-        for ip in m.public_ips.iter().chain(&m.private_ips) {
-            assert!(
-                ip.parse::<std::net::IpAddr>().is_ok(),
-                "{p}: machine {}: bad IP {ip:?}",
-                m.id
-            );
+impl Abilities {
+    /// A peer without memory that accepts every well-formed call (Prism on
+    /// an OpenAPI description): the stateless group.
+    pub fn stateless(create: CreateMachine) -> Self {
+        Abilities {
+            create,
+            act_on: None,
+            tags: true,
+            lists_created: false,
+            unknown_ids: Vec::new(),
+            keeps_state: None,
         }
-        assert!(
-            m.extra.is_object(),
-            "{p}: machine {}: extra is not an object",
-            m.id
-        );
     }
-    machines
-}
 
-/// A create is accepted and returns a new machine (`None` when the driver
-/// cannot create, which must then be `Unsupported`).
-pub async fn create_is_accepted(d: &dyn CloudDriver, request: &CreateMachine) -> Option<Machine> {
-    let p = d.provider();
-    let result = d.create_machine(request).await;
-    if !d.capabilities().create {
-        assert!(
-            matches!(result, Err(DriverError::Unsupported { .. })),
-            "{p}: create without the capability: {result:?}"
-        );
-        return None;
-    }
-    let m = result.unwrap_or_else(|e| panic!("{p}: create_machine({}): {e}", request.name));
-    assert_well_formed_id("machine", &m.id);
-    let fresh = [
-        MachineState::Pending,
-        MachineState::Starting,
-        MachineState::Running,
-    ];
-    assert!(
-        fresh.contains(&m.state),
-        "{p}: a new machine is {:?}",
-        m.state
-    );
-    Some(m)
-}
-
-/// Reboot, stop and start are each accepted when the capabilities say so,
-/// and refused as `Unsupported` otherwise.
-pub async fn actions_are_accepted(d: &dyn CloudDriver, id: &str) {
-    for action in [Action::Reboot, Action::Stop, Action::Start] {
-        action_is_accepted(d, id, action).await;
-    }
-}
-
-async fn action_is_accepted(d: &dyn CloudDriver, id: &str, action: Action) {
-    let p = d.provider();
-    let result = d.machine_action(id, action).await;
-    if d.capabilities().supports(action) {
-        if let Err(e) = result {
-            panic!("{p}: {} of machine {id}: {e}", action.as_str());
+    /// A peer that keeps machines (moto, mimic, libvirt's test driver) and
+    /// answers `unknown_id` with "not found": every property.
+    pub fn stateful(create: CreateMachine, unknown_id: &str, wait: Wait) -> Self {
+        Abilities {
+            lists_created: true,
+            unknown_ids: vec![unknown_id.to_owned()],
+            keeps_state: Some(wait),
+            ..Abilities::stateless(create)
         }
-    } else {
-        assert!(
-            matches!(result, Err(DriverError::Unsupported { .. })),
-            "{p}: {} without the capability gave {result:?}",
-            action.as_str()
-        );
     }
 }
 
-/// Every action the capabilities leave out is refused as `Unsupported`
-/// (nothing is sent, so this is safe on a live machine).
-pub async fn unsupported_actions_are_refused(d: &dyn CloudDriver, id: &str) {
-    let caps = d.capabilities();
-    for action in Action::ALL.into_iter().filter(|a| !caps.supports(*a)) {
-        action_is_accepted(d, id, action).await;
-    }
+/// What a run saw, for a test's own checks after it.
+#[derive(Clone, Debug)]
+pub struct Ran {
+    /// The sizes, images and locations listed.
+    pub catalogue: Catalogue,
+    /// The machines listed before the create.
+    pub machines: Vec<Machine>,
+    /// The machine the create returned (`None` without the capability).
+    pub created: Option<Machine>,
 }
 
-/// `set_tags` is accepted, or `Unsupported` without the capability.
-pub async fn tags_are_accepted(d: &dyn CloudDriver, id: &str, tags: &[String]) {
-    let result = d.set_tags(id, tags).await;
-    if d.capabilities().tag {
-        if let Err(e) = result {
-            panic!("{}: set_tags on {id}: {e}", d.provider());
+/// Runs every property `peer` can prove against `driver`, behind the
+/// capability guard: credentials, catalogue, machines, unknown ids, a
+/// create; then, on the machine acted on, every action (accepted, or
+/// refused without the capability), tags and destroy, each only accepted
+/// on a peer without memory, seen to take effect on one that keeps state.
+/// Panics naming the first property that fails.
+pub async fn run(driver: Arc<dyn CloudDriver>, peer: &Abilities) -> Ran {
+    let guarded = Guarded::new(driver);
+    let d: &dyn CloudDriver = &guarded;
+    stateless::credentials_are_accepted(d).await;
+    let catalogue = stateless::catalogue_is_well_formed(d).await;
+    let machines = machines_are_well_formed(d).await;
+    for id in &peer.unknown_ids {
+        stateless::unknown_machine_is_not_found(d, id).await;
+    }
+    let created = stateless::create_is_accepted(d, &peer.create).await;
+    if let Some(m) = &created {
+        if peer.lists_created {
+            stateful::created_machine_is_listed(d, m).await;
         }
-    } else {
-        assert!(
-            matches!(result, Err(DriverError::Unsupported { .. })),
-            "{result:?}"
-        );
+        let target = peer.act_on.as_deref().unwrap_or(&m.id);
+        stateless::unsupported_actions_are_refused(d, target).await;
+        let tags = ["overcast".to_owned(), "conformance".to_owned()];
+        let tag = d.capabilities().tag;
+        if !tag {
+            stateless::tags_are_accepted(d, target, &tags).await;
+        }
+        match peer.keeps_state {
+            Some(wait) => {
+                stateful::actions_change_state(d, target, wait).await;
+                if tag && peer.tags {
+                    stateful::tags_are_listed(d, target, &tags, wait).await;
+                }
+                stateful::destroy_removes_it(d, target, wait).await;
+            }
+            None => {
+                stateless::actions_are_accepted(d, target).await;
+                if tag && peer.tags {
+                    stateless::tags_are_accepted(d, target, &tags).await;
+                }
+                stateless::destroy_is_accepted(d, target).await;
+            }
+        }
+    }
+    Ran {
+        catalogue,
+        machines,
+        created,
     }
 }
-
-/// Destroy is accepted (or `Unsupported` without the capability).
-pub async fn destroy_is_accepted(d: &dyn CloudDriver, id: &str) {
-    action_is_accepted(d, id, Action::Destroy).await;
-}
-
-/// The stateless group: everything a peer without memory can prove.
-pub async fn stateless(d: &dyn CloudDriver, request: &CreateMachine) {
-    credentials_are_accepted(d).await;
-    catalogue_is_well_formed(d).await;
-    machines_are_well_formed(d).await;
-    if let Some(m) = create_is_accepted(d, request).await {
-        actions_are_accepted(d, &m.id).await;
-        tags_are_accepted(d, &m.id, &["overcast".to_owned()]).await;
-        destroy_is_accepted(d, &m.id).await;
-    }
-}
-
-mod stateful;
-pub use stateful::*;

@@ -28,6 +28,11 @@ pub enum DriverError {
         /// What was asked (`"stop"`, `"tags"`).
         what: String,
     },
+    /// It cannot be done as things stand: the machine's present state or
+    /// set-up stands in the way (a host with neither root nor passwordless
+    /// sudo to reboot with). Doing something first may change that.
+    #[error("refused: {0}")]
+    Refused(String),
     /// The provider did not answer usefully: 5xx or 429 after retries,
     /// timeouts, refused or dropped connections.
     #[error("the provider is unavailable: {0}")]

@@ -1,7 +1,9 @@
 //! The HTTP client every HTTP driver shares: an endpoint override, a timeout
 //! per request, and retries with exponential backoff and jitter on 429, 5xx
 //! and failed connections (honouring `Retry-After`), all within the
-//! caller's overall deadline when it set one ([`within`]).
+//! caller's overall deadline when it set one ([`within`]). Each try is
+//! built afresh ([`HttpClient::send_rebuilt`]), so a request signed over
+//! the moment it is sent (EC2's SigV4) is signed again for every retry.
 
 use std::fmt;
 use std::time::Duration;
@@ -14,10 +16,10 @@ use crate::error::DriverError;
 
 mod retry;
 pub(crate) mod session;
+mod tries;
 
-use retry::retry_after;
-pub(crate) use retry::{limit_hit, may_wait, try_timeout};
 pub use retry::{within, RetryPolicy};
+pub use tries::Repeat;
 
 /// How a driver reaches its provider.
 #[derive(Clone, Debug, PartialEq)]
@@ -216,8 +218,8 @@ impl HttpClient {
         url: Url,
         body: Option<Body<'_>>,
     ) -> Result<Response, DriverError> {
-        let idempotent = method != Method::POST && method != Method::PATCH;
-        self.send_payload(method, url, body, idempotent).await
+        let repeat = Repeat::for_method(&method);
+        self.send_with(method, url, body, repeat).await
     }
 
     /// Sends `body` as `content_type` (an XML-RPC call, say) with the same
@@ -236,115 +238,51 @@ impl HttpClient {
             content_type,
             bytes: body,
         };
-        self.send_payload(method, url, Some(payload), idempotent)
+        let repeat = if idempotent {
+            Repeat::IDEMPOTENT
+        } else {
+            Repeat::ONCE
+        };
+        self.send_with(method, url, Some(payload), repeat).await
+    }
+
+    /// POSTs a token request (`body` as JSON), retried like a read: one
+    /// that lands twice only issues a second token.
+    pub async fn send_token_request(
+        &self,
+        url: Url,
+        body: &serde_json::Value,
+    ) -> Result<Response, DriverError> {
+        let body = Some(Body::Json(body));
+        self.send_with(Method::POST, url, body, Repeat::IDEMPOTENT)
             .await
     }
 
-    async fn send_payload(
+    /// Sends one request with retries on the terms of `repeat` (a POST that
+    /// may land twice without harm is [`Repeat::IDEMPOTENT`]).
+    pub async fn send_with(
         &self,
         method: Method,
         url: Url,
         body: Option<Body<'_>>,
-        idempotent: bool,
+        repeat: Repeat,
     ) -> Result<Response, DriverError> {
-        let mut retry = 0;
-        // The first try always goes out, even under a spent deadline (the
-        // caller's own limit then ends it).
-        let mut timeout = try_timeout(self.timeout).unwrap_or(self.timeout);
-        loop {
-            let last = retry >= self.retry.max_retries;
-            match self.once(method.clone(), url.clone(), body, timeout).await {
-                Ok(resp) => {
-                    let status = resp.status;
-                    let again = status == StatusCode::TOO_MANY_REQUESTS
-                        || (idempotent && status.is_server_error());
-                    if !again || last {
-                        return Ok(resp);
-                    }
-                    let wait = match retry_after(&resp.headers) {
-                        Some(wait) if wait > self.retry.max_delay => return Ok(resp),
-                        Some(wait) => wait,
-                        None => self.retry.backoff(retry),
-                    };
-                    if !may_wait(wait) {
-                        return Ok(resp);
-                    }
-                    tracing::debug!(%method, %url, %status, ?wait, retry, "retrying");
-                    tokio::time::sleep(wait).await;
-                }
-                Err(e) => {
-                    let again = e.is_connect()
-                        || (idempotent && (e.is_timeout() || e.is_request() || e.is_body()));
-                    let wait = self.retry.backoff(retry);
-                    if !again || last || !may_wait(wait) {
-                        let limit = limit_hit(self.timeout, timeout);
-                        return Err(DriverError::Unavailable(describe(&e, limit)));
-                    }
-                    tracing::debug!(%method, %url, error = %e, ?wait, retry, "retrying");
-                    tokio::time::sleep(wait).await;
-                }
-            }
-            retry += 1;
-            timeout = match try_timeout(self.timeout) {
-                Some(timeout) => timeout,
-                None => {
-                    let limit = limit_hit(self.timeout, Duration::ZERO);
-                    return Err(DriverError::Unavailable(format!(
-                        "no answer within {limit:?}"
-                    )));
-                }
-            };
-        }
-    }
-
-    async fn once(
-        &self,
-        method: Method,
-        url: Url,
-        body: Option<Body<'_>>,
-        timeout: Duration,
-    ) -> Result<Response, reqwest::Error> {
-        let mut req = self.inner.request(method, url).timeout(timeout);
-        match body {
-            Some(Body::Json(value)) => req = req.json(value),
-            Some(Body::Form(form)) => req = req.form(form),
-            Some(Body::Raw {
-                content_type,
-                bytes,
-            }) => {
-                req = req
+        self.send_rebuilt(repeat, |client| {
+            let req = client.request(method.clone(), url.clone());
+            match body {
+                Some(Body::Json(value)) => req.json(value),
+                Some(Body::Form(form)) => req.form(form),
+                Some(Body::Raw {
+                    content_type,
+                    bytes,
+                }) => req
                     .header(reqwest::header::CONTENT_TYPE, content_type)
-                    .body(bytes.to_vec());
+                    .body(bytes.to_vec()),
+                None => req,
             }
-            None => {}
-        }
-        let resp = req.send().await?;
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let body = resp.bytes().await?;
-        Ok(Response {
-            status,
-            headers,
-            body,
         })
+        .await
     }
-}
-
-/// A transport failure in words, with its innermost cause.
-fn describe(e: &reqwest::Error, timeout: Duration) -> String {
-    if e.is_timeout() {
-        return format!("no answer within {timeout:?}");
-    }
-    let mut cause: &dyn std::error::Error = e;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    let kind = if e.is_connect() {
-        "connection failed"
-    } else {
-        "request failed"
-    };
-    format!("{kind}: {cause}")
 }
 
 #[cfg(test)]

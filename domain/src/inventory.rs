@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::compute::{BackendState, MachineState};
+
 /// An SSH key as listed (never the private part).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeySummary {
@@ -73,8 +75,8 @@ pub struct BackendSummary {
     pub region: Option<String>,
     /// Polled and usable.
     pub enabled: bool,
-    /// `wait`, `online`, `offline`, `error`, `disabled`.
-    pub state: String,
+    /// As its last poll found it.
+    pub state: BackendState,
     /// Why it is `offline` or in `error`.
     pub state_reason: Option<String>,
     /// Poll period, ms.
@@ -83,6 +85,10 @@ pub struct BackendSummary {
     pub apikey: Option<String>,
     /// Endpoint override.
     pub apiurl: Option<String>,
+    /// Whether machines can be created on it (its provider's driver can,
+    /// and it is enabled).
+    #[serde(default)]
+    pub can_create: bool,
 }
 
 /// A machine as listed.
@@ -96,8 +102,8 @@ pub struct MachineSummary {
     pub backend_title: String,
     /// Name.
     pub name: String,
-    /// A Libcloud node state name (`running`, `stopped`, ...).
-    pub state: String,
+    /// Its state as last seen (Libcloud's node states).
+    pub state: MachineState,
     /// Public addresses.
     pub public_ips: Vec<String>,
     /// Private addresses.

@@ -5,6 +5,7 @@
 //! server enforces.
 
 pub mod account;
+pub mod compute;
 pub mod error;
 pub mod inventory;
 pub mod providers;

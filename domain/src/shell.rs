@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::compute::RunState;
+
 /// One event of a running command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -73,9 +75,8 @@ pub struct ScriptRunSummary {
     pub machine: String,
     /// The script's text.
     pub script: String,
-    /// `waiting` (for the machine to answer over SSH), `running`,
-    /// `succeeded`, `failed` (non-zero exit) or `error`.
-    pub state: String,
+    /// Where it is.
+    pub state: RunState,
     /// Why it waits, or what went wrong.
     pub detail: Option<String>,
     /// Exit status, once it ended.
@@ -99,7 +100,7 @@ pub struct ScriptRunSummary {
 impl ScriptRunSummary {
     /// Whether the run has ended.
     pub fn finished(&self) -> bool {
-        !matches!(self.state.as_str(), "waiting" | "running")
+        self.state.finished()
     }
 
     /// The event saying where the run started, once it has.

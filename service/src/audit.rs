@@ -19,7 +19,6 @@ pub mod outcome {
 pub async fn success(
     services: &Services,
     actor: &Actor,
-    address: &str,
     action: &str,
     resource: &str,
     detail: &str,
@@ -27,7 +26,7 @@ pub async fn success(
     record(
         services,
         &actor.audit_name(),
-        address,
+        &actor.address,
         action,
         resource,
         outcome::SUCCESS,

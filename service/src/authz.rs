@@ -81,7 +81,7 @@ mod tests {
             account_id: "a".into(),
             email: "a@example.com".into(),
             is_master: master,
-            csrf: None,
+            address: "127.0.0.1".into(),
             roles: Arc::new(roles),
             token_scope: token_scope.map(Arc::new),
             via: Credential::Session,

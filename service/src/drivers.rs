@@ -5,21 +5,20 @@
 use std::sync::Arc;
 
 use cloud::{digitalocean::DigitalOcean, http::HttpConfig, CloudDriver, DriverError, Secret};
-use domain::ErrorKind;
+use domain::{
+    providers::{Provider, ProviderKind},
+    ErrorKind,
+};
 use store::backends::{StoredBackend, StoredMachine};
 
 use crate::{internal, Services};
 
-/// Whether `provider` has a cloud driver in this build (bare metal is
-/// reached over SSH; libvirt needs the `libvirt` feature).
+/// Whether `provider` has a driver in this build (libvirt needs the
+/// `libvirt` feature).
 pub fn is_driven(provider: &str) -> bool {
-    cloud::capabilities_of(provider).is_some()
-}
-
-/// Whether `provider` is reached without a secret (a libvirt URI carries
-/// its own authentication).
-pub fn needs_secret(provider: &str) -> bool {
-    provider != "libvirt"
+    Provider::parse(provider)
+        .and_then(cloud::capabilities_of)
+        .is_some()
 }
 
 /// The secrets a backend was added with, as sealed.
@@ -48,7 +47,8 @@ pub struct Access<'a> {
     pub timeout: std::time::Duration,
 }
 
-/// A driver for `access`; `None` for a provider without one.
+/// A driver for `access`; `None` for a provider without one (and for bare
+/// metal, whose driver needs the service: see [`for_backend`]).
 pub async fn build(access: &Access<'_>) -> Result<Option<Arc<dyn CloudDriver>>, ErrorKind> {
     let config = HttpConfig {
         endpoint: access.apiurl.map(str::to_owned),
@@ -68,35 +68,37 @@ pub async fn build(access: &Access<'_>) -> Result<Option<Arc<dyn CloudDriver>>, 
             .filter(|k| !k.is_empty())
             .ok_or_else(|| ErrorKind::invalid("apikey", format!("give the {what}")))
     };
-    let built: Arc<dyn CloudDriver> = match access.provider {
-        "digitalocean" => Arc::new(
+    let Some(entry) = Provider::parse(access.provider) else {
+        return Ok(None);
+    };
+    let id = entry.provider;
+    let built: Arc<dyn CloudDriver> = match entry.kind {
+        ProviderKind::DigitalOcean => Arc::new(
             DigitalOcean::with_config(secret()?, &config).map_err(|e| setup_error(e, "apiurl"))?,
         ),
-        "linode" => Arc::new(
+        ProviderKind::Linode => Arc::new(
             cloud::linode::Linode::with_config(secret()?, &config)
                 .map_err(|e| setup_error(e, "apiurl"))?,
         ),
-        "nephoscale" => Arc::new(
+        ProviderKind::NephoScale => Arc::new(
             cloud::nephoscale::NephoScale::with_config(user("user name")?, secret()?, &config)
                 .map_err(|e| setup_error(e, "apiurl"))?,
         ),
-        "softlayer" => Arc::new(
+        ProviderKind::SoftLayer => Arc::new(
             cloud::softlayer::SoftLayer::with_config(user("user name")?, secret()?, &config)
                 .map_err(|e| setup_error(e, "apiurl"))?,
         ),
-        first_gen if cloud::rackspace_first_gen::Region::from_provider(first_gen).is_some() => {
-            Arc::new(
-                cloud::rackspace_first_gen::RackspaceFirstGen::from_provider(
-                    first_gen,
-                    user("user name")?,
-                    secret()?,
-                    &config,
-                )
-                .map_err(|e| setup_error(e, "apiurl"))?,
+        ProviderKind::RackspaceFirstGen => Arc::new(
+            cloud::rackspace_first_gen::RackspaceFirstGen::from_provider(
+                id,
+                user("user name")?,
+                secret()?,
+                &config,
             )
-        }
+            .map_err(|e| setup_error(e, "apiurl"))?,
+        ),
         #[cfg(feature = "libvirt")]
-        "libvirt" => {
+        ProviderKind::Libvirt => {
             let uri = access.apiurl.filter(|u| !u.is_empty()).ok_or_else(|| {
                 ErrorKind::invalid(
                     "apiurl",
@@ -109,9 +111,11 @@ pub async fn build(access: &Access<'_>) -> Result<Option<Arc<dyn CloudDriver>>, 
                     .map_err(|e| error(e, "libvirt"))?,
             )
         }
-        openstack if cloud::openstack::preset(openstack).is_some() => Arc::new(
+        #[cfg(not(feature = "libvirt"))]
+        ProviderKind::Libvirt => return Ok(None),
+        ProviderKind::OpenStack | ProviderKind::Rackspace | ProviderKind::HpCloud => Arc::new(
             cloud::openstack::OpenStack::from_preset(
-                openstack,
+                id,
                 user("user name")?,
                 secret()?,
                 access.tenant.map(str::to_owned),
@@ -120,7 +124,7 @@ pub async fn build(access: &Access<'_>) -> Result<Option<Arc<dyn CloudDriver>>, 
             )
             .map_err(|e| setup_error(e, "provider"))?,
         ),
-        ec2 => match cloud::ec2::region_of(ec2) {
+        ProviderKind::Ec2 => match cloud::ec2::region_of(id) {
             Some(region) => Arc::new(
                 cloud::ec2::Ec2::with_config(
                     user("access key id")?.to_owned(),
@@ -132,8 +136,11 @@ pub async fn build(access: &Access<'_>) -> Result<Option<Arc<dyn CloudDriver>>, 
             ),
             None => return Ok(None),
         },
+        ProviderKind::BareMetal => return Ok(None),
     };
-    Ok(Some(built))
+    // Every driver behind the capability guard: what it cannot do is
+    // refused before the provider is asked.
+    Ok(Some(cloud::guarded(built)))
 }
 
 fn setup_error(e: DriverError, field: &str) -> ErrorKind {
@@ -192,6 +199,12 @@ pub async fn for_backend(
     services: &Services,
     backend: &StoredBackend,
 ) -> Result<Option<Arc<dyn CloudDriver>>, ErrorKind> {
+    if Provider::parse(&backend.provider).is_some_and(|p| p.kind == ProviderKind::BareMetal) {
+        // Built each time: it holds the service's handles, and keeping it
+        // in the service's own cache would keep the service alive for good.
+        let driver = crate::backends::bare_metal::BareMetal::new(services, backend);
+        return Ok(Some(cloud::guarded(Arc::new(driver))));
+    }
     let settings = settings_of(backend);
     if let Some(driver) = services.drivers.get(&backend.id, &settings) {
         return Ok(Some(driver));
@@ -253,6 +266,9 @@ pub fn error(e: DriverError, title: &str) -> ErrorKind {
         DriverError::Unsupported { what, .. } => ErrorKind::Conflict {
             message: format!("{title} cannot do that: {what}"),
         },
+        DriverError::Refused(reason) => ErrorKind::Conflict {
+            message: format!("{title}: {reason}"),
+        },
         DriverError::Unavailable(reason) | DriverError::Protocol(reason) => ErrorKind::Upstream {
             message: format!("{title}: {reason}"),
         },
@@ -265,13 +281,11 @@ pub fn to_stored(backend_id: &str, m: &cloud::Machine, now: i64) -> StoredMachin
         backend_id: backend_id.to_owned(),
         id: m.id.clone(),
         name: m.name.clone(),
-        state: serde_json::to_value(m.state)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_else(|| "unknown".into()),
+        state: m.state.as_str().to_owned(),
         public_ips: serde_json::json!(m.public_ips).to_string(),
         private_ips: serde_json::json!(m.private_ips).to_string(),
-        ssh_port: 22,
+        // A driver that knows the port SSH listens on says so.
+        ssh_port: m.extra["ssh_port"].as_i64().unwrap_or(22),
         extra: serde_json::json!({
             "size": m.size, "image": m.image, "location": m.location,
             "tags": m.tags, "provider": m.extra,

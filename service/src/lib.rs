@@ -29,7 +29,7 @@ pub mod tokens;
 pub mod users;
 pub mod vault;
 
-pub use session::Actor;
+pub use session::{Actor, CsrfToken};
 pub use state::{Services, Settings};
 
 use domain::ErrorKind;

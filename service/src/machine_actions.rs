@@ -71,21 +71,16 @@ pub async fn act(
     backend_id: &str,
     machine_id: &str,
     action: Action,
-    address: &str,
 ) -> Result<(), ErrorKind> {
     let target = resource::machine(backend_id, machine_id);
     let verb = format!("{}:machine", action.as_str());
     authz::authorize(actor, &verb, &target)?;
     let (_, backend) = machines::find(services, actor, backend_id, machine_id).await?;
-    if backend.provider == "bare_metal" {
-        crate::backends::bare_metal::act(services, actor, &backend, machine_id, action).await?;
-    } else {
-        let (backend, driver) = driver_for(services, backend).await?;
-        driver
-            .machine_action(machine_id, action)
-            .await
-            .map_err(|e| drivers::error(e, &title(&backend)))?;
-    }
+    let (backend, driver) = driver_for(services, backend).await?;
+    driver
+        .machine_action(machine_id, action)
+        .await
+        .map_err(|e| drivers::error(e, &title(&backend)))?;
     let state = match action {
         Action::Reboot => "rebooting",
         Action::Start => "starting",
@@ -98,7 +93,7 @@ pub async fn act(
         .await
         .map_err(internal)?;
     services.db.poll_soon(backend_id).await.map_err(internal)?;
-    audit::success(services, actor, address, &verb, &target, "").await
+    audit::success(services, actor, &verb, &target, "").await
 }
 
 /// What creating a machine takes (mist.io v1 body).
@@ -138,7 +133,6 @@ pub async fn create(
     actor: &Actor,
     backend_id: &str,
     new: &NewMachine,
-    address: &str,
 ) -> Result<CreatedMachine, ErrorKind> {
     let machines_of_backend = format!("{}/machine/*", resource::backend(backend_id));
     authz::authorize(actor, "create:machine", &machines_of_backend)?;
@@ -184,7 +178,6 @@ pub async fn create(
     audit::success(
         services,
         actor,
-        address,
         "create:machine",
         &resource::machine(backend_id, &machine.id),
         &format!(
@@ -194,10 +187,9 @@ pub async fn create(
     )
     .await?;
     let script_run = match script {
-        Some(script) => Some(
-            crate::scripts::start(services, actor, backend_id, &machine.id, script, address)
-                .await?,
-        ),
+        Some(script) => {
+            Some(crate::scripts::start(services, actor, backend_id, &machine.id, script).await?)
+        }
         None => None,
     };
     Ok(CreatedMachine {
@@ -288,7 +280,6 @@ pub async fn set_tags(
     backend_id: &str,
     machine_id: &str,
     tags: &[String],
-    address: &str,
 ) -> Result<Vec<String>, ErrorKind> {
     let target = resource::machine(backend_id, machine_id);
     authz::authorize(actor, "tag:machine", &target)?;
@@ -323,7 +314,6 @@ pub async fn set_tags(
     audit::success(
         services,
         actor,
-        address,
         "tag:machine",
         &target,
         &format!("tags: {}", clean.join(", ")),

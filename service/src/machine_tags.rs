@@ -29,7 +29,6 @@ pub async fn add(
     backend_id: &str,
     machine_id: &str,
     tag: &str,
-    address: &str,
 ) -> Result<Vec<String>, ErrorKind> {
     let mut tags = current(services, actor, backend_id, machine_id).await?;
     let tag = tag.trim();
@@ -37,7 +36,7 @@ pub async fn add(
         return Err(ErrorKind::invalid("tag", "give the tag to add"));
     }
     tags.push(tag.to_owned());
-    machine_actions::set_tags(services, actor, backend_id, machine_id, &tags, address).await
+    machine_actions::set_tags(services, actor, backend_id, machine_id, &tags).await
 }
 
 /// Removes `tag`; 404 when the machine does not have it.
@@ -47,7 +46,6 @@ pub async fn remove(
     backend_id: &str,
     machine_id: &str,
     tag: &str,
-    address: &str,
 ) -> Result<Vec<String>, ErrorKind> {
     let mut tags = current(services, actor, backend_id, machine_id).await?;
     let before = tags.len();
@@ -57,5 +55,5 @@ pub async fn remove(
             what: format!("tag {tag:?} on machine {machine_id}"),
         });
     }
-    machine_actions::set_tags(services, actor, backend_id, machine_id, &tags, address).await
+    machine_actions::set_tags(services, actor, backend_id, machine_id, &tags).await
 }

@@ -7,52 +7,43 @@ use domain::{
 };
 use store::backends::{StoredBackend, StoredMachine};
 
+use domain::{
+    compute::{MachineState, Offered},
+    providers::Provider,
+};
+
 use crate::{audit, authz, internal, Actor, Services};
 
 fn ips(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
-/// What can be done to a machine, as `(reboot, stop, start, destroy, tag)`:
-/// what its provider can do, narrowed by its state as mist.io did: a
-/// running machine reboots and stops, a stopped one starts, one on its way
-/// somewhere can only be destroyed (or tagged), a terminated one nothing; a
-/// state nobody knows leaves every action to try.
-pub(crate) fn allowed(provider: &str, state: &str) -> (bool, bool, bool, bool, bool) {
-    let (reboot, stop, start, destroy, tag) = match provider {
-        // A bare-metal host is reached over SSH only: it reboots through it.
-        "bare_metal" => (true, false, false, false, false),
-        p => match cloud::capabilities_of(p) {
-            Some(c) => (c.reboot, c.stop, c.start, c.destroy, c.tag),
-            None => (false, false, false, false, false),
-        },
-    };
-    let (r, sp, st, d, t) = match state {
-        "running" => (true, true, false, true, true),
-        "stopped" | "suspended" | "paused" => (false, false, true, true, true),
-        "terminated" => (false, false, false, false, false),
-        "pending" | "starting" | "stopping" | "rebooting" | "reconfiguring" | "migrating"
-        | "updating" => (false, false, false, true, true),
-        _ => (true, true, true, true, true),
-    };
-    (reboot && r, stop && sp, start && st, destroy && d, tag && t)
+/// What can be done to a machine: its provider's capabilities
+/// (`cloud::capabilities_of`, the constants its driver answers with)
+/// narrowed by its state ([`domain::compute::Capabilities::offered`]). A
+/// provider without a driver in this build offers nothing.
+pub(crate) fn allowed(provider: &str, state: &str) -> Offered {
+    let capabilities = Provider::parse(provider)
+        .and_then(cloud::capabilities_of)
+        .unwrap_or_default();
+    capabilities.offered(MachineState::parse(state).unwrap_or(MachineState::Unknown))
 }
 
 pub(crate) fn summary(m: &StoredMachine, b: &StoredBackend) -> MachineSummary {
-    let (can_reboot, can_stop, can_start, can_destroy, can_tag) = allowed(&b.provider, &m.state);
+    let offered = allowed(&b.provider, &m.state);
     MachineSummary {
         id: m.id.clone(),
         backend: m.backend_id.clone(),
         backend_title: b.title.clone(),
         name: m.name.clone(),
-        state: m.state.clone(),
+        state: MachineState::parse(&m.state).unwrap_or(MachineState::Unknown),
         public_ips: ips(&m.public_ips),
         private_ips: ips(&m.private_ips),
-        can_reboot,
-        can_stop,
-        can_start,
-        can_destroy,
-        can_tag,
+        can_reboot: offered.reboot,
+        can_stop: offered.stop,
+        can_start: offered.start,
+        can_destroy: offered.destroy,
+        can_tag: offered.tag,
         ssh_port: u16::try_from(m.ssh_port).unwrap_or(22),
         tags: serde_json::from_str::<serde_json::Value>(&m.extra)
             .ok()
@@ -178,7 +169,6 @@ pub async fn accept_host_key(
     backend_id: &str,
     machine_id: &str,
     fingerprint: &str,
-    address: &str,
 ) -> Result<(), ErrorKind> {
     let target = resource::machine(backend_id, machine_id);
     authz::authorize(actor, "edit:machine", &target)?;
@@ -205,7 +195,6 @@ pub async fn accept_host_key(
     audit::success(
         services,
         actor,
-        address,
         "edit:machine",
         &target,
         &format!("accepted host key {}", fingerprint.trim()),
@@ -215,45 +204,87 @@ pub async fn accept_host_key(
 
 #[cfg(test)]
 mod tests {
-    use super::allowed;
+    use super::{allowed, Offered};
 
     #[test]
     fn actions_follow_the_provider_and_the_state() {
         // (reboot, stop, start, destroy, tag)
         assert_eq!(
             allowed("digitalocean", "running"),
-            (true, true, false, true, true)
+            Offered {
+                reboot: true,
+                stop: true,
+                start: false,
+                destroy: true,
+                tag: true
+            }
         );
         assert_eq!(
             allowed("digitalocean", "stopped"),
-            (false, false, true, true, true)
+            Offered {
+                reboot: false,
+                stop: false,
+                start: true,
+                destroy: true,
+                tag: true
+            }
         );
         assert_eq!(
             allowed("digitalocean", "terminated"),
-            (false, false, false, false, false)
+            Offered {
+                reboot: false,
+                stop: false,
+                start: false,
+                destroy: false,
+                tag: false
+            }
         );
         assert_eq!(
             allowed("digitalocean", "pending"),
-            (false, false, false, true, true)
+            Offered {
+                reboot: false,
+                stop: false,
+                start: false,
+                destroy: true,
+                tag: true
+            }
         );
         // Rackspace first gen has no power actions and no tags.
-        assert!(!allowed("rackspace_first_gen:us", "running").1);
-        assert!(!allowed("rackspace_first_gen:us", "running").4);
+        assert!(!allowed("rackspace_first_gen:us", "running").stop);
+        assert!(!allowed("rackspace_first_gen:us", "running").tag);
         // NephoScale: no tags.
-        assert!(!allowed("nephoscale", "running").4);
+        assert!(!allowed("nephoscale", "running").tag);
         // Bare metal: reboot only.
         assert_eq!(
             allowed("bare_metal", "running"),
-            (true, false, false, false, false)
+            Offered {
+                reboot: true,
+                stop: false,
+                start: false,
+                destroy: false,
+                tag: false
+            }
         );
         assert_eq!(
             allowed("bare_metal", "rebooting"),
-            (false, false, false, false, false)
+            Offered {
+                reboot: false,
+                stop: false,
+                start: false,
+                destroy: false,
+                tag: false
+            }
         );
         // A provider without a driver: nothing.
         assert_eq!(
             allowed("no-such-cloud", "running"),
-            (false, false, false, false, false)
+            Offered {
+                reboot: false,
+                stop: false,
+                start: false,
+                destroy: false,
+                tag: false
+            }
         );
     }
 }

@@ -74,7 +74,6 @@ pub async fn create_client(
     services: &Services,
     actor: &Actor,
     name: &str,
-    address: &str,
 ) -> Result<CreatedClient, ErrorKind> {
     require_master(actor, "create:oauth_client")?;
     let name = name.trim();
@@ -102,7 +101,6 @@ pub async fn create_client(
     audit::success(
         services,
         actor,
-        address,
         "create:oauth_client",
         &format!("oauth_client/{client_id}"),
         name,
@@ -141,7 +139,6 @@ pub async fn delete_client(
     services: &Services,
     actor: &Actor,
     client_id: &str,
-    address: &str,
 ) -> Result<(), ErrorKind> {
     require_master(actor, "delete:oauth_client")?;
     if !services
@@ -157,7 +154,6 @@ pub async fn delete_client(
     audit::success(
         services,
         actor,
-        address,
         "delete:oauth_client",
         &format!("oauth_client/{client_id}"),
         "",

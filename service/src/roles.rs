@@ -128,7 +128,6 @@ pub async fn create(
     actor: &Actor,
     name: &str,
     scope: &serde_json::Value,
-    address: &str,
 ) -> Result<RoleView, ErrorKind> {
     require_master(actor, "create:role")?;
     let name = name_of(name)?;
@@ -140,15 +139,7 @@ pub async fn create(
         .create_role(&id, &name, &text, services.now())
         .await
         .map_err(stored)?;
-    audit::success(
-        services,
-        actor,
-        address,
-        "create:role",
-        &format!("role/{id}"),
-        &name,
-    )
-    .await?;
+    audit::success(services, actor, "create:role", &format!("role/{id}"), &name).await?;
     services
         .db
         .role(&id)
@@ -165,7 +156,6 @@ pub async fn update(
     id: &str,
     name: &str,
     scope: &serde_json::Value,
-    address: &str,
 ) -> Result<RoleView, ErrorKind> {
     require_master(actor, "edit:role")?;
     let name = name_of(name)?;
@@ -178,15 +168,7 @@ pub async fn update(
     {
         return Err(not_found());
     }
-    audit::success(
-        services,
-        actor,
-        address,
-        "edit:role",
-        &format!("role/{id}"),
-        &name,
-    )
-    .await?;
+    audit::success(services, actor, "edit:role", &format!("role/{id}"), &name).await?;
     services
         .db
         .role(id)
@@ -197,25 +179,12 @@ pub async fn update(
 }
 
 /// Deletes a role (detaching it from everyone).
-pub async fn delete(
-    services: &Services,
-    actor: &Actor,
-    id: &str,
-    address: &str,
-) -> Result<(), ErrorKind> {
+pub async fn delete(services: &Services, actor: &Actor, id: &str) -> Result<(), ErrorKind> {
     require_master(actor, "delete:role")?;
     if !services.db.delete_role(id).await.map_err(internal)? {
         return Err(not_found());
     }
-    audit::success(
-        services,
-        actor,
-        address,
-        "delete:role",
-        &format!("role/{id}"),
-        "",
-    )
-    .await
+    audit::success(services, actor, "delete:role", &format!("role/{id}"), "").await
 }
 
 async fn user_id(services: &Services, username: &str) -> Result<String, ErrorKind> {
@@ -236,7 +205,6 @@ pub async fn attach(
     actor: &Actor,
     username: &str,
     role_id: &str,
-    address: &str,
 ) -> Result<String, ErrorKind> {
     require_master(actor, "attach:role")?;
     let account_id = user_id(services, username).await?;
@@ -252,7 +220,6 @@ pub async fn attach(
     audit::success(
         services,
         actor,
-        address,
         "attach:role",
         &format!("user/{username}/role/{role_id}"),
         "",
@@ -267,7 +234,6 @@ pub async fn detach(
     actor: &Actor,
     username: &str,
     role_id: &str,
-    address: &str,
 ) -> Result<(), ErrorKind> {
     require_master(actor, "detach:role")?;
     let account_id = user_id(services, username).await?;
@@ -284,7 +250,6 @@ pub async fn detach(
     audit::success(
         services,
         actor,
-        address,
         "detach:role",
         &format!("user/{username}/role/{role_id}"),
         "",

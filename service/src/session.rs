@@ -37,6 +37,11 @@ pub enum Credential {
     Basic,
 }
 
+/// A cookie session's CSRF token. The server's middleware puts it in the
+/// request's extensions beside the [`Actor`] for the pages that hand it on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsrfToken(pub String);
+
 /// Who is making a request, once authenticated, with the rights to check.
 #[derive(Debug, Clone)]
 pub struct Actor {
@@ -46,8 +51,9 @@ pub struct Actor {
     pub email: String,
     /// The installation's owner.
     pub is_master: bool,
-    /// The session's CSRF token, when the request came with a session cookie.
-    pub csrf: Option<String>,
+    /// The caller's network address, as the server saw it, for the audit
+    /// log.
+    pub address: String,
     /// The scopes of the roles attached to the account.
     pub roles: Arc<Vec<Policy>>,
     /// A token's own narrower scope, if it has one.
@@ -66,12 +72,13 @@ impl Actor {
     }
 }
 
-/// Builds the actor for an enabled account: loads its roles' scopes.
+/// Builds the actor for an enabled account calling from `address`: loads
+/// its roles' scopes.
 pub async fn actor_for(
     services: &Services,
     account: Account,
     via: Credential,
-    csrf: Option<String>,
+    address: &str,
     token_scope: Option<Policy>,
 ) -> Result<Actor, ErrorKind> {
     let roles = services
@@ -87,7 +94,7 @@ pub async fn actor_for(
         account_id: account.id,
         email: account.email,
         is_master: account.is_master,
-        csrf,
+        address: address.to_owned(),
         roles: Arc::new(roles),
         token_scope: token_scope.map(Arc::new),
         via,
@@ -107,13 +114,27 @@ pub async fn establish(session: &Session, account: &Account) -> Result<String, E
     Ok(csrf)
 }
 
+/// The CSRF token of `session`: `None` when it has none (not signed in).
+pub async fn csrf_token(session: &Session) -> Result<Option<CsrfToken>, ErrorKind> {
+    Ok(session
+        .get::<String>(CSRF_KEY)
+        .await
+        .map_err(internal)?
+        .map(CsrfToken))
+}
+
 /// Signs out: the session is deleted from the store.
 pub async fn end(session: &Session) -> Result<(), ErrorKind> {
     session.flush().await.map_err(internal)
 }
 
-/// The actor behind a session, if it is signed in to an enabled account.
-pub async fn actor(services: &Services, session: &Session) -> Result<Option<Actor>, ErrorKind> {
+/// The actor behind a session, if it is signed in to an enabled account,
+/// calling from `address`.
+pub async fn actor(
+    services: &Services,
+    session: &Session,
+    address: &str,
+) -> Result<Option<Actor>, ErrorKind> {
     let Some(account_id) = session.get::<String>(ACCOUNT_KEY).await.map_err(internal)? else {
         return Ok(None);
     };
@@ -123,12 +144,9 @@ pub async fn actor(services: &Services, session: &Session) -> Result<Option<Acto
         .await
         .map_err(internal)?;
     match account {
-        Some(a) if !a.disabled => {
-            let csrf = session.get::<String>(CSRF_KEY).await.map_err(internal)?;
-            actor_for(services, a, Credential::Session, csrf, None)
-                .await
-                .map(Some)
-        }
+        Some(a) if !a.disabled => actor_for(services, a, Credential::Session, address, None)
+            .await
+            .map(Some),
         _ => {
             // Deleted or disabled: the session is worth nothing any more.
             session.flush().await.map_err(internal)?;
@@ -172,14 +190,7 @@ pub async fn refresh(services: &Services, actor: &Actor) -> Result<Option<Actor>
             return Ok(None);
         }
     }
-    let mut fresh = actor_for(
-        services,
-        account,
-        actor.via.clone(),
-        actor.csrf.clone(),
-        None,
-    )
-    .await?;
+    let mut fresh = actor_for(services, account, actor.via.clone(), &actor.address, None).await?;
     fresh.token_scope = actor.token_scope.clone();
     Ok(Some(fresh))
 }

@@ -65,7 +65,6 @@ pub async fn create(
     name: &str,
     ttl_days: Option<u32>,
     scope: Option<&serde_json::Value>,
-    address: &str,
 ) -> Result<CreatedToken, ErrorKind> {
     if actor.token_scope.is_some() {
         // A narrowed token must not mint a wider one.
@@ -105,7 +104,6 @@ pub async fn create(
     audit::success(
         services,
         actor,
-        address,
         "create:token",
         &format!("token/{id}"),
         name,
@@ -165,12 +163,7 @@ pub async fn list(services: &Services, actor: &Actor) -> Result<Vec<TokenInfo>, 
 }
 
 /// Revokes one of the caller's tokens.
-pub async fn revoke(
-    services: &Services,
-    actor: &Actor,
-    id: &str,
-    address: &str,
-) -> Result<(), ErrorKind> {
+pub async fn revoke(services: &Services, actor: &Actor, id: &str) -> Result<(), ErrorKind> {
     let gone = services
         .db
         .delete_token(&actor.account_id, id)
@@ -181,22 +174,16 @@ pub async fn revoke(
             what: "token".into(),
         });
     }
-    audit::success(
-        services,
-        actor,
-        address,
-        "delete:token",
-        &format!("token/{id}"),
-        "",
-    )
-    .await
+    audit::success(services, actor, "delete:token", &format!("token/{id}"), "").await
 }
 
-/// The actor a presented token stands for: `None` for an unknown, expired,
-/// long-unused or revoked token, or a disabled owner.
+/// The actor a presented token stands for, calling from `address`: `None`
+/// for an unknown, expired, long-unused or revoked token, or a disabled
+/// owner.
 pub async fn authenticate(
     services: &Services,
     presented: &str,
+    address: &str,
 ) -> Result<Option<Actor>, ErrorKind> {
     let presented = presented.trim();
     if !presented.starts_with(TOKEN_PREFIX) || presented.len() != TOKEN_PREFIX.len() + 64 {
@@ -248,7 +235,7 @@ pub async fn authenticate(
         id: token.id,
         name: token.name,
     };
-    actor_for(services, account, via, None, scope)
+    actor_for(services, account, via, address, scope)
         .await
         .map(Some)
 }

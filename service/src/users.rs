@@ -93,7 +93,6 @@ pub async fn create(
     username: &str,
     email: &str,
     new_password: Option<&str>,
-    address: &str,
 ) -> Result<(UserView, Option<String>), ErrorKind> {
     require_master(actor, "create:user")?;
     let username = parse_username(username)?;
@@ -121,7 +120,6 @@ pub async fn create(
     audit::success(
         services,
         actor,
-        address,
         "create:user",
         &format!("user/{username}"),
         email.as_str(),
@@ -160,7 +158,6 @@ pub async fn password_link(
     services: &Services,
     actor: &Actor,
     username: &str,
-    address: &str,
 ) -> Result<String, ErrorKind> {
     require_master(actor, "edit:user")?;
     let user = find(services, username).await?;
@@ -168,7 +165,6 @@ pub async fn password_link(
     audit::success(
         services,
         actor,
-        address,
         "edit:user",
         &format!("user/{}", user.username),
         "password link issued",
@@ -224,7 +220,6 @@ pub async fn update(
     username: &str,
     disabled: Option<bool>,
     new_password: Option<&str>,
-    address: &str,
 ) -> Result<UserView, ErrorKind> {
     require_master(actor, "edit:user")?;
     let user = find(services, username).await?;
@@ -261,7 +256,6 @@ pub async fn update(
     audit::success(
         services,
         actor,
-        address,
         "edit:user",
         &format!("user/{}", user.username),
         detail,
@@ -271,12 +265,7 @@ pub async fn update(
 }
 
 /// Deletes a user with their sessions, roles and tokens (master only).
-pub async fn delete(
-    services: &Services,
-    actor: &Actor,
-    username: &str,
-    address: &str,
-) -> Result<(), ErrorKind> {
+pub async fn delete(services: &Services, actor: &Actor, username: &str) -> Result<(), ErrorKind> {
     require_master(actor, "delete:user")?;
     let user = find(services, username).await?;
     services
@@ -292,7 +281,6 @@ pub async fn delete(
     audit::success(
         services,
         actor,
-        address,
         "delete:user",
         &format!("user/{}", user.username),
         "",
@@ -306,7 +294,6 @@ pub async fn change_own_password(
     actor: &Actor,
     current: &str,
     new_password: &str,
-    address: &str,
 ) -> Result<(), ErrorKind> {
     let account = services
         .db
@@ -318,7 +305,7 @@ pub async fn change_own_password(
         audit::record(
             services,
             &actor.audit_name(),
-            address,
+            &actor.address,
             "edit:password",
             &format!("account/{}", account.email),
             audit::outcome::FAILURE,
@@ -339,7 +326,6 @@ pub async fn change_own_password(
     audit::success(
         services,
         actor,
-        address,
         "edit:password",
         &format!("account/{}", account.email),
         "",

@@ -78,7 +78,7 @@ pub fn CsrfField(#[prop(into)] token: Signal<String>) -> impl IntoView {
 pub fn session_csrf() -> String {
     #[cfg(feature = "ssr")]
     {
-        crate::ssr::actor().and_then(|a| a.csrf).unwrap_or_default()
+        crate::ssr::csrf_token().unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]
     {

@@ -4,7 +4,10 @@
 //! is followed live through the streaming `scripts/follow`; without
 //! JavaScript the page shows the output so far and a link to look again.
 
-use domain::shell::{ScriptRunSummary, ShellEvent};
+use domain::{
+    compute::RunState,
+    shell::{ScriptRunSummary, ShellEvent},
+};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -22,7 +25,7 @@ use crate::{
 fn stored_events(read: &ScriptRunRead) -> Vec<ShellEvent> {
     let r = &read.run;
     let mut events = Vec::new();
-    if r.state == "waiting" {
+    if r.state == RunState::Waiting {
         events.push(ShellEvent::Waiting {
             message: r.detail.clone().unwrap_or_default(),
         });
@@ -119,8 +122,8 @@ pub fn ScriptRuns(
                                     {list.into_iter().map(|r| {
                                         let href = format!("{page}?script={}#scripts", r.id);
                                         let state = match r.exit_code {
-                                            Some(code) if r.state == "failed" => format!("failed (exit {code})"),
-                                            _ => r.state.clone(),
+                                            Some(code) if r.state == RunState::Failed => format!("failed (exit {code})"),
+                                            _ => r.state.to_string(),
                                         };
                                         view! {
                                             <tr class:selected=r.id == chosen>

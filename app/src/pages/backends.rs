@@ -2,7 +2,10 @@
 //! Add one (its credentials are checked first), rename, enable or disable,
 //! delete (Overcast forgets it; nothing is destroyed at the provider).
 
-use domain::{inventory::BackendSummary, providers};
+use domain::{
+    inventory::BackendSummary,
+    providers::{self, Need, ProviderKind},
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -103,12 +106,12 @@ fn BackendRow(backend: BackendSummary, actions: RowActions) -> impl IntoView {
             <td><strong>{b.title.clone()}</strong></td>
             <td>{provider}{b.region.clone().map(|r| format!(" ({r})"))}</td>
             <td>
-                <span class=format!("state {}", b.state)>{b.state.clone()}</span>
+                <span class=format!("state {}", b.state)>{b.state.as_str()}</span>
                 {b.state_reason.clone().map(|r| view! { <br/><span class="muted">{r}</span> })}
             </td>
             <td>{if b.enabled { "yes" } else { "no" }}</td>
             <td class="actions">
-                {(b.provider != "bare_metal" && b.enabled).then(|| view! {
+                {b.can_create.then(|| view! {
                     <A href=format!("/backends/{}/create", encode_segment(&b.id)) attr:class="button secondary">"Create machine"</A>
                 })}
                 <details class="edit">
@@ -136,10 +139,16 @@ fn BackendRow(backend: BackendSummary, actions: RowActions) -> impl IntoView {
 fn AddBackendForm(add: ServerAction<AddBackend>) -> impl IntoView {
     let error = Signal::derive(move || add.value().get().and_then(Result::err));
     let keys = Resource::new(|| (), |()| list_keys());
-    let provider = RwSignal::new("bare_metal".to_owned());
+    // The form opens on the catalogue's first entry (bare metal).
+    let first = providers::CATALOGUE[0].provider;
+    let provider = RwSignal::new(first.to_owned());
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
-    let bare_metal = move || provider.get() == "bare_metal";
+    let kind = move || {
+        providers::Provider::parse(&provider.get()).map_or(ProviderKind::BareMetal, |p| p.kind)
+    };
+    let bare_metal = move || kind() == ProviderKind::BareMetal;
+    let fields = move || kind().fields();
     view! {
         <ActionForm action=add attr:class="stacked narrow" attr:id="add-backend">
             <Csrf/>
@@ -149,7 +158,7 @@ fn AddBackendForm(add: ServerAction<AddBackend>) -> impl IntoView {
             <label>"Provider"
                 <select name="provider" on:change=move |ev| provider.set(event_target_value(&ev))>
                     {providers::CATALOGUE.iter().map(|p| view! {
-                        <option value=p.provider selected=p.provider == "bare_metal">{p.title}</option>
+                        <option value=p.provider selected=p.provider == first>{p.title}</option>
                     }).collect_view()}
                 </select>
             </label>
@@ -186,15 +195,15 @@ fn AddBackendForm(add: ServerAction<AddBackend>) -> impl IntoView {
             </fieldset>
             <fieldset class="provider-fields" data-testid="cloud-fields" hidden=move || hydrated.get() && bare_metal()>
                 <legend>"Cloud providers only (every provider but Bare Metal Server)"</legend>
-                <label>"API key, access key or user name" <input name="apikey" autocomplete="off"/></label>
+                <CloudField hydrated need=move || fields().apikey field="apikey" generic="API key, access key or user name"/>
                 <FieldError error field="apikey"/>
-                <label>"API secret, secret key or password" <input type="password" name="apisecret" autocomplete="new-password"/></label>
+                <CloudField hydrated need=move || fields().apisecret field="apisecret" generic="API secret, secret key or password"/>
                 <FieldError error field="apisecret"/>
-                <label>"API URL (OpenStack, libvirt; empty for the usual endpoint)" <input name="apiurl" autocomplete="off"/></label>
+                <CloudField hydrated need=move || fields().apiurl field="apiurl" generic="API URL (OpenStack, libvirt; empty for the usual endpoint)"/>
                 <FieldError error field="apiurl"/>
-                <label>"Region (OpenStack)" <input name="region" autocomplete="off"/></label>
+                <CloudField hydrated need=move || (fields().region, "Region") field="region" generic="Region (OpenStack)"/>
                 <FieldError error field="region"/>
-                <label>"Tenant (OpenStack)" <input name="tenant_name" autocomplete="off"/></label>
+                <CloudField hydrated need=move || (fields().tenant, "Tenant (project)") field="tenant_name" generic="Tenant (OpenStack)"/>
                 <FieldError error field="tenant_name"/>
             </fieldset>
             <label>"Poll every (ms)" <input name="poll_interval" value="10000" inputmode="numeric" autocomplete="off"/></label>
@@ -203,5 +212,37 @@ fn AddBackendForm(add: ServerAction<AddBackend>) -> impl IntoView {
                 {move || if add.pending().get() { "Checking the credentials…" } else { "Add backend" }}
             </button>
         </ActionForm>
+    }
+}
+
+/// One field of the cloud group. Without JavaScript every field shows with
+/// a label saying whose it is; once hydrated, only the fields the chosen
+/// provider asks for show, named as that provider names them.
+#[component]
+fn CloudField(
+    hydrated: RwSignal<bool>,
+    need: impl Fn() -> (Need, &'static str) + Copy + Send + Sync + 'static,
+    field: &'static str,
+    generic: &'static str,
+) -> impl IntoView {
+    let label = move || {
+        let (need, label) = need();
+        match (hydrated.get(), need) {
+            (false, _) => generic.to_owned(),
+            (true, Need::Required) => label.to_owned(),
+            (true, _) => format!("{label} (optional)"),
+        }
+    };
+    let secret = field == "apisecret";
+    view! {
+        <label hidden=move || hydrated.get() && !need().0.asked()>
+            {label}
+            <input
+                name=field
+                type=if secret { "password" } else { "text" }
+                autocomplete=if secret { "new-password" } else { "off" }
+                required=move || hydrated.get() && need().0 == Need::Required
+            />
+        </label>
     }
 }

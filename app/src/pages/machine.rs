@@ -171,7 +171,7 @@ fn Summary(
         <h1>{m.name.clone()}</h1>
         <dl class="facts" data-testid="machine">
             <dt>"Backend"</dt><dd><A href="/backends">{m.backend_title.clone()}</A></dd>
-            <dt>"State"</dt><dd><span class=move || format!("state {}", current.with(|c| c.state.clone())) data-testid="machine-state">{move || current.with(|c| c.state.clone())}</span></dd>
+            <dt>"State"</dt><dd><span class=move || format!("state {}", current.with(|c| c.state)) data-testid="machine-state">{move || current.with(|c| c.state.as_str())}</span></dd>
             <dt>"Public addresses"</dt><dd>{list(&m.public_ips)}</dd>
             <dt>"Private addresses"</dt><dd>{list(&m.private_ips)}</dd>
             <dt>"SSH port"</dt><dd>{m.ssh_port}</dd>

@@ -45,7 +45,7 @@ impl Filter {
         let tag = self.tag.trim().to_lowercase();
         matches_q
             && (self.backend.is_empty() || m.backend == self.backend)
-            && (self.state.is_empty() || m.state == self.state)
+            && (self.state.is_empty() || m.state.as_str() == self.state)
             && (tag.is_empty() || m.tags.iter().any(|t| t.to_lowercase() == tag))
     }
 
@@ -54,7 +54,7 @@ impl Filter {
         let name = |m: &MachineSummary| m.name.to_lowercase();
         match self.sort.as_str() {
             "backend" => rows.sort_by_key(|m| (m.backend_title.to_lowercase(), name(m))),
-            "state" => rows.sort_by_key(|m| (m.state.clone(), name(m))),
+            "state" => rows.sort_by_key(|m| (m.state.as_str(), name(m))),
             _ => rows.sort_by_key(name),
         }
         rows
@@ -122,7 +122,7 @@ pub fn MachinesPage() -> impl IntoView {
                                 <tbody>
                                     <For
                                         each=move || shown.get()
-                                        key=|m| (m.backend.clone(), m.id.clone(), m.state.clone(), m.tags.clone(), m.public_ips.clone(), m.name.clone())
+                                        key=|m| (m.backend.clone(), m.id.clone(), m.state, m.tags.clone(), m.public_ips.clone(), m.name.clone())
                                         children=move |m| view! { <Row m act/> }.into_any()
                                     />
                                 </tbody>
@@ -153,7 +153,7 @@ fn FilterForm(rows: Signal<Vec<MachineSummary>>, filter: Memo<Filter>) -> impl I
     };
     let states = move || {
         let mut states: Vec<String> =
-            rows.with(|rows| rows.iter().map(|m| m.state.clone()).collect());
+            rows.with(|rows| rows.iter().map(|m| m.state.to_string()).collect());
         states.sort();
         states.dedup();
         states
@@ -224,7 +224,7 @@ fn Row(m: MachineSummary, act: ServerAction<ActOnMachine>) -> impl IntoView {
         <tr data-machine=m.id.clone()>
             <td><A href=machine_href(&m.backend, &m.id)>{m.name.clone()}</A></td>
             <td>{m.backend_title.clone()}</td>
-            <td><span class=format!("state {}", m.state) data-testid="machine-state">{m.state.clone()}</span></td>
+            <td><span class=format!("state {}", m.state) data-testid="machine-state">{m.state.as_str()}</span></td>
             <td>{addresses}</td>
             <td>{m.tags.join(", ")}</td>
             <td class="actions">
@@ -246,7 +246,7 @@ mod tests {
             backend: backend.into(),
             backend_title: format!("title-{backend}"),
             name: name.into(),
-            state: state.into(),
+            state: domain::compute::MachineState::parse(state).unwrap(),
             public_ips: vec![format!("10.0.0.{}", name.len())],
             tags: tags.iter().map(|t| (*t).to_owned()).collect(),
             ..MachineSummary::default()

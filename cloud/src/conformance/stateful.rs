@@ -1,13 +1,10 @@
 //! The stateful group of the suite: properties only a peer that keeps
 //! machines between calls can prove.
 
-use crate::types::{Action, CreateMachine, Machine, MachineState};
-use crate::{CloudDriver, DriverError};
+use crate::types::{Action, Machine, MachineState};
+use crate::CloudDriver;
 
-use super::{
-    catalogue_is_well_formed, create_is_accepted, credentials_are_accepted,
-    machines_are_well_formed, unsupported_actions_are_refused, Wait,
-};
+use super::Wait;
 
 /// The machine `id` as listed now, if it is.
 async fn find(d: &dyn CloudDriver, id: &str) -> Option<Machine> {
@@ -44,7 +41,7 @@ pub async fn wait_until(
 }
 
 /// The machine a create returned is in the list.
-pub async fn created_machine_is_listed(d: &dyn CloudDriver, created: &Machine) {
+pub(super) async fn created_machine_is_listed(d: &dyn CloudDriver, created: &Machine) {
     let listed = find(d, &created.id).await;
     assert!(
         listed.is_some(),
@@ -56,7 +53,7 @@ pub async fn created_machine_is_listed(d: &dyn CloudDriver, created: &Machine) {
 
 /// Stop leads to `Stopped`, start to `Running`, reboot back to `Running`,
 /// for each action the capabilities allow.
-pub async fn actions_change_state(d: &dyn CloudDriver, id: &str, wait: Wait) {
+pub(super) async fn actions_change_state(d: &dyn CloudDriver, id: &str, wait: Wait) {
     let caps = d.capabilities();
     let is = |state: MachineState| move |m: Option<&Machine>| m.map(|m| m.state) == Some(state);
     wait_until(d, id, wait, "running", is(MachineState::Running)).await;
@@ -88,7 +85,7 @@ async fn act(d: &dyn CloudDriver, id: &str, action: Action) {
 }
 
 /// After `set_tags`, the listed machine carries exactly those tags.
-pub async fn tags_are_listed(d: &dyn CloudDriver, id: &str, tags: &[String], wait: Wait) {
+pub(super) async fn tags_are_listed(d: &dyn CloudDriver, id: &str, tags: &[String], wait: Wait) {
     if !d.capabilities().tag {
         return;
     }
@@ -106,7 +103,7 @@ pub async fn tags_are_listed(d: &dyn CloudDriver, id: &str, tags: &[String], wai
 }
 
 /// Destroy makes the machine leave the list (or show as terminated).
-pub async fn destroy_removes_it(d: &dyn CloudDriver, id: &str, wait: Wait) {
+pub(super) async fn destroy_removes_it(d: &dyn CloudDriver, id: &str, wait: Wait) {
     if !d.capabilities().destroy {
         return;
     }
@@ -115,37 +112,4 @@ pub async fn destroy_removes_it(d: &dyn CloudDriver, id: &str, wait: Wait) {
         m.is_none_or(|m| m.state == MachineState::Terminated)
     })
     .await;
-}
-
-/// An action on an id the provider never issued is `NotFound`.
-pub async fn unknown_machine_is_not_found(d: &dyn CloudDriver, unknown_id: &str) {
-    let caps = d.capabilities();
-    let Some(action) = Action::ALL.into_iter().find(|a| caps.supports(*a)) else {
-        return;
-    };
-    let result = d.machine_action(unknown_id, action).await;
-    assert!(
-        matches!(result, Err(DriverError::NotFound(_))),
-        "{}: {} of unknown machine {unknown_id:?} gave {result:?}",
-        d.provider(),
-        action.as_str()
-    );
-}
-
-/// Both groups, for a peer that keeps state: create, find, act, tag,
-/// destroy, and an unknown id.
-pub async fn lifecycle(d: &dyn CloudDriver, request: &CreateMachine, unknown_id: &str, wait: Wait) {
-    credentials_are_accepted(d).await;
-    catalogue_is_well_formed(d).await;
-    machines_are_well_formed(d).await;
-    unknown_machine_is_not_found(d, unknown_id).await;
-    let Some(created) = create_is_accepted(d, request).await else {
-        return;
-    };
-    created_machine_is_listed(d, &created).await;
-    unsupported_actions_are_refused(d, &created.id).await;
-    actions_change_state(d, &created.id, wait).await;
-    let tags = ["overcast".to_owned(), "conformance".to_owned()];
-    tags_are_listed(d, &created.id, &tags, wait).await;
-    destroy_removes_it(d, &created.id, wait).await;
 }

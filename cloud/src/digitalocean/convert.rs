@@ -1,9 +1,7 @@
 //! DigitalOcean's JSON (API v2) and its mapping onto the neutral types.
 
-use std::collections::HashMap;
-
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::types::{Image, Location, Machine, MachineState, Size};
 
@@ -194,16 +192,6 @@ pub(crate) fn image(i: DoImage) -> Image {
     }
 }
 
-/// Whether `image` matches a search term (name, slug or OS, any case).
-pub(crate) fn image_matches(image: &Image, term: &str) -> bool {
-    let term = term.to_lowercase();
-    let slug = image.extra.get("slug").and_then(Value::as_str);
-    [Some(image.name.as_str()), slug, image.os.as_deref()]
-        .into_iter()
-        .flatten()
-        .any(|field| field.to_lowercase().contains(&term))
-}
-
 /// The region as a neutral location.
 pub(crate) fn location(r: DoRegion) -> Location {
     Location {
@@ -213,23 +201,6 @@ pub(crate) fn location(r: DoRegion) -> Location {
         extra: json!({ "sizes": r.sizes, "features": r.features }),
         id: r.slug,
     }
-}
-
-/// Keeps one item per id, the last one seen in its first place: offset
-/// pages shift when droplets come and go during a listing.
-pub(crate) fn unique<T>(items: Vec<T>, id: impl Fn(&T) -> &str) -> Vec<T> {
-    let mut at: HashMap<String, usize> = HashMap::with_capacity(items.len());
-    let mut out: Vec<T> = Vec::with_capacity(items.len());
-    for item in items {
-        match at.get(id(&item)) {
-            Some(&i) => out[i] = item,
-            None => {
-                at.insert(id(&item).to_owned(), out.len());
-                out.push(item);
-            }
-        }
-    }
-    out
 }
 
 /// The country of a region, from its slug's city code.
@@ -259,12 +230,6 @@ mod tests {
         assert_eq!(map_state("off"), MachineState::Stopped);
         assert_eq!(map_state("archive"), MachineState::Terminated);
         assert_eq!(map_state("exploded"), MachineState::Unknown);
-    }
-
-    #[test]
-    fn a_droplet_seen_on_two_pages_is_listed_once_as_last_seen() {
-        let items = vec![("1", "a"), ("2", "b"), ("1", "c")];
-        assert_eq!(unique(items, |i| i.0), vec![("1", "c"), ("2", "b")]);
     }
 
     #[test]

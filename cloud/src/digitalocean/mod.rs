@@ -9,13 +9,13 @@ use serde_json::{json, Value};
 
 use crate::error::DriverError;
 use crate::http::HttpConfig;
+use crate::rules::{dedupe_by_id, filter_images, search_term};
 use crate::secret::Secret;
 use crate::types::{
     Action, Capabilities, CreateMachine, Image, Location, Machine, PublicKey, Size,
 };
 use crate::CloudDriver;
 use client::{check_tag, droplet_id};
-use convert::unique;
 
 pub use client::ENDPOINT;
 pub use convert::map_state;
@@ -124,19 +124,16 @@ impl CloudDriver for DigitalOcean {
     async fn list_machines(&self) -> Result<Vec<Machine>, DriverError> {
         let droplets = self.api.list("/v2/droplets", "droplets").await?;
         let machines = droplets.into_iter().map(convert::machine).collect();
-        Ok(unique(machines, |m: &Machine| &m.id))
+        Ok(dedupe_by_id(machines))
     }
 
     async fn list_sizes(&self) -> Result<Vec<Size>, DriverError> {
         let sizes = self.api.list("/v2/sizes", "sizes").await?;
-        Ok(unique(
-            sizes.into_iter().map(convert::size).collect(),
-            |s: &Size| &s.id,
-        ))
+        Ok(dedupe_by_id(sizes.into_iter().map(convert::size).collect()))
     }
 
     async fn list_images(&self, search: Option<&str>) -> Result<Vec<Image>, DriverError> {
-        let found = match search {
+        let found = match search_term(search) {
             // Distributions and the account's own images, as the panel offers.
             None => {
                 let mut all = self
@@ -149,20 +146,14 @@ impl CloudDriver for DigitalOcean {
             // Everything the account can see, applications included.
             Some(_) => self.api.list("/v2/images", "images").await?,
         };
-        let images = found.into_iter().map(convert::image);
-        let images = match search {
-            Some(term) => images
-                .filter(|i| convert::image_matches(i, term.trim()))
-                .collect(),
-            None => images.collect(),
-        };
-        Ok(unique(images, |i: &Image| &i.id))
+        let images = found.into_iter().map(convert::image).collect();
+        Ok(dedupe_by_id(filter_images(images, search)))
     }
 
     async fn list_locations(&self) -> Result<Vec<Location>, DriverError> {
         let regions = self.api.list("/v2/regions", "regions").await?;
         let locations = regions.into_iter().map(convert::location).collect();
-        Ok(unique(locations, |l: &Location| &l.id))
+        Ok(dedupe_by_id(locations))
     }
 
     async fn create_machine(&self, request: &CreateMachine) -> Result<Machine, DriverError> {
@@ -188,9 +179,6 @@ impl CloudDriver for DigitalOcean {
     }
 
     async fn machine_action(&self, id: &str, action: Action) -> Result<(), DriverError> {
-        if !self.capabilities().supports(action) {
-            return Err(DriverError::unsupported_action(PROVIDER, action));
-        }
         let id = droplet_id(id)?;
         let kind = match action {
             Action::Destroy => {

@@ -5,16 +5,17 @@
 //! read; reboot, start, stop, terminate and tag calls are idempotent;
 //! `RunInstances` carries a `ClientToken`; a repeated `ImportKeyPair` is a
 //! `Duplicate` the driver reads as success), so 429, 5xx, throttling codes
-//! (`RequestLimitExceeded` comes as a 503), timeouts and failed connections
-//! are retried with the configured backoff. The shared `http::HttpClient`
-//! is not used: it sends JSON with fixed headers, and a SigV4 request needs
-//! a form body and headers signed per attempt.
+//! (`RequestLimitExceeded` comes as a 503, `Throttling` may come as a 400),
+//! timeouts and failed connections are retried by the shared client
+//! (`http::HttpClient::send_rebuilt`), which signs each try anew: a SigV4
+//! signature covers the moment it was made.
 
 use std::collections::HashSet;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use reqwest::header::CONTENT_TYPE;
-use reqwest::{StatusCode, Url};
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, CONTENT_TYPE};
+use reqwest::{RequestBuilder, Url};
 use roxmltree::Node;
 
 use super::errors::AwsError;
@@ -22,7 +23,7 @@ use super::regions;
 use super::sigv4::{self, Scope};
 use super::xml::{self, text};
 use crate::error::DriverError;
-use crate::http::{self, HttpConfig, RetryPolicy};
+use crate::http::{HttpClient, HttpConfig, Repeat, Response};
 use crate::secret::Secret;
 
 /// The EC2 API version spoken (`Version=`).
@@ -37,17 +38,21 @@ const MAX_PAGES: usize = 1000;
 /// A call's parameters (besides `Action` and `Version`), in order.
 pub(crate) type Params = Vec<(String, String)>;
 
+/// Every call may land twice (see above); EC2's throttling and
+/// provider-side codes are retried whatever their status.
+const REPEAT: Repeat = Repeat {
+    idempotent: true,
+    also: |resp| AwsError::read(resp.status.as_u16(), &resp.body).is_transient(),
+};
+
 /// A signed connection to one region of one account.
 #[derive(Clone, Debug)]
 pub(crate) struct Api {
-    http: reqwest::Client,
-    url: Url,
+    http: HttpClient,
     host: String,
     access_key: String,
     secret: Secret,
     pub(crate) region: String,
-    timeout: Duration,
-    retry: RetryPolicy,
 }
 
 impl Api {
@@ -58,41 +63,24 @@ impl Api {
         region: &str,
         config: &HttpConfig,
     ) -> Result<Self, DriverError> {
-        let endpoint = config
-            .endpoint
-            .clone()
-            .unwrap_or_else(|| regions::endpoint(region));
-        let url = Url::parse(&endpoint)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-            .ok_or_else(|| {
-                DriverError::InvalidRequest(format!("not an http(s) endpoint: {endpoint:?}"))
-            })?;
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("overcast/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(config.timeout)
-            .build()
-            .map_err(|e| DriverError::Protocol(format!("cannot build the HTTP client: {e}")))?;
+        let http = HttpClient::new(&regions::endpoint(region), config, HeaderMap::new())?;
         Ok(Api {
+            host: sigv4::host_header(http.endpoint()),
             http,
-            host: sigv4::host_header(&url),
-            url,
             access_key: access_key.trim().to_owned(),
             secret,
             region: region.to_owned(),
-            timeout: config.timeout,
-            retry: config.retry,
         })
     }
 
     /// The endpoint in use.
     pub(crate) fn endpoint(&self) -> &Url {
-        &self.url
+        self.http.endpoint()
     }
 
     /// Calls `action` and returns the successful answer's body; EC2's error
     /// answers become `DriverError`s quoting its code and message.
-    pub(crate) async fn call(&self, action: &str, params: &Params) -> Result<Vec<u8>, DriverError> {
+    pub(crate) async fn call(&self, action: &str, params: &Params) -> Result<Bytes, DriverError> {
         let mut body = format!("Action={}&Version={VERSION}", sigv4::uri_encode(action));
         for (k, v) in params {
             body.push('&');
@@ -100,41 +88,20 @@ impl Api {
             body.push('=');
             body.push_str(&sigv4::uri_encode(v));
         }
-        let mut retry = 0;
-        // Within the caller's deadline when it set one (`http::within`):
-        // each try cut to the time left, no retry that would end past it.
-        let mut timeout = http::try_timeout(self.timeout).unwrap_or(self.timeout);
-        loop {
-            let last = retry >= self.retry.max_retries;
-            let wait = self.retry.backoff(retry);
-            match self.once(&body, timeout).await {
-                Ok((status, answer)) if status.is_success() => return Ok(answer),
-                Ok((status, answer)) => {
-                    let err = AwsError::read(status.as_u16(), &answer);
-                    if last || !err.is_transient() || !http::may_wait(wait) {
-                        return Err(err.into_driver_error());
-                    }
-                    tracing::debug!(action, %status, code = ?err.code, retry, "retrying");
-                }
-                Err(e) => {
-                    if last || !http::may_wait(wait) {
-                        let limit = http::limit_hit(self.timeout, timeout);
-                        return Err(DriverError::Unavailable(describe(&e, limit)));
-                    }
-                    tracing::debug!(action, error = %e, retry, "retrying");
-                }
-            }
-            tokio::time::sleep(wait).await;
-            retry += 1;
-            timeout = http::try_timeout(self.timeout).unwrap_or(self.timeout);
+        let resp: Response = self
+            .http
+            .send_rebuilt(REPEAT, |client| self.signed(client, &body))
+            .await?;
+        if resp.status.is_success() {
+            Ok(resp.body)
+        } else {
+            Err(AwsError::read(resp.status.as_u16(), &resp.body).into_driver_error())
         }
     }
 
-    async fn once(
-        &self,
-        body: &str,
-        timeout: Duration,
-    ) -> Result<(StatusCode, Vec<u8>), reqwest::Error> {
+    /// The POST of `body`, signed now.
+    fn signed(&self, client: &reqwest::Client, body: &str) -> RequestBuilder {
+        let url = self.http.endpoint();
         let amz_date = sigv4::amz_date(SystemTime::now());
         let scope = Scope {
             access_key: &self.access_key,
@@ -148,20 +115,13 @@ impl Api {
             ("host", self.host.as_str()),
             ("x-amz-date", amz_date.as_str()),
         ];
-        let signed = sigv4::sign(&scope, "POST", &self.url, &headers, body.as_bytes());
-        let resp = self
-            .http
-            .post(self.url.clone())
-            .timeout(timeout)
+        let signed = sigv4::sign(&scope, "POST", url, &headers, body.as_bytes());
+        client
+            .post(url.clone())
             .header(CONTENT_TYPE, FORM)
             .header("x-amz-date", &amz_date)
             .header("authorization", signed.authorization)
             .body(body.to_owned())
-            .send()
-            .await?;
-        let status = resp.status();
-        let answer = resp.bytes().await?;
-        Ok((status, answer.to_vec()))
     }
 
     /// Calls a paginated `Describe*` action, handing each page's root
@@ -200,23 +160,6 @@ impl Api {
         tracing::warn!(action, "EC2 listing stopped after {MAX_PAGES} pages");
         Ok(())
     }
-}
-
-/// A transport failure in words, with its innermost cause.
-fn describe(e: &reqwest::Error, timeout: Duration) -> String {
-    if e.is_timeout() {
-        return format!("no answer within {timeout:?}");
-    }
-    let mut cause: &dyn std::error::Error = e;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    let kind = if e.is_connect() {
-        "connection failed"
-    } else {
-        "request failed"
-    };
-    format!("{kind}: {cause}")
 }
 
 /// `Name.1=a&Name.2=b`: EC2's list parameters.

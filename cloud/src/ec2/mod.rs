@@ -15,11 +15,12 @@ use async_trait::async_trait;
 
 use crate::error::DriverError;
 use crate::http::HttpConfig;
+use crate::rules::{dedupe_by_id, filter_images};
 use crate::secret::Secret;
 use crate::types::{Action, Capabilities, CreateMachine, Image, Location, Machine, Size};
 use crate::CloudDriver;
 use client::{list_param, Api, Params};
-use params::{instance_id, unique};
+use params::instance_id;
 use xml::items;
 
 pub use client::VERSION;
@@ -121,7 +122,7 @@ impl CloudDriver for Ec2 {
         self.api
             .pages("DescribeInstances", &Params::new(), Some(1000), each)
             .await?;
-        Ok(unique(machines, |m: &Machine| &m.id))
+        Ok(dedupe_by_id(machines))
     }
 
     async fn list_sizes(&self) -> Result<Vec<Size>, DriverError> {
@@ -135,7 +136,7 @@ impl CloudDriver for Ec2 {
         self.api
             .pages("DescribeInstanceTypes", &Params::new(), Some(100), each)
             .await?;
-        let mut sizes = unique(sizes, |s: &Size| &s.id);
+        let mut sizes = dedupe_by_id(sizes);
         sizes.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(sizes)
     }
@@ -150,7 +151,7 @@ impl CloudDriver for Ec2 {
         self.api
             .pages("DescribeImages", &params, Some(1000), each)
             .await?;
-        Ok(unique(images, |i: &Image| &i.id))
+        Ok(dedupe_by_id(filter_images(images, search)))
     }
 
     async fn list_locations(&self) -> Result<Vec<Location>, DriverError> {
@@ -162,7 +163,7 @@ impl CloudDriver for Ec2 {
         let zones = items(doc.root_element(), "availabilityZoneInfo")
             .filter_map(convert::location)
             .collect();
-        Ok(unique(zones, |l: &Location| &l.id))
+        Ok(dedupe_by_id(zones))
     }
 
     async fn create_machine(&self, request: &CreateMachine) -> Result<Machine, DriverError> {
@@ -186,9 +187,6 @@ impl CloudDriver for Ec2 {
     }
 
     async fn machine_action(&self, id: &str, action: Action) -> Result<(), DriverError> {
-        if !self.capabilities().supports(action) {
-            return Err(DriverError::unsupported_action(self.provider, action));
-        }
         let id = instance_id(id)?;
         let call = match action {
             Action::Reboot => "RebootInstances",

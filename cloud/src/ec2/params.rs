@@ -1,8 +1,6 @@
 //! The parameters of the calls the driver builds from a request, checked
 //! before anything is sent.
 
-use std::collections::HashMap;
-
 use base64::Engine as _;
 
 use super::client::{list_param, Params};
@@ -94,22 +92,6 @@ pub(crate) fn instance_id(id: &str) -> Result<&str, DriverError> {
     }
 }
 
-/// Keeps one item per id, the last one seen in its first place.
-pub(crate) fn unique<T>(items: Vec<T>, id: impl Fn(&T) -> &str) -> Vec<T> {
-    let mut at: HashMap<String, usize> = HashMap::with_capacity(items.len());
-    let mut out: Vec<T> = Vec::with_capacity(items.len());
-    for item in items {
-        match at.get(id(&item)) {
-            Some(&i) => out[i] = item,
-            None => {
-                at.insert(id(&item).to_owned(), out.len());
-                out.push(item);
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,9 +106,5 @@ mod tests {
         assert_eq!(values("Ünïx"), ["*Ünïx*", "*ünïx*", "*ÜNÏX*"]);
         assert_eq!(images(Some("  ")), images(None));
         assert!(matches!(instance_id("i 1"), Err(DriverError::NotFound(_))));
-        assert_eq!(
-            unique(vec![("a", 1), ("b", 2), ("a", 3)], |x| x.0),
-            [("a", 3), ("b", 2)]
-        );
     }
 }

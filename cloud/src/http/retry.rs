@@ -46,7 +46,7 @@ pub async fn within<F: Future>(limit: Duration, work: F) -> F::Output {
 
 /// The timeout of a try starting now: the client's `per_try`, cut to the
 /// time left under [`within`]; `None` when too little is left to try.
-pub(crate) fn try_timeout(per_try: Duration) -> Option<Duration> {
+pub(super) fn try_timeout(per_try: Duration) -> Option<Duration> {
     match BUDGET.try_with(|b| *b) {
         Err(_) => Some(per_try),
         Ok(b) => {
@@ -58,7 +58,7 @@ pub(crate) fn try_timeout(per_try: Duration) -> Option<Duration> {
 
 /// Whether waiting `wait` before the next try still leaves time for it
 /// under [`within`] (always, without one).
-pub(crate) fn may_wait(wait: Duration) -> bool {
+pub(super) fn may_wait(wait: Duration) -> bool {
     BUDGET
         .try_with(|b| Instant::now() + wait + LEAST_TRY <= b.deadline)
         .unwrap_or(true)
@@ -66,7 +66,7 @@ pub(crate) fn may_wait(wait: Duration) -> bool {
 
 /// The limit a timed-out try ran into, for its message: the client's
 /// `per_try`, or the overall limit when the deadline cut the try short.
-pub(crate) fn limit_hit(per_try: Duration, used: Duration) -> Duration {
+pub(super) fn limit_hit(per_try: Duration, used: Duration) -> Duration {
     match BUDGET.try_with(|b| b.limit) {
         Ok(limit) if used < per_try => limit,
         _ => per_try,

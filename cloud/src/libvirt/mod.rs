@@ -11,7 +11,8 @@
 //!   without a disk (all the test driver's default pool can offer).
 //! - The one location is the host (its hostname).
 //! - No key installation and no user data (`Capabilities` says so): a key
-//!   in the request is not installed, a script is refused.
+//!   in the request is not installed, a script is refused by the
+//!   capability guard (`crate::guard`).
 //!
 //! libvirt's calls block: they run on tokio's blocking pool against one
 //! connection kept for the driver's life (see `client`).
@@ -27,6 +28,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::error::DriverError;
+use crate::rules::filter_images;
 use crate::types::{Action, Capabilities, CreateMachine, Image, Location, Machine, Size};
 use crate::CloudDriver;
 use client::Lv;
@@ -133,13 +135,7 @@ impl CloudDriver for Libvirt {
 
     async fn list_images(&self, search: Option<&str>) -> Result<Vec<Image>, DriverError> {
         let images = self.conn.call("list images", ops::images).await?;
-        let Some(term) = search.map(|s| s.trim().to_lowercase()) else {
-            return Ok(images);
-        };
-        Ok(images
-            .into_iter()
-            .filter(|i| i.name.to_lowercase().contains(&term) || i.id.to_lowercase() == term)
-            .collect())
+        Ok(filter_images(images, search))
     }
 
     async fn list_locations(&self) -> Result<Vec<Location>, DriverError> {
@@ -154,14 +150,8 @@ impl CloudDriver for Libvirt {
     async fn create_machine(&self, request: &CreateMachine) -> Result<Machine, DriverError> {
         xml::check_name(&request.name)?;
         // The key is not installed (`key_pairs` is off): a disk cloned from
-        // an image carries the keys baked into it. A script would be lost,
-        // so it is refused rather than ignored.
-        if request.user_data.is_some() {
-            return Err(DriverError::Unsupported {
-                provider: PROVIDER,
-                what: "user data".to_owned(),
-            });
-        }
+        // an image carries the keys baked into it. A script would be lost:
+        // the capability guard refuses it (`user_data` is off).
         let (cpus, memory_mib) = convert::shape(&request.size).ok_or_else(|| {
             DriverError::InvalidRequest(format!("unknown size {:?}", request.size))
         })?;
@@ -178,9 +168,6 @@ impl CloudDriver for Libvirt {
     }
 
     async fn machine_action(&self, id: &str, action: Action) -> Result<(), DriverError> {
-        if !self.capabilities().supports(action) {
-            return Err(DriverError::unsupported_action(PROVIDER, action));
-        }
         let id = id.to_owned();
         self.conn
             .call(action.as_str(), move |c| ops::act(c, &id, action))

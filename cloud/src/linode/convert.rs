@@ -1,6 +1,5 @@
 //! Linode's JSON (API v4) and its mapping onto the neutral types.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 
 use serde::Deserialize;
@@ -210,19 +209,6 @@ pub(crate) fn image(i: LinodeImage) -> Image {
     }
 }
 
-/// Whether `image` matches a search term (id, name or OS, any case).
-pub(crate) fn image_matches(image: &Image, term: &str) -> bool {
-    let term = term.to_lowercase();
-    [
-        Some(image.id.as_str()),
-        Some(image.name.as_str()),
-        image.os.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .any(|field| field.to_lowercase().contains(&term))
-}
-
 /// The region as a neutral location; available unless Linode says its
 /// status is other than `ok`.
 pub(crate) fn location(r: Region) -> Location {
@@ -249,23 +235,6 @@ fn country(code: &str) -> Option<String> {
         "UK" => "GB".to_owned(),
         other => other.to_owned(),
     })
-}
-
-/// Keeps one item per id, the last one seen in its first place (pages
-/// shift when Linodes come and go during a listing).
-pub(crate) fn unique<T>(items: Vec<T>, id: impl Fn(&T) -> &str) -> Vec<T> {
-    let mut at: HashMap<String, usize> = HashMap::with_capacity(items.len());
-    let mut out: Vec<T> = Vec::with_capacity(items.len());
-    for item in items {
-        match at.get(id(&item)) {
-            Some(&i) => out[i] = item,
-            None => {
-                at.insert(id(&item).to_owned(), out.len());
-                out.push(item);
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

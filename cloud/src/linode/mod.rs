@@ -17,11 +17,11 @@ use serde_json::{json, Value};
 
 use crate::error::DriverError;
 use crate::http::HttpConfig;
+use crate::rules::{dedupe_by_id, filter_images, search_term};
 use crate::secret::Secret;
 use crate::types::{Action, Capabilities, CreateMachine, Image, Location, Machine, Size};
 use crate::CloudDriver;
 use client::{check_tag, linode_id};
-use convert::unique;
 
 pub use client::ENDPOINT;
 pub use convert::map_state;
@@ -112,32 +112,31 @@ impl CloudDriver for Linode {
     async fn list_machines(&self) -> Result<Vec<Machine>, DriverError> {
         let instances = self.api.list("/v4/linode/instances").await?;
         let machines = instances.into_iter().map(convert::machine).collect();
-        Ok(unique(machines, |m: &Machine| &m.id))
+        Ok(dedupe_by_id(machines))
     }
 
     async fn list_sizes(&self) -> Result<Vec<Size>, DriverError> {
         let types = self.api.list("/v4/linode/types").await?;
         let sizes = types.into_iter().map(convert::size).collect();
-        Ok(unique(sizes, |s: &Size| &s.id))
+        Ok(dedupe_by_id(sizes))
     }
 
     async fn list_images(&self, search: Option<&str>) -> Result<Vec<Image>, DriverError> {
         let found: Vec<convert::LinodeImage> = self.api.list("/v4/images").await?;
-        let images = found.into_iter().filter_map(|i| match search {
-            None if i.deprecated => None,
-            None => Some(convert::image(i)),
-            Some(term) => {
-                let image = convert::image(i);
-                convert::image_matches(&image, term.trim()).then_some(image)
-            }
-        });
-        Ok(unique(images.collect(), |i: &Image| &i.id))
+        // The default list leaves deprecated images out; a search finds them.
+        let searching = search_term(search).is_some();
+        let images = found
+            .into_iter()
+            .filter(|i| searching || !i.deprecated)
+            .map(convert::image)
+            .collect();
+        Ok(dedupe_by_id(filter_images(images, search)))
     }
 
     async fn list_locations(&self) -> Result<Vec<Location>, DriverError> {
         let regions = self.api.list("/v4/regions").await?;
         let locations = regions.into_iter().map(convert::location).collect();
-        Ok(unique(locations, |l: &Location| &l.id))
+        Ok(dedupe_by_id(locations))
     }
 
     async fn create_machine(&self, request: &CreateMachine) -> Result<Machine, DriverError> {
@@ -169,9 +168,6 @@ impl CloudDriver for Linode {
     }
 
     async fn machine_action(&self, id: &str, action: Action) -> Result<(), DriverError> {
-        if !self.capabilities().supports(action) {
-            return Err(DriverError::unsupported_action(PROVIDER, action));
-        }
         let id = linode_id(id)?;
         let verb = match action {
             Action::Destroy => {

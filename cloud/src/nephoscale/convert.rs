@@ -201,19 +201,6 @@ pub(crate) fn image(i: ServerImage) -> Image {
     }
 }
 
-/// Whether `image` matches a search term (id, name or OS, any case).
-pub(crate) fn image_matches(image: &Image, term: &str) -> bool {
-    let term = term.to_lowercase();
-    [
-        Some(image.id.as_str()),
-        Some(image.name.as_str()),
-        image.os.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .any(|field| field.to_lowercase().contains(&term))
-}
-
 /// The zone as a neutral location. NephoScale's datacenters were all in
 /// the United States (San Jose `SJC`, Richmond `RIC`); the country is given
 /// for the airport codes known to be there and left out otherwise.

@@ -6,8 +6,8 @@
 //! again (a few looks, [`NephoScale::with_create_lookup`]) until a server
 //! of that name that was not there before shows up, and returns it as
 //! `Pending`. NephoScale has no user data, tags or image search: those
-//! capabilities are off, and a create with user data is `Unsupported`
-//! before anything is sent. A public key is filed as a server SSH key
+//! capabilities are off, and the capability guard (`crate::guard`) refuses
+//! a create with user data before anything is sent. A public key is filed as a server SSH key
 //! (`/key/sshrsa/`, key group 1), or the account's key with the same
 //! public key is reused; no console (password) key is made.
 
@@ -22,6 +22,7 @@ use reqwest::Method;
 
 use crate::error::DriverError;
 use crate::http::HttpConfig;
+use crate::rules::filter_images;
 use crate::secret::Secret;
 use crate::types::{
     Action, Capabilities, CreateMachine, Image, Location, Machine, MachineState, PublicKey, Size,
@@ -198,11 +199,9 @@ impl CloudDriver for NephoScale {
         let images = found
             .into_iter()
             .filter(convert::deployable)
-            .map(convert::image);
-        Ok(match search.map(str::trim) {
-            Some(term) => images.filter(|i| convert::image_matches(i, term)).collect(),
-            None => images.collect(),
-        })
+            .map(convert::image)
+            .collect();
+        Ok(filter_images(images, search))
     }
 
     async fn list_locations(&self) -> Result<Vec<Location>, DriverError> {
@@ -211,12 +210,6 @@ impl CloudDriver for NephoScale {
     }
 
     async fn create_machine(&self, request: &CreateMachine) -> Result<Machine, DriverError> {
-        if request.user_data.is_some() {
-            return Err(DriverError::Unsupported {
-                provider: PROVIDER,
-                what: "user data".to_owned(),
-            });
-        }
         let size = numeric("size", &request.size)?;
         let image = numeric("image", &request.image)?;
         let zone = match request.location.trim() {
@@ -268,9 +261,6 @@ impl CloudDriver for NephoScale {
     }
 
     async fn machine_action(&self, id: &str, action: Action) -> Result<(), DriverError> {
-        if !self.capabilities().supports(action) {
-            return Err(DriverError::unsupported_action(PROVIDER, action));
-        }
         let id = server_id(id)?;
         let (method, path) = match action {
             Action::Destroy => (Method::DELETE, format!("/server/cloud/{id}/")),

@@ -85,7 +85,7 @@ impl Api {
         let c = &self.config;
         let url = self.identity.url(identity::token_path(c.version))?;
         let body = identity::request_body(c)?;
-        let resp = self.identity.send(Method::POST, url, Some(&body)).await?;
+        let resp = self.identity.send_token_request(url, &body).await?;
         let token = identity::read_answer(&resp, c.version)?;
         let compute = catalogue::compute(
             &token.catalogue,

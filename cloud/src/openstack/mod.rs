@@ -22,6 +22,7 @@ use serde_json::json;
 
 use crate::error::DriverError;
 use crate::http::HttpConfig;
+use crate::rules::filter_images;
 use crate::secret::Secret;
 use crate::types::{
     Action, Capabilities, CreateMachine, Image, Location, Machine, MachineState, Size,
@@ -134,11 +135,8 @@ impl CloudDriver for OpenStack {
 
     async fn list_images(&self, search: Option<&str>) -> Result<Vec<Image>, DriverError> {
         let found: Vec<offer::NovaImage> = self.api.list("/images/detail", "images").await?;
-        let images = found.into_iter().filter_map(offer::image);
-        Ok(match search.map(str::trim) {
-            Some(term) => images.filter(|i| offer::image_matches(i, term)).collect(),
-            None => images.collect(),
-        })
+        let images = found.into_iter().filter_map(offer::image).collect();
+        Ok(filter_images(images, search))
     }
 
     async fn list_locations(&self) -> Result<Vec<Location>, DriverError> {
@@ -193,9 +191,6 @@ impl CloudDriver for OpenStack {
     }
 
     async fn machine_action(&self, id: &str, action: Action) -> Result<(), DriverError> {
-        if !self.capabilities().supports(action) {
-            return Err(DriverError::unsupported_action(self.provider, action));
-        }
         let id = server_id(id)?;
         let body = match action {
             Action::Destroy => {

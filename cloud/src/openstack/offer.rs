@@ -114,19 +114,6 @@ pub(crate) fn image(i: NovaImage) -> Option<Image> {
     })
 }
 
-/// Whether `image` matches a search term (name, OS or id, any case).
-pub(crate) fn image_matches(image: &Image, term: &str) -> bool {
-    let term = term.to_lowercase();
-    [
-        Some(image.name.as_str()),
-        image.os.as_deref(),
-        Some(image.id.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    .any(|f| f.to_lowercase().contains(&term))
-}
-
 /// The country of a Rackspace or HP Cloud region, when known.
 pub(crate) fn country(region: &str) -> Option<&'static str> {
     Some(match region.to_ascii_uppercase().as_str() {

@@ -125,7 +125,7 @@ impl Api {
         let url = self.identity.url(AUTH_PATH)?;
         let body = json!({ "credentials": {
             "username": self.username, "key": self.api_key.expose() } });
-        let resp = self.identity.send(Method::POST, url, Some(&body)).await?;
+        let resp = self.identity.send_token_request(url, &body).await?;
         if !resp.status.is_success() {
             let (_, text, _) = xml::fault(&resp);
             return Err(match resp.status.as_u16() {

@@ -129,15 +129,6 @@ pub(crate) fn images(body: &[u8]) -> Result<Vec<Image>, DriverError> {
     Ok(images)
 }
 
-/// Whether `image`'s name, OS or id contains `term` (case-insensitive).
-pub(crate) fn image_matches(image: &Image, term: &str) -> bool {
-    let term = term.to_lowercase();
-    [Some(&image.name), image.os.as_ref(), Some(&image.id)]
-        .into_iter()
-        .flatten()
-        .any(|f| f.to_lowercase().contains(&term))
-}
-
 /// The `<server>` document a create posts: name, image and flavour, and
 /// the key (if any) as a personality file in root's `authorized_keys`.
 pub(crate) fn create_body(request: &CreateMachine) -> Result<String, DriverError> {

@@ -8,7 +8,7 @@
 //! What it offers: listings (servers, flavours, images), create (the key,
 //! if any, written to the login user's `~/.ssh/authorized_keys` as a
 //! personality file;
-//! first generation images had no cloud-init, so user data is refused),
+//! first generation images had no cloud-init, so user data is refused by the capability guard),
 //! soft reboot and destroy. The v1.0 API has no power off, and metadata is
 //! set at creation only, so start, stop and tags are `Unsupported`.
 //!
@@ -30,6 +30,7 @@ use reqwest::Method;
 
 use crate::error::DriverError;
 use crate::http::HttpConfig;
+use crate::rules::filter_images;
 use crate::secret::Secret;
 use crate::types::{Action, Capabilities, CreateMachine, Image, Location, Machine, Size};
 use crate::CloudDriver;
@@ -186,14 +187,7 @@ impl CloudDriver for RackspaceFirstGen {
 
     async fn list_images(&self, search: Option<&str>) -> Result<Vec<Image>, DriverError> {
         let resp = self.api.call(Method::GET, "/images/detail", None).await?;
-        let images = convert::images(&resp.body)?;
-        Ok(match search.map(str::trim).filter(|t| !t.is_empty()) {
-            Some(term) => images
-                .into_iter()
-                .filter(|i| convert::image_matches(i, term))
-                .collect(),
-            None => images,
-        })
+        Ok(filter_images(convert::images(&resp.body)?, search))
     }
 
     async fn list_locations(&self) -> Result<Vec<Location>, DriverError> {
@@ -201,12 +195,6 @@ impl CloudDriver for RackspaceFirstGen {
     }
 
     async fn create_machine(&self, request: &CreateMachine) -> Result<Machine, DriverError> {
-        if request.user_data.is_some() {
-            return Err(DriverError::Unsupported {
-                provider: self.provider(),
-                what: "user data".to_owned(),
-            });
-        }
         let place = request.location.trim();
         let ours = self.region.location_id();
         if !place.is_empty() && place != "default" && !place.eq_ignore_ascii_case(ours) {
@@ -220,9 +208,6 @@ impl CloudDriver for RackspaceFirstGen {
     }
 
     async fn machine_action(&self, id: &str, action: Action) -> Result<(), DriverError> {
-        if !self.capabilities().supports(action) {
-            return Err(DriverError::unsupported_action(self.provider(), action));
-        }
         let id = server_id(id)?;
         match action {
             Action::Destroy => {

@@ -277,16 +277,6 @@ pub(crate) fn image(o: &Value) -> Option<Image> {
     })
 }
 
-/// Whether `term` (trimmed, case-insensitive) is in the image's id, name or
-/// OS.
-pub(crate) fn image_matches(i: &Image, term: &str) -> bool {
-    let term = term.to_lowercase();
-    [Some(&i.id), Some(&i.name), i.os.as_ref()]
-        .into_iter()
-        .flatten()
-        .any(|s| s.to_lowercase().contains(&term))
-}
-
 /// The datacenter names a create may name (`datacenters` of the options).
 pub(crate) fn orderable(options: &Value) -> HashSet<String> {
     let listed = options["datacenters"].as_array().into_iter().flatten();
@@ -331,15 +321,6 @@ fn country(name: &str) -> Option<&'static str> {
         "seo" => "KR",
         _ => return None,
     })
-}
-
-/// The first of each id, in order.
-pub(crate) fn unique<T>(items: Vec<T>, id: impl Fn(&T) -> &str) -> Vec<T> {
-    let mut seen = HashSet::new();
-    items
-        .into_iter()
-        .filter(|i| seen.insert(id(i).to_owned()))
-        .collect()
 }
 
 #[cfg(test)]

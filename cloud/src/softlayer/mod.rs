@@ -17,13 +17,14 @@ use serde_json::Value;
 
 use crate::error::DriverError;
 use crate::http::HttpConfig;
+use crate::rules::{dedupe_by_id, filter_images};
 use crate::secret::Secret;
 use crate::types::{
     Action, Capabilities, CreateMachine, Image, Location, Machine, PublicKey, Size,
 };
 use crate::CloudDriver;
 use client::{guest_id, Call};
-use convert::{text, unique};
+use convert::text;
 use xmlrpc::Rpc;
 
 pub use client::ENDPOINT;
@@ -174,7 +175,7 @@ impl CloudDriver for SoftLayer {
             .map(|g| convert::machine(g, false))
             .filter(|m| !m.id.is_empty())
             .collect();
-        Ok(unique(machines, |m: &Machine| &m.id))
+        Ok(dedupe_by_id(machines))
     }
 
     async fn list_sizes(&self) -> Result<Vec<Size>, DriverError> {
@@ -184,11 +185,8 @@ impl CloudDriver for SoftLayer {
     async fn list_images(&self, search: Option<&str>) -> Result<Vec<Image>, DriverError> {
         let options = self.create_options().await?;
         let systems = options["operatingSystems"].as_array().into_iter().flatten();
-        let images = systems.filter_map(convert::image).filter(|i| match search {
-            Some(term) => convert::image_matches(i, term.trim()),
-            None => true,
-        });
-        Ok(unique(images.collect(), |i: &Image| &i.id))
+        let images = systems.filter_map(convert::image).collect();
+        Ok(dedupe_by_id(filter_images(images, search)))
     }
 
     async fn list_locations(&self) -> Result<Vec<Location>, DriverError> {
@@ -205,7 +203,7 @@ impl CloudDriver for SoftLayer {
             .iter()
             .filter_map(|d| convert::location(d, &orderable))
             .collect();
-        Ok(unique(locations, |l: &Location| &l.id))
+        Ok(dedupe_by_id(locations))
     }
 
     async fn create_machine(&self, request: &CreateMachine) -> Result<Machine, DriverError> {
@@ -273,9 +271,6 @@ impl CloudDriver for SoftLayer {
     }
 
     async fn machine_action(&self, id: &str, action: Action) -> Result<(), DriverError> {
-        if !self.capabilities().supports(action) {
-            return Err(DriverError::unsupported_action(PROVIDER, action));
-        }
         let id = guest_id(id)?;
         // Powering on or off twice leaves the same state, so those may be
         // retried; a reboot or a delete that may have landed is not resent.

@@ -3,7 +3,9 @@
 //! validation (Prism answers 422 otherwise, 401 without a bearer token).
 //! Prism keeps no state, so only the suite's stateless group runs here.
 
-use cloud::conformance;
+use std::sync::Arc;
+
+use cloud::conformance::{self, Abilities};
 use cloud::{Action, CloudDriver, CreateMachine, DriverError, PublicKey};
 
 use crate::digitalocean;
@@ -34,7 +36,8 @@ async fn the_driver_speaks_digitaloceans_published_api() {
     // The stateless group: credentials, catalogue, lists, a create (with a
     // key uploaded and user data), every action, tags, destroy: all accepted
     // by the description's request validation.
-    conformance::stateless(&d, &request("web-1.example.com")).await;
+    let peer_can = Abilities::stateless(request("web-1.example.com"));
+    conformance::run(Arc::new(d.clone()), &peer_can).await;
 
     // Prism's examples link to page 2 (of 64 sizes) on api.digitalocean.com,
     // and page 2 links to itself: followed on our endpoint, then stopped.

@@ -4,9 +4,10 @@
 //! region proves the scope is signed per region. Skips, saying how to
 //! install moto, when it is absent.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cloud::conformance::{self, Wait};
+use cloud::conformance::{self, Abilities, Wait};
 use cloud::ec2::Ec2;
 use cloud::{CloudDriver, CreateMachine, PublicKey, Secret};
 
@@ -76,7 +77,8 @@ async fn the_lifecycle_passes_on_moto_in_two_regions() {
         let started = Instant::now();
         let request = request(&d, &format!("conformance-{provider}")).await;
         let catalogue = started.elapsed();
-        conformance::lifecycle(&d, &request, "i-0123456789abcdef0", WAIT).await;
+        let peer_can = Abilities::stateful(request, "i-0123456789abcdef0", WAIT);
+        conformance::run(Arc::new(d.clone()), &peer_can).await;
         eprintln!(
             "figure: {} ({}): catalogue for the request {catalogue:?}, lifecycle {:?}",
             provider,

@@ -13,7 +13,6 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -57,10 +56,6 @@ pub enum Fault {
     Status(u16, &'static str, &'static str),
     /// This status with this body.
     Body(u16, &'static str),
-    /// Wait this long, then answer normally.
-    Delay(Duration),
-    /// `200` with a body that is not XML.
-    Garbage,
 }
 
 /// One request as the peer saw it.
@@ -219,8 +214,6 @@ async fn handle(State(peer): State<Arc<Peer>>, headers: HeaderMap, body: Bytes) 
             return xml(status, &error_body(code, message))
         }
         Some(Fault::Body(status, body)) => return xml(status, body),
-        Some(Fault::Garbage) => return xml(200, "<html>502 Bad Gateway"),
-        Some(Fault::Delay(wait)) => tokio::time::sleep(wait).await,
         None => {}
     }
     if let Err(refusal) = verified {

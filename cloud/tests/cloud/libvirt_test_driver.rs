@@ -11,9 +11,10 @@
 #[path = "libvirt_node_files.rs"]
 mod node_files;
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use cloud::conformance::{self, Wait};
+use cloud::conformance::{self, Abilities, Wait};
 use cloud::libvirt::Libvirt;
 use cloud::{Action, CloudDriver, CreateMachine, DriverError, MachineState, PublicKey};
 
@@ -48,13 +49,9 @@ async fn the_test_driver_passes_the_whole_lifecycle() {
     // Credentials, catalogue, lists, unknown id, create (define + start),
     // listed, reboot, stop (a real shutdown: the test driver has it),
     // start, destroy (destroy + undefine), gone.
-    conformance::lifecycle(
-        &d,
-        &request(&d, "conformance-1", "none").await,
-        UNKNOWN,
-        wait(),
-    )
-    .await;
+    let request = request(&d, "conformance-1", "none").await;
+    let peer_can = Abilities::stateful(request, UNKNOWN, wait());
+    conformance::run(Arc::new(d.clone()), &peer_can).await;
     let left = d.list_machines().await.unwrap();
     assert!(!left.iter().any(|m| m.name == "conformance-1"), "{left:?}");
 }
@@ -161,7 +158,8 @@ async fn libvirt_refusals_map_to_the_drivers_errors() {
     );
     bad = request(&d, "web-2", "none").await;
     bad.user_data = Some("#!/bin/sh\ntouch /x\n".into());
-    let err = d.create_machine(&bad).await.unwrap_err();
+    let guarded = cloud::guarded(Arc::new(d.clone()));
+    let err = guarded.create_machine(&bad).await.unwrap_err();
     assert!(
         matches!(err, DriverError::Unsupported { ref what, .. } if what == "user data"),
         "{err:?}"

@@ -14,8 +14,12 @@
 //!   XML-RPC answers, served by `softlayer_peer`.
 //! - `peer_kit`: what the loopback peers share (serving, the journal of
 //!   requests and scripted faults, the observing middleware).
-//! - `conformance_fake`: the suite's stateful group against an in-memory
-//!   driver, proving the suite itself.
+//! - `conformance_fake`: the suite (`conformance::run`) against an
+//!   in-memory driver, proving the suite itself. Every driver's test runs
+//!   the same entry point with what its peer can prove.
+//! - `faults`: the faults group every HTTP driver runs (500, 429, garbage,
+//!   silence, a refused connection) against `fault_peer`, a peer that
+//!   misbehaves on purpose.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // helpers outside #[test] fns
 
@@ -31,6 +35,8 @@ mod ec2_recorded_create;
 mod ec2_recorded_faults;
 mod ec2_recorded_peer;
 mod ec2_sigv4;
+mod fault_peer;
+mod faults;
 mod libvirt_test_driver;
 mod linode_recorded;
 mod nephoscale_peer;

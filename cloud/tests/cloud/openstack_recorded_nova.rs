@@ -2,6 +2,8 @@
 //! servers (states, addresses, pages), flavours, images, create with key
 //! pairs and user data, actions, metadata as tags.
 
+use std::sync::Arc;
+
 use cloud::conformance;
 use cloud::openstack::KeystoneVersion::V2;
 use cloud::{Action, CloudDriver, CreateMachine, DriverError, MachineState, PublicKey};
@@ -235,8 +237,12 @@ async fn actions_and_tags_are_sent_as_nova_expects() {
     let err = d.set_tags("12064", &["=orphan".into()]).await.unwrap_err();
     assert!(matches!(err, DriverError::InvalidRequest(_)), "{err:?}");
 
-    // Rackspace has no os-stop: refused here, nothing sent.
-    let rax = rackspace("rackspace:ord", &format!("{}/v2.0", peer.url), "ops");
+    // Rackspace has no os-stop: refused by the capability guard, nothing sent.
+    let rax = cloud::guarded(Arc::new(rackspace(
+        "rackspace:ord",
+        &format!("{}/v2.0", peer.url),
+        "ops",
+    )));
     let before = peer.requests().len();
     let err = rax.machine_action("12064", Action::Stop).await.unwrap_err();
     assert!(

@@ -48,8 +48,6 @@ pub enum Fault {
     Status(u16, &'static str, Option<&'static str>),
     /// Wait this long, then answer normally.
     Delay(Duration),
-    /// `200` with a body that is not JSON.
-    Garbage,
 }
 
 /// How a seen request reads in [`Journal::requests`].
@@ -247,7 +245,6 @@ async fn observe<B: Clone>(
             }
             return resp;
         }
-        Some(Fault::Garbage) => return ok("<html>502 Bad Gateway</html>"),
         Some(Fault::Delay(wait)) => tokio::time::sleep(wait).await,
         None => {}
     }

@@ -3,8 +3,10 @@
 //! stateless group, the recorded values, refused credentials, the XML a
 //! create and a reboot send, renewing a refused token, and faults.
 
+use std::sync::Arc;
+
 use base64::Engine;
-use cloud::conformance;
+use cloud::conformance::{self, Abilities};
 use cloud::rackspace_first_gen::{authorized_keys, Region};
 use cloud::{Action, CloudDriver, CreateMachine, DriverError, MachineState, PublicKey};
 
@@ -34,8 +36,11 @@ fn servers(path: &str) -> String {
 async fn the_stateless_suite_passes_on_the_recordings() {
     let peer = FirstGenPeer::start().await;
     let d = peer.driver(Region::Us, "ops");
-    conformance::stateless(&d, &request()).await;
-    conformance::unsupported_actions_are_refused(&d, SERVER_ID).await;
+    let peer_can = Abilities {
+        act_on: Some(SERVER_ID.into()),
+        ..Abilities::stateless(request())
+    };
+    conformance::run(Arc::new(d.clone()), &peer_can).await;
     let caps = d.capabilities();
     assert!(caps.reboot && caps.destroy && caps.create && caps.key_pairs);
     assert!(!caps.start && !caps.stop && !caps.tag && !caps.user_data && !caps.image_search);
@@ -190,14 +195,17 @@ async fn a_create_posts_well_formed_xml_with_the_key_as_a_personality_file() {
     assert_eq!(doc.root_element().attribute("name"), Some("a&b <c>"));
     assert!(!body.contains("personality"));
 
-    // Refused before a request: user data, another location.
+    // Refused before a request: user data (by the capability guard),
+    // another location.
     let before = peer.requests().len();
     let script = CreateMachine {
         user_data: Some("#!/bin/sh".into()),
         ..request()
     };
     assert!(matches!(
-        d.create_machine(&script).await,
+        cloud::guarded(Arc::new(d.clone()))
+            .create_machine(&script)
+            .await,
         Err(DriverError::Unsupported { .. })
     ));
     let elsewhere = CreateMachine {

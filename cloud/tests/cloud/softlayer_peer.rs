@@ -37,8 +37,6 @@ pub const KNOWN: [i64; 4] = [2875152, 2875213, 2875273, 123456];
 pub enum Fault {
     /// This status with a plain-text body.
     Status(u16),
-    /// `200` with a body that is not XML-RPC.
-    Garbage,
 }
 
 /// One call as the peer saw it.
@@ -143,10 +141,8 @@ async fn serve(
         body,
         call: call.clone(),
     });
-    match journal.next_fault() {
-        Some(Fault::Status(status)) => return xml(status, "upstream trouble"),
-        Some(Fault::Garbage) => return xml(200, "<html>502 Bad Gateway</html>"),
-        None => {}
+    if let Some(Fault::Status(status)) = journal.next_fault() {
+        return xml(status, "upstream trouble");
     }
     let Some(call) = call else {
         return xml(400, "not a well-formed methodCall");

@@ -3,7 +3,9 @@
 //! escaping), action methods, and the stateless conformance suite (faults
 //! and errors: `softlayer_recorded_faults`).
 
-use cloud::conformance;
+use std::sync::Arc;
+
+use cloud::conformance::{self, Abilities};
 use cloud::softlayer::SoftLayer;
 use cloud::{Action, CloudDriver, CreateMachine, DriverError, MachineState, PublicKey, Secret};
 use serde_json::json;
@@ -272,14 +274,9 @@ async fn actions_and_tags_call_the_guest_methods() {
 #[tokio::test]
 async fn the_conformance_suite_passes_and_every_call_is_well_formed() {
     let peer = SoftLayerPeer::start().await;
-    let d = softlayer(&peer.url, "good");
-    let d: &dyn CloudDriver = &d;
-    conformance::stateless(d, &request(true)).await;
-    let created = conformance::create_is_accepted(d, &request(false))
-        .await
-        .unwrap();
-    assert!(KNOWN.contains(&created.id.parse().unwrap()));
-    conformance::unsupported_actions_are_refused(d, &created.id).await;
+    let peer_can = Abilities::stateless(request(true));
+    let ran = conformance::run(Arc::new(softlayer(&peer.url, "good")), &peer_can).await;
+    assert!(KNOWN.contains(&ran.created.unwrap().id.parse().unwrap()));
     let seen = peer.seen();
     assert!(seen.len() >= 12, "{:?}", peer.calls());
     for s in &seen {

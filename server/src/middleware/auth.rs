@@ -1,6 +1,7 @@
-//! Who is calling, and may they come in at all: resolves the actor from the
-//! session, enforces CSRF on cookie sessions, sends a new installation to
-//! setup, and refuses anonymous callers everywhere but the public paths.
+//! Who is calling, and may they come in at all: resolves the actor (with
+//! the client's address) from API credentials or the session, enforces CSRF
+//! on cookie sessions, sends a new installation to setup, and refuses
+//! anonymous callers everywhere but the public paths.
 
 use std::net::SocketAddr;
 
@@ -35,7 +36,7 @@ pub async fn authenticate(
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into());
-    req.extensions_mut().insert(ClientAddress(address));
+    req.extensions_mut().insert(ClientAddress(address.clone()));
 
     let path = req.uri().path().to_owned();
     if gate::is_static_file(&path) {
@@ -45,21 +46,16 @@ pub async fn authenticate(
 
     let authorization = header_text(&req, axum::http::header::AUTHORIZATION.as_str());
     let legacy = header_text(&req, "authorized");
-    let address = req
-        .extensions()
-        .get::<ClientAddress>()
-        .map(|a| a.0.clone())
-        .unwrap_or_default();
     match api_credentials(&state, authorization, legacy, &address).await {
         Ok(Some(actor)) => {
             // API credentials: no cookie, so no CSRF to check.
-            return run_as(&state, actor, req, next, &path, &address).await;
+            return run_as(&state, actor, req, next, &path).await;
         }
         Ok(None) => {}
         Err(kind) => return unauthenticated(kind),
     }
 
-    let actor = match session::actor(&state.services, &session).await {
+    let actor = match session::actor(&state.services, &session, &address).await {
         Ok(actor) => actor,
         Err(kind) => return ApiError(kind).into_response(),
     };
@@ -72,7 +68,10 @@ pub async fn authenticate(
 
     match actor {
         Some(actor) => {
-            let token = actor.csrf.clone();
+            let token = match session::csrf_token(&session).await {
+                Ok(token) => token,
+                Err(kind) => return ApiError(kind).into_response(),
+            };
             // Another site may link to a page, nothing more: a cross-site
             // request riding on the cookie is refused whatever its method.
             if gate::is_cross_site(req.headers()) && (!page || gate::is_acting_get(&path)) {
@@ -84,8 +83,8 @@ pub async fn authenticate(
                 .into_response();
             }
             if !csrf::needs_token(req.method()) && gate::is_acting_get(&path) {
-                let checked = match token.as_deref() {
-                    Some(expected) => csrf::check_acting_get(&req, expected),
+                let checked = match &token {
+                    Some(expected) => csrf::check_acting_get(&req, &expected.0),
                     None => Err(ErrorKind::Csrf {
                         reason: "this session has no CSRF token; sign in again".into(),
                     }),
@@ -95,18 +94,22 @@ pub async fn authenticate(
                 }
             }
             if csrf::needs_token(req.method()) {
-                let Some(expected) = token else {
+                let Some(expected) = &token else {
                     return ApiError(ErrorKind::Csrf {
                         reason: "this session has no CSRF token; sign in again".into(),
                     })
                     .into_response();
                 };
-                req = match csrf::check(req, &expected).await {
+                req = match csrf::check(req, &expected.0).await {
                     Ok(req) => req,
                     Err(kind) => return ApiError(kind).into_response(),
                 };
             }
-            run_as(&state, actor, req, next, &path, &address).await
+            // The pages hand the token on to forms posted without JavaScript.
+            if let Some(token) = token {
+                req.extensions_mut().insert(token);
+            }
+            run_as(&state, actor, req, next, &path).await
         }
         None if gate::is_public(&path) => next.run(req).await,
         None if page => {
@@ -125,10 +128,10 @@ async fn run_as(
     mut req: Request,
     next: Next,
     path: &str,
-    address: &str,
 ) -> Response {
     let method = req.method().clone();
     let who = actor.audit_name();
+    let address = actor.address.clone();
     req.extensions_mut().insert(actor);
     let response = next.run(req).await;
     if let Some(Denied(action)) = response.extensions().get::<Denied>() {
@@ -137,7 +140,7 @@ async fn run_as(
             let recorded = service::audit::record(
                 &state.services,
                 &who,
-                address,
+                &address,
                 action,
                 &resource,
                 service::audit::outcome::DENIED,
@@ -189,7 +192,7 @@ async fn api_credentials(
         message: why.into(),
     };
     match scheme.to_ascii_lowercase().as_str() {
-        "token" | "bearer" => service::tokens::authenticate(&state.services, value)
+        "token" | "bearer" => service::tokens::authenticate(&state.services, value, address)
             .await?
             .map(Some)
             .ok_or(ErrorKind::Unauthenticated),
@@ -205,7 +208,7 @@ async fn api_credentials(
                 .ok_or_else(|| refused("Basic credentials are not base64 of email:password"))?;
             let account =
                 service::accounts::sign_in_basic(&state.services, email, password, address).await?;
-            session::actor_for(&state.services, account, Credential::Basic, None, None)
+            session::actor_for(&state.services, account, Credential::Basic, address, None)
                 .await
                 .map(Some)
         }

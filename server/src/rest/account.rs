@@ -10,7 +10,7 @@ use store::audit::{AuditEntry, AuditFilter};
 
 use crate::{
     http_error::ApiError,
-    rest::extract::{Address, Body, Caller},
+    rest::extract::{Body, Caller},
     AppState,
 };
 
@@ -27,7 +27,6 @@ pub struct PasswordChange {
 pub async fn change_password(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Body(body): Body<PasswordChange>,
 ) -> Result<Json<Value>, ApiError> {
     service::users::change_own_password(
@@ -35,7 +34,6 @@ pub async fn change_password(
         &actor,
         &body.current_password,
         &body.password,
-        &address,
     )
     .await?;
     Ok(Json(json!({"status": "success"})))

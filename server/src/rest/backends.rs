@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use crate::{
     http_error::ApiError,
-    rest::extract::{Address, Body, Caller},
+    rest::extract::{Body, Caller},
     AppState,
 };
 
@@ -42,10 +42,9 @@ pub async fn list_backends(
 pub async fn add_backend(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Body(body): Body<service::backends::NewBackend>,
 ) -> Result<(StatusCode, Json<BackendSummary>), ApiError> {
-    let backend = service::backends::add(&state.services, &actor, &body, &address).await?;
+    let backend = service::backends::add(&state.services, &actor, &body).await?;
     Ok((StatusCode::CREATED, Json(backend)))
 }
 
@@ -62,7 +61,6 @@ pub struct RenameBackend {
 pub async fn rename_backend(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Path(backend_id): Path<String>,
     Body(body): Body<RenameBackend>,
 ) -> Result<Json<Value>, ApiError> {
@@ -71,7 +69,6 @@ pub async fn rename_backend(
         &actor,
         &backend_id,
         body.new_name.as_deref().unwrap_or_default(),
-        &address,
     )
     .await?;
     Ok(Json(json!({"status": "success"})))
@@ -91,7 +88,6 @@ pub struct ToggleBackend {
 pub async fn toggle_backend(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Path(backend_id): Path<String>,
     Body(body): Body<ToggleBackend>,
 ) -> Result<Json<Value>, ApiError> {
@@ -107,7 +103,7 @@ pub async fn toggle_backend(
         Some(Value::String(s)) if s.eq_ignore_ascii_case("false") || s == "0" => false,
         _ => return Err(ErrorKind::invalid("newState", "must be \"True\" or \"False\"").into()),
     };
-    service::backends::set_enabled(&state.services, &actor, &backend_id, enabled, &address).await?;
+    service::backends::set_enabled(&state.services, &actor, &backend_id, enabled).await?;
     Ok(Json(json!({"status": "success"})))
 }
 
@@ -118,9 +114,8 @@ pub async fn toggle_backend(
 pub async fn delete_backend(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Path(backend_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    service::backends::delete(&state.services, &actor, &backend_id, &address).await?;
+    service::backends::delete(&state.services, &actor, &backend_id).await?;
     Ok(Json(json!({"status": "success"})))
 }

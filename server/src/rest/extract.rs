@@ -29,7 +29,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     }
 }
 
-/// The caller's network address.
+/// The caller's network address, for callers without an [`Actor`] (sign-in,
+/// OAuth grants); a signed-in caller's rides in [`Actor::address`].
 pub struct Address(pub String);
 
 impl<S: Send + Sync> FromRequestParts<S> for Address {

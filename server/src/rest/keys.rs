@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::{
     http_error::ApiError,
-    rest::extract::{Address, Body, Caller},
+    rest::extract::{Body, Caller},
     AppState,
 };
 
@@ -41,7 +41,6 @@ pub struct ImportKey {
 pub async fn import_key(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Body(body): Body<ImportKey>,
 ) -> Result<(StatusCode, Json<KeySummary>), ApiError> {
     let key = service::keys::import(
@@ -50,7 +49,6 @@ pub async fn import_key(
         body.id.as_deref().unwrap_or_default(),
         body.private.as_deref().unwrap_or_default(),
         body.passphrase.as_deref(),
-        &address,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(key)))
@@ -73,7 +71,6 @@ pub struct GenerateKey {
 pub async fn generate_key(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Body(body): Body<GenerateKey>,
 ) -> Result<Json<service::keys::GeneratedKey>, ApiError> {
     Ok(Json(
@@ -82,7 +79,6 @@ pub async fn generate_key(
             &actor,
             body.algorithm.as_deref(),
             body.id.as_deref(),
-            &address,
         )
         .await?,
     ))
@@ -101,7 +97,6 @@ pub struct RenameKey {
 pub async fn rename_key(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Path(key_id): Path<String>,
     Body(body): Body<RenameKey>,
 ) -> Result<Json<KeySummary>, ApiError> {
@@ -111,7 +106,6 @@ pub async fn rename_key(
             &actor,
             &key_id,
             body.new_id.as_deref().unwrap_or_default(),
-            &address,
         )
         .await?,
     ))
@@ -124,10 +118,9 @@ pub async fn rename_key(
 pub async fn set_default_key(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Path(key_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    service::keys::set_default(&state.services, &actor, &key_id, &address).await?;
+    service::keys::set_default(&state.services, &actor, &key_id).await?;
     Ok(Json(json!({"status": "success"})))
 }
 
@@ -138,10 +131,9 @@ pub async fn set_default_key(
 pub async fn delete_key(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Path(key_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    service::keys::delete(&state.services, &actor, &key_id, &address).await?;
+    service::keys::delete(&state.services, &actor, &key_id).await?;
     Ok(Json(json!({"status": "success"})))
 }
 
@@ -167,11 +159,10 @@ pub async fn public_key(
 pub async fn private_key(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Path(key_id): Path<String>,
 ) -> Result<Json<String>, ApiError> {
     Ok(Json(
-        service::keys::private(&state.services, &actor, &key_id, &address).await?,
+        service::keys::private(&state.services, &actor, &key_id).await?,
     ))
 }
 
@@ -190,7 +181,6 @@ pub struct Associate {
 pub async fn associate_key(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Path((backend_id, machine_id, key_id)): Path<(String, String, String)>,
     Body(body): Body<Associate>,
 ) -> Result<Json<Value>, ApiError> {
@@ -211,7 +201,6 @@ pub async fn associate_key(
         &machine_id,
         body.ssh_user.as_deref().unwrap_or("root"),
         sudo,
-        &address,
     )
     .await?;
     Ok(Json(json!({"status": "success"})))
@@ -224,18 +213,9 @@ pub async fn associate_key(
 pub async fn disassociate_key(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Path((backend_id, machine_id, key_id)): Path<(String, String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    service::keys::disassociate(
-        &state.services,
-        &actor,
-        &key_id,
-        &backend_id,
-        &machine_id,
-        &address,
-    )
-    .await?;
+    service::keys::disassociate(&state.services, &actor, &key_id, &backend_id, &machine_id).await?;
     Ok(Json(json!({"status": "success"})))
 }
 
@@ -249,18 +229,9 @@ pub async fn disassociate_key(
 pub async fn deploy_key(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Path((backend_id, machine_id, key_id)): Path<(String, String, String)>,
 ) -> Result<Json<service::keys::Deployed>, ApiError> {
     Ok(Json(
-        service::keys::deploy(
-            &state.services,
-            &actor,
-            &key_id,
-            &backend_id,
-            &machine_id,
-            &address,
-        )
-        .await?,
+        service::keys::deploy(&state.services, &actor, &key_id, &backend_id, &machine_id).await?,
     ))
 }

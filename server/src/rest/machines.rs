@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 use crate::{
     http_error::ApiError,
-    rest::extract::{Address, Body, Caller},
+    rest::extract::{Body, Caller},
     AppState,
 };
 
@@ -61,7 +61,6 @@ pub struct AcceptHostKey {
 pub async fn accept_host_key(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Path((backend_id, machine_id)): Path<(String, String)>,
     Body(body): Body<AcceptHostKey>,
 ) -> Result<Json<Value>, ApiError> {
@@ -71,7 +70,6 @@ pub async fn accept_host_key(
         &backend_id,
         &machine_id,
         body.fingerprint.as_deref().unwrap_or_default(),
-        &address,
     )
     .await?;
     Ok(Json(json!({"status": "success"})))
@@ -90,7 +88,6 @@ pub struct MachineAction {
 pub async fn machine_action(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Path((backend_id, machine_id)): Path<(String, String)>,
     Body(body): Body<MachineAction>,
 ) -> Result<Json<Value>, ApiError> {
@@ -107,15 +104,8 @@ pub async fn machine_action(
             return Err(e.into());
         }
     };
-    service::machine_actions::act(
-        &state.services,
-        &actor,
-        &backend_id,
-        &machine_id,
-        action,
-        &address,
-    )
-    .await?;
+    service::machine_actions::act(&state.services, &actor, &backend_id, &machine_id, action)
+        .await?;
     Ok(Json(json!({"status": "success"})))
 }
 
@@ -128,13 +118,11 @@ pub async fn machine_action(
 pub async fn create_machine(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Path(backend_id): Path<String>,
     Body(body): Body<service::machine_actions::NewMachine>,
 ) -> Result<(StatusCode, Json<service::machine_actions::CreatedMachine>), ApiError> {
     let machine =
-        service::machine_actions::create(&state.services, &actor, &backend_id, &body, &address)
-            .await?;
+        service::machine_actions::create(&state.services, &actor, &backend_id, &body).await?;
     Ok((StatusCode::CREATED, Json(machine)))
 }
 
@@ -220,7 +208,6 @@ pub struct Tags {
 pub async fn set_tags(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Path((backend_id, machine_id)): Path<(String, String)>,
     Body(body): Body<Tags>,
 ) -> Result<Json<Value>, ApiError> {
@@ -247,7 +234,6 @@ pub async fn set_tags(
         &backend_id,
         &machine_id,
         &tags,
-        &address,
     )
     .await?;
     Ok(Json(json!({ "tags": tags })))
@@ -267,19 +253,12 @@ pub struct NewTag {
 pub async fn add_tag(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Path((backend_id, machine_id)): Path<(String, String)>,
     Body(body): Body<NewTag>,
 ) -> Result<Json<Value>, ApiError> {
-    let tags = service::machine_tags::add(
-        &state.services,
-        &actor,
-        &backend_id,
-        &machine_id,
-        &body.tag,
-        &address,
-    )
-    .await?;
+    let tags =
+        service::machine_tags::add(&state.services, &actor, &backend_id, &machine_id, &body.tag)
+            .await?;
     Ok(Json(json!({ "tags": tags })))
 }
 
@@ -290,17 +269,10 @@ pub async fn add_tag(
 pub async fn remove_tag(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Path((backend_id, machine_id, tag)): Path<(String, String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let tags = service::machine_tags::remove(
-        &state.services,
-        &actor,
-        &backend_id,
-        &machine_id,
-        &tag,
-        &address,
-    )
-    .await?;
+    let tags =
+        service::machine_tags::remove(&state.services, &actor, &backend_id, &machine_id, &tag)
+            .await?;
     Ok(Json(json!({ "tags": tags })))
 }

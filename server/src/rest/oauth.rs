@@ -93,10 +93,9 @@ pub async fn list_clients(
 pub async fn create_client(
     State(state): State<AppState>,
     Master(actor, _): Master<CreateOAuthClient>,
-    Address(address): Address,
     Body(body): Body<NewClient>,
 ) -> Result<(StatusCode, Json<oauth::CreatedClient>), ApiError> {
-    let created = oauth::create_client(&state.services, &actor, &body.name, &address).await?;
+    let created = oauth::create_client(&state.services, &actor, &body.name).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -107,9 +106,8 @@ pub async fn create_client(
 pub async fn delete_client(
     State(state): State<AppState>,
     Master(actor, _): Master<DeleteOAuthClient>,
-    Address(address): Address,
     Path(client_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    oauth::delete_client(&state.services, &actor, &client_id, &address).await?;
+    oauth::delete_client(&state.services, &actor, &client_id).await?;
     Ok(Json(json!({"status": "success"})))
 }

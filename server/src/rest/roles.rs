@@ -12,8 +12,8 @@ use service::roles::{self, RoleTemplate, RoleView};
 use crate::{
     http_error::ApiError,
     rest::extract::{
-        json_field, Address, AttachRole, Body, Caller, CreateRole, DeleteRole, DetachRole,
-        EditRole, Master, ViewRoles,
+        json_field, AttachRole, Body, Caller, CreateRole, DeleteRole, DetachRole, EditRole, Master,
+        ViewRoles,
     },
     AppState,
 };
@@ -61,11 +61,10 @@ pub async fn list_roles(
 pub async fn create_role(
     State(state): State<AppState>,
     Master(actor, _): Master<CreateRole>,
-    Address(address): Address,
     Body(body): Body<RoleBody>,
 ) -> Result<Json<Value>, ApiError> {
     let scope = json_field(body.scope, "scope")?;
-    let role = roles::create(&state.services, &actor, &body.name, &scope, &address).await?;
+    let role = roles::create(&state.services, &actor, &body.name, &scope).await?;
     Ok(Json(json!({"status": "success", "role_id": role.id})))
 }
 
@@ -76,20 +75,11 @@ pub async fn create_role(
 pub async fn update_role(
     State(state): State<AppState>,
     Master(actor, _): Master<EditRole>,
-    Address(address): Address,
     Path(role_id): Path<String>,
     Body(body): Body<RoleBody>,
 ) -> Result<Json<Value>, ApiError> {
     let scope = json_field(body.scope, "scope")?;
-    roles::update(
-        &state.services,
-        &actor,
-        &role_id,
-        &body.name,
-        &scope,
-        &address,
-    )
-    .await?;
+    roles::update(&state.services, &actor, &role_id, &body.name, &scope).await?;
     Ok(Json(json!({"status": "success"})))
 }
 
@@ -100,10 +90,9 @@ pub async fn update_role(
 pub async fn delete_role(
     State(state): State<AppState>,
     Master(actor, _): Master<DeleteRole>,
-    Address(address): Address,
     Path(role_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    roles::delete(&state.services, &actor, &role_id, &address).await?;
+    roles::delete(&state.services, &actor, &role_id).await?;
     Ok(Json(json!({"status": "success"})))
 }
 
@@ -137,17 +126,9 @@ pub async fn user_roles(
 pub async fn attach_role(
     State(state): State<AppState>,
     Master(actor, _): Master<AttachRole>,
-    Address(address): Address,
     Body(body): Body<AttachBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let id = roles::attach(
-        &state.services,
-        &actor,
-        &body.username,
-        &body.role_id,
-        &address,
-    )
-    .await?;
+    let id = roles::attach(&state.services, &actor, &body.username, &body.role_id).await?;
     Ok(Json(json!({"status": "success", "user_role_id": id})))
 }
 
@@ -158,11 +139,10 @@ pub async fn attach_role(
 pub async fn reattach_role(
     State(state): State<AppState>,
     Master(actor, _): Master<AttachRole>,
-    Address(address): Address,
     Path(role_id): Path<String>,
     Body(body): Body<UsernameBody>,
 ) -> Result<Json<Value>, ApiError> {
-    match roles::attach(&state.services, &actor, &body.username, &role_id, &address).await {
+    match roles::attach(&state.services, &actor, &body.username, &role_id).await {
         Ok(_) | Err(domain::ErrorKind::Conflict { .. }) => Ok(Json(json!({"status": "success"}))),
         Err(e) => Err(e.into()),
     }
@@ -175,10 +155,9 @@ pub async fn reattach_role(
 pub async fn detach_role(
     State(state): State<AppState>,
     Master(actor, _): Master<DetachRole>,
-    Address(address): Address,
     Path(role_id): Path<String>,
     Body(body): Body<UsernameBody>,
 ) -> Result<Json<Value>, ApiError> {
-    roles::detach(&state.services, &actor, &body.username, &role_id, &address).await?;
+    roles::detach(&state.services, &actor, &body.username, &role_id).await?;
     Ok(Json(json!({"status": "success"})))
 }

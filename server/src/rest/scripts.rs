@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     http_error::ApiError,
-    rest::extract::{Address, Body, Caller},
+    rest::extract::{Body, Caller},
     AppState,
 };
 
@@ -32,7 +32,6 @@ pub struct NewScript {
 pub async fn start_script(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Path((backend_id, machine_id)): Path<(String, String)>,
     Body(body): Body<NewScript>,
 ) -> Result<(StatusCode, Json<ScriptRunSummary>), ApiError> {
@@ -42,7 +41,6 @@ pub async fn start_script(
         &backend_id,
         &machine_id,
         &body.script,
-        &address,
     )
     .await?;
     Ok((StatusCode::ACCEPTED, Json(run)))

@@ -10,11 +10,7 @@ use axum::{
 use domain::{shell::ShellEvent, ErrorKind};
 use serde::Deserialize;
 
-use crate::{
-    http_error::ApiError,
-    rest::extract::{Address, Caller},
-    AppState,
-};
+use crate::{http_error::ApiError, rest::extract::Caller, AppState};
 
 /// Query of the mist.io shell route.
 #[derive(Debug, Deserialize)]
@@ -36,7 +32,6 @@ pub struct ShellQuery {
 pub async fn shell(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Path((backend_id, machine_id)): Path<(String, String)>,
     Query(query): Query<ShellQuery>,
 ) -> Result<Response, ApiError> {
@@ -68,7 +63,6 @@ pub async fn shell(
         &backend_id,
         &machine_id,
         query.command.as_deref().unwrap_or_default(),
-        &address,
     )
     .await?;
     append_shell(events)

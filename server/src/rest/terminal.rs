@@ -29,11 +29,7 @@ use service::{
 };
 use tokio::sync::mpsc;
 
-use crate::{
-    http_error::ApiError,
-    rest::extract::{Address, Caller},
-    AppState,
-};
+use crate::{http_error::ApiError, rest::extract::Caller, AppState};
 
 /// Query of the terminal route.
 #[derive(Debug, Deserialize)]
@@ -51,7 +47,6 @@ pub struct TerminalQuery {
 pub async fn terminal(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Path((backend_id, machine_id)): Path<(String, String)>,
     Query(query): Query<TerminalQuery>,
     headers: HeaderMap,
@@ -74,7 +69,6 @@ pub async fn terminal(
         machine: machine_id,
         cols,
         rows,
-        address,
     };
     // Connecting happens after the upgrade, so the page can show why it failed.
     Ok(upgrade.on_upgrade(move |socket| relay(services, actor, request, socket)))

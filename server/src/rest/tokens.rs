@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::{
     http_error::ApiError,
-    rest::extract::{json_field, Address, Body, Caller},
+    rest::extract::{json_field, Body, Caller},
     AppState,
 };
 
@@ -28,7 +28,6 @@ pub struct NewToken {
 pub async fn create_token(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Body(body): Body<NewToken>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let scope = body.scope.map(|s| json_field(s, "scope")).transpose()?;
@@ -38,7 +37,6 @@ pub async fn create_token(
         &body.name,
         body.ttl_days,
         scope.as_ref(),
-        &address,
     )
     .await?;
     Ok((
@@ -64,9 +62,8 @@ pub async fn list_tokens(
 pub async fn revoke_token(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Address(address): Address,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    service::tokens::revoke(&state.services, &actor, &id, &address).await?;
+    service::tokens::revoke(&state.services, &actor, &id).await?;
     Ok(Json(json!({"status": "success"})))
 }

@@ -11,7 +11,7 @@ use service::users::{self, UserView};
 
 use crate::{
     http_error::ApiError,
-    rest::extract::{Address, Body, Caller, CreateUser, DeleteUser, EditUser, Master},
+    rest::extract::{Body, Caller, CreateUser, DeleteUser, EditUser, Master},
     AppState,
 };
 
@@ -61,7 +61,6 @@ pub async fn list_users(
 pub async fn create_user(
     State(state): State<AppState>,
     Master(actor, _): Master<CreateUser>,
-    Address(address): Address,
     Body(body): Body<NewUser>,
 ) -> Result<Json<Value>, ApiError> {
     let (user, link) = users::create(
@@ -70,7 +69,6 @@ pub async fn create_user(
         &body.username,
         &body.email,
         body.password.as_deref(),
-        &address,
     )
     .await?;
     let mut body = json!({"status": "success", "user_id": user.id});
@@ -87,10 +85,9 @@ pub async fn create_user(
 pub async fn password_link(
     State(state): State<AppState>,
     Master(actor, _): Master<EditUser>,
-    Address(address): Address,
     Path(username): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let link = users::password_link(&state.services, &actor, &username, &address).await?;
+    let link = users::password_link(&state.services, &actor, &username).await?;
     Ok(Json(json!({"status": "success", "password_link": link})))
 }
 
@@ -101,7 +98,6 @@ pub async fn password_link(
 pub async fn update_user(
     State(state): State<AppState>,
     Master(actor, _): Master<EditUser>,
-    Address(address): Address,
     Path(username): Path<String>,
     Body(body): Body<UserChange>,
 ) -> Result<Json<Value>, ApiError> {
@@ -111,7 +107,6 @@ pub async fn update_user(
         &username,
         body.disabled,
         body.password.as_deref(),
-        &address,
     )
     .await?;
     Ok(Json(json!({"status": "success"})))
@@ -124,9 +119,8 @@ pub async fn update_user(
 pub async fn delete_user(
     State(state): State<AppState>,
     Master(actor, _): Master<DeleteUser>,
-    Address(address): Address,
     Path(username): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    users::delete(&state.services, &actor, &username, &address).await?;
+    users::delete(&state.services, &actor, &username).await?;
     Ok(Json(json!({"status": "success"})))
 }

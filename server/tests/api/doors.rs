@@ -324,3 +324,82 @@ async fn a_non_master_is_refused_users_roles_and_backends_alike_at_both_doors() 
         assert_eq!(page, api, "{server_fn}");
     }
 }
+
+#[tokio::test]
+async fn every_door_records_the_callers_address_in_the_audit_log() {
+    let app = TestApp::signed_in().await;
+    let generate = |id: &str| json!({"id": id, "algorithm": "ed25519"});
+    // The page's server function and REST, both on the cookie session.
+    let res = app
+        .server_fn(
+            "keys/generate",
+            &[("id", "by-page"), ("algorithm", "ed25519")],
+            Some(&app.csrf()),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .api(Method::POST, "/keys/generate", Some(generate("by-session")))
+        .await;
+    assert_eq!(res.status(), 200);
+    // REST with an API token and with Basic credentials.
+    let token = app
+        .api(Method::POST, "/tokens", Some(json!({"name": "doors"})))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .as_caller(
+            Method::POST,
+            "/keys/generate",
+            &format!("Token {token}"),
+            Some(generate("by-token")),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .as_caller(
+            Method::POST,
+            "/keys/generate",
+            &basic(MASTER_EMAIL, MASTER_PASSWORD),
+            Some(generate("by-basic")),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    // A refusal, which the middleware records.
+    let res = app
+        .api(
+            Method::POST,
+            "/v3/user",
+            Some(json!({"username": "nobody", "email": "nobody@example.com", "password": MASTER_PASSWORD})),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app
+        .as_caller(
+            Method::POST,
+            "/keys/generate",
+            &basic("nobody@example.com", MASTER_PASSWORD),
+            Some(generate("refused")),
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+
+    let audit = app.services().db.recent_audit(100).await.unwrap();
+    for id in ["by-page", "by-session", "by-token", "by-basic"] {
+        let entry = audit
+            .iter()
+            .find(|e| e.action == "create:key" && e.resource == format!("key/{id}"))
+            .unwrap_or_else(|| panic!("{id} audited"));
+        assert_eq!(entry.address, "127.0.0.1", "{id}");
+    }
+    let denied = audit
+        .iter()
+        .find(|e| e.outcome == "denied" && e.actor == "nobody@example.com")
+        .expect("the refusal audited");
+    assert_eq!(denied.address, "127.0.0.1");
+}

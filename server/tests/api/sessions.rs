@@ -160,3 +160,49 @@ async fn the_session_cookie_is_http_only_and_same_site_lax() {
         .unwrap();
     assert!(!csrf.contains("HttpOnly"), "{csrf}");
 }
+
+#[tokio::test]
+async fn the_sessions_csrf_token_reaches_its_pages_and_no_api_caller() {
+    let app = TestApp::signed_in().await;
+    let csrf = app.csrf();
+    // The forms a page offers without JavaScript carry it.
+    let res = app.get_page("/admin").await;
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    let fields = page.matches(&format!("value=\"{csrf}\"")).count();
+    assert!(fields >= 2, "{fields} fields carry the token");
+    let info: serde_json::Value = app
+        .get_json("/api/session_info")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["csrf_token"], csrf.as_str());
+    // API credentials come without a session, so without a token.
+    let token = app
+        .api(
+            reqwest::Method::POST,
+            "/tokens",
+            Some(serde_json::json!({"name": "no session"})),
+        )
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let info: serde_json::Value = app
+        .anonymous_client()
+        .get(app.url("/api/session_info"))
+        .header(header::ACCEPT, "application/json")
+        .header(header::AUTHORIZATION, format!("Token {token}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["email"], MASTER_EMAIL);
+    assert_eq!(info["csrf_token"], "");
+}

@@ -41,7 +41,7 @@ async fn master(services: &Services) -> service::Actor {
     )
     .await
     .unwrap();
-    service::session::actor_for(services, account, Credential::Session, None, None)
+    service::session::actor_for(services, account, Credential::Session, "test", None)
         .await
         .unwrap()
 }
@@ -50,16 +50,16 @@ async fn master(services: &Services) -> service::Actor {
 async fn a_token_with_a_lifetime_stops_working_when_it_ends() {
     let (services, clock, _dir) = services_on_a_clock().await;
     let actor = master(&services).await;
-    let t = tokens::create(&services, &actor, "short", Some(7), None, "test")
+    let t = tokens::create(&services, &actor, "short", Some(7), None)
         .await
         .unwrap();
     clock.fetch_add(6 * DAY, Ordering::SeqCst);
-    assert!(tokens::authenticate(&services, &t.token)
+    assert!(tokens::authenticate(&services, &t.token, "test")
         .await
         .unwrap()
         .is_some());
     clock.fetch_add(DAY + 1, Ordering::SeqCst);
-    assert!(tokens::authenticate(&services, &t.token)
+    assert!(tokens::authenticate(&services, &t.token, "test")
         .await
         .unwrap()
         .is_none());
@@ -71,20 +71,20 @@ async fn a_token_with_a_lifetime_stops_working_when_it_ends() {
 async fn a_token_unused_for_90_days_is_refused_and_removed_but_use_keeps_it_alive() {
     let (services, clock, _dir) = services_on_a_clock().await;
     let actor = master(&services).await;
-    let kept = tokens::create(&services, &actor, "kept", None, None, "test")
+    let kept = tokens::create(&services, &actor, "kept", None, None)
         .await
         .unwrap();
-    let idle = tokens::create(&services, &actor, "idle", None, None, "test")
+    let idle = tokens::create(&services, &actor, "idle", None, None)
         .await
         .unwrap();
     for _ in 0..3 {
         clock.fetch_add(60 * DAY, Ordering::SeqCst);
-        assert!(tokens::authenticate(&services, &kept.token)
+        assert!(tokens::authenticate(&services, &kept.token, "test")
             .await
             .unwrap()
             .is_some());
     }
-    assert!(tokens::authenticate(&services, &idle.token)
+    assert!(tokens::authenticate(&services, &idle.token, "test")
         .await
         .unwrap()
         .is_none());
@@ -110,7 +110,7 @@ async fn bad_token_requests_get_field_errors() {
             "scope.Statement",
         ),
     ] {
-        let err = tokens::create(&services, &actor, name, ttl, scope.as_ref(), "test")
+        let err = tokens::create(&services, &actor, name, ttl, scope.as_ref())
             .await
             .unwrap_err();
         assert_eq!(err.field(), Some(field));

@@ -1,6 +1,10 @@
 //! A backend reached through a cloud driver.
 
-use domain::ErrorKind;
+use domain::{
+    compute::BackendState,
+    providers::{Provider, ProviderKind},
+    ErrorKind,
+};
 use store::backends::{StoredBackend, StoredMachine};
 
 use super::{short_id, NewBackend};
@@ -11,17 +15,22 @@ use crate::{drivers, internal, Services};
 pub(super) async fn cloud_backend(
     services: &Services,
     title: &str,
-    entry: &domain::providers::Provider,
+    entry: &Provider,
     new: &NewBackend,
 ) -> Result<StoredBackend, ErrorKind> {
     // A token given as `apikey` alone (as some mist.io clients send a
     // DigitalOcean token) is a secret too.
     let (apikey, apisecret) = match (&new.apikey, &new.apisecret) {
         (key, Some(secret)) => (key.clone(), Some(secret.clone())),
-        (Some(token), None) if matches!(entry.provider, "digitalocean" | "linode") => {
+        (Some(token), None)
+            if matches!(
+                entry.kind,
+                ProviderKind::DigitalOcean | ProviderKind::Linode
+            ) =>
+        {
             (None, Some(token.clone()))
         }
-        (key, None) if !drivers::needs_secret(entry.provider) => (key.clone(), None),
+        (key, None) if !entry.kind.needs_secret() => (key.clone(), None),
         (_, None) => {
             return Err(ErrorKind::invalid(
                 "apisecret",
@@ -33,7 +42,7 @@ pub(super) async fn cloud_backend(
         }
     };
     if let Some(url) = &new.apiurl {
-        let scheme_ok = if entry.provider == "libvirt" {
+        let scheme_ok = if entry.kind == ProviderKind::Libvirt {
             url.contains("://")
         } else {
             url.starts_with("https://") || url.starts_with("http://")
@@ -85,7 +94,7 @@ pub(super) async fn cloud_backend(
         config: serde_json::json!({ "tenant_name": new.tenant_name }).to_string(),
         secret_sealed: sealed,
         enabled: true,
-        state: "online".into(),
+        state: BackendState::Online.as_str().into(),
         state_reason: None,
         poll_interval: new.poll_interval_ms()?,
         polled_at: Some(now),
@@ -101,8 +110,7 @@ pub async fn cloud_machines(
     let driver = drivers::for_backend(services, backend)
         .await?
         .ok_or_else(|| internal(format!("no driver for {}", backend.provider)))?;
-    let title =
-        domain::providers::find(&backend.provider).map_or(backend.provider.as_str(), |p| p.title);
+    let title = Provider::parse(&backend.provider).map_or(backend.provider.as_str(), |p| p.title);
     let now = services.now();
     Ok(driver
         .list_machines()

@@ -4,7 +4,12 @@
 //! drivers issue; today a bare-metal host reached over SSH is a backend
 //! whose one machine is that host.
 
-use domain::{inventory::BackendSummary, providers, resource, ErrorKind};
+use domain::{
+    compute::BackendState,
+    inventory::BackendSummary,
+    providers::{Provider, ProviderKind},
+    resource, ErrorKind,
+};
 use serde::{Deserialize, Deserializer};
 use store::{
     backends::{StoredBackend, StoredMachine},
@@ -102,11 +107,15 @@ fn summary(b: &StoredBackend) -> BackendSummary {
         provider: b.provider.clone(),
         region: b.region.clone(),
         enabled: b.enabled,
-        state: b.state.clone(),
+        state: BackendState::parse(&b.state).unwrap_or(BackendState::Error),
         state_reason: b.state_reason.clone(),
         poll_interval: b.poll_interval,
         apikey: b.apikey.clone(),
         apiurl: b.apiurl.clone(),
+        can_create: b.enabled
+            && Provider::parse(&b.provider)
+                .and_then(::cloud::capabilities_of)
+                .is_some_and(|c| c.create),
     }
 }
 
@@ -165,7 +174,6 @@ pub async fn add(
     services: &Services,
     actor: &Actor,
     new: &NewBackend,
-    address: &str,
 ) -> Result<BackendSummary, ErrorKind> {
     authz::authorize(actor, "create:backend", "backend/*")?;
     let title = parse_title("title", &new.title)?;
@@ -173,26 +181,26 @@ pub async fn add(
     if provider.is_empty() {
         return Err(ErrorKind::invalid("provider", "choose a provider"));
     }
-    let Some(entry) = providers::find(provider) else {
+    let Some(entry) = Provider::parse(provider) else {
         return Err(ErrorKind::invalid(
             "provider",
             format!("{provider:?} is not in the catalogue (GET /providers lists it)"),
         ));
     };
-    let (backend, machines, association) = match entry.provider {
-        "bare_metal" => bare_metal::bare_metal(services, &title, new).await?,
-        driven if drivers::is_driven(driven) => (
+    let (backend, machines, association) = match entry.kind {
+        ProviderKind::BareMetal => bare_metal::add(services, &title, new).await?,
+        _ if ::cloud::capabilities_of(entry).is_some() => (
             cloud::cloud_backend(services, &title, entry, new).await?,
             Vec::new(),
             None,
         ),
-        other => {
+        _ => {
             return Err(ErrorKind::invalid(
                 "provider",
                 format!(
-                    "{} ({other}) is in the catalogue, but this version of Overcast has no \
-                     driver for it yet; bare metal, DigitalOcean, Linode, EC2, OpenStack, Rackspace and libvirt work today",
-                    entry.title
+                    "{} ({}) is in the catalogue, but this build of Overcast has no driver \
+                     for it (libvirt needs the `libvirt` feature)",
+                    entry.title, entry.provider
                 ),
             ))
         }
@@ -229,7 +237,6 @@ pub async fn add(
     audit::success(
         services,
         actor,
-        address,
         "create:backend",
         &resource::backend(&backend.id),
         &format!("{} {:?}", backend.provider, backend.title),
@@ -254,7 +261,6 @@ pub async fn rename(
     actor: &Actor,
     id: &str,
     new_name: &str,
-    address: &str,
 ) -> Result<(), ErrorKind> {
     authz::authorize(actor, "edit:backend", &resource::backend(id))?;
     let title = parse_title("new_name", new_name)?;
@@ -269,7 +275,6 @@ pub async fn rename(
     audit::success(
         services,
         actor,
-        address,
         "edit:backend",
         &resource::backend(id),
         &format!("renamed to {title:?}"),
@@ -283,7 +288,6 @@ pub async fn set_enabled(
     actor: &Actor,
     id: &str,
     enabled: bool,
-    address: &str,
 ) -> Result<(), ErrorKind> {
     authz::authorize(actor, "edit:backend", &resource::backend(id))?;
     if !services
@@ -297,7 +301,6 @@ pub async fn set_enabled(
     audit::success(
         services,
         actor,
-        address,
         "edit:backend",
         &resource::backend(id),
         if enabled { "enabled" } else { "disabled" },
@@ -306,12 +309,7 @@ pub async fn set_enabled(
 }
 
 /// Deletes a backend (Overcast forgets it; nothing is destroyed at the provider).
-pub async fn delete(
-    services: &Services,
-    actor: &Actor,
-    id: &str,
-    address: &str,
-) -> Result<(), ErrorKind> {
+pub async fn delete(services: &Services, actor: &Actor, id: &str) -> Result<(), ErrorKind> {
     authz::authorize(actor, "delete:backend", &resource::backend(id))?;
     if !services.db.delete_backend(id).await.map_err(internal)? {
         return Err(not_found(id));
@@ -320,7 +318,6 @@ pub async fn delete(
     audit::success(
         services,
         actor,
-        address,
         "delete:backend",
         &resource::backend(id),
         "",

@@ -144,7 +144,7 @@ async fn pass(ctx: &JobContext) -> (usize, Option<i64>) {
             // interval after it, however long this one took.
             if let Err(e) = services
                 .db
-                .set_backend_state(&backend.id, state, reason.as_deref(), now)
+                .set_backend_state(&backend.id, state.as_str(), reason.as_deref(), now)
                 .await
             {
                 tracing::warn!(backend = %backend.id, error = %e, "cannot record a poll");

@@ -7,10 +7,6 @@ use super::find;
 use crate::{audit, authz, internal, Actor, Services};
 
 /// Associates a key with a machine by hand.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the door passes each field of the association as it arrived"
-)]
 pub async fn associate(
     services: &Services,
     actor: &Actor,
@@ -19,7 +15,6 @@ pub async fn associate(
     machine_id: &str,
     ssh_user: &str,
     sudo: bool,
-    address: &str,
 ) -> Result<(), ErrorKind> {
     authz::authorize(actor, "edit:key", &resource::key(name))?;
     let user = ssh_user.trim();
@@ -46,7 +41,6 @@ pub async fn associate(
     audit::success(
         services,
         actor,
-        address,
         "edit:key",
         &resource::key(name),
         &format!(
@@ -64,7 +58,6 @@ pub async fn disassociate(
     name: &str,
     backend_id: &str,
     machine_id: &str,
-    address: &str,
 ) -> Result<(), ErrorKind> {
     authz::authorize(actor, "edit:key", &resource::key(name))?;
     let key = find(services, name).await?;
@@ -81,7 +74,6 @@ pub async fn disassociate(
     audit::success(
         services,
         actor,
-        address,
         "edit:key",
         &resource::key(name),
         &format!(

@@ -30,7 +30,6 @@ pub async fn deploy(
     name: &str,
     backend_id: &str,
     machine_id: &str,
-    address: &str,
 ) -> Result<Deployed, ErrorKind> {
     authz::authorize(actor, "edit:key", &resource::key(name))?;
     let target = resource::machine(backend_id, machine_id);
@@ -99,7 +98,6 @@ pub async fn deploy(
     audit::success(
         services,
         actor,
-        address,
         "edit:key",
         &target,
         &format!(

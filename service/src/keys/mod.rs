@@ -162,7 +162,6 @@ pub async fn import(
     name: &str,
     private_text: &str,
     passphrase: Option<&str>,
-    address: &str,
 ) -> Result<KeySummary, ErrorKind> {
     authz::authorize(actor, "create:key", &resource::key(name.trim()))?;
     let name = parse_name("id", name)?;
@@ -172,7 +171,6 @@ pub async fn import(
     audit::success(
         services,
         actor,
-        address,
         "create:key",
         &resource::key(&name),
         &format!("imported {} {}", key.algorithm, key.fingerprint),
@@ -203,7 +201,6 @@ pub async fn generate(
     actor: &Actor,
     algorithm: Option<&str>,
     store_as: Option<&str>,
-    address: &str,
 ) -> Result<GeneratedKey, ErrorKind> {
     authz::authorize_listing(actor, "create:key")?;
     let algorithm = parse_algorithm(algorithm)?;
@@ -224,7 +221,6 @@ pub async fn generate(
             audit::success(
                 services,
                 actor,
-                address,
                 "create:key",
                 &target,
                 &format!("generated {} {}", key.algorithm, key.fingerprint),
@@ -247,7 +243,6 @@ pub async fn rename(
     actor: &Actor,
     name: &str,
     new_name: &str,
-    address: &str,
 ) -> Result<KeySummary, ErrorKind> {
     authz::authorize(actor, "edit:key", &resource::key(name))?;
     let new_name = parse_name("new_id", new_name)?;
@@ -262,7 +257,6 @@ pub async fn rename(
     audit::success(
         services,
         actor,
-        address,
         "edit:key",
         &resource::key(name),
         &format!("renamed to {new_name}"),
@@ -273,12 +267,7 @@ pub async fn rename(
 }
 
 /// Makes a key the default.
-pub async fn set_default(
-    services: &Services,
-    actor: &Actor,
-    name: &str,
-    address: &str,
-) -> Result<(), ErrorKind> {
+pub async fn set_default(services: &Services, actor: &Actor, name: &str) -> Result<(), ErrorKind> {
     authz::authorize(actor, "edit:key", &resource::key(name))?;
     if !services.db.set_default_key(name).await.map_err(internal)? {
         return Err(not_found(name));
@@ -286,7 +275,6 @@ pub async fn set_default(
     audit::success(
         services,
         actor,
-        address,
         "edit:key",
         &resource::key(name),
         "set as default",
@@ -295,25 +283,12 @@ pub async fn set_default(
 }
 
 /// Deletes a key and its associations.
-pub async fn delete(
-    services: &Services,
-    actor: &Actor,
-    name: &str,
-    address: &str,
-) -> Result<(), ErrorKind> {
+pub async fn delete(services: &Services, actor: &Actor, name: &str) -> Result<(), ErrorKind> {
     authz::authorize(actor, "delete:key", &resource::key(name))?;
     if !services.db.delete_key(name).await.map_err(internal)? {
         return Err(not_found(name));
     }
-    audit::success(
-        services,
-        actor,
-        address,
-        "delete:key",
-        &resource::key(name),
-        "",
-    )
-    .await
+    audit::success(services, actor, "delete:key", &resource::key(name), "").await
 }
 
 /// The public part, OpenSSH format.
@@ -323,18 +298,13 @@ pub async fn public(services: &Services, actor: &Actor, name: &str) -> Result<St
 }
 
 /// The private part. Every read, and every refused attempt, is audited.
-pub async fn private(
-    services: &Services,
-    actor: &Actor,
-    name: &str,
-    address: &str,
-) -> Result<String, ErrorKind> {
+pub async fn private(services: &Services, actor: &Actor, name: &str) -> Result<String, ErrorKind> {
     let target = resource::key(name);
     if let Err(e) = authz::authorize(actor, "read_private:key", &target) {
         audit::record(
             services,
             &actor.audit_name(),
-            address,
+            &actor.address,
             "read_private:key",
             &target,
             outcome::DENIED,
@@ -347,7 +317,7 @@ pub async fn private(
     let text = services
         .vault
         .open_str(&sealing_context(&key.id), &key.private_sealed)?;
-    audit::success(services, actor, address, "read_private:key", &target, "").await?;
+    audit::success(services, actor, "read_private:key", &target, "").await?;
     Ok(text)
 }
 

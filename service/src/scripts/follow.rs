@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use domain::{shell::ShellEvent, ErrorKind};
+use domain::{compute::RunState, shell::ShellEvent, ErrorKind};
 use tokio::sync::mpsc;
 
 use crate::{Actor, Services};
@@ -34,7 +34,7 @@ pub async fn follow(
         loop {
             // `run` was read before the output below: a run seen finished
             // has all its output stored already.
-            if run.state == "waiting" {
+            if run.state == RunState::Waiting {
                 let message = run.detail.clone().unwrap_or_default();
                 if said_waiting.as_ref() != Some(&message) {
                     if tx

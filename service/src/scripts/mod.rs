@@ -16,7 +16,7 @@ mod runner;
 
 pub use follow::follow;
 
-use domain::{resource, shell::ScriptRunSummary, ErrorKind};
+use domain::{compute::RunState, resource, shell::ScriptRunSummary, ErrorKind};
 use store::scripts::ScriptRun;
 
 use crate::{audit, authz, internal, machines, Actor, Services};
@@ -45,7 +45,7 @@ pub fn summary(r: ScriptRun) -> ScriptRunSummary {
         backend: r.backend_id,
         machine: r.machine_id,
         script: r.script,
-        state: r.state,
+        state: RunState::parse(&r.state).unwrap_or(RunState::Error),
         detail: r.detail,
         exit_code: r.exit_code,
         ssh_user: r.ssh_user,
@@ -81,7 +81,6 @@ pub async fn start(
     backend_id: &str,
     machine_id: &str,
     script: &str,
-    address: &str,
 ) -> Result<ScriptRunSummary, ErrorKind> {
     let target = resource::machine(backend_id, machine_id);
     authz::authorize(actor, "shell:machine", &target)?;
@@ -102,7 +101,7 @@ pub async fn start(
         backend_id: backend_id.to_owned(),
         machine_id: machine_id.to_owned(),
         script: script.to_owned(),
-        state: "waiting".into(),
+        state: RunState::Waiting.as_str().into(),
         detail: Some("waiting for the machine to answer over SSH".into()),
         exit_code: None,
         ssh_user: None,
@@ -131,18 +130,12 @@ pub async fn start(
     audit::success(
         services,
         actor,
-        address,
         "shell:machine",
         &target,
         &format!("script {}: {}", run.id, first_line(script)),
     )
     .await?;
-    runner::spawn(
-        services.clone(),
-        actor.clone(),
-        run.clone(),
-        address.to_owned(),
-    );
+    runner::spawn(services.clone(), actor.clone(), run.clone());
     Ok(summary(run))
 }
 

@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use domain::{resource, ErrorKind};
+use domain::{compute::RunState, resource, ErrorKind};
 use ssh::Output;
 use store::scripts::{OutputChunk, ScriptRun};
 use tokio_util::sync::CancellationToken;
@@ -23,7 +23,7 @@ const CHUNK_BYTES: usize = 16 * 1024;
 const FLUSH_EVERY: Duration = Duration::from_millis(200);
 
 /// Carries `run`, whose lease this instance holds, in a tracked task.
-pub(super) fn spawn(services: Services, actor: Actor, run: ScriptRun, address: String) {
+pub(super) fn spawn(services: Services, actor: Actor, run: ScriptRun) {
     let background = services.background.clone();
     background.spawn(async move {
         let lost = CancellationToken::new();
@@ -51,7 +51,13 @@ pub(super) fn spawn(services: Services, actor: Actor, run: ScriptRun, address: S
         };
         if let Err(e) = services
             .db
-            .script_run_finished(&run.id, state, exit_code, detail.as_deref(), services.now())
+            .script_run_finished(
+                &run.id,
+                state.as_str(),
+                exit_code,
+                detail.as_deref(),
+                services.now(),
+            )
             .await
         {
             tracing::error!(run = %run.id, error = %e, "cannot record the end of a script run");
@@ -61,7 +67,7 @@ pub(super) fn spawn(services: Services, actor: Actor, run: ScriptRun, address: S
             tracing::warn!(run = %run.id, error = %e, "cannot release a script run's lease");
         }
         let outcome = match state {
-            "succeeded" => audit::outcome::SUCCESS,
+            RunState::Succeeded => audit::outcome::SUCCESS,
             _ => audit::outcome::FAILURE,
         };
         let what = match (exit_code, &detail) {
@@ -72,7 +78,7 @@ pub(super) fn spawn(services: Services, actor: Actor, run: ScriptRun, address: S
         let _ = audit::record(
             &services,
             &actor.audit_name(),
-            &address,
+            &actor.address,
             "shell:machine",
             &resource::machine(&run.backend_id, &run.machine_id),
             outcome,
@@ -122,7 +128,7 @@ async fn carry(
     services: &Services,
     actor: &Actor,
     run: &ScriptRun,
-) -> (&'static str, Option<i64>, Option<String>) {
+) -> (RunState, Option<i64>, Option<String>) {
     let deadline = Instant::now() + services.settings.script_wait;
     let opened = loop {
         // Rights are read again on every try: a revoked user's script does
@@ -131,22 +137,22 @@ async fn carry(
             Ok(Some(fresh)) => fresh,
             Ok(None) => {
                 return (
-                    "error",
+                    RunState::Error,
                     None,
                     Some("the account is disabled or gone".into()),
                 )
             }
-            Err(e) => return ("error", None, Some(e.to_string())),
+            Err(e) => return (RunState::Error, None, Some(e.to_string())),
         };
         match shell::open(services, &fresh, &run.backend_id, &run.machine_id).await {
             Ok(opened) => break opened,
             Err(e @ (ErrorKind::Forbidden { .. } | ErrorKind::NotFound { .. })) => {
-                return ("error", None, Some(e.to_string()))
+                return (RunState::Error, None, Some(e.to_string()))
             }
             Err(e) if Instant::now() + RETRY >= deadline => {
                 let waited = services.settings.script_wait.as_secs();
                 return (
-                    "error",
+                    RunState::Error,
                     None,
                     Some(format!(
                         "the machine did not answer over SSH within {waited} s: {e}"
@@ -172,13 +178,13 @@ async fn carry(
         )
         .await
     {
-        return ("error", None, Some(crate::internal(e).to_string()));
+        return (RunState::Error, None, Some(crate::internal(e).to_string()));
     }
     let mut exec = match opened.connection.exec(&command(&run.script)).await {
         Ok(exec) => exec,
         Err(e) => {
             return (
-                "error",
+                RunState::Error,
                 None,
                 Some(shell::connect_error(e, &opened.target).to_string()),
             )
@@ -205,10 +211,10 @@ async fn carry(
     opened.connection.close().await;
     drop(opened.slot);
     match exit {
-        Some(0) => ("succeeded", Some(0), None),
-        Some(code) => ("failed", Some(i64::from(code)), None),
+        Some(0) => (RunState::Succeeded, Some(0), None),
+        Some(code) => (RunState::Failed, Some(i64::from(code)), None),
         None => (
-            "error",
+            RunState::Error,
             None,
             Some("the connection closed before the script reported an exit status".into()),
         ),

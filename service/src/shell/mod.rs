@@ -33,8 +33,9 @@ pub struct Opened {
     pub key: String,
     /// When connecting started.
     pub started: Instant,
-    /// The account's session slot, freed on drop.
-    pub slot: SessionSlot,
+    /// The account's session slot, freed on drop (none for the
+    /// installation's own connections: a bare-metal host's reboot).
+    pub slot: Option<SessionSlot>,
 }
 
 /// Turns an SSH failure into what the operator reads.
@@ -127,8 +128,8 @@ pub async fn open(
     connect_to(services, actor, backend_id, machine_id).await
 }
 
-/// [`open`] for a caller already authorised for what it will run (a
-/// bare-metal reboot needs `reboot:machine`, not a shell).
+/// [`open`] for a caller already authorised for what it will run: the
+/// machine as the caller may see it, in one of the caller's session slots.
 pub(crate) async fn connect_to(
     services: &Services,
     actor: &Actor,
@@ -136,12 +137,31 @@ pub(crate) async fn connect_to(
     machine_id: &str,
 ) -> Result<Opened, ErrorKind> {
     let (machine, backend) = machines::find(services, actor, backend_id, machine_id).await?;
+    let slot = services
+        .shells
+        .take(&actor.account_id, services.settings.max_shell_sessions)?;
+    connect_machine(services, &machine, &backend, Some(slot)).await
+}
+
+/// Connects to a stored machine as the installation: its associated keys,
+/// most recently used first, then the default key as the backend's user;
+/// pins the host key on first use and refuses a changed one; records the
+/// association that worked. Whoever calls it has decided who may (a
+/// caller's rights through [`connect_to`], or a driver acting for an
+/// operation already authorised).
+pub(crate) async fn connect_machine(
+    services: &Services,
+    machine: &store::backends::StoredMachine,
+    backend: &store::backends::StoredBackend,
+    slot: Option<SessionSlot>,
+) -> Result<Opened, ErrorKind> {
+    let (backend_id, machine_id) = (backend.id.as_str(), machine.id.as_str());
     if !backend.enabled {
         return Err(ErrorKind::Conflict {
             message: format!("backend {:?} is disabled; enable it first", backend.title),
         });
     }
-    let summary = machines::summary(&machine, &backend);
+    let summary = machines::summary(machine, backend);
     let host = summary
         .public_ips
         .first()
@@ -150,10 +170,6 @@ pub(crate) async fn connect_to(
         .ok_or_else(|| ErrorKind::Conflict {
             message: format!("machine {:?} has no address to connect to", machine.name),
         })?;
-    let slot = services
-        .shells
-        .take(&actor.account_id, services.settings.max_shell_sessions)?;
-
     let mut candidates = Vec::new();
     for a in services
         .db

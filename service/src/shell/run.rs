@@ -47,7 +47,6 @@ pub async fn run(
     backend_id: &str,
     machine_id: &str,
     command: &str,
-    address: &str,
 ) -> Result<mpsc::Receiver<ShellEvent>, ErrorKind> {
     let target = resource::machine(backend_id, machine_id);
     authz::authorize(actor, "shell:machine", &target)?;
@@ -65,7 +64,7 @@ pub async fn run(
                 audit::record(
                     services,
                     &actor.audit_name(),
-                    address,
+                    &actor.address,
                     "shell:machine",
                     &target,
                     audit::outcome::FAILURE,
@@ -79,7 +78,6 @@ pub async fn run(
     audit::success(
         services,
         actor,
-        address,
         "shell:machine",
         &target,
         &format!("run as {}: {command}", opened.target.user),
@@ -171,13 +169,11 @@ pub async fn record_terminal(
     actor: &Actor,
     backend_id: &str,
     machine_id: &str,
-    address: &str,
     detail: &str,
 ) -> Result<(), ErrorKind> {
     audit::success(
         services,
         actor,
-        address,
         "shell:machine",
         &resource::machine(backend_id, machine_id),
         detail,

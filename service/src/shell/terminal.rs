@@ -28,8 +28,6 @@ pub struct TerminalRequest {
     pub cols: u32,
     /// Rows (clamped to 4..=500).
     pub rows: u32,
-    /// The caller's address, for the audit log.
-    pub address: String,
 }
 
 /// Runs a terminal until it ends: reads what the page sends from `from_page`
@@ -45,10 +43,7 @@ pub async fn serve(
     to_page: mpsc::Sender<TerminalOut>,
 ) {
     let TerminalRequest {
-        backend,
-        machine,
-        address,
-        ..
+        backend, machine, ..
     } = &request;
     let say = |out: TerminalOut| {
         let to_page = to_page.clone();
@@ -82,7 +77,7 @@ pub async fn serve(
         "terminal opened as {} with key {}",
         opened.target.user, opened.key
     );
-    let _ = super::record_terminal(&services, &actor, backend, machine, address, &opened_as).await;
+    let _ = super::record_terminal(&services, &actor, backend, machine, &opened_as).await;
     let mut recheck = tokio::time::interval(RECHECK);
     recheck.tick().await;
     let idle = tokio::time::sleep(IDLE);
@@ -144,6 +139,6 @@ pub async fn serve(
         "terminal closed after {} s: {reason}",
         started.elapsed().as_secs()
     );
-    let _ = super::record_terminal(&services, &actor, backend, machine, address, &closed).await;
+    let _ = super::record_terminal(&services, &actor, backend, machine, &closed).await;
     drop(opened.slot);
 }

@@ -7,13 +7,7 @@ use crate::{csrf_client::CsrfClient, error::AppError};
 pub async fn change_password(current_password: String, password: String) -> Result<(), AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
-    service::users::change_own_password(
-        &ssr::services()?,
-        &actor,
-        &current_password,
-        &password,
-        &ssr::client_address(),
-    )
-    .await?;
+    service::users::change_own_password(&ssr::services()?, &actor, &current_password, &password)
+        .await?;
     Ok(())
 }

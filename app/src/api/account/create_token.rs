@@ -27,15 +27,8 @@ pub async fn create_token(
             })?,
         ),
     };
-    let created = service::tokens::create(
-        &ssr::services()?,
-        &actor,
-        &name,
-        ttl,
-        scope.as_ref(),
-        &ssr::client_address(),
-    )
-    .await?;
+    let created =
+        service::tokens::create(&ssr::services()?, &actor, &name, ttl, scope.as_ref()).await?;
     // Without JavaScript the answer is a redirect: the page shows it from there.
     crate::shown_once::keep(crate::shown_once::TOKEN, &created.token).await?;
     Ok(created.token)

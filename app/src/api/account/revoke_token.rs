@@ -7,6 +7,6 @@ use crate::{csrf_client::CsrfClient, error::AppError};
 pub async fn revoke_token(id: String) -> Result<(), AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
-    service::tokens::revoke(&ssr::services()?, &actor, &id, &ssr::client_address()).await?;
+    service::tokens::revoke(&ssr::services()?, &actor, &id).await?;
     Ok(())
 }

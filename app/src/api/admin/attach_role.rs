@@ -10,13 +10,6 @@ pub async fn attach_role(
 ) -> Result<(), AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
-    service::roles::attach(
-        &ssr::services()?,
-        &actor,
-        &username,
-        &role_id,
-        &ssr::client_address(),
-    )
-    .await?;
+    service::roles::attach(&ssr::services()?, &actor, &username, &role_id).await?;
     Ok(())
 }

@@ -14,13 +14,6 @@ pub async fn create_role(
     service::authz::require_master(&actor, "create:role")?;
     let scope: serde_json::Value = serde_json::from_str(&scope)
         .map_err(|e| domain::ErrorKind::invalid("scope", format!("is not valid JSON: {e}")))?;
-    service::roles::create(
-        &ssr::services()?,
-        &actor,
-        &name,
-        &scope,
-        &ssr::client_address(),
-    )
-    .await?;
+    service::roles::create(&ssr::services()?, &actor, &name, &scope).await?;
     Ok(())
 }

@@ -18,7 +18,6 @@ pub async fn create_user(
         &username,
         &email,
         password.as_deref(),
-        &ssr::client_address(),
     )
     .await?;
     if let Some(link) = &link {

@@ -7,6 +7,6 @@ use crate::{csrf_client::CsrfClient, error::AppError};
 pub async fn delete_role(#[server(default)] role_id: String) -> Result<(), AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
-    service::roles::delete(&ssr::services()?, &actor, &role_id, &ssr::client_address()).await?;
+    service::roles::delete(&ssr::services()?, &actor, &role_id).await?;
     Ok(())
 }

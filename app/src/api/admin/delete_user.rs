@@ -7,6 +7,6 @@ use crate::{csrf_client::CsrfClient, error::AppError};
 pub async fn delete_user(#[server(default)] username: String) -> Result<(), AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
-    service::users::delete(&ssr::services()?, &actor, &username, &ssr::client_address()).await?;
+    service::users::delete(&ssr::services()?, &actor, &username).await?;
     Ok(())
 }

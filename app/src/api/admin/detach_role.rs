@@ -10,13 +10,6 @@ pub async fn detach_role(
 ) -> Result<(), AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
-    service::roles::detach(
-        &ssr::services()?,
-        &actor,
-        &username,
-        &role_id,
-        &ssr::client_address(),
-    )
-    .await?;
+    service::roles::detach(&ssr::services()?, &actor, &username, &role_id).await?;
     Ok(())
 }

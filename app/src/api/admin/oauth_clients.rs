@@ -49,8 +49,7 @@ pub async fn create_oauth_client(
 ) -> Result<NewClientSecret, AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
-    let c = service::oauth::create_client(&ssr::services()?, &actor, &name, &ssr::client_address())
-        .await?;
+    let c = service::oauth::create_client(&ssr::services()?, &actor, &name).await?;
     Ok(NewClientSecret {
         client_id: c.client_id,
         client_secret: c.client_secret,
@@ -63,12 +62,6 @@ pub async fn create_oauth_client(
 pub async fn delete_oauth_client(#[server(default)] client_id: String) -> Result<(), AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
-    service::oauth::delete_client(
-        &ssr::services()?,
-        &actor,
-        &client_id,
-        &ssr::client_address(),
-    )
-    .await?;
+    service::oauth::delete_client(&ssr::services()?, &actor, &client_id).await?;
     Ok(())
 }

@@ -11,14 +11,6 @@ pub async fn set_user_disabled(
 ) -> Result<(), AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
-    service::users::update(
-        &ssr::services()?,
-        &actor,
-        &username,
-        disabled,
-        None,
-        &ssr::client_address(),
-    )
-    .await?;
+    service::users::update(&ssr::services()?, &actor, &username, disabled, None).await?;
     Ok(())
 }

@@ -48,5 +48,5 @@ pub async fn add_backend(
         poll_interval: given(poll_interval),
     };
     let actor = ssr::require_actor()?;
-    Ok(service::backends::add(&ssr::services()?, &actor, &new, &ssr::client_address()).await?)
+    Ok(service::backends::add(&ssr::services()?, &actor, &new).await?)
 }

@@ -8,6 +8,6 @@ use crate::{csrf_client::CsrfClient, error::AppError};
 pub async fn delete_backend(#[server(default)] id: String) -> Result<(), AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
-    service::backends::delete(&ssr::services()?, &actor, &id, &ssr::client_address()).await?;
+    service::backends::delete(&ssr::services()?, &actor, &id).await?;
     Ok(())
 }

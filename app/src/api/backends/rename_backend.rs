@@ -10,13 +10,6 @@ pub async fn rename_backend(
 ) -> Result<(), AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
-    service::backends::rename(
-        &ssr::services()?,
-        &actor,
-        &id,
-        &new_name,
-        &ssr::client_address(),
-    )
-    .await?;
+    service::backends::rename(&ssr::services()?, &actor, &id, &new_name).await?;
     Ok(())
 }

@@ -10,13 +10,6 @@ pub async fn set_backend_enabled(
 ) -> Result<(), AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
-    service::backends::set_enabled(
-        &ssr::services()?,
-        &actor,
-        &id,
-        enabled,
-        &ssr::client_address(),
-    )
-    .await?;
+    service::backends::set_enabled(&ssr::services()?, &actor, &id, enabled).await?;
     Ok(())
 }

@@ -7,6 +7,6 @@ use crate::{csrf_client::CsrfClient, error::AppError};
 pub async fn delete_key(#[server(default)] id: String) -> Result<(), AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
-    service::keys::delete(&ssr::services()?, &actor, &id, &ssr::client_address()).await?;
+    service::keys::delete(&ssr::services()?, &actor, &id).await?;
     Ok(())
 }

@@ -13,14 +13,7 @@ pub async fn deploy_key(
 ) -> Result<String, AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
-    let deployed = service::keys::deploy(
-        &ssr::services()?,
-        &actor,
-        &key,
-        &backend,
-        &machine,
-        &ssr::client_address(),
-    )
-    .await?;
+    let deployed =
+        service::keys::deploy(&ssr::services()?, &actor, &key, &backend, &machine).await?;
     Ok(deployed.ssh_user)
 }

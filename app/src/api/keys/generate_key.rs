@@ -12,14 +12,8 @@ pub async fn generate_key(
 ) -> Result<NewKey, AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
-    let generated = service::keys::generate(
-        &ssr::services()?,
-        &actor,
-        algorithm.as_deref(),
-        Some(&id),
-        &ssr::client_address(),
-    )
-    .await?;
+    let generated =
+        service::keys::generate(&ssr::services()?, &actor, algorithm.as_deref(), Some(&id)).await?;
     let new_key = NewKey {
         private: generated.private,
         public: generated.public,

@@ -23,7 +23,6 @@ pub async fn import_key(
         &id,
         &private_key,
         passphrase.as_deref(),
-        &ssr::client_address(),
     )
     .await?)
 }

@@ -11,12 +11,5 @@ pub async fn rename_key(
 ) -> Result<KeySummary, AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
-    Ok(service::keys::rename(
-        &ssr::services()?,
-        &actor,
-        &id,
-        &new_id,
-        &ssr::client_address(),
-    )
-    .await?)
+    Ok(service::keys::rename(&ssr::services()?, &actor, &id, &new_id).await?)
 }

@@ -9,8 +9,7 @@ use crate::{csrf_client::CsrfClient, error::AppError};
 pub async fn reveal_private_key(#[server(default)] id: String) -> Result<RevealedKey, AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
-    let private =
-        service::keys::private(&ssr::services()?, &actor, &id, &ssr::client_address()).await?;
+    let private = service::keys::private(&ssr::services()?, &actor, &id).await?;
     let revealed = RevealedKey { name: id, private };
     // Without JavaScript the answer is a redirect: the page shows it from there.
     crate::shown_once::keep(crate::shown_once::PRIVATE_KEY, &revealed).await?;

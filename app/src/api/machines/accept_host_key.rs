@@ -12,14 +12,7 @@ pub async fn accept_host_key(
 ) -> Result<(), AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
-    service::machines::accept_host_key(
-        &ssr::services()?,
-        &actor,
-        &backend,
-        &machine,
-        &fingerprint,
-        &ssr::client_address(),
-    )
-    .await?;
+    service::machines::accept_host_key(&ssr::services()?, &actor, &backend, &machine, &fingerprint)
+        .await?;
     Ok(())
 }

@@ -25,14 +25,6 @@ pub async fn act_on_machine(
             return Err(e.into());
         }
     };
-    service::machine_actions::act(
-        &services,
-        &actor,
-        &backend,
-        &machine,
-        action,
-        &ssr::client_address(),
-    )
-    .await?;
+    service::machine_actions::act(&services, &actor, &backend, &machine, action).await?;
     Ok(())
 }

@@ -28,7 +28,6 @@ pub async fn create_machine(
             key: Some(key).filter(|k| !k.is_empty()),
             script: Some(script).filter(|s| !s.trim().is_empty()),
         },
-        &ssr::client_address(),
     )
     .await?;
     // To the new machine's page (on its script's run, if it has one), with

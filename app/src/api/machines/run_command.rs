@@ -30,15 +30,7 @@ pub async fn run_command(
         "shell:machine",
         &domain::resource::machine(&backend, &machine),
     )?;
-    let events = service::shell::run(
-        &services,
-        &actor,
-        &backend,
-        &machine,
-        &command,
-        &ssr::client_address(),
-    )
-    .await?;
+    let events = service::shell::run(&services, &actor, &backend, &machine, &command).await?;
     if ssr::plain_form_post() {
         let run = no_js::run_to_end(events, backend, machine, command).await;
         ssr::session()

@@ -13,14 +13,7 @@ pub async fn set_machine_tags(
     use crate::ssr;
     let actor = ssr::require_actor()?;
     let tags: Vec<String> = tags.split(',').map(str::to_owned).collect();
-    service::machine_actions::set_tags(
-        &ssr::services()?,
-        &actor,
-        &backend,
-        &machine,
-        &tags,
-        &ssr::client_address(),
-    )
-    .await?;
+    service::machine_actions::set_tags(&ssr::services()?, &actor, &backend, &machine, &tags)
+        .await?;
     Ok(())
 }

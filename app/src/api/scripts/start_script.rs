@@ -12,15 +12,8 @@ pub async fn start_script(
 ) -> Result<String, AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
-    let run = service::scripts::start(
-        &ssr::services()?,
-        &actor,
-        &backend,
-        &machine,
-        &script,
-        &ssr::client_address(),
-    )
-    .await?;
+    let run =
+        service::scripts::start(&ssr::services()?, &actor, &backend, &machine, &script).await?;
     leptos_axum::redirect(&format!(
         "{}?script={}#scripts",
         crate::paths::machine_href(&backend, &machine),

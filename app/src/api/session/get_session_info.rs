@@ -18,7 +18,7 @@ pub async fn get_session_info() -> Result<SessionInfo, AppError> {
         Some(actor) => SessionInfo {
             email: Some(actor.email),
             is_master: actor.is_master,
-            csrf_token: actor.csrf.unwrap_or_default(),
+            csrf_token: ssr::csrf_token().unwrap_or_default(),
             set_up,
         },
         None => SessionInfo {

@@ -17,7 +17,7 @@ pub async fn sign_out() -> Result<(), AppError> {
     service::audit::record(
         &services,
         &actor.email,
-        &ssr::client_address(),
+        &actor.address,
         "sign_out",
         &resource,
         service::audit::outcome::SUCCESS,

@@ -319,7 +319,8 @@ async fn a_bare_metal_host_reboots_over_ssh_with_its_reboot_command() {
         .api(Method::POST, &path, Some(json!({"action": "stop"})))
         .await;
     assert_eq!(res.status(), 409);
-    assert!(res.text().await.unwrap().contains("only be rebooted"));
+    let body = res.text().await.unwrap();
+    assert!(body.contains("cannot do that: stop"), "{body}");
 
     let res = lab
         .app
@@ -397,4 +398,48 @@ async fn a_machine_page_of_no_machine_is_a_404_without_forms() {
             "{path} offers scripts"
         );
     }
+}
+
+/// A bare-metal host is polled through its driver like any backend: when
+/// its SSH port stops answering, the backend is `offline` saying why and
+/// the host `unknown`; when it answers again, `online` and `running`, and
+/// its listing keeps the port SSH listens on.
+#[tokio::test]
+async fn a_bare_metal_host_that_stops_answering_is_offline_until_it_answers_again() {
+    let Some(lab) = Lab::new().await else { return };
+    let (b, m) = lab.bare_metal("box").await;
+    let Lab { app, sshd, .. } = lab;
+    let port = sshd.port;
+    let services = app.services().clone();
+    let stored = || async {
+        let backend = services.db.backend(&b).await.unwrap().unwrap();
+        let machine = services.db.machine(&b, &m).await.unwrap().unwrap();
+        (backend, machine)
+    };
+
+    let (backend, _) = stored().await;
+    let (state, reason) = service::polling::poll_within(&services, &backend).await;
+    assert_eq!((state.as_str(), reason.as_deref()), ("online", None));
+    let (_, machine) = stored().await;
+    assert_eq!(machine.state, "running");
+    assert_eq!(machine.ssh_port, i64::from(port), "the port is kept");
+
+    drop(sshd);
+    let (state, reason) = service::polling::poll_within(&services, &backend).await;
+    let reason = reason.unwrap_or_default();
+    assert_eq!(state.as_str(), "offline", "{reason}");
+    assert!(
+        reason.contains(&format!("cannot reach 127.0.0.1:{port}")),
+        "{reason}"
+    );
+    let (_, machine) = stored().await;
+    assert_eq!(machine.state, "unknown");
+
+    // Something answers on the port again: the host is back.
+    let _listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    let (state, reason) = service::polling::poll_within(&services, &backend).await;
+    assert_eq!((state.as_str(), reason.as_deref()), ("online", None));
+    let (_, machine) = stored().await;
+    assert_eq!(machine.state, "running");
+    assert_eq!(machine.ssh_port, i64::from(port));
 }
