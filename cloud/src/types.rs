@@ -3,5 +3,6 @@
 //! and re-exported here, so drivers name them as `cloud::...`.
 
 pub use domain::compute::{
-    Action, Capabilities, CreateMachine, Image, Location, Machine, MachineState, PublicKey, Size,
+    Action, Capabilities, CreateMachine, Image, Location, Machine, MachineState, Offered,
+    PublicKey, Size,
 };

@@ -11,7 +11,7 @@ use store::backends::StoredBackend;
 use crate::{audit, authz, drivers, internal, machines, Actor, Services};
 
 /// Parses the mist.io action word.
-pub fn parse_action(word: &str) -> Result<Action, ErrorKind> {
+fn parse_action(word: &str) -> Result<Action, ErrorKind> {
     match word.trim().to_ascii_lowercase().as_str() {
         "reboot" => Ok(Action::Reboot),
         "start" => Ok(Action::Start),
@@ -64,15 +64,25 @@ async fn driver_for(
     Ok((backend, driver))
 }
 
-/// Runs `action` on a machine.
+/// Runs the action named by `word` (mist.io's: `reboot`, `start`, `stop`,
+/// `destroy`, in any case) on a machine. A word that names no action is
+/// refused, as bad input, only to a caller who may reboot the machine: a
+/// refused caller learns nothing from validation.
 pub async fn act(
     services: &Services,
     actor: &Actor,
     backend_id: &str,
     machine_id: &str,
-    action: Action,
+    word: &str,
 ) -> Result<(), ErrorKind> {
     let target = resource::machine(backend_id, machine_id);
+    let action = match parse_action(word) {
+        Ok(action) => action,
+        Err(e) => {
+            authz::authorize(actor, "reboot:machine", &target)?;
+            return Err(e);
+        }
+    };
     let verb = format!("{}:machine", action.as_str());
     authz::authorize(actor, &verb, &target)?;
     let (_, backend) = machines::find(services, actor, backend_id, machine_id).await?;
@@ -273,8 +283,33 @@ pub async fn catalogue(
     ))
 }
 
-/// Makes `tags` the machine's whole tag set (`key` or `key=value` each).
+/// Makes `tags` the machine's whole tag set (`key` or `key=value` each),
+/// from what a door was given: a list of strings, or their text separated
+/// by commas (a form field's); absent (`null`), none.
 pub async fn set_tags(
+    services: &Services,
+    actor: &Actor,
+    backend_id: &str,
+    machine_id: &str,
+    tags: &serde_json::Value,
+) -> Result<Vec<String>, ErrorKind> {
+    let target = resource::machine(backend_id, machine_id);
+    authz::authorize(actor, "tag:machine", &target)?;
+    let not_a_list = || ErrorKind::invalid("tags", "must be a list of strings");
+    let tags: Vec<String> = match tags {
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned).ok_or_else(not_a_list))
+            .collect::<Result<_, _>>()?,
+        serde_json::Value::String(text) => text.split(',').map(str::to_owned).collect(),
+        serde_json::Value::Null => Vec::new(),
+        _ => return Err(not_a_list()),
+    };
+    replace_tags(services, actor, backend_id, machine_id, &tags).await
+}
+
+/// Makes `tags` the machine's whole tag set (`key` or `key=value` each).
+pub(crate) async fn replace_tags(
     services: &Services,
     actor: &Actor,
     backend_id: &str,

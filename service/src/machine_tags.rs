@@ -36,7 +36,7 @@ pub async fn add(
         return Err(ErrorKind::invalid("tag", "give the tag to add"));
     }
     tags.push(tag.to_owned());
-    machine_actions::set_tags(services, actor, backend_id, machine_id, &tags).await
+    machine_actions::replace_tags(services, actor, backend_id, machine_id, &tags).await
 }
 
 /// Removes `tag`; 404 when the machine does not have it.
@@ -55,5 +55,5 @@ pub async fn remove(
             what: format!("tag {tag:?} on machine {machine_id}"),
         });
     }
-    machine_actions::set_tags(services, actor, backend_id, machine_id, &tags).await
+    machine_actions::replace_tags(services, actor, backend_id, machine_id, &tags).await
 }

@@ -204,87 +204,29 @@ pub async fn accept_host_key(
 
 #[cfg(test)]
 mod tests {
-    use super::{allowed, Offered};
+    use super::allowed;
+
+    /// `(reboot, stop, start, destroy, tag)` offered.
+    fn flags(provider: &str, state: &str) -> [bool; 5] {
+        let o = allowed(provider, state);
+        [o.reboot, o.stop, o.start, o.destroy, o.tag]
+    }
 
     #[test]
     fn actions_follow_the_provider_and_the_state() {
-        // (reboot, stop, start, destroy, tag)
-        assert_eq!(
-            allowed("digitalocean", "running"),
-            Offered {
-                reboot: true,
-                stop: true,
-                start: false,
-                destroy: true,
-                tag: true
-            }
-        );
-        assert_eq!(
-            allowed("digitalocean", "stopped"),
-            Offered {
-                reboot: false,
-                stop: false,
-                start: true,
-                destroy: true,
-                tag: true
-            }
-        );
-        assert_eq!(
-            allowed("digitalocean", "terminated"),
-            Offered {
-                reboot: false,
-                stop: false,
-                start: false,
-                destroy: false,
-                tag: false
-            }
-        );
-        assert_eq!(
-            allowed("digitalocean", "pending"),
-            Offered {
-                reboot: false,
-                stop: false,
-                start: false,
-                destroy: true,
-                tag: true
-            }
-        );
+        let (t, f) = (true, false);
+        assert_eq!(flags("digitalocean", "running"), [t, t, f, t, t]);
+        assert_eq!(flags("digitalocean", "stopped"), [f, f, t, t, t]);
+        assert_eq!(flags("digitalocean", "terminated"), [f; 5]);
+        assert_eq!(flags("digitalocean", "pending"), [f, f, f, t, t]);
         // Rackspace first gen has no power actions and no tags.
-        assert!(!allowed("rackspace_first_gen:us", "running").stop);
-        assert!(!allowed("rackspace_first_gen:us", "running").tag);
+        assert_eq!(flags("rackspace_first_gen:us", "running"), [t, f, f, t, f]);
         // NephoScale: no tags.
         assert!(!allowed("nephoscale", "running").tag);
         // Bare metal: reboot only.
-        assert_eq!(
-            allowed("bare_metal", "running"),
-            Offered {
-                reboot: true,
-                stop: false,
-                start: false,
-                destroy: false,
-                tag: false
-            }
-        );
-        assert_eq!(
-            allowed("bare_metal", "rebooting"),
-            Offered {
-                reboot: false,
-                stop: false,
-                start: false,
-                destroy: false,
-                tag: false
-            }
-        );
+        assert_eq!(flags("bare_metal", "running"), [t, f, f, f, f]);
+        assert_eq!(flags("bare_metal", "rebooting"), [f; 5]);
         // A provider without a driver: nothing.
-        assert_eq!(
-            allowed("no-such-cloud", "running"),
-            Offered {
-                reboot: false,
-                stop: false,
-                start: false,
-                destroy: false,
-                tag: false
-            }
-        );
+        assert_eq!(flags("no-such-cloud", "running"), [f; 5]);
     }
 }

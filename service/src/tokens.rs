@@ -58,12 +58,16 @@ pub fn hash(token: &str) -> String {
         .collect()
 }
 
-/// Creates a token for the caller.
+/// Creates a token for the caller, from what a door was given: `ttl_days`
+/// a whole number of days, as a JSON number or as text (a form field's);
+/// `scope` a scope document, as JSON or as its text. Absent, `null` or blank
+/// text means no expiry, or no scope of its own. A narrowed token is
+/// refused before the input is judged.
 pub async fn create(
     services: &Services,
     actor: &Actor,
     name: &str,
-    ttl_days: Option<u32>,
+    ttl_days: Option<&serde_json::Value>,
     scope: Option<&serde_json::Value>,
 ) -> Result<CreatedToken, ErrorKind> {
     if actor.token_scope.is_some() {
@@ -76,18 +80,11 @@ pub async fn create(
     if name.is_empty() || name.len() > 100 {
         return Err(ErrorKind::invalid("name", "must be 1 to 100 characters"));
     }
-    if let Some(days) = ttl_days {
-        if days == 0 || days > MAX_TTL_DAYS {
-            return Err(ErrorKind::invalid(
-                "ttl_days",
-                format!("must be between 1 and {MAX_TTL_DAYS}"),
-            ));
-        }
-    }
+    let ttl_days = ttl_days.map(parse_ttl_days).transpose()?.flatten();
     let scope = scope
-        .filter(|v| !v.is_null())
-        .map(Policy::parse)
+        .map(parse_scope)
         .transpose()?
+        .flatten()
         .map(|p| serde_json::to_string(&p))
         .transpose()
         .map_err(internal)?;
@@ -114,6 +111,35 @@ pub async fn create(
         name: name.to_owned(),
         token,
     })
+}
+
+/// A token's lifetime in days, as [`create`] takes it (`None`: no expiry).
+fn parse_ttl_days(value: &serde_json::Value) -> Result<Option<u32>, ErrorKind> {
+    let days = match value {
+        serde_json::Value::Null => return Ok(None),
+        serde_json::Value::String(text) if text.trim().is_empty() => return Ok(None),
+        serde_json::Value::String(text) => text.trim().parse::<u64>().ok(),
+        serde_json::Value::Number(n) => n.as_u64(),
+        _ => None,
+    }
+    .ok_or_else(|| ErrorKind::invalid("ttl_days", "must be a whole number of days"))?;
+    match u32::try_from(days) {
+        Ok(days) if (1..=MAX_TTL_DAYS).contains(&days) => Ok(Some(days)),
+        _ => Err(ErrorKind::invalid(
+            "ttl_days",
+            format!("must be between 1 and {MAX_TTL_DAYS}"),
+        )),
+    }
+}
+
+/// A token's own scope, as [`create`] takes it (`None`: its owner's rights).
+fn parse_scope(value: &serde_json::Value) -> Result<Option<Policy>, ErrorKind> {
+    match value {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::String(text) if text.trim().is_empty() => Ok(None),
+        serde_json::Value::String(text) => Policy::parse_str(text).map(Some),
+        document => Policy::parse(document).map(Some),
+    }
 }
 
 /// Stores a new token for `account_id` and returns its id and the token.

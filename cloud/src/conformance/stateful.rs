@@ -1,7 +1,7 @@
 //! The stateful group of the suite: properties only a peer that keeps
 //! machines between calls can prove.
 
-use crate::types::{Action, Machine, MachineState};
+use crate::types::{Action, Machine, MachineState, Offered};
 use crate::CloudDriver;
 
 use super::Wait;
@@ -52,20 +52,35 @@ pub(super) async fn created_machine_is_listed(d: &dyn CloudDriver, created: &Mac
 }
 
 /// Stop leads to `Stopped`, start to `Running`, reboot back to `Running`,
-/// for each action the capabilities allow.
+/// for each action the capabilities allow; and at each step the machine
+/// offers (`Capabilities::offered`, the `can_*` of every answer) exactly
+/// the actions its capabilities and its listed state allow, and each action
+/// it offers is accepted.
 pub(super) async fn actions_change_state(d: &dyn CloudDriver, id: &str, wait: Wait) {
     let caps = d.capabilities();
     let is = |state: MachineState| move |m: Option<&Machine>| m.map(|m| m.state) == Some(state);
     wait_until(d, id, wait, "running", is(MachineState::Running)).await;
-    if caps.stop {
+    let running = offered_now(d, id).await;
+    assert!(
+        !running.start && running.stop == caps.stop && running.reboot == caps.reboot,
+        "{}: a running machine offers {running:?} with {caps:?}",
+        d.provider()
+    );
+    if running.stop {
         act(d, id, Action::Stop).await;
         wait_until(d, id, wait, "stopped", is(MachineState::Stopped)).await;
-        if caps.start {
+        let stopped = offered_now(d, id).await;
+        assert!(
+            stopped.start == caps.start && !stopped.stop && !stopped.reboot,
+            "{}: a stopped machine offers {stopped:?} with {caps:?}",
+            d.provider()
+        );
+        if stopped.start {
             act(d, id, Action::Start).await;
             wait_until(d, id, wait, "running again", is(MachineState::Running)).await;
         }
     }
-    if caps.reboot {
+    if offered_now(d, id).await.reboot {
         act(d, id, Action::Reboot).await;
         wait_until(
             d,
@@ -82,6 +97,14 @@ async fn act(d: &dyn CloudDriver, id: &str, action: Action) {
     if let Err(e) = d.machine_action(id, action).await {
         panic!("{}: {} of {id}: {e}", d.provider(), action.as_str());
     }
+}
+
+/// What the machine offers in the state it is listed in now.
+async fn offered_now(d: &dyn CloudDriver, id: &str) -> Offered {
+    let Some(m) = find(d, id).await else {
+        panic!("{}: machine {id} is no longer listed", d.provider());
+    };
+    d.capabilities().offered(m.state)
 }
 
 /// After `set_tags`, the listed machine carries exactly those tags.

@@ -119,15 +119,9 @@ impl CloudDriver for Fake {
 }
 
 const ALL: Capabilities = Capabilities {
-    reboot: true,
-    start: true,
-    stop: true,
-    destroy: true,
-    create: true,
-    tag: true,
     key_pairs: false,
     user_data: false,
-    image_search: true,
+    ..Capabilities::ALL
 };
 
 const WAIT: Wait = Wait {

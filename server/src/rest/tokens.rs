@@ -10,15 +10,17 @@ use serde_json::{json, Value};
 
 use crate::{
     http_error::ApiError,
-    rest::extract::{json_field, Body, Caller},
+    rest::extract::{Body, Caller},
     AppState,
 };
 
-/// Body of `POST /tokens`.
-#[derive(Debug, Deserialize)]
+/// Body of `POST /tokens`: `ttl_days` a number or its text, `scope` a
+/// scope document or its text (the service reads either).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct NewToken {
     name: String,
-    ttl_days: Option<u32>,
+    ttl_days: Option<Value>,
     scope: Option<Value>,
 }
 
@@ -30,13 +32,12 @@ pub async fn create_token(
     Caller(actor): Caller,
     Body(body): Body<NewToken>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let scope = body.scope.map(|s| json_field(s, "scope")).transpose()?;
     let created = service::tokens::create(
         &state.services,
         &actor,
         &body.name,
-        body.ttl_days,
-        scope.as_ref(),
+        body.ttl_days.as_ref(),
+        body.scope.as_ref(),
     )
     .await?;
     Ok((

@@ -50,9 +50,15 @@ async fn master(services: &Services) -> service::Actor {
 async fn a_token_with_a_lifetime_stops_working_when_it_ends() {
     let (services, clock, _dir) = services_on_a_clock().await;
     let actor = master(&services).await;
-    let t = tokens::create(&services, &actor, "short", Some(7), None)
-        .await
-        .unwrap();
+    let t = tokens::create(
+        &services,
+        &actor,
+        "short",
+        Some(&serde_json::json!(7)),
+        None,
+    )
+    .await
+    .unwrap();
     clock.fetch_add(6 * DAY, Ordering::SeqCst);
     assert!(tokens::authenticate(&services, &t.token, "test")
         .await
@@ -101,8 +107,10 @@ async fn bad_token_requests_get_field_errors() {
     let actor = master(&services).await;
     for (name, ttl, scope, field) in [
         ("", None, None, "name"),
-        ("t", Some(0), None, "ttl_days"),
-        ("t", Some(99_999), None, "ttl_days"),
+        ("t", Some(serde_json::json!(0)), None, "ttl_days"),
+        ("t", Some(serde_json::json!(99_999)), None, "ttl_days"),
+        ("t", Some(serde_json::json!("a week")), None, "ttl_days"),
+        ("t", None, Some(serde_json::json!("{")), "scope"),
         (
             "t",
             None,
@@ -110,7 +118,7 @@ async fn bad_token_requests_get_field_errors() {
             "scope.Statement",
         ),
     ] {
-        let err = tokens::create(&services, &actor, name, ttl, scope.as_ref())
+        let err = tokens::create(&services, &actor, name, ttl.as_ref(), scope.as_ref())
             .await
             .unwrap_err();
         assert_eq!(err.field(), Some(field));

@@ -156,6 +156,8 @@ async fn store_pair(
 
 /// Imports a private key (RSA, ECDSA or Ed25519; PEM or OpenSSH; with its
 /// passphrase if it has one). It is stored without the passphrase, sealed.
+/// A caller who may create no key at all hears so before any complaint
+/// about the input; then the decision is about this very name.
 pub async fn import(
     services: &Services,
     actor: &Actor,
@@ -163,6 +165,7 @@ pub async fn import(
     private_text: &str,
     passphrase: Option<&str>,
 ) -> Result<KeySummary, ErrorKind> {
+    authz::authorize_listing(actor, "create:key")?;
     authz::authorize(actor, "create:key", &resource::key(name.trim()))?;
     let name = parse_name("id", name)?;
     let passphrase = passphrase.filter(|p| !p.is_empty());

@@ -12,19 +12,6 @@ pub async fn act_on_machine(
 ) -> Result<(), AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
-    let services = ssr::services()?;
-    let action = match service::machine_actions::parse_action(&action) {
-        Ok(action) => action,
-        Err(e) => {
-            // A refused caller learns nothing from validation.
-            service::authz::authorize(
-                &actor,
-                "reboot:machine",
-                &domain::resource::machine(&backend, &machine),
-            )?;
-            return Err(e.into());
-        }
-    };
-    service::machine_actions::act(&services, &actor, &backend, &machine, action).await?;
+    service::machine_actions::act(&ssr::services()?, &actor, &backend, &machine, &action).await?;
     Ok(())
 }

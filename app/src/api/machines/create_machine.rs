@@ -25,8 +25,8 @@ pub async fn create_machine(
             size,
             image,
             location,
-            key: Some(key).filter(|k| !k.is_empty()),
-            script: Some(script).filter(|s| !s.trim().is_empty()),
+            key: Some(key),
+            script: Some(script),
         },
     )
     .await?;

@@ -12,7 +12,8 @@ pub async fn set_machine_tags(
 ) -> Result<(), AppError> {
     use crate::ssr;
     let actor = ssr::require_actor()?;
-    let tags: Vec<String> = tags.split(',').map(str::to_owned).collect();
+    // The text as given: the service splits it.
+    let tags = serde_json::Value::String(tags);
     service::machine_actions::set_tags(&ssr::services()?, &actor, &backend, &machine, &tags)
         .await?;
     Ok(())
