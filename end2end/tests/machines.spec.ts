@@ -33,8 +33,8 @@ test("EC2 and bare metal in one list: a machine is created, changes state withou
   });
   await addBackend(page, EC2, async (form) => {
     await form.locator("select[name=provider]").selectOption("ec2_us_east");
-    await form.getByLabel(/API key/).fill("AKIAEXAMPLE");
-    await form.getByLabel(/API secret/).fill("secret");
+    await form.getByLabel(/API key, access key|Access key id/).fill("AKIAEXAMPLE");
+    await form.getByLabel(/API secret|Secret access key/).fill("secret");
     await form.getByLabel(/API URL/).fill(MOTO);
   });
 

@@ -41,7 +41,7 @@ test("a libvirt backend is added and its machine stopped, started and destroyed 
   const form = page.locator("#add-backend");
   await form.getByLabel("Title").fill(BACKEND);
   await form.locator("select[name=provider]").selectOption("libvirt");
-  await form.getByLabel(/API URL/).fill("test:///default");
+  await form.getByLabel(/API URL|libvirt URI/).fill("test:///default");
   await form.getByRole("button", { name: "Add backend" }).click();
   const row = page.getByTestId("backends").locator("tr", { hasText: BACKEND });
   await expect(row).toContainText("online");

@@ -146,6 +146,17 @@ test("a bare-metal backend is added on the Backends page", async ({ page }) => {
     await form.locator("select[name=provider]").selectOption("ec2_eu_west");
     await expect(page.getByTestId("bare-metal-fields")).toBeHidden();
     await expect(page.getByTestId("cloud-fields")).toBeVisible();
+    // Each field named as the provider names it; those it does not take hidden.
+    await expect(form.getByLabel("Access key id")).toBeVisible();
+    await expect(form.getByLabel("Secret access key")).toBeVisible();
+    await expect(form.locator("input[name=tenant_name]")).toBeHidden();
+    await form.locator("select[name=provider]").selectOption("openstack");
+    await expect(form.getByLabel("Keystone URL (https://host:5000/v3)")).toBeVisible();
+    await expect(form.getByLabel("Tenant (project) (optional)")).toBeVisible();
+    await form.locator("select[name=provider]").selectOption("digitalocean");
+    await expect(form.getByLabel("API token")).toBeVisible();
+    await expect(form.locator("input[name=apikey]")).toBeHidden();
+    await expect(form.locator("input[name=region]")).toBeHidden();
     await form.locator("select[name=provider]").selectOption("bare_metal");
     await expect(page.getByTestId("cloud-fields")).toBeHidden();
   } else {
