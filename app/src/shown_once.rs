@@ -1,5 +1,6 @@
-//! Secrets shown only once (a new API token, a generated or revealed
-//! private key, a password link), also without JavaScript.
+//! Answers shown only once (a new API token, a generated or revealed
+//! private key, a password link: secrets; a machine's probe), also without
+//! JavaScript.
 //!
 //! A hydrated page shows the server function's answer from its
 //! `ServerAction`. A plain form post (no JavaScript) gets a redirect back to
@@ -52,6 +53,8 @@ pub const GENERATED_KEY: Slot<NewKey> = Slot::new("shown_once:generated_key");
 pub const PRIVATE_KEY: Slot<RevealedKey> = Slot::new("shown_once:private_key");
 /// A user's one-time password link (Admin page, Users).
 pub const PASSWORD_LINK: Slot<String> = Slot::new("shown_once:password_link");
+/// What a probe of a machine found (machine page).
+pub const PROBE: Slot<domain::inventory::MachineProbe> = Slot::new("shown_once:probe");
 
 /// Keeps `value` for the page a plain form post (no JavaScript) returns to.
 /// Does nothing for a call from a hydrated page (it shows the answer

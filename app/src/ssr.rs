@@ -72,14 +72,6 @@ pub fn set_header(name: &'static str, value: &'static str) {
     }
 }
 
-/// A same-site path to return to after signing in: anything else becomes `/`.
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/".to_owned(),
-    }
-}
-
 /// Whether this request is a plain HTML form posted without JavaScript
 /// (the browser asks for a page back), rather than a server-function call
 /// from the page's script.

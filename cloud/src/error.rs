@@ -42,6 +42,34 @@ pub enum DriverError {
     Protocol(String),
 }
 
+/// The most of a provider's message an error quotes, in characters.
+pub const EXCERPT_CHARS: usize = 200;
+
+/// What an error quotes of a provider's message: at most
+/// [`EXCERPT_CHARS`] characters, cut on a character boundary and ended
+/// with `…` when cut, runs of whitespace (line breaks included) folded
+/// into one space and other control characters left out. A provider's
+/// message is shown to operators and kept in the audit log; an endpoint
+/// that is not the provider (`apiurl` pointing elsewhere) must not get a
+/// whole answer of its own quoted there.
+pub fn excerpt(text: &str) -> String {
+    let mut kept: Vec<char> = Vec::with_capacity(EXCERPT_CHARS + 1);
+    for (i, word) in text.split_whitespace().enumerate() {
+        if i > 0 {
+            kept.push(' ');
+        }
+        let room = (EXCERPT_CHARS + 1).saturating_sub(kept.len());
+        kept.extend(word.chars().filter(|c| !c.is_control()).take(room));
+        if kept.len() > EXCERPT_CHARS {
+            let mut cut: String = kept[..EXCERPT_CHARS - 1].iter().collect();
+            cut.truncate(cut.trim_end().len());
+            cut.push('…');
+            return cut;
+        }
+    }
+    kept.into_iter().collect()
+}
+
 /// Whether `id` is a provider's integer id (at most 20 digits): ids that
 /// go into a URL path are checked before they reach it.
 pub(crate) fn is_numeric_id(id: &str) -> bool {
@@ -59,8 +87,10 @@ impl DriverError {
 
     /// The generic mapping of a final (after retries) HTTP error status and
     /// the provider's message; drivers refine it where the provider's codes
-    /// say more (quota messages, for one).
+    /// say more (quota messages, for one), quoting the message as an
+    /// [`excerpt`] too.
     pub fn from_status(status: u16, message: String) -> Self {
+        let message = excerpt(&message);
         match status {
             401 | 403 => DriverError::BadCredentials(message),
             404 | 410 => DriverError::NotFound(message),
@@ -102,5 +132,31 @@ mod tests {
             DriverError::Unavailable(_)
         ));
         assert!(DriverError::from_status(429, m()).is_transient());
+    }
+
+    #[test]
+    fn an_excerpt_is_short_cut_on_a_character_and_marked() {
+        assert_eq!(
+            excerpt("  Invalid\n\tToken \u{1b}[31m "),
+            "Invalid Token [31m"
+        );
+        let long = "é".repeat(1000);
+        let cut = excerpt(&long);
+        assert_eq!(cut.chars().count(), EXCERPT_CHARS);
+        assert!(cut.ends_with("é…"), "{cut}");
+        assert_eq!(excerpt(&cut), cut, "an excerpt is its own excerpt");
+        let exact = "x".repeat(EXCERPT_CHARS);
+        assert_eq!(excerpt(&exact), exact);
+        let words = "word ".repeat(100);
+        let cut = excerpt(&words);
+        assert!(
+            cut.ends_with('…') && cut.chars().count() <= EXCERPT_CHARS,
+            "{cut}"
+        );
+        assert!(!cut.contains(" …"), "no space before the mark: {cut}");
+        match DriverError::from_status(400, long) {
+            DriverError::InvalidRequest(m) => assert_eq!(m.chars().count(), EXCERPT_CHARS),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -21,6 +21,14 @@ pub enum ErrorKind {
     /// The request carries no valid credentials.
     #[error("sign-in required")]
     Unauthenticated,
+    /// The request carries API credentials that are refused for a reason
+    /// worth telling (an `Authorization` scheme Overcast does not know, a
+    /// mist.io `email:token` pair that does not belong together).
+    #[error("{reason}")]
+    CredentialsRefused {
+        /// Why, naming the scheme.
+        reason: String,
+    },
     /// Email or password wrong; deliberately does not say which.
     #[error("wrong email or password")]
     InvalidCredentials,
@@ -80,7 +88,9 @@ impl ErrorKind {
     pub fn http_status(&self) -> u16 {
         match self {
             Self::InvalidInput { .. } => 400,
-            Self::Unauthenticated | Self::InvalidCredentials => 401,
+            Self::Unauthenticated | Self::CredentialsRefused { .. } | Self::InvalidCredentials => {
+                401
+            }
             Self::Csrf { .. } | Self::Forbidden { .. } => 403,
             Self::NotFound { .. } => 404,
             Self::Conflict { .. } | Self::SetupRequired => 409,
@@ -125,6 +135,13 @@ mod tests {
     #[test]
     fn each_kind_maps_to_the_status_a_client_expects() {
         assert_eq!(ErrorKind::Unauthenticated.http_status(), 401);
+        assert_eq!(
+            ErrorKind::CredentialsRefused {
+                reason: "unknown scheme".into()
+            }
+            .http_status(),
+            401
+        );
         assert_eq!(ErrorKind::Forbidden { action: None }.http_status(), 403);
         assert_eq!(
             ErrorKind::Csrf {

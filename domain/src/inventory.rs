@@ -5,8 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::compute::{BackendState, MachineState};
 
-/// An SSH key as listed (never the private part).
+/// An SSH key as listed (never the private part). Serialised with the
+/// default flag twice: `default_key` (the seed's name) and `isDefault`
+/// (mist.io's server and client read this one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "KeyWire", from = "KeyWire")]
 pub struct KeySummary {
     /// The key's name: mist.io calls it the key's id.
     pub id: String,
@@ -20,6 +23,48 @@ pub struct KeySummary {
     pub fingerprint: String,
     /// Machines this key opens.
     pub machines: Vec<KeyMachineRef>,
+}
+
+/// [`KeySummary`] as it travels: the default flag under both its names.
+/// Read back, either name will do.
+#[derive(Serialize, Deserialize)]
+struct KeyWire {
+    id: String,
+    name: String,
+    #[serde(default)]
+    default_key: Option<bool>,
+    #[serde(rename = "isDefault", default)]
+    is_default: Option<bool>,
+    algorithm: String,
+    fingerprint: String,
+    machines: Vec<KeyMachineRef>,
+}
+
+impl From<KeySummary> for KeyWire {
+    fn from(k: KeySummary) -> Self {
+        Self {
+            id: k.id,
+            name: k.name,
+            default_key: Some(k.default_key),
+            is_default: Some(k.default_key),
+            algorithm: k.algorithm,
+            fingerprint: k.fingerprint,
+            machines: k.machines,
+        }
+    }
+}
+
+impl From<KeyWire> for KeySummary {
+    fn from(k: KeyWire) -> Self {
+        Self {
+            id: k.id,
+            name: k.name,
+            default_key: k.default_key.or(k.is_default).unwrap_or(false),
+            algorithm: k.algorithm,
+            fingerprint: k.fingerprint,
+            machines: k.machines,
+        }
+    }
 }
 
 /// One machine a key opens. Serialised as mist.io's
@@ -149,4 +194,46 @@ pub struct MachineKey {
     pub sudo: bool,
     /// Last successful use, Unix ms.
     pub last_used: i64,
+}
+
+/// What a probe found (mist.io's `POST .../probe` answer): whether the
+/// machine's SSH port answers, and, logged in, how it is doing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MachineProbe {
+    /// Seconds since boot (`/proc/uptime`).
+    pub uptime: Option<f64>,
+    /// Load over 1, 5 and 15 minutes (`/proc/loadavg`).
+    pub loadavg: Option<[f64; 3]>,
+    /// Processors (`nproc`).
+    pub cores: Option<u32>,
+    /// Sessions logged in (`who`).
+    pub users: Option<u32>,
+    /// Connections tried to the SSH port.
+    pub packets_tx: u32,
+    /// Connections the port accepted.
+    pub packets_rx: u32,
+    /// Percentage of tries without an answer.
+    pub packets_loss: f64,
+    /// Fastest connection, ms.
+    pub rtt_min: Option<f64>,
+    /// Mean connection time, ms.
+    pub rtt_avg: Option<f64>,
+    /// Slowest connection, ms.
+    pub rtt_max: Option<f64>,
+    /// The address and port probed (`host:port`).
+    pub host: String,
+    /// Why the numbers from the machine are missing, when they are (not
+    /// reachable, no right to log in, a refused key).
+    pub detail: Option<String>,
+}
+
+/// An image as offered for new machines: the provider's, and whether an
+/// operator starred it (mist.io's `star`; starred images come first).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfferedImage {
+    /// The provider's image.
+    #[serde(flatten)]
+    pub image: crate::compute::Image,
+    /// Starred on this backend.
+    pub star: bool,
 }

@@ -8,8 +8,10 @@ pub mod account;
 pub mod compute;
 pub mod error;
 pub mod inventory;
+pub mod names;
 pub mod providers;
 pub mod rbac;
+pub mod redirect;
 pub mod resource;
 pub mod shell;
 

@@ -137,6 +137,32 @@ test("the private key is revealed to the master, and refused to a read-only user
   await expect(page.getByTestId("private-key")).toHaveCount(0);
 });
 
+test("a provider chosen before the page comes alive keeps its own fields", async ({ page }) => {
+  await signIn(page, MASTER);
+  // The page's code is held back until the provider is chosen, as on a
+  // slow connection.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/pkg/*.wasm", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto("/backends");
+  const form = page.locator("#add-backend");
+  await form.locator("select[name=provider]").selectOption("openstack");
+  release();
+  await page.waitForLoadState("networkidle");
+  await expect(form.locator("select[name=provider]")).toHaveValue("openstack");
+  if (hydrated()) {
+    await expect(form.getByLabel("Keystone URL (https://host:5000/v3)")).toBeVisible();
+    await expect(page.getByTestId("bare-metal-fields")).toBeHidden();
+  } else {
+    // Without JavaScript every field shows, each group saying whose it is.
+    await expect(page.getByTestId("bare-metal-fields")).toBeVisible();
+    await expect(page.getByTestId("cloud-fields")).toBeVisible();
+  }
+});
+
 test("a bare-metal backend is added on the Backends page", async ({ page }) => {
   await signIn(page, MASTER);
   await open(page, "/backends");

@@ -53,12 +53,18 @@ impl IntoResponse for ApiError {
         let status =
             StatusCode::from_u16(self.0.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, Json(error_body(&self.0))).into_response();
-        if let ErrorKind::Throttled { retry_after_secs } = self.0 {
-            if let Ok(v) = retry_after_secs.to_string().parse() {
-                response.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-        }
+        set_retry_after(&self.0, &mut response);
         mark_denied(&self.0, &mut response);
         response
+    }
+}
+
+/// Puts `Retry-After` on the answer to a [`ErrorKind::Throttled`] (every
+/// 429 says when to try again, whichever door answered it).
+pub fn set_retry_after(kind: &ErrorKind, response: &mut Response) {
+    if let ErrorKind::Throttled { retry_after_secs } = kind {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, (*retry_after_secs).max(1).into());
     }
 }

@@ -13,7 +13,9 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use crate::{
     assets,
     metrics::Metrics,
-    middleware::{auth, gate, metrics as metrics_mw, server_fn_status},
+    middleware::{
+        auth, body, csrf, gate, headers, metrics as metrics_mw, request_id, server_fn_status,
+    },
     rest, AppState,
 };
 
@@ -48,7 +50,10 @@ pub fn build_router(
 
     let context = {
         let services = services.clone();
-        move || provide_context(services.clone())
+        move || {
+            provide_context(services.clone());
+            use_csp_nonce();
+        }
     };
     let shell_options = state.leptos_options.clone();
     let sessions =
@@ -89,13 +94,35 @@ pub fn build_router(
             state.clone(),
             auth::authenticate,
         ))
+        .layer(middleware::from_fn_with_state(
+            services.settings.public_url.clone(),
+            csrf::refuse_foreign_sign_in,
+        ))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             metrics_mw::record,
         ))
+        .layer(middleware::from_fn(body::drain_unread))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            headers::secure,
+        ))
+        .layer(middleware::from_fn(request_id::assign))
         .with_state(state.clone());
     (router, state)
+}
+
+/// Renders the page with the nonce the headers middleware drew for this
+/// request (and put in its Content-Security-Policy), in place of the one
+/// Leptos draws for itself: the hydration script and the resource chunks
+/// carry it.
+fn use_csp_nonce() {
+    let nonce = leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<headers::CspNonce>().cloned());
+    if let Some(headers::CspNonce(nonce)) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(nonce));
+    }
 }
 
 /// Sends a browser's navigation to a path that is both a page and a REST

@@ -18,6 +18,7 @@ pub mod machines;
 pub mod oauth;
 pub mod password;
 pub mod polling;
+pub mod probe;
 pub mod provision;
 pub mod roles;
 pub mod scripts;

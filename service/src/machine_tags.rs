@@ -48,6 +48,9 @@ pub async fn remove(
     tag: &str,
 ) -> Result<Vec<String>, ErrorKind> {
     let mut tags = current(services, actor, backend_id, machine_id).await?;
+    if tag.trim().is_empty() {
+        return Err(ErrorKind::invalid("tag", "name the tag to remove"));
+    }
     let before = tags.len();
     tags.retain(|t| t != tag);
     if tags.len() == before {

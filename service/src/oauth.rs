@@ -76,6 +76,7 @@ pub async fn create_client(
     name: &str,
 ) -> Result<CreatedClient, ErrorKind> {
     require_master(actor, "create:oauth_client")?;
+    domain::names::check_visible("name", name)?;
     let name = name.trim();
     if name.is_empty() || name.len() > 100 {
         return Err(ErrorKind::invalid("name", "must be 1 to 100 characters"));

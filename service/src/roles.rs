@@ -96,6 +96,7 @@ pub fn templates() -> Vec<RoleTemplate> {
 }
 
 fn name_of(raw: &str) -> Result<String, ErrorKind> {
+    domain::names::check_visible("name", raw)?;
     let name = raw.trim();
     if name.is_empty() || name.len() > 100 {
         return Err(ErrorKind::invalid("name", "must be 1 to 100 characters"));

@@ -39,6 +39,7 @@ impl From<Account> for UserView {
 
 /// Checks a username: 1 to 64 of `a-z 0-9 . _ -`, starting with a letter or digit.
 pub fn parse_username(raw: &str) -> Result<String, ErrorKind> {
+    domain::names::check_visible("username", raw)?;
     let name = raw.trim();
     let ok_chars = name
         .chars()

@@ -12,6 +12,7 @@ pub mod backends;
 mod db;
 mod error;
 pub mod host_keys;
+pub mod images;
 pub mod keys;
 pub mod leases;
 pub mod machines;

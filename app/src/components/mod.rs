@@ -8,6 +8,7 @@ pub mod form;
 pub mod format;
 pub mod layout;
 pub mod machine_actions;
+pub mod machine_health;
 pub mod placeholder;
 pub mod run_output;
 pub mod script_runs;

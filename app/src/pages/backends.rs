@@ -143,7 +143,15 @@ fn AddBackendForm(add: ServerAction<AddBackend>) -> impl IntoView {
     let first = providers::CATALOGUE[0].provider;
     let provider = RwSignal::new(first.to_owned());
     let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    let chosen = NodeRef::<leptos::html::Select>::new();
+    Effect::new(move |_| {
+        // A choice made before the page came alive (a slow connection)
+        // is the one the fields follow.
+        if let Some(select) = chosen.get() {
+            provider.set(select.value());
+        }
+        hydrated.set(true);
+    });
     let kind = move || {
         providers::Provider::parse(&provider.get()).map_or(ProviderKind::BareMetal, |p| p.kind)
     };
@@ -156,7 +164,7 @@ fn AddBackendForm(add: ServerAction<AddBackend>) -> impl IntoView {
             <label>"Title" <input name="title" required autocomplete="off"/></label>
             <FieldError error field="title"/>
             <label>"Provider"
-                <select name="provider" on:change=move |ev| provider.set(event_target_value(&ev))>
+                <select name="provider" node_ref=chosen on:change=move |ev| provider.set(event_target_value(&ev))>
                     {providers::CATALOGUE.iter().map(|p| view! {
                         <option value=p.provider selected=p.provider == first>{p.title}</option>
                     }).collect_view()}

@@ -18,6 +18,7 @@ use crate::{
         form::{Csrf, FieldError, FormError},
         format::utc,
         machine_actions::{any_action, keep_fresh, MachineActions},
+        machine_health::MachineHealth,
         script_runs::{runs_resource, RunsResource, ScriptRuns},
     },
 };
@@ -39,6 +40,7 @@ pub fn MachinePage() -> impl IntoView {
     let keys = Resource::new(|| (), |()| list_keys());
     let last = last_run_resource(backend, machine);
     let runs = runs_resource(backend, machine, start);
+    let probed = crate::shown_once::take(crate::shown_once::PROBE);
     // Whether the machine is there at all: decides the status and whether
     // the tools (command, scripts, terminal) are offered. Not re-read.
     let found = Resource::new(
@@ -103,7 +105,10 @@ pub fn MachinePage() -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match found.await {
-                        Ok(_) => Some(view! { <Tools backend machine last runs start/> }),
+                        Ok(_) => Some(view! {
+                            <MachineHealth backend=backend.get_untracked() machine=machine.get_untracked() taken=probed/>
+                            <Tools backend machine last runs start/>
+                        }),
                         Err(e) => {
                             set_status(&e);
                             None

@@ -160,6 +160,7 @@ pub(crate) fn error(resp: &Response) -> DriverError {
         .ok()
         .and_then(|b| b.message)
         .filter(|m| !m.trim().is_empty())
+        .map(|m| crate::error::excerpt(&m))
         .unwrap_or_else(|| {
             let reason = resp.status.canonical_reason().unwrap_or("error");
             format!("HTTP {status} {reason}")

@@ -86,13 +86,14 @@ impl AwsError {
             || PROVIDER_SIDE.contains(&code)
     }
 
-    /// `Code: message`, as operators search for it.
+    /// `Code: message`, as operators search for it (an excerpt).
     pub(crate) fn text(&self) -> String {
-        match (&self.code, self.message.is_empty()) {
+        let text = match (&self.code, self.message.is_empty()) {
             (Some(code), true) => code.clone(),
             (Some(code), false) => format!("{code}: {}", self.message),
             (None, _) => self.message.clone(),
-        }
+        };
+        crate::error::excerpt(&text)
     }
 
     /// The neutral error: EC2's code decides where it has one, the status

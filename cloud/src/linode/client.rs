@@ -130,7 +130,7 @@ pub(crate) fn error(resp: &Response) -> DriverError {
         let reason = resp.status.canonical_reason().unwrap_or("error");
         format!("HTTP {status} {reason}")
     } else {
-        reasons.join("; ")
+        crate::error::excerpt(&reasons.join("; "))
     };
     let lower = message.to_lowercase();
     let quota = lower.contains("limit") && (lower.contains("exceed") || lower.contains("reach"));

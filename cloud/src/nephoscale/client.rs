@@ -177,6 +177,7 @@ pub(crate) fn error(resp: &Response) -> DriverError {
     let message = envelope
         .and_then(|e| e.message)
         .filter(|m| !m.trim().is_empty())
+        .map(|m| crate::error::excerpt(&m))
         .unwrap_or_else(|| {
             let code = reqwest::StatusCode::from_u16(status).ok();
             let reason = code.and_then(|c| c.canonical_reason()).unwrap_or("error");

@@ -24,7 +24,7 @@ pub(crate) fn message(resp: &Response) -> (Option<String>, String) {
         })
     });
     match found {
-        Some((fault, text)) if !text.trim().is_empty() => (fault, text),
+        Some((fault, text)) if !text.trim().is_empty() => (fault, crate::error::excerpt(&text)),
         other => {
             let status = resp.status.as_u16();
             let reason = resp.status.canonical_reason().unwrap_or("error");

@@ -111,7 +111,9 @@ pub(crate) fn escape(text: &str) -> String {
 pub(crate) fn fault(resp: &Response) -> (Option<String>, String, bool) {
     let found = xml_fault(&resp.body).or_else(|| json_fault(&resp.body));
     match found {
-        Some((name, text, retry)) if !text.trim().is_empty() => (name, text, retry),
+        Some((name, text, retry)) if !text.trim().is_empty() => {
+            (name, crate::error::excerpt(&text), retry)
+        }
         other => {
             let status = resp.status.as_u16();
             let reason = resp.status.canonical_reason().unwrap_or("error");

@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 use super::xmlrpc::{self, Answer, Rpc};
-use crate::error::DriverError;
+use crate::error::{excerpt, DriverError};
 use crate::http::{HttpClient, HttpConfig, Response};
 use crate::secret::Secret;
 
@@ -159,6 +159,8 @@ fn reason(resp: &Response) -> String {
 /// `SoftLayer_Account` code Libcloud's recordings use for them), missing
 /// objects, limits; anything else is a refused request quoting the code.
 pub(crate) fn fault(code: &str, message: &str) -> DriverError {
+    let (code, message) = (excerpt(code), excerpt(message));
+    let (code, message) = (code.as_str(), message.as_str());
     let lower = message.to_lowercase();
     let message = if message.is_empty() { code } else { message };
     let credentials = matches!(

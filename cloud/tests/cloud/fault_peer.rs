@@ -19,6 +19,8 @@ pub enum Misbehaviour {
     Status(u16, Option<&'static str>),
     /// `200` with [`GARBAGE`].
     Garbage,
+    /// `400` with [`verbose`]: a long answer, not a provider's.
+    Verbose,
     /// No answer: the connection stays open, silent.
     Silence,
 }
@@ -26,6 +28,26 @@ pub enum Misbehaviour {
 /// A body no provider's format reads: truncated HTML (neither JSON nor
 /// well-formed XML).
 pub const GARBAGE: &str = "<html><body>502 Bad Gateway";
+
+/// Ends [`verbose`]'s answer: no error may quote this far.
+pub const VERBOSE_TAIL: &str = "END-OF-THE-PEERS-OWN-PAGE";
+
+/// A long JSON answer with a message wherever a provider's error puts one
+/// (`message`, `errors[].reason`, `error.message`, `badRequest.message`):
+/// what an `apiurl` that is not the provider could answer.
+pub fn verbose() -> String {
+    let page = format!(
+        "Internal page of another service\n{}{VERBOSE_TAIL}",
+        "line of its own content, not a provider's message\n".repeat(400)
+    );
+    serde_json::json!({
+        "message": page,
+        "errors": [{"reason": page}],
+        "error": {"message": page, "code": 400},
+        "badRequest": {"message": page, "code": 400},
+    })
+    .to_string()
+}
 
 /// The peer's state: its journal and how it misbehaves.
 pub struct Peer {
@@ -62,6 +84,7 @@ async fn misbehave(State(peer): State<Arc<Peer>>, req: Request) -> Response {
             resp
         }
         Misbehaviour::Garbage => typed(200, "text/html", GARBAGE),
+        Misbehaviour::Verbose => typed(400, "application/json", &verbose()),
         Misbehaviour::Silence => {
             tokio::time::sleep(Duration::from_secs(3600)).await;
             typed(204, "text/plain", "")

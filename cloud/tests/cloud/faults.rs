@@ -8,6 +8,8 @@
 //! - 429: retried with growing waits, then `Unavailable` ("rate limited");
 //!   a `Retry-After` beyond the longest wait ends the retries at once;
 //! - garbage: `Protocol`, quoting what came back;
+//! - a long refusal (an `apiurl` that is not the provider): quoted as a
+//!   short excerpt, never whole;
 //! - silence: `Unavailable` ("no answer within ...") once the request's
 //!   timeout, or the caller's deadline (`http::within`), has passed;
 //! - a refused connection: `Unavailable` ("connection failed").
@@ -27,7 +29,7 @@ use cloud::rackspace_first_gen::{RackspaceFirstGen, Region};
 use cloud::softlayer::SoftLayer;
 use cloud::{guarded, CloudDriver, DriverError, Secret};
 
-use crate::fault_peer::{start, Misbehaviour, GARBAGE};
+use crate::fault_peer::{start, Misbehaviour, GARBAGE, VERBOSE_TAIL};
 
 /// A driver of the kind under test, reaching its provider as `config` says
 /// (its endpoint the misbehaving peer).
@@ -58,6 +60,7 @@ pub async fn every_fault(build: Build) {
     rate_limits_are_retried_with_backoff_then_unavailable(build).await;
     a_retry_after_beyond_the_longest_wait_ends_the_retries(build).await;
     garbage_is_a_protocol_error_quoting_it(build).await;
+    a_long_refusal_is_quoted_as_a_short_excerpt(build).await;
     silence_is_a_timeout_within_the_deadline(build).await;
     a_refused_connection_is_unavailable(build).await;
 }
@@ -110,6 +113,23 @@ async fn garbage_is_a_protocol_error_quoting_it(build: Build) {
         matches!(err, DriverError::Protocol(ref m) if m.contains(GARBAGE)),
         "{p}: garbage gave {err:?}"
     );
+}
+
+async fn a_long_refusal_is_quoted_as_a_short_excerpt(build: Build) {
+    let peer = start(Misbehaviour::Verbose).await;
+    let d = guarded(build(&config(&peer.url)));
+    let p = d.provider();
+    let err = d.list_machines().await.unwrap_err();
+    let said = err.to_string();
+    // The excerpt, and the few words around it that say what failed.
+    let most = cloud::error::EXCERPT_CHARS + 80;
+    assert!(
+        said.chars().count() <= most,
+        "{p}: {} characters quoted: {said}",
+        said.chars().count()
+    );
+    assert!(!said.contains(VERBOSE_TAIL), "{p}: {said}");
+    assert!(!said.contains('\n'), "{p}: {said:?}");
 }
 
 async fn silence_is_a_timeout_within_the_deadline(build: Build) {

@@ -113,7 +113,11 @@ pub async fn authenticate(
         }
         None if gate::is_public(&path) => next.run(req).await,
         None if page => {
-            let target = format!("/signin?next={}", encode_component(&path));
+            // Only a path sign-in would honour goes along as `next`.
+            let target = match domain::redirect::same_origin_path(&path) {
+                Some(next) => format!("/signin?next={}", encode_component(next)),
+                None => "/signin".to_owned(),
+            };
             Redirect::to(&target).into_response()
         }
         None => unauthenticated(ErrorKind::Unauthenticated),
@@ -161,21 +165,27 @@ fn header_text(req: &Request, name: &str) -> Option<String> {
         .map(|v| v.to_str().unwrap_or_default().trim().to_owned())
 }
 
+/// The `Authorization` schemes the API accepts, as `WWW-Authenticate`
+/// lists them.
+const SCHEMES: &str = "Token realm=\"overcast\", Bearer realm=\"overcast\", \
+                       Basic realm=\"overcast\", mist_1 realm=\"overcast\"";
+
 /// A 401 that names the schemes the API accepts.
 fn unauthenticated(kind: ErrorKind) -> Response {
     let mut response = ApiError(kind).into_response();
-    response.headers_mut().insert(
-        "www-authenticate",
-        HeaderValue::from_static("Token realm=\"overcast\", Basic realm=\"overcast\""),
-    );
+    response
+        .headers_mut()
+        .insert("www-authenticate", HeaderValue::from_static(SCHEMES));
     response
 }
 
 /// The actor behind API credentials, if the request carries any:
 /// `Authorization: Token <t>` or `Bearer <t>` (OAuth2), the old
-/// `Authorized: <t>`, or
-/// `Authorization: Basic base64(email:password)` (throttled like sign-in).
-/// Credentials that are present but wrong are refused, never ignored.
+/// `Authorized: <t>`, the mist.io client's `Authorization: mist_1
+/// <email>:<t>` (the token must be that email's),
+/// or `Authorization: Basic base64(email:password)` (throttled like sign-in).
+/// Credentials that are present but wrong are refused, never ignored; a
+/// scheme Overcast does not know is refused by name.
 async fn api_credentials(
     state: &AppState,
     authorization: Option<String>,
@@ -212,7 +222,40 @@ async fn api_credentials(
                 .await
                 .map(Some)
         }
-        _ => Err(ErrorKind::Unauthenticated),
+        "mist_1" => {
+            let refused = || ErrorKind::CredentialsRefused {
+                reason: "mist_1 credentials must be <email>:<token>, a valid API token \
+                         and the email of its owner"
+                    .into(),
+            };
+            let (email, token) = value.trim().rsplit_once(':').ok_or_else(refused)?;
+            let actor = service::tokens::authenticate(&state.services, token, address)
+                .await?
+                .ok_or_else(refused)?;
+            if !actor.email.eq_ignore_ascii_case(email.trim()) {
+                return Err(refused());
+            }
+            Ok(Some(actor))
+        }
+        _ => Err(ErrorKind::CredentialsRefused {
+            reason: unknown_scheme(scheme, value),
+        }),
+    }
+}
+
+/// Why an `Authorization` header of an unknown scheme is refused, naming
+/// the scheme (when it reads as one: never the credentials themselves).
+fn unknown_scheme(scheme: &str, value: &str) -> String {
+    const ACCEPTED: &str = "use Token, Bearer, Basic or mist_1";
+    let readable = !scheme.is_empty()
+        && scheme.len() <= 32
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if value.trim().is_empty() || !readable {
+        format!("the Authorization header names no scheme Overcast can read: {ACCEPTED}")
+    } else {
+        format!("the Authorization scheme \"{scheme}\" is not accepted: {ACCEPTED}")
     }
 }
 

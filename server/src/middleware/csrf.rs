@@ -1,11 +1,15 @@
 //! The CSRF check of the Mist API: a state-changing request made with a
 //! cookie session carries the session's token in `X-CSRFToken`, or, for a
-//! form posted without JavaScript, in the `csrf_token` field.
+//! form posted without JavaScript, in the `csrf_token` field. Before there
+//! is a session, a post that would start one must come from this
+//! installation's own pages ([`refuse_foreign_sign_in`]: login CSRF).
 
 use axum::{
     body::{to_bytes, Body},
-    extract::Request,
-    http::{header, Method},
+    extract::{Request, State},
+    http::{header, HeaderMap, Method},
+    middleware::Next,
+    response::{IntoResponse, Response},
 };
 use domain::ErrorKind;
 use service::{
@@ -88,6 +92,62 @@ pub async fn check(req: Request, expected: &str) -> Result<Request, ErrorKind> {
             "the X-CSRFToken header is missing, and so is the csrf_token form field",
         )),
     }
+}
+
+/// The posts that start a cookie session: signing in (the server function
+/// the sign-in form posts to, with or without JavaScript, and the page's
+/// own address) and setting up the master account.
+pub const SESSION_STARTS: [&str; 3] = ["/api/sign_in", "/signin", "/api/create_master"];
+
+/// Whether `origin` (an `Origin` header's value) is this installation's:
+/// its host and port are those the request was sent to (`Host`), or those
+/// of the public URL.
+pub fn is_own_origin(origin: &str, headers: &HeaderMap, public_url: &str) -> bool {
+    let host_of = |url: &str| -> String {
+        url.split_once("://")
+            .map_or(url, |(_, rest)| rest)
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    };
+    let origin_host = host_of(origin);
+    if origin_host.is_empty() || !origin.contains("://") {
+        return false; // "null" (a sandboxed frame, a redirect chain), or nonsense
+    }
+    let requested = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    origin_host == requested || origin_host == host_of(public_url)
+}
+
+/// Refuses a post that would start a session ([`SESSION_STARTS`]) when the
+/// browser says it comes from another site (`Sec-Fetch-Site: cross-site`)
+/// or from an `Origin` that is not this installation's: another site must
+/// not sign a visitor in to an account of its choosing. Callers that are
+/// not browsers send neither header and are let through.
+pub async fn refuse_foreign_sign_in(
+    State(public_url): State<String>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if req.method() != Method::POST || !SESSION_STARTS.contains(&req.uri().path()) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let foreign_origin = headers
+        .get(header::ORIGIN)
+        .map(|o| o.to_str().unwrap_or_default())
+        .is_some_and(|o| !is_own_origin(o, headers, &public_url));
+    if super::gate::is_cross_site(headers) || foreign_origin {
+        return crate::http_error::ApiError(refused(
+            "signing in is only possible from this installation's own sign-in page",
+        ))
+        .into_response();
+    }
+    next.run(req).await
 }
 
 fn refused(reason: &str) -> ErrorKind {

@@ -1,9 +1,15 @@
-//! Request middleware, outermost first: metrics, the session layer
-//! (installed in `router.rs`), authentication with the CSRF check and the
+//! Request middleware, outermost first: the request id, the headers every
+//! answer carries (CSP, nosniff, referrer policy, no-store), the drain of
+//! unread request bodies (keeps keep-alive connections usable), metrics,
+//! the session layer (installed in `router.rs`), the refusal of sign-in
+//! posts from other sites, authentication with the CSRF check and the
 //! gate, and the status fix for server-function errors.
 
 pub mod auth;
+pub mod body;
 pub mod csrf;
 pub mod gate;
+pub mod headers;
 pub mod metrics;
+pub mod request_id;
 pub mod server_fn_status;

@@ -43,6 +43,7 @@ pub async fn fix(req: Request, next: Next) -> Response {
             let body = crate::http_error::error_body(&kind).to_string();
             parts.headers.remove(axum::http::header::CONTENT_LENGTH);
             let mut response = Response::from_parts(parts, Body::from(body));
+            crate::http_error::set_retry_after(&kind, &mut response);
             crate::http_error::mark_denied(&kind, &mut response);
             response
         }

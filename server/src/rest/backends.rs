@@ -6,7 +6,7 @@ use axum::{
     http::StatusCode,
     Json,
 };
-use domain::{inventory::BackendSummary, ErrorKind};
+use domain::inventory::BackendSummary;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -74,14 +74,9 @@ pub async fn rename_backend(
     Ok(Json(json!({"status": "success"})))
 }
 
-/// Body of `POST /backends/{id}`.
-#[derive(Debug, Deserialize)]
-pub struct ToggleBackend {
-    #[serde(rename = "newState")]
-    new_state: Option<Value>,
-}
-
-/// Enables (`{"newState": "True"}`) or disables (`"False"`) a backend.
+/// Enables or disables a backend: `{"newState": "True"}` (mist.io's
+/// server) or `{"new_state": "1"}` (its Python client); `"True"`/`"False"`,
+/// `"1"`/`"0"` or `true`/`false`.
 #[utoipa::path(post, path = "/backends/{backend_id}", tag = "backends",
     params(("backend_id" = String, Path, description = "Backend")),
     responses((status = 200), (status = 400), (status = 404)))]
@@ -89,21 +84,9 @@ pub async fn toggle_backend(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(backend_id): Path<String>,
-    Body(body): Body<ToggleBackend>,
+    Body(body): Body<service::backends::NewState>,
 ) -> Result<Json<Value>, ApiError> {
-    // Refused callers learn nothing from validation.
-    service::authz::authorize(
-        &actor,
-        "edit:backend",
-        &domain::resource::backend(&backend_id),
-    )?;
-    let enabled = match body.new_state {
-        Some(Value::Bool(b)) => b,
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") || s == "1" => true,
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") || s == "0" => false,
-        _ => return Err(ErrorKind::invalid("newState", "must be \"True\" or \"False\"").into()),
-    };
-    service::backends::set_enabled(&state.services, &actor, &backend_id, enabled).await?;
+    service::backends::set_enabled(&state.services, &actor, &backend_id, &body).await?;
     Ok(Json(json!({"status": "success"})))
 }
 

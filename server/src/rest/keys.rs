@@ -5,7 +5,7 @@ use axum::{
     http::StatusCode,
     Json,
 };
-use domain::{inventory::KeySummary, ErrorKind};
+use domain::inventory::{KeyMachineRef, KeySummary};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -18,7 +18,7 @@ use crate::{
 /// The keys the caller may see, with the machines each opens as
 /// `[backend_id, machine_id, last_used, ssh_user, sudo]`.
 #[utoipa::path(get, path = "/keys", tag = "keys",
-    responses((status = 200, description = "[{\"id\", \"name\", \"default_key\", \"algorithm\", \"fingerprint\", \"machines\"}]"), (status = 401), (status = 403)))]
+    responses((status = 200, description = "[{\"id\", \"name\", \"default_key\", \"isDefault\", \"algorithm\", \"fingerprint\", \"machines\"}]"), (status = 401), (status = 403)))]
 pub async fn list_keys(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -82,6 +82,18 @@ pub async fn generate_key(
         )
         .await?,
     ))
+}
+
+/// Generates a key at the path mist.io routed it to (`POST /keys`): the
+/// same as `POST /keys/generate`, answering `{"priv": "-----BEGIN ..."}`.
+#[utoipa::path(post, path = "/keys", tag = "keys",
+    responses((status = 200, description = "{\"priv\", \"public\", \"key\"}: as POST /keys/generate"), (status = 400), (status = 409)))]
+pub async fn generate_key_mist(
+    state: State<AppState>,
+    caller: Caller,
+    body: Body<GenerateKey>,
+) -> Result<Json<service::keys::GeneratedKey>, ApiError> {
+    generate_key(state, caller, body).await
 }
 
 /// Body of `PUT /keys/{key_id}`.
@@ -166,57 +178,45 @@ pub async fn private_key(
     ))
 }
 
-/// Body of the association route.
-#[derive(Debug, Deserialize)]
-pub struct Associate {
-    ssh_user: Option<String>,
-    #[serde(default)]
-    sudo: Option<Value>,
-}
-
-/// Associates a key with a machine (the user it logs in as, and sudo).
+/// Associates a key with a machine: the user it logs in as, and sudo
+/// (mist.io's body `{"user", "host", "port"}` too); answers the machines the
+/// key opens.
 #[utoipa::path(put, path = "/backends/{backend_id}/machines/{machine_id}/keys/{key_id}", tag = "keys",
     params(("backend_id" = String, Path, description = "Backend"), ("machine_id" = String, Path, description = "Machine"), ("key_id" = String, Path, description = "Key")),
-    responses((status = 200), (status = 400), (status = 404)))]
+    responses((status = 200, description = "[{\"backend_id\", \"machine_id\", \"last_used\", \"ssh_user\", \"sudo\"}]: the machines the key opens"), (status = 400), (status = 403), (status = 404)))]
 pub async fn associate_key(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path((backend_id, machine_id, key_id)): Path<(String, String, String)>,
-    Body(body): Body<Associate>,
-) -> Result<Json<Value>, ApiError> {
-    let sudo = match body.sudo {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => b,
-        Some(Value::String(s)) if matches!(s.as_str(), "true" | "True" | "1" | "yes") => true,
-        Some(Value::String(s)) if matches!(s.as_str(), "false" | "False" | "0" | "no" | "") => {
-            false
-        }
-        Some(_) => return Err(ErrorKind::invalid("sudo", "must be true or false").into()),
-    };
-    service::keys::associate(
-        &state.services,
-        &actor,
-        &key_id,
-        &backend_id,
-        &machine_id,
-        body.ssh_user.as_deref().unwrap_or("root"),
-        sudo,
-    )
-    .await?;
-    Ok(Json(json!({"status": "success"})))
+    Body(body): Body<service::keys::AssociationRequest>,
+) -> Result<Json<Vec<KeyMachineRef>>, ApiError> {
+    Ok(Json(
+        service::keys::associate(
+            &state.services,
+            &actor,
+            &key_id,
+            &backend_id,
+            &machine_id,
+            &body,
+        )
+        .await?,
+    ))
 }
 
-/// Removes a key's association with a machine.
+/// Removes a key's association with a machine; answers the machines the
+/// key still opens.
 #[utoipa::path(delete, path = "/backends/{backend_id}/machines/{machine_id}/keys/{key_id}", tag = "keys",
     params(("backend_id" = String, Path, description = "Backend"), ("machine_id" = String, Path, description = "Machine"), ("key_id" = String, Path, description = "Key")),
-    responses((status = 200), (status = 404)))]
+    responses((status = 200, description = "The machines the key still opens"), (status = 403), (status = 404)))]
 pub async fn disassociate_key(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path((backend_id, machine_id, key_id)): Path<(String, String, String)>,
-) -> Result<Json<Value>, ApiError> {
-    service::keys::disassociate(&state.services, &actor, &key_id, &backend_id, &machine_id).await?;
-    Ok(Json(json!({"status": "success"})))
+) -> Result<Json<Vec<KeyMachineRef>>, ApiError> {
+    Ok(Json(
+        service::keys::disassociate(&state.services, &actor, &key_id, &backend_id, &machine_id)
+            .await?,
+    ))
 }
 
 /// Deploys a key to a machine: appends its public part to the login user's

@@ -72,6 +72,40 @@ pub async fn accept_host_key(
     Ok(Json(json!({"status": "success"})))
 }
 
+/// Body of the probe route (mist.io's shape; both optional).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Probe {
+    host: Option<String>,
+    key: Option<String>,
+}
+
+/// Probes a machine (mist.io v1): whether its SSH port answers, and, for a
+/// caller who may open a shell on it, its uptime, load, processors and
+/// logged-in users.
+#[utoipa::path(post, path = "/backends/{backend_id}/machines/{machine_id}/probe", tag = "machines",
+    params(("backend_id" = String, Path, description = "Backend"), ("machine_id" = String, Path, description = "Machine")),
+    responses((status = 200, description = "{\"uptime\", \"loadavg\": [1, 5, 15], \"cores\", \"users\", \"packets_tx\", \"packets_rx\", \"packets_loss\", \"rtt_min\", \"rtt_avg\", \"rtt_max\", \"host\", \"detail\"}"),
+        (status = 400, description = "`host` is not one of the machine's addresses, or `key` names no key"), (status = 403), (status = 404)))]
+pub async fn probe_machine(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path((backend_id, machine_id)): Path<(String, String)>,
+    Body(body): Body<Probe>,
+) -> Result<Json<domain::inventory::MachineProbe>, ApiError> {
+    Ok(Json(
+        service::probe::probe(
+            &state.services,
+            &actor,
+            &backend_id,
+            &machine_id,
+            body.host.as_deref(),
+            body.key.as_deref(),
+        )
+        .await?,
+    ))
+}
+
 /// Body of the machine-action route.
 #[derive(Debug, Deserialize)]
 pub struct MachineAction {
@@ -130,24 +164,35 @@ pub async fn sizes(
     ))
 }
 
-/// Query of the images route.
+/// Query (or body) of the images route.
 #[derive(Debug, Deserialize)]
 pub struct ImageSearch {
     search: Option<String>,
     search_term: Option<String>,
 }
 
-/// The images of this backend; `?search=` looks beyond the default list.
+/// The images of this backend; `?search=` looks beyond the default list,
+/// and so does a body `{"search_term": "..."}` (the mist.io client's
+/// `search_image` sends its term in the body of this GET).
 #[utoipa::path(get, path = "/backends/{backend_id}/images", tag = "backends",
-    params(("backend_id" = String, Path, description = "Backend"), ("search" = Option<String>, Query, description = "Name, slug or OS contains")),
-    responses((status = 200), (status = 403), (status = 404), (status = 502)))]
+    params(("backend_id" = String, Path, description = "Backend"), ("search" = Option<String>, Query, description = "Name, slug or OS contains"), ("search_term" = Option<String>, Query, description = "The same (also read from a JSON body)")),
+    responses((status = 200), (status = 400), (status = 403), (status = 404), (status = 502)))]
 pub async fn images(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(backend_id): Path<String>,
     Query(query): Query<ImageSearch>,
-) -> Result<Json<Vec<cloud::Image>>, ApiError> {
-    let search = query.search.or(query.search_term);
+    Body(body): Body<ImageSearch>,
+) -> Result<Json<Vec<domain::inventory::OfferedImage>>, ApiError> {
+    let search = [
+        query.search,
+        query.search_term,
+        body.search_term,
+        body.search,
+    ]
+    .into_iter()
+    .flatten()
+    .find(|term| !term.trim().is_empty());
     Ok(Json(
         service::machine_actions::images(&state.services, &actor, &backend_id, search.as_deref())
             .await?,
@@ -163,12 +208,29 @@ pub async fn search_images(
     Caller(actor): Caller,
     Path(backend_id): Path<String>,
     Body(body): Body<ImageSearch>,
-) -> Result<Json<Vec<cloud::Image>>, ApiError> {
+) -> Result<Json<Vec<domain::inventory::OfferedImage>>, ApiError> {
     let search = body.search_term.or(body.search);
     Ok(Json(
         service::machine_actions::images(&state.services, &actor, &backend_id, search.as_deref())
             .await?,
     ))
+}
+
+/// Stars an image on this backend, or unstars it when it was starred
+/// (mist.io's `POST /backends/{b}/images/{image}`); starred images come
+/// first in image answers and the create form.
+#[utoipa::path(post, path = "/backends/{backend_id}/images/{image_id}", tag = "backends",
+    params(("backend_id" = String, Path, description = "Backend"), ("image_id" = String, Path, description = "The image's id")),
+    responses((status = 200, description = "{\"star\": true|false}: whether it is starred now"), (status = 400), (status = 403), (status = 404)))]
+pub async fn star_image(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path((backend_id, image_id)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let star =
+        service::machine_actions::star_image(&state.services, &actor, &backend_id, &image_id)
+            .await?;
+    Ok(Json(json!({ "star": star })))
 }
 
 /// The locations machines of this backend can be created in.
@@ -232,6 +294,23 @@ pub async fn add_tag(
 ) -> Result<Json<Value>, ApiError> {
     let tags =
         service::machine_tags::add(&state.services, &actor, &backend_id, &machine_id, &body.tag)
+            .await?;
+    Ok(Json(json!({ "tags": tags })))
+}
+
+/// Removes one tag named in the body (mist.io's `DELETE .../metadata
+/// {"tag"}`).
+#[utoipa::path(delete, path = "/backends/{backend_id}/machines/{machine_id}/metadata", tag = "machines",
+    params(("backend_id" = String, Path, description = "Backend"), ("machine_id" = String, Path, description = "Machine")),
+    responses((status = 200, description = "{\"tags\": [...]}"), (status = 400), (status = 403), (status = 404), (status = 409), (status = 502)))]
+pub async fn remove_tag_named(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path((backend_id, machine_id)): Path<(String, String)>,
+    Body(body): Body<NewTag>,
+) -> Result<Json<Value>, ApiError> {
+    let tags =
+        service::machine_tags::remove(&state.services, &actor, &backend_id, &machine_id, &body.tag)
             .await?;
     Ok(Json(json!({ "tags": tags })))
 }

@@ -10,6 +10,11 @@ use service::{Actor, ClientAddress};
 
 use crate::{http_error::ApiError, AppState};
 
+/// The headers a reverse proxy puts on a request it relays (nginx's
+/// `X-Real-IP` as well as the standard ones): any of them means the
+/// loopback address is the proxy's, not the client's.
+pub const FORWARDING_HEADERS: [&str; 3] = ["forwarded", "x-forwarded-for", "x-real-ip"];
+
 /// Metrics in Prometheus text format.
 #[utoipa::path(get, path = "/metrics", tag = "system",
     responses(
@@ -25,7 +30,7 @@ pub async fn metrics(
 ) -> Response {
     // A request relayed by a reverse proxy on the same host arrives from
     // loopback too: it says so in a forwarding header, and is not trusted.
-    let proxied = headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded");
+    let proxied = FORWARDING_HEADERS.iter().any(|h| headers.contains_key(*h));
     let loopback = !proxied
         && address
             .and_then(|a| a.0 .0.parse::<std::net::IpAddr>().ok())

@@ -68,7 +68,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(oauth::mist_auth))
         .routes(routes!(oauth::list_clients, oauth::create_client))
         .routes(routes!(oauth::delete_client))
-        .routes(routes!(keys::list_keys, keys::import_key))
+        .routes(routes!(
+            keys::list_keys,
+            keys::import_key,
+            keys::generate_key_mist
+        ))
         .routes(routes!(keys::generate_key))
         .routes(routes!(
             keys::rename_key,
@@ -89,12 +93,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(machines::list_machines, machines::create_machine))
         .routes(routes!(machines::machine_detail, machines::machine_action))
         .routes(routes!(machines::set_tags))
-        .routes(routes!(machines::add_tag))
+        .routes(routes!(machines::add_tag, machines::remove_tag_named))
         .routes(routes!(machines::remove_tag))
         .routes(routes!(machines::sizes))
         .routes(routes!(machines::images, machines::search_images))
+        .routes(routes!(machines::star_image))
         .routes(routes!(machines::locations))
         .routes(routes!(machines::accept_host_key))
+        .routes(routes!(machines::probe_machine))
         .routes(routes!(shell::shell))
         .routes(routes!(scripts::start_script, scripts::list_scripts))
         .routes(routes!(scripts::script_run))

@@ -72,28 +72,35 @@ pub async fn shell(
 /// `<script>parent.appendShell('...')</script>` chunk per piece of output,
 /// flushed as it comes, then `parent.completeShell(code)`. The client going
 /// away drops `events` (which stops a command).
+///
+/// The answer has a Content-Security-Policy of its own: nothing loads, only
+/// its own scripts run (each carries the answer's nonce), and only a page
+/// of this site may frame it (mist.io's page held it in an iframe).
 pub fn append_shell(
     mut events: tokio::sync::mpsc::Receiver<ShellEvent>,
 ) -> Result<Response, ApiError> {
+    let nonce = crate::middleware::headers::new_nonce();
+    let policy = format!("default-src 'none'; script-src 'nonce-{nonce}'; frame-ancestors 'self'");
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(16);
     tokio::spawn(async move {
+        let open = format!("<script nonce=\"{nonce}\">");
         while let Some(event) = events.recv().await {
             let chunk = match &event {
                 ShellEvent::Stdout { data } | ShellEvent::Stderr { data } => {
                     format!(
-                        "<script>parent.appendShell('{}');</script>\n",
+                        "{open}parent.appendShell('{}');</script>\n",
                         js_string(data)
                     )
                 }
                 ShellEvent::Exit { code, .. } => {
-                    format!("<script>parent.completeShell({code});</script>\n")
+                    format!("{open}parent.completeShell({code});</script>\n")
                 }
                 ShellEvent::Error { message } => format!(
-                    "<script>parent.appendShell('{}');parent.completeShell(-1);</script>\n",
+                    "{open}parent.appendShell('{}');parent.completeShell(-1);</script>\n",
                     js_string(message)
                 ),
                 ShellEvent::Cancelled { .. } => {
-                    "<script>parent.completeShell(-1);</script>\n".to_owned()
+                    format!("{open}parent.completeShell(-1);</script>\n")
                 }
                 ShellEvent::Connected { .. } | ShellEvent::Waiting { .. } => continue,
             };
@@ -108,6 +115,8 @@ pub fn append_shell(
         .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
         .header(header::CACHE_CONTROL, "no-store")
         .header("x-content-type-options", "nosniff")
+        .header(header::CONTENT_SECURITY_POLICY, policy)
+        .header(header::X_FRAME_OPTIONS, "SAMEORIGIN")
         .body(body)
         .map_err(|e| ApiError(service::internal(e)))
 }

@@ -79,19 +79,7 @@ fn check_origin(headers: &HeaderMap, public_url: &str) -> Result<(), ApiError> {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
         return Ok(()); // not a browser: API credentials or a cookie jar, no cross-site risk
     };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
-    let origin_host = origin
-        .split_once("://")
-        .map(|(_, rest)| rest)
-        .unwrap_or(origin);
-    let public_host = public_url
-        .split_once("://")
-        .map(|(_, rest)| rest.trim_end_matches('/'))
-        .unwrap_or_default();
-    if origin_host == host || origin_host == public_host {
+    if crate::middleware::csrf::is_own_origin(origin, headers, public_url) {
         Ok(())
     } else {
         Err(ErrorKind::Forbidden {

@@ -263,6 +263,30 @@ async fn renaming_a_backend_answers_alike_at_both_doors() {
     }
 }
 
+#[tokio::test]
+async fn enabling_a_backend_answers_alike_at_both_doors() {
+    let app = TestApp::signed_in().await;
+    for (value, status) in [
+        ("maybe", 400),
+        ("", 400),
+        ("2", 400),
+        ("1", 404),
+        ("0", 404),
+        ("True", 404),
+        ("false", 404),
+    ] {
+        let (page, api) = both(
+            &app,
+            "backends/set_enabled",
+            &[("id", "b"), ("enabled", value)],
+            (Method::POST, "/backends/b", json!({"new_state": value})),
+        )
+        .await;
+        assert_eq!(page.0, status, "{value:?}: {page:?}");
+        assert_eq!(page, api, "{value:?}");
+    }
+}
+
 /// A server function with its form, and the REST route with its body.
 type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], Method, &'a str, Value);
 

@@ -156,6 +156,97 @@ async fn mist_auth_returns_a_token_that_the_authorized_header_accepts() {
 }
 
 #[tokio::test]
+async fn the_mist_io_client_header_carries_the_owners_email_and_token() {
+    let app = TestApp::with_master().await;
+    let anon = app.anonymous_client();
+    let body: Value = anon
+        .post(app.url("/auth"))
+        .json(&json!({"email": MASTER_EMAIL, "password": MASTER_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = body["mist_api_token"].as_str().unwrap().to_owned();
+    let get = |authorization: String| {
+        let anon = anon.clone();
+        let url = app.url("/keys");
+        async move {
+            let res = anon
+                .get(url)
+                .header(header::ACCEPT, "application/json")
+                .header(header::AUTHORIZATION, authorization)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            let challenge = res
+                .headers()
+                .get(header::WWW_AUTHENTICATE)
+                .map(|v| v.to_str().unwrap().to_owned());
+            (status, challenge, res.json::<Value>().await.unwrap())
+        }
+    };
+
+    // As mistclient sends it after `POST /auth`.
+    let (status, _, keys) = get(format!("mist_1 {MASTER_EMAIL}:{token}")).await;
+    assert_eq!(status, 200, "{keys}");
+    assert!(keys.is_array());
+
+    // The email must be the token owner's; a wrong token or a malformed
+    // pair is refused too, never ignored.
+    let refusals = [
+        format!("mist_1 someone@example.com:{token}"),
+        format!("mist_1 {MASTER_EMAIL}:oc_{}", "0".repeat(64)),
+        format!("mist_1 {token}"),
+        format!("mist_1 {MASTER_EMAIL}:"),
+        "mist_1".to_owned(),
+    ];
+    for authorization in refusals {
+        let (status, challenge, body) = get(authorization.clone()).await;
+        assert_eq!(status, 401, "{authorization}: {body}");
+        assert_eq!(body["error"], "credentials_refused", "{authorization}");
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains("mist_1"), "{authorization}: {message}");
+        assert!(!message.contains(&token), "the token is never echoed");
+        assert!(challenge.unwrap().contains("mist_1"));
+    }
+
+    // A scheme Overcast does not know is named in the refusal, with the
+    // schemes it does know.
+    let (status, challenge, body) = get("Digest username=\"master\"".into()).await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"], "credentials_refused");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("\"Digest\""), "{message}");
+    assert!(!message.contains("sign-in required"), "{message}");
+    for scheme in ["Token", "Bearer", "Basic", "mist_1"] {
+        assert!(message.contains(scheme), "{message}");
+        assert!(challenge.as_deref().unwrap().contains(scheme));
+    }
+    // A header with no scheme at all: refused without echoing it.
+    let (status, _, body) = get(token.clone()).await;
+    assert_eq!(status, 401);
+    assert!(
+        !body["message"].as_str().unwrap().contains(&token),
+        "{body}"
+    );
+    // No credentials at all: still "sign-in required".
+    let res = anon
+        .get(app.url("/keys"))
+        .header(header::ACCEPT, "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"],
+        "unauthenticated"
+    );
+}
+
+#[tokio::test]
 async fn the_audit_log_filters_and_never_holds_secrets() {
     let app = TestApp::signed_in().await;
     let _ = app.sign_in_fresh(MASTER_EMAIL, "a wrong password").await;

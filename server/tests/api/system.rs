@@ -90,3 +90,30 @@ async fn metrics_relayed_by_a_local_proxy_need_the_master() {
         .unwrap();
     assert_eq!(res.status(), 200, "the master may read them from anywhere");
 }
+
+#[tokio::test]
+async fn metrics_relayed_by_a_proxy_saying_x_real_ip_need_the_master() {
+    let app = TestApp::signed_in().await;
+    let res = app
+        .anonymous_client()
+        .get(app.url("/metrics"))
+        .header("x-real-ip", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        401,
+        "nginx's X-Real-IP is a forwarding header too"
+    );
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "unauthenticated");
+    let res = app
+        .client
+        .get(app.url("/metrics"))
+        .header("x-real-ip", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "the master may read them from anywhere");
+}

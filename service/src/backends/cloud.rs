@@ -1,7 +1,6 @@
 //! A backend reached through a cloud driver.
 
 use domain::{
-    compute::BackendState,
     providers::{Provider, ProviderKind},
     ErrorKind,
 };
@@ -83,22 +82,13 @@ pub(super) async fn cloud_backend(
         ),
         None => None,
     };
-    let now = services.now();
     Ok(StoredBackend {
-        id,
-        title: title.to_owned(),
-        provider: entry.provider.to_owned(),
         region: new.region.clone(),
         apikey,
         apiurl: new.apiurl.clone(),
         config: serde_json::json!({ "tenant_name": new.tenant_name }).to_string(),
         secret_sealed: sealed,
-        enabled: true,
-        state: BackendState::Online.as_str().into(),
-        state_reason: None,
-        poll_interval: new.poll_interval_ms()?,
-        polled_at: Some(now),
-        created_at: now,
+        ..super::proved(services, id, title, entry.provider, new)?
     })
 }
 

@@ -13,7 +13,7 @@ use store::keys::{KeyMachine, StoredKey};
 mod associations;
 mod deploy;
 
-pub use associations::{associate, disassociate};
+pub use associations::{associate, disassociate, AssociationRequest};
 pub use deploy::{deploy, Deployed};
 
 use crate::{
@@ -39,6 +39,7 @@ pub struct GeneratedKey {
 /// Checks a key name: 1 to 64 letters, digits, `.`, `_`, `-` or `@`
 /// (names appear in URLs and in role resources such as `key/<name>`).
 pub fn parse_name(field: &str, raw: &str) -> Result<String, ErrorKind> {
+    domain::names::check_visible(field, raw)?;
     let name = raw.trim();
     if name.is_empty() {
         return Err(ErrorKind::invalid(field, "a key needs a name"));

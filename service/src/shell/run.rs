@@ -57,6 +57,14 @@ pub async fn run(
     if command.len() > 16 * 1024 {
         return Err(ErrorKind::invalid("command", "is longer than 16 KiB"));
     }
+    if command.contains('\0') {
+        // The machine's shell gets the command as a C string: a NUL would
+        // cut it short, or the SSH server refuses it (a 502 after connecting).
+        return Err(ErrorKind::invalid(
+            "command",
+            "may not hold a NUL character (\\0)",
+        ));
+    }
     let opened = match open(services, actor, backend_id, machine_id).await {
         Ok(opened) => opened,
         Err(e) => {

@@ -10,6 +10,7 @@
 
 mod access;
 mod accounts;
+mod images;
 mod inventory;
 mod keys;
 mod leases;

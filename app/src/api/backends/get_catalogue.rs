@@ -20,7 +20,8 @@ pub struct Catalogue {
     pub title: String,
     /// Sizes.
     pub sizes: Vec<Choice>,
-    /// Images (the provider's default list, or those matching `search`).
+    /// Images (the provider's default list, or those matching `search`),
+    /// starred ones first and marked ★.
     pub images: Vec<Choice>,
     /// Locations.
     pub locations: Vec<Choice>,
@@ -56,7 +57,13 @@ pub async fn get_catalogue(
         images: images
             .into_iter()
             .take(500)
-            .map(|i| choice(i.id, i.name))
+            .map(|i| {
+                let mut c = choice(i.image.id, i.image.name);
+                if i.star {
+                    c.label = format!("★ {}", c.label);
+                }
+                c
+            })
             .collect(),
         locations: locations
             .into_iter()

@@ -9,6 +9,7 @@ mod create_machine;
 mod get_last_run;
 mod get_machine;
 mod list_machines;
+mod probe_machine;
 mod run_command;
 mod set_machine_tags;
 
@@ -18,6 +19,7 @@ pub use create_machine::*;
 pub use get_last_run::*;
 pub use get_machine::*;
 pub use list_machines::*;
+pub use probe_machine::*;
 pub use run_command::*;
 pub use set_machine_tags::*;
 

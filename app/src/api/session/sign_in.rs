@@ -19,6 +19,6 @@ pub async fn sign_in(
         &csrf,
         services.settings.secure_cookies,
     ));
-    leptos_axum::redirect(&ssr::safe_next(next.as_deref()));
+    leptos_axum::redirect(&domain::redirect::safe_next(next.as_deref()));
     Ok(())
 }

@@ -109,6 +109,51 @@ async fn a_bare_metal_backend_is_checked_over_ssh_then_listed_with_its_machine_a
 }
 
 #[tokio::test]
+async fn a_backend_is_enabled_and_disabled_as_the_mist_io_client_and_server_ask() {
+    let Some(lab) = Lab::new().await else { return };
+    let (backend_id, _) = lab.bare_metal("rack 2").await;
+    let app = &lab.app;
+    let path = format!("/backends/{backend_id}");
+    let enabled = || async {
+        let backends: Value = app.get_json("/backends").await.json().await.unwrap();
+        backends[0]["enabled"].as_bool().unwrap()
+    };
+    // The client's `new_state` and the server's `newState`, each value as
+    // either sends it.
+    for (body, want) in [
+        (json!({"new_state": "0"}), false),
+        (json!({"new_state": "1"}), true),
+        (json!({"newState": "False"}), false),
+        (json!({"newState": "True"}), true),
+        (json!({"new_state": false}), false),
+        (json!({"new_state": true}), true),
+        (json!({"newState": "0"}), false),
+        (json!({"newState": true}), true),
+        (json!({"new_state": "False"}), false),
+        (json!({"newState": "1"}), true),
+    ] {
+        let res = app.api(Method::POST, &path, Some(body.clone())).await;
+        assert_eq!(res.status(), 200, "{body}: {}", res.text().await.unwrap());
+        assert_eq!(enabled().await, want, "{body}");
+    }
+    // Anything else is a 400 naming the field, and changes nothing.
+    for body in [
+        json!({"new_state": "maybe"}),
+        json!({"newState": "2"}),
+        json!({"new_state": null}),
+        json!({"new_state": []}),
+        json!({}),
+    ] {
+        let res = app.api(Method::POST, &path, Some(body.clone())).await;
+        assert_eq!(res.status(), 400, "{body}");
+        let error: Value = res.json().await.unwrap();
+        assert_eq!(error["error"], "invalid_input", "{body}");
+        assert_eq!(error["field"], "new_state", "{body}");
+        assert!(enabled().await, "{body}");
+    }
+}
+
+#[tokio::test]
 async fn adding_a_backend_that_cannot_be_reached_or_opened_stores_nothing() {
     let Some(lab) = Lab::new().await else { return };
     lab.import_key("lab").await;

@@ -104,6 +104,14 @@ async fn start_peer() -> (String, Peer) {
             "/v2/sizes",
             get(|| async { json_body(StatusCode::OK, recorded("list_sizes.json")) }),
         )
+        .route(
+            "/v2/images",
+            get(|| async { json_body(StatusCode::OK, recorded("list_images.json")) }),
+        )
+        .route(
+            "/v2/regions",
+            get(|| async { json_body(StatusCode::OK, recorded("list_locations.json")) }),
+        )
         .with_state(peer.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -257,4 +265,70 @@ async fn a_linode_backend_whose_endpoint_does_not_answer_is_not_added() {
             .unwrap(),
         json!([])
     );
+}
+
+/// mist.io's star: `POST /backends/{b}/images/{image}` stars (and again
+/// unstars) an image; starred images come first, marked, in the image
+/// answers and the create form.
+#[tokio::test]
+async fn a_starred_image_comes_first_until_it_is_unstarred() {
+    let (url, _peer) = start_peer().await;
+    let app = TestApp::signed_in().await;
+    let res = app
+        .api(
+            Method::POST,
+            "/backends",
+            Some(json!({"title": "do", "provider": "digitalocean", "apisecret": TOKEN, "apiurl": url})),
+        )
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let b = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let images = || async {
+        app.get_json(&format!("/backends/{b}/images"))
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()
+    };
+    let before = images().await;
+    let list = before.as_array().unwrap();
+    assert!(list.len() > 1, "{before}");
+    assert!(list.iter().all(|i| i["star"] == false), "{before}");
+    let last = list.last().unwrap()["id"].as_str().unwrap().to_owned();
+
+    let star = format!("/backends/{b}/images/{last}");
+    let res = app.api(Method::POST, &star, None).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap(), json!({"star": true}));
+    let after = images().await;
+    assert_eq!(after[0]["id"], last.as_str(), "starred first");
+    assert_eq!(after[0]["star"], true);
+    assert_eq!(after.as_array().unwrap().len(), list.len());
+    let page = app
+        .get_page(&format!("/backends/{b}/create"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let first_option = page
+        .split("<select name=\"image\"")
+        .nth(1)
+        .and_then(|s| s.split("<option").nth(1))
+        .unwrap_or_default();
+    assert!(first_option.contains('★'), "{first_option}");
+
+    let res = app.api(Method::POST, &star, None).await;
+    assert_eq!(res.json::<Value>().await.unwrap(), json!({"star": false}));
+    assert!(images()
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["star"] == false));
+
+    let res = app.api(Method::POST, "/backends/nope/images/x", None).await;
+    assert_eq!(res.status(), 404);
 }

@@ -5,6 +5,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use ssh::{KeyAlgorithm, KeyPair};
 
+use super::Lab;
 use crate::{helpers::*, identity};
 
 #[tokio::test]
@@ -116,6 +117,101 @@ async fn keys_import_list_rename_default_and_delete_in_the_mist_io_shapes() {
     let list: Value = app.get_json("/keys").await.json().await.unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["default_key"], true);
+}
+
+#[tokio::test]
+async fn post_keys_generates_as_mist_io_routed_it_and_keys_say_is_default() {
+    let app = TestApp::signed_in().await;
+    // mist.io's `POST /keys`: a new key pair, the private part answered.
+    let res = app.api(Method::POST, "/keys", None).await;
+    assert_eq!(res.status(), 200);
+    let generated: Value = res.json().await.unwrap();
+    let private = generated["priv"].as_str().unwrap();
+    assert!(private.starts_with("-----BEGIN "), "{private}");
+    assert!(KeyPair::parse(private, None).is_ok());
+    assert_eq!(
+        generated["key"],
+        Value::Null,
+        "nothing stored without an id"
+    );
+    assert_eq!(
+        app.get_json("/keys").await.json::<Value>().await.unwrap(),
+        json!([])
+    );
+    // With an id it is stored, and the stored key carries both flags.
+    let res = app
+        .api(Method::POST, "/keys", Some(json!({"id": "first"})))
+        .await;
+    assert_eq!(res.status(), 200);
+    let generated: Value = res.json().await.unwrap();
+    assert!(generated["priv"]
+        .as_str()
+        .unwrap()
+        .starts_with("-----BEGIN "));
+    assert_eq!(generated["key"]["default_key"], true);
+    assert_eq!(generated["key"]["isDefault"], true);
+    // `POST /keys/generate` stays.
+    let res = app
+        .api(
+            Method::POST,
+            "/keys/generate",
+            Some(json!({"id": "second"})),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let generated: Value = res.json().await.unwrap();
+    assert_eq!(generated["key"]["isDefault"], false);
+    assert_eq!(generated["key"]["default_key"], false);
+
+    // Every answer that carries a key: import, list, rename.
+    let ed = KeyPair::generate(KeyAlgorithm::Ed25519).unwrap();
+    let res = app
+        .api(
+            Method::PUT,
+            "/keys",
+            Some(json!({"id": "imported", "priv": ed.private_openssh()})),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let imported: Value = res.json().await.unwrap();
+    assert_eq!(imported["isDefault"], false);
+    assert_eq!(imported["default_key"], false);
+    assert_eq!(
+        app.api(Method::POST, "/keys/imported", None).await.status(),
+        200
+    );
+    let res = app
+        .api(
+            Method::PUT,
+            "/keys/imported",
+            Some(json!({"new_id": "renamed"})),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let renamed: Value = res.json().await.unwrap();
+    assert_eq!(renamed["isDefault"], true);
+    assert_eq!(renamed["default_key"], true);
+    let list: Value = app.get_json("/keys").await.json().await.unwrap();
+    let flags: Vec<_> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["id"].clone(),
+                k["isDefault"].clone(),
+                k["default_key"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        flags,
+        [
+            (json!("first"), json!(false), json!(false)),
+            (json!("renamed"), json!(true), json!(true)),
+            (json!("second"), json!(false), json!(false)),
+        ]
+    );
 }
 
 #[tokio::test]
@@ -346,5 +442,52 @@ async fn a_key_is_deployed_through_one_that_works_and_then_opens_the_machine() {
             None,
         )
         .await;
+    assert_eq!(res.status(), 404);
+}
+
+/// mist.io's association body (`user`, `host`, `port`) and answer: the
+/// machines the key opens, after the change.
+#[tokio::test]
+async fn a_key_is_associated_in_mist_io_shapes_and_answers_its_machines() {
+    let Some(lab) = Lab::new().await else { return };
+    let (b, m) = lab.bare_metal("box").await;
+    let res = lab
+        .app
+        .api(Method::POST, "/keys/generate", Some(json!({"id": "other"})))
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let path = format!("/backends/{b}/machines/{m}/keys/other");
+
+    for (body, field) in [
+        (json!({"user": "ops", "host": "10.1.2.3"}), "host"),
+        (json!({"user": "ops", "port": 1}), "port"),
+        (json!({"user": "two words"}), "ssh_user"),
+        (json!({"user": "ops", "sudo": "maybe"}), "sudo"),
+    ] {
+        let res = lab.app.api(Method::PUT, &path, Some(body.clone())).await;
+        assert_eq!(res.status(), 400, "{body}");
+        assert_eq!(res.json::<Value>().await.unwrap()["field"], field, "{body}");
+    }
+
+    let res = lab
+        .app
+        .api(
+            Method::PUT,
+            &path,
+            Some(json!({"user": "ops", "host": "127.0.0.1", "port": lab.sshd.port})),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let opens: Value = res.json().await.unwrap();
+    assert_eq!(opens.as_array().unwrap().len(), 1, "{opens}");
+    // mist.io's shape: [backend, machine, last used, user, sudo].
+    assert_eq!(opens[0][0], b.as_str(), "{opens}");
+    assert_eq!(opens[0][1], m.as_str(), "{opens}");
+    assert_eq!(opens[0][3], "ops", "{opens}");
+
+    let res = lab.app.api(Method::DELETE, &path, None).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap(), json!([]));
+    let res = lab.app.api(Method::DELETE, &path, None).await;
     assert_eq!(res.status(), 404);
 }

@@ -10,6 +10,7 @@ mod faults;
 mod keys;
 #[cfg(feature = "libvirt")]
 mod libvirt;
+mod probe;
 mod scripts;
 mod shell;
 mod terminal;

@@ -81,7 +81,7 @@ async fn a_script_streams_as_it_runs_and_its_output_is_kept() {
     );
     let all: String = chunks.iter().map(|(_, c)| c.as_str()).collect();
     assert!(
-        all.ends_with("<script>parent.completeShell(3);</script>\n"),
+        all.ends_with("\">parent.completeShell(3);</script>\n"),
         "{all}"
     );
     assert!(!all.contains("<b>oops"), "output is escaped: {all}");

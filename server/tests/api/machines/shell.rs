@@ -65,12 +65,19 @@ async fn output_arrives_line_by_line_as_the_command_prints_it() {
     );
     let all = body(&chunks);
     assert!(
-        all.contains("<script>parent.appendShell('line1\\u000a');</script>"),
+        all.contains("\">parent.appendShell('line1\\u000a');</script>"),
         "{all}"
     );
     assert!(
         all.trim_end()
-            .ends_with("<script>parent.completeShell(0);</script>"),
+            .ends_with("\">parent.completeShell(0);</script>"),
+        "{all}"
+    );
+    // Each chunk's script carries the answer's nonce (its own CSP allows
+    // nothing else to run).
+    assert_eq!(
+        all.matches("<script nonce=\"").count(),
+        all.matches("<script").count(),
         "{all}"
     );
 }
@@ -89,7 +96,7 @@ async fn what_a_machine_prints_is_shown_never_run_and_exit_codes_and_stderr_come
     let all = body(&chunks);
     // One script element per chunk, and the printed markup only escaped.
     assert_eq!(
-        all.matches("<script>").count(),
+        all.matches("<script nonce=\"").count(),
         all.matches("</script>").count()
     );
     assert!(!all.contains("alert('x')"), "{all}");
@@ -393,4 +400,26 @@ async fn a_cross_site_link_or_a_tokenless_request_runs_nothing() {
         403,
         "a cross-site write, even with the token"
     );
+}
+
+/// A NUL cannot travel in a command (the machine's shell would cut it
+/// there): it is refused as bad input naming the field, before any
+/// connection, not reported as a machine's failure.
+#[tokio::test]
+async fn a_nul_in_a_command_is_a_400_naming_the_field() {
+    let Some(lab) = Lab::new().await else { return };
+    let (b, m) = lab.bare_metal("box").await;
+    let res = lab
+        .app
+        .client
+        .get(lab.app.url(&format!("/backends/{b}/machines/{m}/shell")))
+        .query(&[("command", "echo a\0b"), ("csrf_token", &lab.app.csrf())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_input", "{body}");
+    assert_eq!(body["field"], "command", "{body}");
+    assert!(body["message"].as_str().unwrap().contains("NUL"), "{body}");
 }

@@ -8,7 +8,7 @@ mod state;
 
 pub use driver::BareMetal;
 
-use domain::{compute::BackendState, ErrorKind};
+use domain::ErrorKind;
 use ssh::Target;
 use store::{
     backends::{StoredBackend, StoredMachine},
@@ -79,12 +79,6 @@ pub(super) async fn add(
     let id = short_id();
     let machine_id = short_id();
     let backend = StoredBackend {
-        id: id.clone(),
-        title: title.to_owned(),
-        provider: cloud::bare_metal::PROVIDER.into(),
-        region: None,
-        apikey: None,
-        apiurl: None,
         config: serde_json::json!({
             "machine_ip": host,
             "machine_user": user,
@@ -93,13 +87,13 @@ pub(super) async fn add(
             "reboot_command": new.machine_reboot_command.as_deref().unwrap_or("reboot"),
         })
         .to_string(),
-        secret_sealed: None,
-        enabled: true,
-        state: BackendState::Online.as_str().into(),
-        state_reason: None,
-        poll_interval: new.poll_interval_ms()?,
-        polled_at: Some(now),
-        created_at: now,
+        ..super::proved(
+            services,
+            id.clone(),
+            title,
+            cloud::bare_metal::PROVIDER,
+            new,
+        )?
     };
     let machine = StoredMachine {
         backend_id: id.clone(),
