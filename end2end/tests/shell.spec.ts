@@ -207,6 +207,25 @@ test("a bare-metal backend is added on the Backends page", async ({ page }) => {
   );
 });
 
+test("the machine's page probes the machine", async ({ page }) => {
+  await signIn(page, MASTER);
+  await openMachine(page);
+  const probe = page.getByTestId("probe");
+  await probe.getByRole("button", { name: "Probe" }).click();
+  const found = page.getByTestId("probe-result");
+  await expect(found).toContainText("3 of 3 connections answered");
+  await expect(found).toContainText("Up");
+  await expect(found).toContainText("(1, 5, 15 minutes)");
+  if (hydrated()) {
+    await expect(probe.getByRole("button", { name: "Probe again" })).toBeVisible();
+  } else {
+    // Shown once: a reload shows the form alone.
+    await page.reload();
+    await expect(page.getByTestId("probe")).toBeVisible();
+    await expect(page.getByTestId("probe-result")).toHaveCount(0);
+  }
+});
+
 test("the machine's page runs commands", async ({ page }) => {
   await signIn(page, MASTER);
   await openMachine(page);

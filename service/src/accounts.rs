@@ -119,14 +119,16 @@ async fn check_password(
     let db = &services.db;
     // An unparseable email is simply a wrong credential: no hint.
     let email = email.trim().to_lowercase();
-    let now = store::now_ms();
-    throttle::check(db, &email, address, now).await?;
+    let now = services.now();
+    // Reserved before the check, so concurrent attempts cannot outrun the
+    // limits; a failure keeps the reservation as the failure.
+    let attempt = throttle::reserve(db, &email, address, now).await?;
     let account = db.account_by_email(&email).await.map_err(internal)?;
     let ok = password::verify(account.as_ref().map(|a| &a.password_hash), password_given);
     let resource = format!("account/{email}");
     match account {
         Some(account) if ok && !account.disabled => {
-            throttle::record_success(db, &email).await?;
+            throttle::succeeded(db, attempt, &account.id, now).await?;
             if detail != BASIC_DETAIL || !recently_recorded(services, &email, address, now).await? {
                 audit::record(
                     services,
@@ -146,16 +148,16 @@ async fn check_password(
                 Some(a) if a.disabled && ok => "account disabled",
                 _ => "wrong email or password",
             };
-            let entry = store::audit::AuditEntry {
-                at: now,
-                actor: email.clone(),
-                address: address.to_owned(),
-                action: "sign_in".into(),
-                resource,
-                outcome: audit::outcome::FAILURE.into(),
-                detail: detail.into(),
-            };
-            throttle::record_failure(db, &email, address, now, &entry).await?;
+            audit::record(
+                services,
+                &email,
+                address,
+                "sign_in",
+                &resource,
+                audit::outcome::FAILURE,
+                detail,
+            )
+            .await?;
             Err(ErrorKind::InvalidCredentials)
         }
     }

@@ -67,6 +67,20 @@ pub fn require_master(actor: &Actor, action: &str) -> Result<(), ErrorKind> {
     }
 }
 
+/// Managing one's own credentials (API tokens, the password) takes a
+/// session, Basic credentials or a token without a scope of its own: a
+/// narrowed token may do only what its scope allows, and no scope names
+/// these.
+pub fn require_unscoped(actor: &Actor, action: &str) -> Result<(), ErrorKind> {
+    if actor.token_scope.is_none() {
+        Ok(())
+    } else {
+        Err(ErrorKind::Forbidden {
+            action: Some(action.to_owned()),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -111,5 +125,8 @@ mod tests {
         assert!(authorize(&master_with_narrow_token, "view:key", "k").is_ok());
         assert!(authorize(&master_with_narrow_token, "delete:key", "k").is_err());
         assert!(require_master(&master_with_narrow_token, "admin:role").is_err());
+        assert!(require_unscoped(&master_with_narrow_token, "delete:token").is_err());
+        assert!(require_unscoped(&user_with_wide_token, "delete:token").is_err());
+        assert!(require_unscoped(&actor(false, vec![], None), "edit:password").is_ok());
     }
 }

@@ -21,6 +21,9 @@ pub const MAX_TTL_DAYS: u32 = 3650;
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 /// How stale `last_used_at` may get before a use updates it.
 pub const TOUCH_RESOLUTION_MS: i64 = 60 * 1000;
+/// Most live tokens an account may hold (every kind: made on the account
+/// page or the API, by `/auth`, by an OAuth grant).
+pub const MAX_PER_ACCOUNT: usize = 100;
 
 /// A token as listed: everything but the token.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -48,6 +51,9 @@ pub struct CreatedToken {
     pub name: String,
     /// The secret itself.
     pub token: String,
+    /// Expiry, Unix ms: never later than the expiry of the token that
+    /// made it.
+    pub expires_at: Option<i64>,
 }
 
 /// The stored form of a token.
@@ -62,7 +68,8 @@ pub fn hash(token: &str) -> String {
 /// a whole number of days, as a JSON number or as text (a form field's);
 /// `scope` a scope document, as JSON or as its text. Absent, `null` or blank
 /// text means no expiry, or no scope of its own. A narrowed token is
-/// refused before the input is judged.
+/// refused before the input is judged. Made with a token that expires (an
+/// OAuth access token), the new one expires no later than it.
 pub async fn create(
     services: &Services,
     actor: &Actor,
@@ -70,12 +77,8 @@ pub async fn create(
     ttl_days: Option<&serde_json::Value>,
     scope: Option<&serde_json::Value>,
 ) -> Result<CreatedToken, ErrorKind> {
-    if actor.token_scope.is_some() {
-        // A narrowed token must not mint a wider one.
-        return Err(ErrorKind::Forbidden {
-            action: Some("create:token".into()),
-        });
-    }
+    // A narrowed token must not mint a wider one.
+    authz::require_unscoped(actor, "create:token")?;
     domain::names::check_visible("name", name)?;
     let name = name.trim();
     if name.is_empty() || name.len() > 100 {
@@ -90,7 +93,11 @@ pub async fn create(
         .transpose()
         .map_err(internal)?;
     let now = services.now();
-    let expires_at = ttl_days.map(|d| now + i64::from(d) * DAY_MS);
+    let asked = ttl_days.map(|d| now + i64::from(d) * DAY_MS);
+    let expires_at = match (asked, caller_expiry(services, actor).await?) {
+        (Some(asked), Some(limit)) => Some(asked.min(limit)),
+        (asked, limit) => asked.or(limit),
+    };
     let (id, token) = issue(
         services,
         &actor.account_id,
@@ -111,7 +118,24 @@ pub async fn create(
         id,
         name: name.to_owned(),
         token,
+        expires_at,
     })
+}
+
+/// When the token the caller is using expires (`None`: it does not, or
+/// the caller uses no token).
+async fn caller_expiry(services: &Services, actor: &Actor) -> Result<Option<i64>, ErrorKind> {
+    let Credential::Token { id, .. } = &actor.via else {
+        return Ok(None);
+    };
+    let token = services
+        .db
+        .token_of(&actor.account_id, id)
+        .await
+        .map_err(internal)?;
+    // Revoked meanwhile: the caller is not let through anyway.
+    let token = token.ok_or(ErrorKind::Unauthenticated)?;
+    Ok(token.expires_at)
 }
 
 /// A token's lifetime in days, as [`create`] takes it (`None`: no expiry).
@@ -143,7 +167,8 @@ fn parse_scope(value: &serde_json::Value) -> Result<Option<Policy>, ErrorKind> {
     }
 }
 
-/// Stores a new token for `account_id` and returns its id and the token.
+/// Stores a new token for `account_id` and returns its id and the token;
+/// a conflict when the account holds [`MAX_PER_ACCOUNT`] live tokens.
 pub(crate) async fn issue(
     services: &Services,
     account_id: &str,
@@ -153,24 +178,39 @@ pub(crate) async fn issue(
 ) -> Result<(String, String), ErrorKind> {
     let token = format!("{TOKEN_PREFIX}{}", credentials::random_hex(32)?);
     let id = uuid::Uuid::new_v4().to_string();
-    services
+    let now = services.now();
+    let max = i64::try_from(MAX_PER_ACCOUNT).map_err(internal)?;
+    let stored = services
         .db
-        .create_token(NewApiToken {
-            id: &id,
-            account_id,
-            name,
-            token_hash: &hash(&token),
-            scope,
-            now: services.now(),
-            expires_at,
-        })
+        .create_token_within(
+            NewApiToken {
+                id: &id,
+                account_id,
+                name,
+                token_hash: &hash(&token),
+                scope,
+                now,
+                expires_at,
+            },
+            max,
+            now - UNUSED_LIMIT_MS,
+        )
         .await
         .map_err(internal)?;
+    if !stored {
+        return Err(ErrorKind::Conflict {
+            message: format!(
+                "this account holds {MAX_PER_ACCOUNT} API tokens, the most it may; \
+                 revoke one (or let one expire) first"
+            ),
+        });
+    }
     Ok((id, token))
 }
 
-/// The caller's tokens.
+/// The caller's tokens (not to a narrowed token).
 pub async fn list(services: &Services, actor: &Actor) -> Result<Vec<TokenInfo>, ErrorKind> {
+    authz::require_unscoped(actor, "view:token")?;
     let tokens = services
         .db
         .tokens_of(&actor.account_id)
@@ -189,8 +229,9 @@ pub async fn list(services: &Services, actor: &Actor) -> Result<Vec<TokenInfo>, 
         .collect())
 }
 
-/// Revokes one of the caller's tokens.
+/// Revokes one of the caller's tokens (not with a narrowed token).
 pub async fn revoke(services: &Services, actor: &Actor, id: &str) -> Result<(), ErrorKind> {
+    authz::require_unscoped(actor, "delete:token")?;
     let gone = services
         .db
         .delete_token(&actor.account_id, id)

@@ -3,9 +3,12 @@
 
 use domain::{Email, ErrorKind, NewPassword};
 use serde::Serialize;
-use store::accounts::{Account, NewAccount};
+use store::accounts::{Account, Ending, NewAccount};
+use tower_sessions::Session;
 
-use crate::{audit, authz::require_master, internal, password, Actor, Services};
+use crate::{
+    audit, authz::require_master, internal, password, session::Credential, Actor, Services,
+};
 
 /// A user as the API shows it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -207,14 +210,15 @@ pub async fn set_password_with_link(
         "edit:password",
         &format!("account/{who}"),
         audit::outcome::SUCCESS,
-        "set through a one-time link",
+        "set through a one-time link (sessions ended, tokens revoked)",
     )
     .await
 }
 
 /// Disables or enables a user and/or sets their password (master only).
-/// Disabling ends the user's sessions at once; tokens stop working because
-/// every use checks the account.
+/// Disabling ends the user's sessions and revokes their API tokens at once
+/// (enabling them again brings none back); a password set here is a reset:
+/// it ends the user's sessions and revokes their tokens too.
 pub async fn update(
     services: &Services,
     actor: &Actor,
@@ -233,25 +237,24 @@ pub async fn update(
             .set_disabled(&user.id, disabled)
             .await
             .map_err(internal)?;
-        if disabled {
-            services
-                .db
-                .delete_sessions_of(&user.id)
-                .await
-                .map_err(internal)?;
-        }
     }
     if let Some(hash) = &hash {
+        let reset = Ending {
+            keep_session: None,
+            revoke_tokens: true,
+        };
         services
             .db
-            .set_password(&user.id, hash)
+            .set_password(&user.id, hash, reset)
             .await
             .map_err(internal)?;
     }
     let detail = match (disabled, hash.is_some()) {
-        (Some(true), _) => "disabled",
-        (Some(false), _) => "enabled",
-        (None, true) => "password set",
+        (Some(true), false) => "disabled (sessions ended, tokens revoked)",
+        (Some(true), true) => "disabled; password reset",
+        (Some(false), false) => "enabled",
+        (Some(false), true) => "enabled; password reset (sessions ended, tokens revoked)",
+        (None, true) => "password reset (sessions ended, tokens revoked)",
         (None, false) => "no change",
     };
     audit::success(
@@ -289,13 +292,20 @@ pub async fn delete(services: &Services, actor: &Actor, username: &str) -> Resul
     .await
 }
 
-/// A user changes their own password, proving the current one.
+/// A user changes their own password, proving the current one. Their
+/// other sessions end (the one making the change, `this_session`, stays
+/// when the caller uses it) and, with `revoke_tokens`, their API tokens
+/// are revoked. A narrowed token is refused: it takes a session or an
+/// unscoped credential.
 pub async fn change_own_password(
     services: &Services,
     actor: &Actor,
     current: &str,
     new_password: &str,
+    revoke_tokens: bool,
+    this_session: Option<&Session>,
 ) -> Result<(), ErrorKind> {
+    crate::authz::require_unscoped(actor, "edit:password")?;
     let account = services
         .db
         .account_by_id(&actor.account_id)
@@ -319,17 +329,29 @@ pub async fn change_own_password(
         ));
     }
     let hash = password::hash(&NewPassword::parse(new_password)?)?;
-    services
+    let keep = match (&actor.via, this_session) {
+        (Credential::Session, Some(session)) => session.id().map(|id| id.to_string()),
+        _ => None,
+    };
+    let ending = Ending {
+        keep_session: keep.as_deref(),
+        revoke_tokens,
+    };
+    let ended = services
         .db
-        .set_password(&account.id, &hash)
+        .set_password(&account.id, &hash, ending)
         .await
-        .map_err(internal)?;
+        .map_err(internal)?
+        .ok_or(ErrorKind::Unauthenticated)?;
     audit::success(
         services,
         actor,
         "edit:password",
         &format!("account/{}", account.email),
-        "",
+        &format!(
+            "{} other session(s) ended, {} token(s) revoked",
+            ended.sessions, ended.tokens
+        ),
     )
     .await
 }

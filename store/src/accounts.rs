@@ -50,6 +50,41 @@ pub struct NewAccount<'a> {
     pub now: i64,
 }
 
+/// What else a password change ends (see [`Db::set_password`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ending<'a> {
+    /// The session kept (the one that changed the password), if any.
+    pub keep_session: Option<&'a str>,
+    /// Whether the account's API tokens are revoked too.
+    pub revoke_tokens: bool,
+}
+
+/// What a password change ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ended {
+    /// Sessions ended.
+    pub sessions: u64,
+    /// API tokens revoked.
+    pub tokens: u64,
+}
+
+/// Ends an account's sessions and, as asked, its tokens, within a
+/// transaction.
+pub(crate) async fn end_access(
+    conn: &mut sqlx::AnyConnection,
+    account_id: &str,
+    ending: Ending<'_>,
+) -> Result<Ended, StoreError> {
+    let sessions =
+        crate::sessions::delete_sessions_in(conn, account_id, ending.keep_session).await?;
+    let tokens = if ending.revoke_tokens {
+        crate::tokens::delete_tokens_in(conn, account_id).await?
+    } else {
+        0
+    };
+    Ok(Ended { sessions, tokens })
+}
+
 const COLUMNS: &str = "id, email, username, name, password_hash, is_master, disabled, created_at";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<Account, StoreError> {
@@ -169,25 +204,47 @@ impl Db {
     }
 
     /// Disables or enables an ordinary user. Disabling also ends the user's
-    /// sessions and revokes nothing else (tokens stop working because the
-    /// account is checked on every use). `false` when there is no such user.
+    /// sessions and revokes their API tokens, in the same transaction, so
+    /// enabling the user again brings none of them back. `false` when
+    /// there is no such user.
     pub async fn set_disabled(&self, id: &str, disabled: bool) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query("UPDATE accounts SET disabled = $2 WHERE id = $1 AND is_master = 0")
             .bind(id)
             .bind(i64::from(disabled))
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
-        Ok(done.rows_affected() == 1)
+        let found = done.rows_affected() == 1;
+        if found && disabled {
+            crate::sessions::delete_sessions_in(&mut tx, id, None).await?;
+            crate::tokens::delete_tokens_in(&mut tx, id).await?;
+        }
+        tx.commit().await?;
+        Ok(found)
     }
 
-    /// Replaces an account's password hash.
-    pub async fn set_password(&self, id: &str, hash: &PasswordHash) -> Result<bool, StoreError> {
+    /// Replaces an account's password hash and, in the same transaction,
+    /// ends its sessions (all but `ending.keep_session`) and, when asked,
+    /// revokes its API tokens. `None` when there is no such account.
+    pub async fn set_password(
+        &self,
+        id: &str,
+        hash: &PasswordHash,
+        ending: Ending<'_>,
+    ) -> Result<Option<Ended>, StoreError> {
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query("UPDATE accounts SET password_hash = $2 WHERE id = $1")
             .bind(id)
             .bind(&hash.0)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        let ended = end_access(&mut tx, id, ending).await?;
+        tx.commit().await?;
+        Ok(Some(ended))
     }
 
     /// Deletes an ordinary user; its role attachments and tokens go with it

@@ -32,8 +32,9 @@ impl Db {
         Ok(())
     }
 
-    /// Uses a link: when it is live, sets the password and removes the link
-    /// in one transaction, and returns the account id.
+    /// Uses a link: when it is live, sets the password, removes the link,
+    /// ends the account's sessions and revokes its API tokens (a reset by
+    /// the master) in one transaction, and returns the account id.
     pub async fn use_password_link(
         &self,
         token_hash: &str,
@@ -57,6 +58,11 @@ impl Db {
             .bind(&hash.0)
             .execute(&mut *tx)
             .await?;
+        let ending = crate::accounts::Ending {
+            keep_session: None,
+            revoke_tokens: true,
+        };
+        crate::accounts::end_access(&mut tx, &account_id, ending).await?;
         tx.commit().await?;
         Ok(Some(account_id))
     }

@@ -111,13 +111,25 @@ impl Db {
         Ok(done.rows_affected())
     }
 
-    /// Ends every session whose record names `account_id` (sign-out everywhere).
+    /// Ends every session of `account_id` (sign-out everywhere).
     pub async fn delete_sessions_of(&self, account_id: &str) -> Result<u64, StoreError> {
-        let pattern = format!("%\"account_id\":\"{account_id}\"%");
-        let done = sqlx::query("DELETE FROM sessions WHERE record LIKE $1")
-            .bind(pattern)
-            .execute(self.pool())
-            .await?;
-        Ok(done.rows_affected())
+        let mut conn = self.pool().acquire().await?;
+        delete_sessions_in(&mut conn, account_id, None).await
     }
+}
+
+/// Ends the sessions whose record names `account_id` (the service keeps it
+/// under `account_id`), but `keep`, within a transaction.
+pub(crate) async fn delete_sessions_in(
+    conn: &mut sqlx::AnyConnection,
+    account_id: &str,
+    keep: Option<&str>,
+) -> Result<u64, StoreError> {
+    let pattern = format!("%\"account_id\":\"{account_id}\"%");
+    let done = sqlx::query("DELETE FROM sessions WHERE record LIKE $1 AND id <> $2")
+        .bind(pattern)
+        .bind(keep.unwrap_or(""))
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
 }

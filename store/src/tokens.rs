@@ -75,6 +75,63 @@ impl Db {
         Ok(())
     }
 
+    /// Stores a token's hash unless its account holds `max` live tokens
+    /// already (not expired at `t.now`, used at or after `used_since`):
+    /// `false` then, and nothing is stored. Counting and inserting are one
+    /// write transaction, so racing creations never pass the bound.
+    pub async fn create_token_within(
+        &self,
+        t: NewApiToken<'_>,
+        max: i64,
+        used_since: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM api_tokens WHERE account_id = $1 \
+             AND (expires_at IS NULL OR expires_at > $2) AND last_used_at >= $3",
+        )
+        .bind(t.account_id)
+        .bind(t.now)
+        .bind(used_since)
+        .fetch_one(&mut *tx)
+        .await?;
+        if row.try_get::<i64, _>("n")? >= max {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO api_tokens (id, account_id, name, token_hash, scope, created_at, expires_at, last_used_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $6)",
+        )
+        .bind(t.id)
+        .bind(t.account_id)
+        .bind(t.name)
+        .bind(t.token_hash)
+        .bind(t.scope)
+        .bind(t.now)
+        .bind(t.expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// One of an account's tokens, by id.
+    pub async fn token_of(
+        &self,
+        account_id: &str,
+        id: &str,
+    ) -> Result<Option<ApiToken>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM api_tokens WHERE account_id = $1 AND id = $2"
+        ))
+        .bind(account_id)
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(token).transpose()
+    }
+
     /// Finds the token with this hash.
     pub async fn token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
         let row = sqlx::query(&format!(
@@ -132,4 +189,17 @@ impl Db {
         .await?;
         Ok(done.rows_affected())
     }
+}
+
+/// Revokes every token of an account within a transaction (a password
+/// reset, a disable).
+pub(crate) async fn delete_tokens_in(
+    conn: &mut sqlx::AnyConnection,
+    account_id: &str,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query("DELETE FROM api_tokens WHERE account_id = $1")
+        .bind(account_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
 }

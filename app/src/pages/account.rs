@@ -79,7 +79,7 @@ pub fn AccountPage() -> impl IntoView {
                 <button type="submit">"Create token"</button>
             </ActionForm>
             <h2>"Password"</h2>
-            {move || matches!(change.value().get(), Some(Ok(()))).then(|| view! { <p class="notice">"Password changed."</p> })}
+            {move || matches!(change.value().get(), Some(Ok(()))).then(|| view! { <p class="notice">"Password changed; your other sessions have ended."</p> })}
             <ActionForm action=change attr:class="stacked narrow" attr:id="change-password">
                 <Csrf/>
                 <FormError error=pw_error fields=&["current_password", "password"]/>
@@ -87,6 +87,8 @@ pub fn AccountPage() -> impl IntoView {
                 <FieldError error=pw_error field="current_password"/>
                 <label>"New password (at least 10 characters)" <input type="password" name="password" required autocomplete="new-password"/></label>
                 <FieldError error=pw_error field="password"/>
+                <label class="check"><input type="checkbox" name="revoke_tokens" value="on"/>" Also revoke all my API tokens"</label>
+                <p class="muted">"Your other sessions end; this one stays."</p>
                 <button type="submit">"Change password"</button>
             </ActionForm>
         </section>

@@ -7,6 +7,7 @@ use axum::{
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::audit::{AuditEntry, AuditFilter};
+use tower_sessions::Session;
 
 use crate::{
     http_error::ApiError,
@@ -14,19 +15,24 @@ use crate::{
     AppState,
 };
 
-/// Body of `PUT /v3/user/password`.
+/// Body of `PUT /v3/user/password`: `revoke_tokens` (default false) also
+/// revokes the caller's API tokens.
 #[derive(Debug, Deserialize)]
 pub struct PasswordChange {
     current_password: String,
     password: String,
+    #[serde(default)]
+    revoke_tokens: bool,
 }
 
-/// Changes the caller's own password.
+/// Changes the caller's own password; the caller's other sessions end.
+/// Refused to a token with a scope of its own.
 #[utoipa::path(put, path = "/v3/user/password", tag = "users",
-    responses((status = 200), (status = 400), (status = 401)))]
+    responses((status = 200), (status = 400), (status = 401), (status = 403)))]
 pub async fn change_password(
     State(state): State<AppState>,
     Caller(actor): Caller,
+    session: Session,
     Body(body): Body<PasswordChange>,
 ) -> Result<Json<Value>, ApiError> {
     service::users::change_own_password(
@@ -34,6 +40,8 @@ pub async fn change_password(
         &actor,
         &body.current_password,
         &body.password,
+        body.revoke_tokens,
+        Some(&session),
     )
     .await?;
     Ok(Json(json!({"status": "success"})))

@@ -24,9 +24,10 @@ pub struct NewToken {
     scope: Option<Value>,
 }
 
-/// Creates a token; the response is the only time it is shown.
+/// Creates a token; the response is the only time it is shown. Made with a
+/// token that expires, it expires no later; an account holds at most 100.
 #[utoipa::path(post, path = "/tokens", tag = "tokens",
-    responses((status = 201, description = "{\"id\", \"name\", \"token\"}"), (status = 400), (status = 401)))]
+    responses((status = 201, description = "{\"id\", \"name\", \"token\", \"expires_at\"}"), (status = 400), (status = 401), (status = 403), (status = 409)))]
 pub async fn create_token(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -42,7 +43,12 @@ pub async fn create_token(
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"id": created.id, "name": created.name, "token": created.token})),
+        Json(json!({
+            "id": created.id,
+            "name": created.name,
+            "token": created.token,
+            "expires_at": created.expires_at,
+        })),
     ))
 }
 

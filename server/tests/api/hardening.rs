@@ -350,7 +350,7 @@ async fn secrets_are_answered_with_no_store() {
 #[tokio::test]
 async fn every_429_says_when_to_try_again() {
     let app = TestApp::with_master().await;
-    for _ in 0..service::throttle::MAX_PER_ACCOUNT {
+    for _ in 0..service::throttle::MAX_PER_PAIR {
         assert_eq!(app.sign_in(MASTER_EMAIL, "guess").await.status(), 401);
     }
     // The sign-in server function, and Basic credentials on the API.

@@ -322,3 +322,53 @@ async fn a_user_changes_their_own_password_by_proving_the_current_one() {
         .status()
         .is_success());
 }
+
+#[tokio::test]
+async fn a_token_made_with_an_oauth_access_token_does_not_outlive_it() {
+    let app = TestApp::signed_in().await;
+    let (id, secret, _) = client(&app).await;
+    let anon = app.anonymous_client();
+    let res = anon
+        .post(app.url("/v3/access_token"))
+        .json(&json!({"grant_type": "password", "client_id": id, "client_secret": secret, "username": MASTER_EMAIL, "password": MASTER_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let bearer = format!(
+        "Bearer {}",
+        res.json::<Value>().await.unwrap()["access_token"]
+            .as_str()
+            .unwrap()
+    );
+    for body in [
+        json!({"name": "no lifetime"}),
+        json!({"name": "a month", "ttl_days": 30}),
+    ] {
+        let res = app
+            .as_caller(Method::POST, "/tokens", &bearer, Some(body))
+            .await;
+        assert_eq!(res.status(), 201);
+    }
+    let listed: Vec<Value> = app
+        .api(Method::GET, "/tokens", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let expiry_of = |name: &str| {
+        listed
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {listed:?}"))["expires_at"]
+            .as_i64()
+    };
+    let access = expiry_of("oauth:stack-agent").unwrap();
+    for name in ["no lifetime", "a month"] {
+        let expiry = expiry_of(name);
+        assert!(
+            expiry.is_some_and(|e| e <= access),
+            "{name} expires at {expiry:?}, the access token at {access}"
+        );
+    }
+}

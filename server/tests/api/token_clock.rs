@@ -8,9 +8,9 @@ use std::sync::{
 
 use service::{session::Credential, tokens, Services};
 
-const DAY: i64 = 24 * 60 * 60 * 1000;
+pub const DAY: i64 = 24 * 60 * 60 * 1000;
 
-async fn services_on_a_clock() -> (Services, Arc<AtomicI64>, tempfile::TempDir) {
+pub async fn services_on_a_clock() -> (Services, Arc<AtomicI64>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let db = store::Db::connect(&format!("sqlite://{}", dir.path().join("t.db").display()))
         .await
@@ -32,7 +32,7 @@ async fn services_on_a_clock() -> (Services, Arc<AtomicI64>, tempfile::TempDir) 
     (services, clock, dir)
 }
 
-async fn master(services: &Services) -> service::Actor {
+pub async fn master(services: &Services) -> service::Actor {
     let account = service::accounts::create_master(
         services,
         "m@example.com",
@@ -123,4 +123,26 @@ async fn bad_token_requests_get_field_errors() {
             .unwrap_err();
         assert_eq!(err.field(), Some(field));
     }
+}
+
+#[tokio::test]
+async fn a_mist_io_auth_token_unused_for_90_days_is_refused_and_removed() {
+    let (services, clock, _dir) = services_on_a_clock().await;
+    let actor = master(&services).await;
+    let (token, _) =
+        service::oauth::mist_auth(&services, "m@example.com", "a long master password", "test")
+            .await
+            .unwrap();
+    clock.fetch_add(89 * DAY, Ordering::SeqCst);
+    assert!(tokens::authenticate(&services, &token, "test")
+        .await
+        .unwrap()
+        .is_some());
+    clock.fetch_add(90 * DAY + 1, Ordering::SeqCst);
+    assert!(tokens::authenticate(&services, &token, "test")
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(tokens::prune(&services).await.unwrap(), 1);
+    assert!(tokens::list(&services, &actor).await.unwrap().is_empty());
 }

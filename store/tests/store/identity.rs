@@ -168,6 +168,98 @@ async fn tokens_keep_null_expiry_and_scope_and_are_pruned() {
 }
 
 #[tokio::test]
+async fn an_account_holds_a_bounded_number_of_live_tokens() {
+    on_each_engine!(|db: &Db, engine: &str| {
+        let db = db.clone();
+        let engine = engine.to_owned();
+        async move {
+            user(&db, "u1", "dave").await;
+            let token = |id: &'static str, now: i64, expires_at: Option<i64>| NewApiToken {
+                id,
+                account_id: "u1",
+                name: id,
+                token_hash: id,
+                scope: None,
+                now,
+                expires_at,
+            };
+            // Bound 2; live: not expired at now, used at or after 50.
+            assert!(db
+                .create_token_within(token("t1", 100, None), 2, 50)
+                .await
+                .unwrap());
+            assert!(db
+                .create_token_within(token("t2", 100, Some(150)), 2, 50)
+                .await
+                .unwrap());
+            assert!(
+                !db.create_token_within(token("t3", 100, None), 2, 50)
+                    .await
+                    .unwrap(),
+                "{engine}: at the bound"
+            );
+            assert!(db.token_by_hash("t3").await.unwrap().is_none());
+            // t2 has expired by 200: room for one more.
+            assert!(db
+                .create_token_within(token("t4", 200, None), 2, 50)
+                .await
+                .unwrap());
+            // Unused since before 150, t1 no longer counts either.
+            assert!(db
+                .create_token_within(token("t5", 200, None), 2, 150)
+                .await
+                .unwrap());
+            assert_eq!(
+                db.token_of("u1", "t4").await.unwrap().map(|t| t.name),
+                Some("t4".to_owned())
+            );
+            assert!(db.token_of("u2", "t4").await.unwrap().is_none(), "{engine}");
+        }
+    });
+}
+
+#[tokio::test]
+async fn disabling_a_user_ends_their_sessions_and_revokes_their_tokens() {
+    on_each_engine!(|db: &Db, engine: &str| {
+        let db = db.clone();
+        let engine = engine.to_owned();
+        async move {
+            use tower_sessions::{session::Record, SessionStore};
+            user(&db, "u1", "erin").await;
+            db.create_token(NewApiToken {
+                id: "t1",
+                account_id: "u1",
+                name: "t",
+                token_hash: "h",
+                scope: None,
+                now: 1,
+                expires_at: None,
+            })
+            .await
+            .unwrap();
+            let sessions = store::sessions::DbSessionStore::new(db.clone());
+            let mut record = Record {
+                id: tower_sessions::session::Id::default(),
+                data: [("account_id".to_owned(), serde_json::json!("u1"))].into(),
+                expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+            };
+            sessions.create(&mut record).await.unwrap();
+            assert!(db.set_disabled("u1", true).await.unwrap());
+            assert!(
+                sessions.load(&record.id).await.unwrap().is_none(),
+                "{engine}"
+            );
+            assert!(db.tokens_of("u1").await.unwrap().is_empty(), "{engine}");
+            assert!(db.set_disabled("u1", false).await.unwrap());
+            assert!(
+                db.tokens_of("u1").await.unwrap().is_empty(),
+                "{engine}: not revived"
+            );
+        }
+    });
+}
+
+#[tokio::test]
 async fn a_password_link_works_once_and_only_while_live() {
     on_each_engine!(|db: &Db, engine: &str| {
         let db = db.clone();

@@ -61,3 +61,101 @@ async fn expired_sessions_are_neither_loaded_nor_kept() {
         }
     });
 }
+
+#[tokio::test]
+async fn a_password_change_ends_the_other_sessions_and_may_revoke_tokens() {
+    use store::{
+        accounts::{Ended, Ending, NewAccount, PasswordHash},
+        tokens::NewApiToken,
+    };
+    on_each_engine!(|db: &Db, engine: &str| {
+        let db = db.clone();
+        let engine = engine.to_owned();
+        async move {
+            let old = PasswordHash("old".into());
+            let new = NewAccount {
+                id: "acc-1",
+                email: "a@example.com",
+                name: "",
+                password_hash: &old,
+                now: 1,
+            };
+            db.create_user(new, "a").await.unwrap();
+            let store = DbSessionStore::new(db.clone());
+            let in_an_hour = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
+            let mut ids = Vec::new();
+            for _ in 0..3 {
+                let mut r = record(in_an_hour);
+                store.create(&mut r).await.unwrap();
+                ids.push(r.id);
+            }
+            let mut someone_else = record(in_an_hour);
+            someone_else
+                .data
+                .insert("account_id".into(), serde_json::json!("acc-2"));
+            store.create(&mut someone_else).await.unwrap();
+            db.create_token(NewApiToken {
+                id: "t1",
+                account_id: "acc-1",
+                name: "t",
+                token_hash: "h1",
+                scope: None,
+                now: 1,
+                expires_at: None,
+            })
+            .await
+            .unwrap();
+
+            let keep = ids[0].to_string();
+            let ending = Ending {
+                keep_session: Some(&keep),
+                revoke_tokens: false,
+            };
+            let ended = db
+                .set_password("acc-1", &PasswordHash("new".into()), ending)
+                .await
+                .unwrap();
+            assert_eq!(
+                ended,
+                Some(Ended {
+                    sessions: 2,
+                    tokens: 0
+                }),
+                "{engine}"
+            );
+            assert!(
+                store.load(&ids[0]).await.unwrap().is_some(),
+                "{engine}: kept"
+            );
+            assert!(store.load(&ids[1]).await.unwrap().is_none());
+            assert!(store.load(&someone_else.id).await.unwrap().is_some());
+            assert_eq!(db.tokens_of("acc-1").await.unwrap().len(), 1);
+            let account = db.account_by_id("acc-1").await.unwrap().unwrap();
+            assert_eq!(account.password_hash.0, "new");
+
+            let ending = Ending {
+                keep_session: None,
+                revoke_tokens: true,
+            };
+            let ended = db
+                .set_password("acc-1", &PasswordHash("newer".into()), ending)
+                .await
+                .unwrap();
+            assert_eq!(
+                ended,
+                Some(Ended {
+                    sessions: 1,
+                    tokens: 1
+                }),
+                "{engine}"
+            );
+            assert!(db.tokens_of("acc-1").await.unwrap().is_empty());
+            assert_eq!(
+                db.set_password("nobody", &old, Ending::default())
+                    .await
+                    .unwrap(),
+                None
+            );
+        }
+    });
+}

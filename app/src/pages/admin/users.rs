@@ -95,7 +95,21 @@ pub fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
                                                     let label = if u.disabled { "Enable" } else { "Disable" };
                                                     view! {
                                                         <ActionButton action=link fields=vec![("username", n0)] class="secondary">"Password link"</ActionButton>
-                                                        <ActionButton action=disable fields=vec![("username", n1), ("disabled", next)] class="secondary">{label}</ActionButton>
+                                                        {if u.disabled {
+                                                            view! {
+                                                                <ActionButton action=disable fields=vec![("username", n1), ("disabled", next)] class="secondary">{label}</ActionButton>
+                                                            }.into_any()
+                                                        } else {
+                                                            let warning = format!(
+                                                                "Disabling {n1} ends their sessions and revokes their API tokens at once; \
+                                                                 enabling them again does not bring the tokens back."
+                                                            );
+                                                            view! {
+                                                                <ConfirmAction summary="Disable" warning>
+                                                                    <ActionButton action=disable fields=vec![("username", n1.clone()), ("disabled", next)] class="danger">{format!("Disable {n1}")}</ActionButton>
+                                                                </ConfirmAction>
+                                                            }.into_any()
+                                                        }}
                                                         <ConfirmAction summary="Delete">
                                                             <ActionButton action=delete fields=vec![("username", n2.clone())] class="danger">{format!("Delete {n2} for good")}</ActionButton>
                                                         </ConfirmAction>

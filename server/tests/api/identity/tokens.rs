@@ -184,3 +184,116 @@ async fn basic_authentication_is_audited_once_an_hour_on_success_and_every_time_
     assert_eq!(basic_successes, 1, "five Basic requests, one record");
     assert_eq!(failures, 2, "every failure is recorded");
 }
+
+#[tokio::test]
+async fn a_narrowed_token_manages_no_credentials() {
+    let app = TestApp::signed_in().await;
+    let create = |body: Value| app.api(Method::POST, "/tokens", Some(body));
+    let full: Value = create(json!({"name": "full"})).await.json().await.unwrap();
+    let viewer: Value = create(json!({"name": "viewer", "scope": {"Statement": [{"Effect": "Allow", "Action": "view:*", "Resource": "*"}]}}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let viewer = format!("Token {}", viewer["token"].as_str().unwrap());
+    let full_id = full["id"].as_str().unwrap();
+    let full = format!("Token {}", full["token"].as_str().unwrap());
+
+    // What its scope allows, it may do.
+    assert_eq!(
+        app.as_caller(Method::GET, "/v3/user/role", &viewer, None)
+            .await
+            .status(),
+        200
+    );
+    // Nothing else: not revoking its owner's tokens, nor listing them, nor
+    // changing the password.
+    for (method, path, body) in [
+        (Method::DELETE, format!("/tokens/{full_id}"), None),
+        (Method::GET, "/tokens".to_owned(), None),
+        (
+            Method::PUT,
+            "/v3/user/password".to_owned(),
+            Some(json!({"current_password": MASTER_PASSWORD, "password": "taken over by a token"})),
+        ),
+    ] {
+        let res = app.as_caller(method.clone(), &path, &viewer, body).await;
+        assert_eq!(res.status(), 403, "{method} {path}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"], "forbidden", "{body}");
+        assert!(body["message"].is_string());
+    }
+    assert_eq!(
+        app.as_caller(Method::GET, "/v3/user/role", &full, None)
+            .await
+            .status(),
+        200,
+        "the other token lives"
+    );
+    assert!(app
+        .sign_in_fresh(MASTER_EMAIL, MASTER_PASSWORD)
+        .await
+        .status()
+        .is_success());
+    // An unscoped token may.
+    assert_eq!(
+        app.as_caller(Method::GET, "/tokens", &full, None)
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn an_account_holds_a_bounded_number_of_tokens() {
+    let app = TestApp::signed_in().await;
+    let max = service::tokens::MAX_PER_ACCOUNT;
+    let mut last = String::new();
+    for i in 0..max {
+        let res = app
+            .api(
+                Method::POST,
+                "/tokens",
+                Some(json!({"name": format!("t{i}")})),
+            )
+            .await;
+        assert_eq!(res.status(), 201, "token {i}");
+        last = res.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    }
+    let res = app
+        .api(
+            Method::POST,
+            "/tokens",
+            Some(json!({"name": "one too many"})),
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "conflict");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains(&max.to_string()), "{message}");
+    // The mist.io sign-in issues tokens too, within the same bound.
+    let res = app
+        .anonymous_client()
+        .post(app.url("/auth"))
+        .json(&json!({"email": MASTER_EMAIL, "password": MASTER_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "conflict");
+    // Revoking one makes room.
+    assert_eq!(
+        app.api(Method::DELETE, &format!("/tokens/{last}"), None)
+            .await
+            .status(),
+        200
+    );
+    let res = app
+        .api(Method::POST, "/tokens", Some(json!({"name": "room again"})))
+        .await;
+    assert_eq!(res.status(), 201);
+}

@@ -133,6 +133,39 @@ async fn tokens() {
                 0,
             );
 
+            // Racing creations within a bound: exactly the bound is stored.
+            let stored = r
+                .run("create_token_within", |db, i| async move {
+                    db.create_token_within(
+                        NewApiToken {
+                            id: &format!("w{i}"),
+                            account_id: "u0",
+                            name: "within",
+                            token_hash: &format!("within{i}"),
+                            scope: None,
+                            now: 10,
+                            expires_at: None,
+                        },
+                        10,
+                        0,
+                    )
+                    .await
+                })
+                .await;
+            r.check_eq(
+                "create_token_within: stored",
+                stored.iter().filter(|s| **s).count(),
+                10,
+            );
+            r.check_eq(
+                "create_token_within: tokens",
+                db.tokens_of("u0").await.unwrap().len(),
+                10,
+            );
+            for t in db.tokens_of("u0").await.unwrap() {
+                db.delete_token("u0", &t.id).await.unwrap();
+            }
+
             r.run("create_token (expiring)", |db, i| {
                 create_token(db, i, Some(20))
             })
@@ -203,6 +236,19 @@ async fn password_links() {
         let db = db.clone();
         async move {
             users(&db, N).await;
+            for i in 0..N {
+                db.create_token(NewApiToken {
+                    id: &format!("t{i}"),
+                    account_id: &format!("u{i}"),
+                    name: "before the reset",
+                    token_hash: &format!("hash{i}"),
+                    scope: None,
+                    now: 1,
+                    expires_at: None,
+                })
+                .await
+                .unwrap();
+            }
             r.run("put_password_link", |db, i| async move {
                 db.put_password_link(&format!("u{i}"), &format!("link{i}"), 100, 1)
                     .await
@@ -222,6 +268,11 @@ async fn password_links() {
                 set += usize::from(account.is_some_and(|a| a.password_hash.0 == format!("new{i}")));
             }
             r.check_eq("use_password_link: passwords set", set, N);
+            let mut tokens_left = 0;
+            for i in 0..N {
+                tokens_left += db.tokens_of(&format!("u{i}")).await.unwrap().len();
+            }
+            r.check_eq("use_password_link: tokens revoked", tokens_left, 0);
             r.finish();
         }
     });

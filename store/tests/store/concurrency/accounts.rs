@@ -3,9 +3,10 @@
 use std::collections::HashMap;
 
 use store::{
-    accounts::{NewAccount, PasswordHash},
+    accounts::{Ending, NewAccount, PasswordHash},
     audit::AuditEntry,
     sessions::DbSessionStore,
+    throttle::{AttemptRule, Reservation},
     Db, StoreError,
 };
 use tower_sessions::{
@@ -61,10 +62,18 @@ async fn accounts() {
             let accounts = db.accounts().await.unwrap();
             r.check_eq("create_user: accounts", accounts.len(), N + 1);
 
+            for i in 0..N {
+                token_of(&db, &format!("u{i}"), &format!("pw{i}")).await;
+            }
             let set = r
                 .run("set_password", |db, i| async move {
                     let hash = PasswordHash(format!("h{i}"));
-                    db.set_password(&format!("u{i}"), &hash).await
+                    let ending = Ending {
+                        keep_session: None,
+                        revoke_tokens: true,
+                    };
+                    let ended = db.set_password(&format!("u{i}"), &hash, ending).await?;
+                    Ok::<_, StoreError>(ended.is_some_and(|e| e.tokens == 1))
                 })
                 .await;
             r.check_all("set_password", &set);
@@ -75,6 +84,9 @@ async fn accounts() {
             }
             r.check_eq("set_password: hashes stored", right, N);
 
+            for i in 0..N {
+                token_of(&db, &format!("u{i}"), &format!("dis{i}")).await;
+            }
             let set = r
                 .run("set_disabled", |db, i| async move {
                     db.set_disabled(&format!("u{i}"), true).await
@@ -84,6 +96,11 @@ async fn accounts() {
             let disabled = db.accounts().await.unwrap();
             let disabled = disabled.iter().filter(|a| a.disabled).count();
             r.check_eq("set_disabled: disabled accounts", disabled, N);
+            let mut tokens_left = 0;
+            for i in 0..N {
+                tokens_left += db.tokens_of(&format!("u{i}")).await.unwrap().len();
+            }
+            r.check_eq("set_disabled: tokens revoked", tokens_left, 0);
 
             let gone = r
                 .run("delete_user", |db, i| async move {
@@ -96,6 +113,21 @@ async fn accounts() {
             r.finish();
         }
     });
+}
+
+/// A token of `account`, id and hash `id`.
+async fn token_of(db: &Db, account: &str, id: &str) {
+    db.create_token(store::tokens::NewApiToken {
+        id,
+        account_id: account,
+        name: id,
+        token_hash: id,
+        scope: None,
+        now: 1,
+        expires_at: None,
+    })
+    .await
+    .unwrap();
 }
 
 fn record(account: &str, expiry: time::OffsetDateTime) -> Record {
@@ -315,6 +347,114 @@ async fn throttle_and_audit() {
                 .await
                 .unwrap();
             r.check_eq("prune_login_failures: left", left, (0, None));
+
+            // Racing attempts on one limit: exactly the limit is reserved.
+            let limit = |db: Db, i: usize| async move {
+                let rules = [
+                    AttemptRule::Limit {
+                        scope: "pair:10.0.0.2/m@example.com",
+                        max: 5,
+                    },
+                    AttemptRule::Count {
+                        scope: "account:m@example.com",
+                    },
+                ];
+                let r = db
+                    .reserve_login_attempt(&format!("l{i}"), &rules, 1000, 0)
+                    .await?;
+                Ok::<_, StoreError>(r == Reservation::Reserved)
+            };
+            let reserved = r.run("reserve_login_attempt (limit)", limit).await;
+            r.check_eq(
+                "reserve_login_attempt (limit): reserved",
+                reserved.iter().filter(|x| **x).count(),
+                5,
+            );
+            let (rows, _) = db
+                .login_failures_since("pair:10.0.0.2/m@example.com", 0)
+                .await
+                .unwrap();
+            r.check_eq("reserve_login_attempt (limit): rows", rows, 5);
+            let (rows, _) = db
+                .login_failures_since("account:m@example.com", 0)
+                .await
+                .unwrap();
+            r.check_eq("reserve_login_attempt (limit): counted", rows, 5);
+
+            // Racing attempts on one pace: the free ones, then none at once.
+            let reserved = r
+                .run("reserve_login_attempt (pace)", |db, i| async move {
+                    let rules = [AttemptRule::Pace {
+                        scope: "account:p@example.com",
+                        free: 3,
+                        first_ms: 1000,
+                        max_ms: 60_000,
+                    }];
+                    let r = db
+                        .reserve_login_attempt(&format!("p{i}"), &rules, 1000, 0)
+                        .await?;
+                    Ok::<_, StoreError>(r == Reservation::Reserved)
+                })
+                .await;
+            r.check_eq(
+                "reserve_login_attempt (pace): reserved",
+                reserved.iter().filter(|x| **x).count(),
+                3,
+            );
+
+            // Each of N accounts signs in: its reservation goes, its
+            // address is remembered.
+            super::users(&db, N).await;
+            r.run("reserve_login_attempt (per account)", |db, i| async move {
+                let pair = format!("pair:10.0.0.3/user{i}@example.com");
+                let rules = [AttemptRule::Limit {
+                    scope: &pair,
+                    max: 5,
+                }];
+                db.reserve_login_attempt(&format!("s{i}"), &rules, 2000, 0)
+                    .await
+            })
+            .await;
+            r.run("release_login_attempt", |db, i| async move {
+                let pair = format!("pair:10.0.0.3/user{i}@example.com");
+                db.release_login_attempt(
+                    &format!("s{i}"),
+                    &pair,
+                    &format!("u{i}"),
+                    "10.0.0.3",
+                    2001,
+                )
+                .await
+            })
+            .await;
+            let mut released = 0;
+            let mut known = 0;
+            for i in 0..N {
+                let pair = format!("pair:10.0.0.3/user{i}@example.com");
+                let (n, _) = db.login_failures_since(&pair, 0).await.unwrap();
+                released += usize::from(n == 0);
+                let email = format!("user{i}@example.com");
+                known += usize::from(db.signed_in_before(&email, "10.0.0.3").await.unwrap());
+            }
+            r.check_eq("release_login_attempt: released", released, N);
+            r.check_eq("release_login_attempt: addresses remembered", known, N);
+            // One account signing in from one address many times at once.
+            r.run("release_login_attempt (one pair)", |db, i| async move {
+                db.release_login_attempt(
+                    &format!("z{i}"),
+                    "pair:10.0.0.4/user0@example.com",
+                    "u0",
+                    "10.0.0.4",
+                    3000 + i as i64,
+                )
+                .await
+            })
+            .await;
+            let known = db
+                .signed_in_before("user0@example.com", "10.0.0.4")
+                .await
+                .unwrap();
+            r.check_eq("release_login_attempt (one pair): remembered", known, true);
             r.finish();
         }
     });
