@@ -34,7 +34,7 @@ pub fn load_or_create(path: &Path) -> Result<SecretKey, String> {
             let mut key = [0u8; KEY_LEN];
             getrandom::fill(&mut key).map_err(|e| format!("no randomness: {e}"))?;
             if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)
+                store::files::create_private_dir(dir)
                     .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
             }
             let mut options = std::fs::OpenOptions::new();

@@ -124,7 +124,11 @@ async fn check_password(
     // limits; a failure keeps the reservation as the failure.
     let attempt = throttle::reserve(db, &email, address, now).await?;
     let account = db.account_by_email(&email).await.map_err(internal)?;
-    let ok = password::verify(account.as_ref().map(|a| &a.password_hash), password_given);
+    let ok = password::verify_off_workers(
+        account.as_ref().map(|a| a.password_hash.clone()),
+        password_given,
+    )
+    .await;
     let resource = format!("account/{email}");
     match account {
         Some(account) if ok && !account.disabled => {

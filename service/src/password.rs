@@ -30,6 +30,16 @@ pub fn verify(stored: Option<&PasswordHash>, candidate: &str) -> bool {
     }
 }
 
+/// [`verify`] on a blocking thread: argon2 takes tens of milliseconds of
+/// CPU, which on the async workers would stall every other request (HTTP
+/// Basic runs it on every call).
+pub async fn verify_off_workers(stored: Option<PasswordHash>, candidate: &str) -> bool {
+    let candidate = candidate.to_owned();
+    tokio::task::spawn_blocking(move || verify(stored.as_ref(), &candidate))
+        .await
+        .unwrap_or(false)
+}
+
 /// The stored "hash" of an account that cannot sign in (a service account).
 pub const NO_LOGIN: &str = "!";
 

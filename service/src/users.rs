@@ -312,7 +312,7 @@ pub async fn change_own_password(
         .await
         .map_err(internal)?
         .ok_or(ErrorKind::Unauthenticated)?;
-    if !password::verify(Some(&account.password_hash), current) {
+    if !password::verify_off_workers(Some(account.password_hash.clone()), current).await {
         audit::record(
             services,
             &actor.audit_name(),

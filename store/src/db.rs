@@ -166,10 +166,9 @@ fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path != ":memory:" && !path.is_empty() {
         if let Some(dir) = Path::new(path).parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir)?;
-            }
+            crate::files::create_private_dir(dir)?;
         }
+        crate::files::create_private_file(Path::new(path))?;
     }
     if query.contains("mode=") {
         Ok(url.to_owned())

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod backends;
 mod db;
 mod error;
+pub mod files;
 pub mod host_keys;
 pub mod images;
 pub mod keys;

@@ -1,5 +1,7 @@
 //! The `sessions` table behind tower-sessions, so sessions survive restarts
-//! and are shared by every instance on one database.
+//! and are shared by every instance on one database. A session's id (the
+//! cookie's value) is stored only as its SHA-256, like API tokens: a copy
+//! of the table signs nobody in.
 
 use async_trait::async_trait;
 use sqlx::Row;
@@ -27,6 +29,22 @@ fn backend(e: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
 
+/// What the table keeps of a session id: its SHA-256, in hex.
+pub fn stored_id(id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(id.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The record as stored: without the id it answers to.
+fn stored_record(record: &Record) -> session_store::Result<String> {
+    let mut kept = record.clone();
+    kept.id = Id(0);
+    serde_json::to_string(&kept).map_err(backend)
+}
+
 fn expiry_ms(record: &Record) -> i64 {
     i64::try_from(record.expiry_date.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
@@ -36,10 +54,10 @@ impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         // Retry on the (astronomically unlikely) id collision.
         loop {
-            let json = serde_json::to_string(&*record).map_err(backend)?;
+            let json = stored_record(record)?;
             let inserted =
                 sqlx::query("INSERT INTO sessions (id, record, expires_at) VALUES ($1, $2, $3)")
-                    .bind(record.id.to_string())
+                    .bind(stored_id(&record.id.to_string()))
                     .bind(json)
                     .bind(expiry_ms(record))
                     .execute(self.db.pool())
@@ -55,8 +73,8 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let json = serde_json::to_string(record).map_err(backend)?;
-        let id = record.id.to_string();
+        let json = stored_record(record)?;
+        let id = stored_id(&record.id.to_string());
         let mut tx = self.db.write_tx().await.map_err(backend)?;
         let updated = sqlx::query("UPDATE sessions SET record = $2, expires_at = $3 WHERE id = $1")
             .bind(&id)
@@ -79,21 +97,22 @@ impl SessionStore for DbSessionStore {
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let row = sqlx::query("SELECT record FROM sessions WHERE id = $1 AND expires_at > $2")
-            .bind(id.to_string())
+            .bind(stored_id(&id.to_string()))
             .bind(crate::now_ms())
             .fetch_optional(self.db.pool())
             .await
             .map_err(backend)?;
         let Some(row) = row else { return Ok(None) };
         let json: String = row.try_get("record").map_err(backend)?;
-        serde_json::from_str(&json)
-            .map(Some)
-            .map_err(|e| session_store::Error::Decode(e.to_string()))
+        let mut record: Record =
+            serde_json::from_str(&json).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        record.id = *id;
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(id.to_string())
+            .bind(stored_id(&id.to_string()))
             .execute(self.db.pool())
             .await
             .map_err(backend)?;
@@ -119,7 +138,8 @@ impl Db {
 }
 
 /// Ends the sessions whose record names `account_id` (the service keeps it
-/// under `account_id`), but `keep`, within a transaction.
+/// under `account_id`), but `keep` (a session id as the cookie carries it),
+/// within a transaction.
 pub(crate) async fn delete_sessions_in(
     conn: &mut sqlx::AnyConnection,
     account_id: &str,
@@ -128,7 +148,7 @@ pub(crate) async fn delete_sessions_in(
     let pattern = format!("%\"account_id\":\"{account_id}\"%");
     let done = sqlx::query("DELETE FROM sessions WHERE record LIKE $1 AND id <> $2")
         .bind(pattern)
-        .bind(keep.unwrap_or(""))
+        .bind(keep.map(stored_id).unwrap_or_default())
         .execute(conn)
         .await?;
     Ok(done.rows_affected())

@@ -117,3 +117,24 @@ async fn metrics_relayed_by_a_proxy_saying_x_real_ip_need_the_master() {
         .unwrap();
     assert_eq!(res.status(), 200, "the master may read them from anywhere");
 }
+
+/// The data directory is this user's alone (0700), and so are the database
+/// (and its write-ahead log) and the secret key (0600), whatever the umask.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_directory_and_its_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = TestApp::signed_in().await;
+    let dir = app.data_dir();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700, "{}", dir.display());
+    let mut files = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            files += 1;
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+        }
+    }
+    assert!(files >= 2, "the database and the secret key are there");
+}

@@ -5,6 +5,8 @@ use store::Db;
 pub struct TestDb {
     pub db: Db,
     pub engine: &'static str,
+    /// Where the database is, for a test that looks at its rows directly.
+    pub url: String,
     _dir: Option<tempfile::TempDir>,
     drop_pg: Option<(String, String)>,
 }
@@ -16,6 +18,7 @@ impl TestDb {
         Self {
             db: Db::connect(&url).await.unwrap(),
             engine: "sqlite",
+            url,
             _dir: Some(dir),
             drop_pg: None,
         }
@@ -43,10 +46,12 @@ impl TestDb {
             .unwrap();
         admin.close().await;
         let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap();
-        let db = Db::connect(&format!("{base}/{name}")).await.unwrap();
+        let url = format!("{base}/{name}");
+        let db = Db::connect(&url).await.unwrap();
         Some(Self {
             db,
             engine: "postgres",
+            url,
             _dir: None,
             drop_pg: Some((admin_url, name)),
         })

@@ -159,3 +159,38 @@ async fn a_password_change_ends_the_other_sessions_and_may_revoke_tokens() {
         }
     });
 }
+
+/// A session's id (the cookie's value) is kept only as its SHA-256: neither
+/// the id column nor the record holds it.
+#[tokio::test]
+async fn session_ids_are_stored_hashed() {
+    for t in [
+        Some(crate::harness::TestDb::sqlite().await),
+        crate::harness::TestDb::postgres().await,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let store = DbSessionStore::new(t.db.clone());
+        let mut r = record(time::OffsetDateTime::now_utc() + time::Duration::hours(1));
+        store.create(&mut r).await.unwrap();
+        store.save(&r).await.unwrap();
+        let cookie = r.id.to_string();
+        let raw = sqlx::AnyPool::connect(&t.url).await.unwrap();
+        let rows = sqlx::query("SELECT id, record FROM sessions")
+            .fetch_all(&raw)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1, "{}", t.engine);
+        let id: String = sqlx::Row::get(&rows[0], "id");
+        let kept: String = sqlx::Row::get(&rows[0], "record");
+        assert_eq!(id, store::sessions::stored_id(&cookie), "{}", t.engine);
+        assert_ne!(id, cookie);
+        assert!(!kept.contains(&cookie), "{}: {kept}", t.engine);
+        // Found by the cookie's id all the same, answering to it.
+        let loaded = store.load(&r.id).await.unwrap().unwrap();
+        assert_eq!(loaded.id, r.id);
+        raw.close().await;
+        t.finish().await;
+    }
+}
