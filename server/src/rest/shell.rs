@@ -84,7 +84,20 @@ pub fn append_shell(
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(16);
     tokio::spawn(async move {
         let open = format!("<script nonce=\"{nonce}\">");
-        while let Some(event) = events.recv().await {
+        loop {
+            // A command that prints nothing still writes a newline now and
+            // then: the server learns the client went away only by writing.
+            let event = match tokio::time::timeout(service::shell::IDLE_WRITE, events.recv()).await
+            {
+                Ok(Some(event)) => event,
+                Ok(None) => break,
+                Err(_) => {
+                    if tx.send(Ok("\n".to_owned())).await.is_err() {
+                        break;
+                    }
+                    continue;
+                }
+            };
             let chunk = match &event {
                 ShellEvent::Stdout { data } | ShellEvent::Stderr { data } => {
                     format!(

@@ -20,6 +20,11 @@ use store::keys::{KeyMachine, StoredKey};
 
 use crate::{authz, internal, keys, machines, Actor, Services};
 
+/// How long a door streaming a command's output stays silent: after this it
+/// writes something harmless, because a server learns that its client went
+/// away (and so drops the stream, which stops the command) only by writing.
+pub const IDLE_WRITE: Duration = Duration::from_secs(3);
+
 /// How long connecting, the handshake and authentication may take.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 

@@ -48,9 +48,14 @@ pub async fn run_command(
     // Never cached, and never held back by a buffering proxy (nginx).
     ssr::set_header("cache-control", "no-store");
     ssr::set_header("x-accel-buffering", "no");
+    // A command that prints nothing still sends an empty line (which the
+    // page's reader skips) now and then: the server learns the client went
+    // away, and so stops the command, only by writing.
     let lines = futures::stream::unfold(events, |mut events| async move {
-        let event = events.recv().await?;
-        Some((Ok(super::event_line(&event)), events))
+        match tokio::time::timeout(service::shell::IDLE_WRITE, events.recv()).await {
+            Ok(event) => Some((Ok(super::event_line(&event?)), events)),
+            Err(_) => Some((Ok("\n".to_owned()), events)),
+        }
     });
     Ok(TextStream::new(lines))
 }
