@@ -56,23 +56,31 @@ fn token(row: &sqlx::any::AnyRow) -> Result<ApiToken, StoreError> {
     })
 }
 
+/// The one insert of a token's row.
+async fn insert_token<'e, E>(on: E, t: &NewApiToken<'_>) -> Result<(), StoreError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "INSERT INTO api_tokens (id, account_id, name, token_hash, scope, created_at, expires_at, last_used_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $6)",
+    )
+    .bind(t.id)
+    .bind(t.account_id)
+    .bind(t.name)
+    .bind(t.token_hash)
+    .bind(t.scope)
+    .bind(t.now)
+    .bind(t.expires_at)
+    .execute(on)
+    .await?;
+    Ok(())
+}
+
 impl Db {
     /// Stores a token's hash.
     pub async fn create_token(&self, t: NewApiToken<'_>) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO api_tokens (id, account_id, name, token_hash, scope, created_at, expires_at, last_used_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $6)",
-        )
-        .bind(t.id)
-        .bind(t.account_id)
-        .bind(t.name)
-        .bind(t.token_hash)
-        .bind(t.scope)
-        .bind(t.now)
-        .bind(t.expires_at)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        insert_token(self.pool(), &t).await
     }
 
     /// Stores a token's hash unless its account holds `max` live tokens
@@ -99,19 +107,7 @@ impl Db {
             tx.rollback().await?;
             return Ok(false);
         }
-        sqlx::query(
-            "INSERT INTO api_tokens (id, account_id, name, token_hash, scope, created_at, expires_at, last_used_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $6)",
-        )
-        .bind(t.id)
-        .bind(t.account_id)
-        .bind(t.name)
-        .bind(t.token_hash)
-        .bind(t.scope)
-        .bind(t.now)
-        .bind(t.expires_at)
-        .execute(&mut *tx)
-        .await?;
+        insert_token(&mut *tx, &t).await?;
         tx.commit().await?;
         Ok(true)
     }
