@@ -1,6 +1,7 @@
 //! Users, roles, API credentials and their enforcement: the shared setup
 //! here, the tests by subject below.
 
+mod passwords;
 mod roles;
 mod tokens;
 mod users;
@@ -97,4 +98,64 @@ pub async fn create_user_with_scope(app: &TestApp, scope: Value) {
         )
         .await;
     assert_eq!(res.status(), 200);
+}
+
+/// The user signed in on a client of their own: the client, and its CSRF
+/// token.
+pub(crate) async fn user_session(app: &TestApp, password: &str) -> (reqwest::Client, String) {
+    let client = TestApp::client_with_cookies();
+    let res = client
+        .post(app.url("/api/sign_in"))
+        .form(&[("email", USER_EMAIL), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    let csrf = res
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("csrftoken="))
+        .and_then(|c| c.split(';').next())
+        .unwrap()
+        .to_owned();
+    (client, csrf)
+}
+
+/// What the user's session gets for a read of their own roles.
+pub(crate) async fn session_status(app: &TestApp, client: &reqwest::Client) -> u16 {
+    client
+        .get(app.url("/v3/user/role"))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// A token of the user's, made with Basic credentials.
+pub(crate) async fn user_token(app: &TestApp, password: &str) -> String {
+    let res = app
+        .as_caller(
+            Method::POST,
+            "/tokens",
+            &basic(USER_EMAIL, password),
+            Some(json!({"name": "t"})),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    format!(
+        "Token {}",
+        res.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+    )
+}
+
+pub(crate) async fn token_status(app: &TestApp, token: &str) -> u16 {
+    app.as_caller(Method::GET, "/v3/user/role", token, None)
+        .await
+        .status()
+        .as_u16()
 }

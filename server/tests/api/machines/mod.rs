@@ -4,6 +4,7 @@
 //! `cargo test`; failed under `OVERCAST_REQUIRE_PEERS` (`make test`).
 
 mod backends;
+mod bare_metal;
 mod digitalocean;
 mod ec2;
 mod faults;
