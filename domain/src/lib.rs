@@ -7,6 +7,7 @@
 pub mod account;
 pub mod compute;
 pub mod error;
+pub mod events;
 pub mod inventory;
 pub mod names;
 pub mod providers;
@@ -14,6 +15,7 @@ pub mod rbac;
 pub mod redirect;
 pub mod resource;
 pub mod shell;
+pub mod two_factor;
 
 pub use account::{Email, NewPassword, SessionInfo};
 pub use error::ErrorKind;

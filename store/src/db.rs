@@ -35,10 +35,22 @@ pub struct PoolStats {
 }
 
 /// A migrated connection pool.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Db {
     pool: AnyPool,
     kind: DbKind,
+    /// Where it connected, for the connections a pool does not give (a
+    /// PostgreSQL listener). Never printed: it may hold a password.
+    url: std::sync::Arc<str>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("kind", &self.kind)
+            .field("url", &redact_url(&self.url))
+            .finish_non_exhaustive()
+    }
 }
 
 impl Db {
@@ -81,7 +93,17 @@ impl Db {
             DbKind::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
             DbKind::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
         }
-        Ok(Self { pool, kind })
+        Ok(Self {
+            pool,
+            kind,
+            url: url.into(),
+        })
+    }
+
+    /// The URL it connected to, for a connection of its own (PostgreSQL);
+    /// `None` for SQLite.
+    pub(crate) fn url(&self) -> Option<&str> {
+        (self.kind == DbKind::Postgres).then_some(&*self.url)
     }
 
     /// The pool, for the repositories of this crate.

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod backends;
 mod db;
 mod error;
+pub mod events;
 pub mod files;
 pub mod host_keys;
 pub mod images;
@@ -25,6 +26,7 @@ pub mod scripts;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
+pub mod two_factor;
 
 pub use db::{now_ms, redact_url, Db, DbKind, PoolStats};
 pub use error::StoreError;

@@ -10,6 +10,7 @@
 
 mod access;
 mod accounts;
+mod events;
 mod images;
 mod inventory;
 mod keys;

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod concurrency;
+mod events;
 mod harness;
 mod identity;
 mod inventory;
