@@ -32,7 +32,7 @@ use crate::{
         account::AccountPage, admin::AdminPage, backends::BackendsPage,
         create_machine::CreateMachinePage, home::HomePage, keys::KeysPage, machine::MachinePage,
         machines::MachinesPage, not_found::NotFound, set_password::SetPasswordPage,
-        setup::SetupPage, sign_in::SignInPage, stacks::StacksPage,
+        setup::SetupPage, sign_in::SignInPage, sign_in_code::SignInCodePage, stacks::StacksPage,
     },
 };
 
@@ -88,6 +88,7 @@ fn AppRoutes() -> impl IntoView {
     view! {
         <Routes fallback=|| view! { <NotFound/> }>
             <Route path=path!("/signin") view=SignInPage ssr=SSR/>
+            <Route path=path!("/signin/code") view=SignInCodePage ssr=SSR/>
             <Route path=path!("/setup") view=SetupPage ssr=SSR/>
             <Route path=path!("/set-password") view=SetPasswordPage ssr=SSR/>
             <ParentRoute path=path!("") view=Layout ssr=SSR>

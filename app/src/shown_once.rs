@@ -53,6 +53,8 @@ pub const GENERATED_KEY: Slot<NewKey> = Slot::new("shown_once:generated_key");
 pub const PRIVATE_KEY: Slot<RevealedKey> = Slot::new("shown_once:private_key");
 /// A user's one-time password link (Admin page, Users).
 pub const PASSWORD_LINK: Slot<String> = Slot::new("shown_once:password_link");
+/// The recovery codes of a confirmed two-factor enrolment (Account page).
+pub const RECOVERY_CODES: Slot<Vec<String>> = Slot::new("shown_once:recovery_codes");
 /// What a probe of a machine found (machine page).
 pub const PROBE: Slot<domain::inventory::MachineProbe> = Slot::new("shown_once:probe");
 

@@ -31,6 +31,16 @@ pub fn require_actor() -> Result<Actor, AppError> {
     actor().ok_or(AppError(ErrorKind::Unauthenticated))
 }
 
+/// Whether the caller's session may only enrol in two-factor sign-in (the
+/// master requires it; put there by the server's middleware).
+pub fn enrol_only() -> bool {
+    parts().is_some_and(|p| {
+        p.extensions
+            .get::<service::two_factor::sign_in::EnrolOnly>()
+            .is_some()
+    })
+}
+
 /// The cookie session's CSRF token, if the caller is signed in with one
 /// (put there by the server's middleware beside the [`Actor`]).
 pub fn csrf_token() -> Option<String> {

@@ -113,6 +113,10 @@ pub struct SessionInfo {
     pub csrf_token: String,
     /// Whether a master account exists yet.
     pub set_up: bool,
+    /// The master requires two-factor sign-in and this account has none:
+    /// the session may only enrol (the account page) until it does.
+    #[serde(default)]
+    pub enrol_two_factor: bool,
 }
 
 #[cfg(test)]

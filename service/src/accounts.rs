@@ -76,13 +76,17 @@ pub const BASIC_AUDIT_WINDOW_MS: i64 = 60 * 60 * 1000;
 
 /// [`sign_in`] for `Authorization: Basic`: failures are recorded each time,
 /// successes once per account and address per [`BASIC_AUDIT_WINDOW_MS`].
+/// An account with two-factor sign-in is refused (Basic cannot carry the
+/// code): it uses an API token.
 pub async fn sign_in_basic(
     services: &Services,
     email: &str,
     password_given: &str,
     address: &str,
 ) -> Result<Account, ErrorKind> {
-    check_password(services, email, password_given, address, BASIC_DETAIL).await
+    let account = check_password(services, email, password_given, address, BASIC_DETAIL).await?;
+    crate::two_factor::sign_in::refuse_basic(services, &account, address).await?;
+    Ok(account)
 }
 
 const BASIC_DETAIL: &str = "HTTP Basic";

@@ -27,6 +27,7 @@ pub mod shell;
 mod state;
 pub mod throttle;
 pub mod tokens;
+pub mod two_factor;
 pub mod users;
 pub mod vault;
 

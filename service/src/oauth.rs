@@ -8,9 +8,7 @@ use domain::ErrorKind;
 use serde::Serialize;
 use store::oauth::OAuthClient;
 
-use crate::{
-    accounts, audit, authz::require_master, credentials, internal, tokens, Actor, Services,
-};
+use crate::{audit, authz::require_master, credentials, internal, tokens, Actor, Services};
 
 /// Lifetime of a bearer token, in seconds (the Mobingi value).
 pub const ACCESS_TOKEN_SECONDS: i64 = 43_200;
@@ -63,6 +61,9 @@ pub struct Grant {
     pub username: Option<String>,
     /// For `password`.
     pub password: Option<String>,
+    /// For `password`, when the account signs in with two factors: the
+    /// authenticator's code or a recovery code.
+    pub code: Option<String>,
 }
 
 fn username_of(client_id: &str) -> String {
@@ -213,9 +214,15 @@ pub async fn access_token(
                     .map(|a| a.email)
                     .unwrap_or_else(|| format!("{who}@unknown.invalid"))
             };
-            accounts::sign_in(services, &email, password, address)
-                .await?
-                .id
+            crate::two_factor::sign_in::with_code(
+                services,
+                &email,
+                password,
+                grant.code.as_deref(),
+                address,
+            )
+            .await?
+            .id
         }
         other => {
             return Err(ErrorKind::invalid(
@@ -240,9 +247,11 @@ pub async fn mist_auth(
     services: &Services,
     email: &str,
     password: &str,
+    code: Option<&str>,
     address: &str,
 ) -> Result<(String, store::accounts::Account), ErrorKind> {
-    let account = accounts::sign_in(services, email, password, address).await?;
+    let account =
+        crate::two_factor::sign_in::with_code(services, email, password, code, address).await?;
     let (_, token) = tokens::issue(services, &account.id, "mist_api_token", None, None).await?;
     Ok((token, account))
 }

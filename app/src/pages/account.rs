@@ -1,4 +1,5 @@
-//! My account: the signed-in user's password and API tokens.
+//! My account: the signed-in user's password, API tokens and two-factor
+//! sign-in.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,7 +11,8 @@ use crate::{
         form::{Csrf, FieldError, FormError},
         format::utc,
     },
-    shown_once,
+    pages::two_factor::TwoFactorSection,
+    shown_once, SessionContext,
 };
 
 /// The account page.
@@ -29,10 +31,19 @@ pub fn AccountPage() -> impl IntoView {
     let new_token = move || create.value().get().and_then(Result::ok);
     // What a plain form post (no JavaScript) created.
     let taken_token = shown_once::take(shown_once::TOKEN);
+    let taken_codes = shown_once::take(shown_once::RECOVERY_CODES);
+    // The master requires two-factor sign-in and this account has none:
+    // only enrolling is open until it is done.
+    let ctx = expect_context::<SessionContext>();
     view! {
         <Title text="My account"/>
         <section class="page">
             <h1>"My account"</h1>
+            <TwoFactorSection taken_codes/>
+            <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+            let enrol_only = ctx.info.await.is_ok_and(|i| i.enrol_two_factor);
+            (!enrol_only).then(|| view! {
             <h2>"API tokens"</h2>
             <p class="muted">"Use a token as " <code>"Authorization: Token <token>"</code> ". It can never do more than you can; a token unused for 90 days is removed."</p>
             {shown_once::show(taken_token, new_token, |t| view! {
@@ -91,6 +102,9 @@ pub fn AccountPage() -> impl IntoView {
                 <p class="muted">"Your other sessions end; this one stays."</p>
                 <button type="submit">"Change password"</button>
             </ActionForm>
+            })
+            })}
+            </Transition>
         </section>
     }
 }

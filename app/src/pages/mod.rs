@@ -12,4 +12,6 @@ pub mod not_found;
 pub mod set_password;
 pub mod setup;
 pub mod sign_in;
+pub mod sign_in_code;
 pub mod stacks;
+pub mod two_factor;

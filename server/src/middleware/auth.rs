@@ -14,7 +14,7 @@ use axum::{
 use domain::ErrorKind;
 use service::{
     session::{self, Credential},
-    Actor, ClientAddress,
+    two_factor, Actor, ClientAddress,
 };
 use tower_sessions::Session;
 
@@ -108,6 +108,24 @@ pub async fn authenticate(
             // The pages hand the token on to forms posted without JavaScript.
             if let Some(token) = token {
                 req.extensions_mut().insert(token);
+            }
+            // The master requires two-factor sign-in and this account has
+            // none: the session may only enrol.
+            match two_factor::sign_in::enrol_only(&state.services, &session, &actor.account_id)
+                .await
+            {
+                Ok(false) => {}
+                Ok(true) if gate::ENROLMENT_PATHS.contains(&path.as_str()) => {
+                    req.extensions_mut().insert(two_factor::sign_in::EnrolOnly);
+                }
+                Ok(true) if page => return Redirect::to("/account").into_response(),
+                Ok(true) => {
+                    return ApiError(ErrorKind::Forbidden {
+                        action: Some("enrol:two_factor".into()),
+                    })
+                    .into_response()
+                }
+                Err(kind) => return ApiError(kind).into_response(),
             }
             run_as(&state, actor, req, next, &path).await
         }
@@ -269,7 +287,7 @@ async fn setup_redirect(state: &AppState, path: &str, signed_in: bool) -> Option
     let target = match (set_up, path, signed_in) {
         (false, "/setup", _) => return None,
         (false, _, _) => "/setup",
-        (true, "/setup" | "/signin", true) => "/",
+        (true, "/setup" | "/signin" | "/signin/code", true) => "/",
         (true, "/setup", false) => "/signin",
         _ => return None,
     };

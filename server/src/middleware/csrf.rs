@@ -94,10 +94,17 @@ pub async fn check(req: Request, expected: &str) -> Result<Request, ErrorKind> {
     }
 }
 
-/// The posts that start a cookie session: signing in (the server function
-/// the sign-in form posts to, with or without JavaScript, and the page's
-/// own address) and setting up the master account.
-pub const SESSION_STARTS: [&str; 3] = ["/api/sign_in", "/signin", "/api/create_master"];
+/// The posts that start a cookie session: signing in (the server functions
+/// the sign-in forms post to, the password's and the two-factor code's,
+/// with or without JavaScript, and the pages' own addresses) and setting up
+/// the master account.
+pub const SESSION_STARTS: [&str; 5] = [
+    "/api/sign_in",
+    "/signin",
+    "/api/sign_in_code",
+    "/signin/code",
+    "/api/create_master",
+];
 
 /// Whether `origin` (an `Origin` header's value) is this installation's:
 /// its host and port are those the request was sent to (`Host`), or those

@@ -4,7 +4,21 @@
 use axum::http::{header, HeaderMap, Method};
 
 /// Pages an anonymous visitor may open.
-pub const PUBLIC_PAGES: [&str; 3] = ["/signin", "/setup", "/set-password"];
+pub const PUBLIC_PAGES: [&str; 4] = ["/signin", "/signin/code", "/setup", "/set-password"];
+
+/// What a session that may only enrol in two-factor sign-in can reach (the
+/// master requires it and the account has none): the account page and
+/// the calls it makes to enrol, the session's own, signing out.
+pub const ENROLMENT_PATHS: [&str; 8] = [
+    "/account",
+    "/api/session_info",
+    "/api/sign_out",
+    "/api/account/two_factor",
+    "/api/account/begin_two_factor",
+    "/api/account/confirm_two_factor",
+    "/v3/user/two-factor",
+    "/v3/user/two-factor/confirm",
+];
 
 /// Unauthenticated REST endpoints.
 pub const PUBLIC_ENDPOINTS: [&str; 5] = [

@@ -15,6 +15,7 @@ pub mod scripts;
 pub mod shell;
 pub mod terminal;
 pub mod tokens;
+pub mod two_factor;
 pub mod users;
 
 use utoipa::OpenApi;
@@ -63,6 +64,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::update_user, users::delete_user))
         .routes(routes!(users::password_link))
         .routes(routes!(account::change_password))
+        .routes(routes!(
+            two_factor::status,
+            two_factor::begin,
+            two_factor::remove
+        ))
+        .routes(routes!(two_factor::confirm))
+        .routes(routes!(two_factor::reset))
+        .routes(routes!(
+            two_factor::requirement,
+            two_factor::set_requirement
+        ))
         .routes(routes!(account::audit))
         .routes(routes!(oauth::access_token))
         .routes(routes!(oauth::mist_auth))

@@ -26,6 +26,9 @@ pub struct TokenRequest {
     client_secret: String,
     username: Option<String>,
     password: Option<String>,
+    /// For the password grant of an account with two-factor sign-in: the
+    /// authenticator's code or a recovery code.
+    code: Option<String>,
 }
 
 /// Issues a bearer token (`password` or `client_credentials` grant).
@@ -42,6 +45,7 @@ pub async fn access_token(
         client_secret: body.client_secret,
         username: body.username,
         password: body.password,
+        code: body.code,
     };
     Ok(Json(
         oauth::access_token(&state.services, &grant, &address).await?,
@@ -53,6 +57,9 @@ pub async fn access_token(
 pub struct MistAuth {
     email: String,
     password: String,
+    /// For an account with two-factor sign-in: the authenticator's code or
+    /// a recovery code.
+    code: Option<String>,
 }
 
 /// The mist.io sign-in for scripts: an API token for email and password.
@@ -64,7 +71,14 @@ pub async fn mist_auth(
     Body(body): Body<MistAuth>,
 ) -> Result<Json<Value>, ApiError> {
     let (token, account) =
-        oauth::mist_auth(&state.services, &body.email, &body.password, &address).await?;
+        oauth::mist_auth(
+            &state.services,
+            &body.email,
+            &body.password,
+            body.code.as_deref(),
+            &address,
+        )
+        .await?;
     Ok(Json(json!({
         "mist_api_token": token,
         "user_details": {"email": account.email, "username": account.username, "is_master": account.is_master},

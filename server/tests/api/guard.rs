@@ -20,6 +20,10 @@ const PUBLIC: &[(&str, &str)] = &[
     ("GET /api/session_info", "every page asks who is signed in"),
     ("POST /api/sign_in", "signing in"),
     (
+        "POST /api/sign_in_code",
+        "signing in, the two-factor code after the password",
+    ),
+    (
         "POST /api/create_master",
         "first-start setup (refused once set up)",
     ),
@@ -49,6 +53,35 @@ const SELF_SERVICE: &[(&str, &str)] = &[
     ),
     ("POST /api/sign_out", "signing out"),
     ("PUT /v3/user/password", "changing one's own password"),
+    ("GET /v3/user/two-factor", "one's own two-factor sign-in"),
+    (
+        "POST /v3/user/two-factor",
+        "enrolling one's own authenticator",
+    ),
+    (
+        "POST /v3/user/two-factor/confirm",
+        "confirming one's own authenticator",
+    ),
+    (
+        "DELETE /v3/user/two-factor",
+        "removing one's own two-factor sign-in, with a code",
+    ),
+    (
+        "GET /api/account/two_factor",
+        "one's own two-factor sign-in (page)",
+    ),
+    (
+        "POST /api/account/begin_two_factor",
+        "enrolling one's own authenticator (page)",
+    ),
+    (
+        "POST /api/account/confirm_two_factor",
+        "confirming one's own authenticator (page)",
+    ),
+    (
+        "POST /api/account/remove_two_factor",
+        "removing one's own two-factor sign-in, with a code (page)",
+    ),
     ("GET /api/account/tokens", "one's own API tokens (page)"),
     (
         "POST /api/account/create_token",
@@ -199,6 +232,8 @@ const READING_GETS: &[&str] = &[
     "GET /v3/user/{username}/role",
     "GET /v3/user",
     "GET /v3/audit",
+    "GET /v3/user/two-factor",
+    "GET /v3/settings/two-factor",
     "GET /v3/oauth/clients",
     "GET /keys",
     "GET /keys/{key_id}/public",

@@ -129,10 +129,15 @@ async fn bad_token_requests_get_field_errors() {
 async fn a_mist_io_auth_token_unused_for_90_days_is_refused_and_removed() {
     let (services, clock, _dir) = services_on_a_clock().await;
     let actor = master(&services).await;
-    let (token, _) =
-        service::oauth::mist_auth(&services, "m@example.com", "a long master password", "test")
-            .await
-            .unwrap();
+    let (token, _) = service::oauth::mist_auth(
+        &services,
+        "m@example.com",
+        "a long master password",
+        None,
+        "test",
+    )
+    .await
+    .unwrap();
     clock.fetch_add(89 * DAY, Ordering::SeqCst);
     assert!(tokens::authenticate(&services, &token, "test")
         .await

@@ -14,3 +14,4 @@ mod leases;
 mod rows;
 mod sessions;
 mod throttle_and_audit;
+mod two_factor;

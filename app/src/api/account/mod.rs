@@ -1,14 +1,23 @@
-//! The signed-in user's own account: password and API tokens.
+//! The signed-in user's own account: password, API tokens, two-factor
+//! sign-in.
 
+mod begin_two_factor;
 mod change_password;
+mod confirm_two_factor;
 mod create_token;
 mod list_tokens;
+mod remove_two_factor;
 mod revoke_token;
+mod two_factor;
 
+pub use begin_two_factor::*;
 pub use change_password::*;
+pub use confirm_two_factor::*;
 pub use create_token::*;
 pub use list_tokens::*;
+pub use remove_two_factor::*;
 pub use revoke_token::*;
+pub use two_factor::*;
 
 use serde::{Deserialize, Serialize};
 

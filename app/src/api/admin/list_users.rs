@@ -13,6 +13,11 @@ pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
     service::authz::require_master(&actor, "view:user")?;
     let users = service::users::list(&services, &actor).await?;
     let mut all_roles = service::roles::roles_of_all(&services, &actor).await?;
+    let two_factor: std::collections::HashSet<String> =
+        service::two_factor::admin::enrolled_accounts(&services, &actor)
+            .await?
+            .into_iter()
+            .collect();
     let rows = users
         .into_iter()
         .map(|u| {
@@ -27,6 +32,7 @@ pub async fn list_users() -> Result<Vec<UserRow>, AppError> {
                     .collect()
             };
             UserRow {
+                two_factor: two_factor.contains(&u.id),
                 username: u.username,
                 email: u.email,
                 disabled: u.disabled,

@@ -12,6 +12,8 @@ mod list_roles;
 mod list_users;
 mod oauth_clients;
 mod password_link;
+mod require_two_factor;
+mod reset_two_factor;
 mod set_user_disabled;
 
 pub use attach_role::*;
@@ -25,6 +27,8 @@ pub use list_roles::*;
 pub use list_users::*;
 pub use oauth_clients::*;
 pub use password_link::*;
+pub use require_two_factor::*;
+pub use reset_two_factor::*;
 pub use set_user_disabled::*;
 
 use serde::{Deserialize, Serialize};
@@ -40,6 +44,8 @@ pub struct UserRow {
     pub disabled: bool,
     /// The master account?
     pub is_master: bool,
+    /// Signs in with two factors?
+    pub two_factor: bool,
     /// Names and ids of attached roles.
     pub roles: Vec<(String, String)>,
 }

@@ -20,6 +20,7 @@ pub async fn get_session_info() -> Result<SessionInfo, AppError> {
             is_master: actor.is_master,
             csrf_token: ssr::csrf_token().unwrap_or_default(),
             set_up,
+            enrol_two_factor: ssr::enrol_only(),
         },
         None => SessionInfo {
             set_up,

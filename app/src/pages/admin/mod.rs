@@ -4,6 +4,7 @@
 mod audit;
 mod oauth;
 mod roles;
+mod two_factor;
 mod users;
 
 use leptos::prelude::*;
@@ -30,6 +31,7 @@ pub fn AdminPage() -> impl IntoView {
                     if master {
                         view! {
                             <users::UsersSection taken_link/>
+                            <two_factor::TwoFactorPolicySection/>
                             <roles::RolesSection/>
                             <oauth::OAuthSection/>
                             <audit::AuditSection/>

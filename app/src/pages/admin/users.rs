@@ -4,7 +4,8 @@ use leptos::prelude::*;
 
 use crate::{
     api::admin::{
-        list_users, AttachRole, CreateUser, DeleteUser, DetachRole, PasswordLink, SetUserDisabled,
+        list_users, AttachRole, CreateUser, DeleteUser, DetachRole, PasswordLink, ResetTwoFactor,
+        SetUserDisabled,
     },
     components::{
         action_button::ActionButton,
@@ -24,6 +25,7 @@ pub fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
     let attach = expect_context::<ServerAction<AttachRole>>();
     let detach = ServerAction::<DetachRole>::new();
     let link = ServerAction::<PasswordLink>::new();
+    let reset = ServerAction::<ResetTwoFactor>::new();
     let shown_link = move || {
         link.value()
             .get()
@@ -38,6 +40,7 @@ pub fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
                 delete.version().get(),
                 attach.version().get(),
                 detach.version().get(),
+                reset.version().get(),
             )
         },
         |_| list_users(),
@@ -47,6 +50,7 @@ pub fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
     let link_error = Signal::derive(move || link.value().get().and_then(Result::err));
     let disable_error = Signal::derive(move || disable.value().get().and_then(Result::err));
     let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
+    let reset_error = Signal::derive(move || reset.value().get().and_then(Result::err));
     view! {
         <h2>"Users"</h2>
         {shown_once::show(taken_link, shown_link, |url| view! {
@@ -59,12 +63,13 @@ pub fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
         <FormError error=link_error/>
         <FormError error=disable_error/>
         <FormError error=delete_error/>
+        <FormError error=reset_error/>
         <Transition fallback=|| view! { <p>"Loading users…"</p> }>
             {move || Suspend::new(async move {
                 match users.await {
                     Ok(rows) => view! {
                         <table class="grid" data-testid="users">
-                            <thead><tr><th>"Username"</th><th>"Email"</th><th>"Status"</th><th>"Roles"</th><th></th></tr></thead>
+                            <thead><tr><th>"Username"</th><th>"Email"</th><th>"Status"</th><th>"2FA"</th><th>"Roles"</th><th></th></tr></thead>
                             <tbody>
                                 {rows.into_iter().map(|u| {
                                     let name = u.username.clone();
@@ -74,6 +79,7 @@ pub fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
                                             <td>{if u.is_master { "(master)".to_owned() } else { u.username.clone() }}</td>
                                             <td>{u.email.clone()}</td>
                                             <td>{status}</td>
+                                            <td data-testid="two-factor">{if u.two_factor { "on" } else { "off" }}</td>
                                             <td>
                                                 {u.roles.iter().map(|(id, role)| {
                                                     let (id, role, name) = (id.clone(), role.clone(), name.clone());
@@ -110,6 +116,17 @@ pub fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
                                                                 </ConfirmAction>
                                                             }.into_any()
                                                         }}
+                                                        {u.two_factor.then(|| {
+                                                            let n3 = name.clone();
+                                                            let warning = format!(
+                                                                "{n3} then signs in with their password alone (and enrols again if two-factor sign-in is required)."
+                                                            );
+                                                            view! {
+                                                                <ConfirmAction summary="Reset two-factor" warning>
+                                                                    <ActionButton action=reset fields=vec![("username", n3.clone())] class="danger">{format!("Reset two-factor sign-in of {n3}")}</ActionButton>
+                                                                </ConfirmAction>
+                                                            }
+                                                        })}
                                                         <ConfirmAction summary="Delete">
                                                             <ActionButton action=delete fields=vec![("username", n2.clone())] class="danger">{format!("Delete {n2} for good")}</ActionButton>
                                                         </ConfirmAction>

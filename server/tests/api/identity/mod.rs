@@ -4,6 +4,8 @@
 mod passwords;
 mod roles;
 mod tokens;
+mod two_factor;
+mod two_factor_admin;
 mod users;
 
 use reqwest::Method;

@@ -1,0 +1,39 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::{
+    api::session::SignInCode,
+    components::form::{FieldError, FormError},
+};
+
+/// The second step of signing in to an account with two-factor sign-in:
+/// the authenticator's code, or one of the recovery codes.
+#[component]
+pub fn SignInCodePage() -> impl IntoView {
+    let action = ServerAction::<SignInCode>::new();
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let pending = action.pending();
+    view! {
+        <Title text="Two-factor sign-in"/>
+        <main class="auth">
+            <h1>"Two-factor sign-in"</h1>
+            <p class="muted">"Enter the 6-digit code your authenticator app shows for Overcast, or one of your recovery codes."</p>
+            <ActionForm action attr:class="stacked" attr:id="sign-in-code">
+                <FormError error fields=&["code"]/>
+                <input type="hidden" name="next" value=next/>
+                <label>
+                    "Code"
+                    <input name="code" required autofocus autocomplete="one-time-code" spellcheck="false" autocapitalize="off"/>
+                </label>
+                <FieldError error field="code"/>
+                <button type="submit" disabled=move || pending.get()>
+                    {move || if pending.get() { "Checking…" } else { "Sign in" }}
+                </button>
+            </ActionForm>
+            <p class="muted"><a href="/signin">"Start again with your email and password"</a></p>
+        </main>
+    }
+}
