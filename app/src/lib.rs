@@ -6,6 +6,7 @@ pub mod api;
 pub mod components;
 pub mod csrf_client;
 pub mod error;
+pub mod live;
 pub mod pages;
 pub mod paths;
 pub mod shown_once;

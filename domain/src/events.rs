@@ -62,8 +62,10 @@ event_kinds! {
         "A backend was added or renamed, enabled or disabled, or its state changed.";
     BackendGone => "backend.gone", "view:backend",
         "A backend was deleted.";
+    ScriptChanged => "script.changed", "view:machine",
+        "A script run started, or waits for its machine.";
     ScriptOutput => "script.output", "view:machine",
-        "A chunk of a script run's output.";
+        "A script run's output grew (the run, the chunk's number and stream).";
     ScriptEnded => "script.ended", "view:machine",
         "A script run ended.";
     ShellAudit => "shell.audit", "view:audit",

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use service::{
-    jobs::{Heartbeat, Housekeeping, Job, JobContext, Polls, Reaper},
+    jobs::{EventPump, Heartbeat, Housekeeping, Job, JobContext, Polls, Reaper},
     Services,
 };
 use tokio::{task::JoinSet, time::MissedTickBehavior};
@@ -29,6 +29,7 @@ impl Supervisor {
         supervisor.register(Reaper);
         supervisor.register(Polls);
         supervisor.register(Housekeeping);
+        supervisor.register(EventPump::default());
         supervisor
     }
 

@@ -45,17 +45,27 @@ pub async fn record(
     outcome: &str,
     detail: &str,
 ) -> Result<(), ErrorKind> {
-    services
-        .db
-        .record_audit(&AuditEntry {
-            at: store::now_ms(),
-            actor: actor.to_owned(),
-            address: address.to_owned(),
-            action: action.to_owned(),
-            resource: resource.to_owned(),
-            outcome: outcome.to_owned(),
-            detail: detail.to_owned(),
-        })
-        .await
-        .map_err(internal)
+    let entry = AuditEntry {
+        at: store::now_ms(),
+        actor: actor.to_owned(),
+        address: address.to_owned(),
+        action: action.to_owned(),
+        resource: resource.to_owned(),
+        outcome: outcome.to_owned(),
+        detail: detail.to_owned(),
+    };
+    services.db.record_audit(&entry).await.map_err(internal)?;
+    if action == "shell:machine" {
+        // Commands and terminals on a machine are also live news.
+        crate::events::publish_or_log(
+            services,
+            vec![crate::events::Change::new(
+                domain::events::EventKind::ShellAudit,
+                resource,
+                &entry,
+            )],
+        )
+        .await;
+    }
+    Ok(())
 }

@@ -10,6 +10,7 @@ pub mod authz;
 pub mod backends;
 pub mod credentials;
 pub mod drivers;
+pub mod events;
 pub mod jobs;
 pub mod keys;
 pub mod machine_actions;

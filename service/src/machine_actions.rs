@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use cloud::{Action, CloudDriver, Image, Location, Size};
 use domain::{
+    events::EventKind,
     inventory::{MachineSummary, OfferedImage},
     resource, ErrorKind,
 };
@@ -105,11 +106,14 @@ pub async fn act(
         .set_machine_state(backend_id, machine_id, state)
         .await
         .map_err(internal)?;
+    crate::events::changes::machine(services, EventKind::MachineChanged, backend_id, machine_id)
+        .await;
     services.db.poll_soon(backend_id).await.map_err(internal)?;
     audit::success(services, actor, &verb, &target, "").await
 }
 
 /// What creating a machine takes (mist.io v1 body).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct NewMachine {
@@ -129,6 +133,7 @@ pub struct NewMachine {
 }
 
 /// A machine just created, and its post-deploy script's run if it has one.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CreatedMachine {
     /// The machine as the provider first reported it.
@@ -419,6 +424,8 @@ pub(crate) async fn replace_tags(
         })
         .await
         .map_err(internal)?;
+    crate::events::changes::machine(services, EventKind::MachineChanged, backend_id, machine_id)
+        .await;
     audit::success(
         services,
         actor,

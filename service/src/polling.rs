@@ -9,7 +9,7 @@ use std::time::Duration;
 use domain::{compute::BackendState, providers::Provider};
 use store::backends::StoredBackend;
 
-use crate::{backends, drivers, jobs::seconds, Services};
+use crate::{backends, drivers, events, jobs::seconds, Services};
 
 /// Polls one backend within `settings.provider_timeout`, every request of
 /// the poll included: a provider that gives no answer in that time leaves
@@ -61,16 +61,26 @@ pub async fn poll(
         ));
     }
     match backends::cloud_machines(services, backend).await {
-        Ok(machines) => services
-            .db
-            .replace_machines(&backend.id, &machines)
-            .await
-            .map_err(|e| {
-                (
-                    BackendState::Error,
-                    format!("cannot store the machines: {e}"),
-                )
-            }),
+        Ok(machines) => {
+            let at = services.now();
+            let describe = |diff: &store::machines::MachineDiff| {
+                events::rows(at, events::machine_changes(backend, diff))
+            };
+            let diff = services
+                .db
+                .replace_machines_with_events(&backend.id, &machines, describe)
+                .await
+                .map_err(|e| {
+                    (
+                        BackendState::Error,
+                        format!("cannot store the machines: {e}"),
+                    )
+                })?;
+            if !diff.is_empty() {
+                events::appended(services);
+            }
+            Ok(())
+        }
         // A provider that fails, answers garbage or cannot be reached.
         Err(e) => Err((unanswered(backend), e.to_string())),
     }

@@ -101,6 +101,13 @@ pub async fn provision(
         .upsert_machine(&stored)
         .await
         .map_err(internal)?;
+    crate::events::changes::machine(
+        services,
+        domain::events::EventKind::MachineAppeared,
+        &backend.id,
+        &machine.id,
+    )
+    .await;
     if let Some(key) = &spec.key {
         services
             .db

@@ -45,6 +45,8 @@ pub struct Services {
     /// This instance's id, its tracked background tasks (polls, script
     /// runs) and its stop signals.
     pub background: crate::jobs::Background,
+    /// This instance's fan-out of events to its subscribers.
+    pub events: Arc<crate::events::Bus>,
 }
 
 /// A source of the current time in Unix milliseconds.
@@ -65,6 +67,7 @@ impl Services {
             shells: Arc::default(),
             drivers: Arc::default(),
             background: crate::jobs::Background::default(),
+            events: Arc::default(),
             db,
             settings: Arc::new(settings),
             set_up: Arc::new(AtomicBool::new(false)),

@@ -51,29 +51,7 @@ impl Db {
             return Ok(None);
         }
         let mut tx = self.write_tx().await?;
-        let mut last = None;
-        for e in events {
-            let row = sqlx::query(
-                "INSERT INTO events (at, kind, resource, data) VALUES ($1, $2, $3, $4) \
-                 RETURNING seq",
-            )
-            .bind(e.at)
-            .bind(&e.kind)
-            .bind(&e.resource)
-            .bind(&e.data)
-            .fetch_one(&mut *tx)
-            .await?;
-            last = Some(row.try_get::<i64, _>("seq")?);
-        }
-        if self.kind() == DbKind::Postgres {
-            if let Some(seq) = last {
-                sqlx::query("SELECT 1 AS sent FROM (SELECT pg_notify($1, $2)) AS n")
-                    .bind(CHANNEL)
-                    .bind(seq.to_string())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
+        let last = insert_events(&mut tx, self.kind(), events).await?;
         tx.commit().await?;
         Ok(last)
     }
@@ -139,6 +117,40 @@ impl Db {
         };
         Ok(EventWakeups { listener })
     }
+}
+
+/// Appends `events` inside `tx` (a write transaction: see [`Db::write_tx`]),
+/// so they commit with the change they describe; answers the last one's
+/// sequence number. On PostgreSQL every instance is notified at commit.
+pub(crate) async fn insert_events(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    kind: DbKind,
+    events: &[NewEvent],
+) -> Result<Option<i64>, StoreError> {
+    let mut last = None;
+    for e in events {
+        let row = sqlx::query(
+            "INSERT INTO events (at, kind, resource, data) VALUES ($1, $2, $3, $4) \
+             RETURNING seq",
+        )
+        .bind(e.at)
+        .bind(&e.kind)
+        .bind(&e.resource)
+        .bind(&e.data)
+        .fetch_one(&mut **tx)
+        .await?;
+        last = Some(row.try_get::<i64, _>("seq")?);
+    }
+    if kind == DbKind::Postgres {
+        if let Some(seq) = last {
+            sqlx::query("SELECT 1 AS sent FROM (SELECT pg_notify($1, $2)) AS n")
+                .bind(CHANNEL)
+                .bind(seq.to_string())
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(last)
 }
 
 /// Notifications that events were appended, from any instance.

@@ -3,7 +3,62 @@
 
 use sqlx::Row;
 
-use crate::{Db, StoreError};
+use crate::{
+    events::{insert_events, NewEvent},
+    Db, StoreError,
+};
+
+/// What replacing a backend's machines changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MachineDiff {
+    /// Machines not there before.
+    pub appeared: Vec<StoredMachine>,
+    /// Machines there before that differ in anything but when they were
+    /// seen.
+    pub changed: Vec<StoredMachine>,
+    /// Machines there before and no longer.
+    pub gone: Vec<StoredMachine>,
+}
+
+impl MachineDiff {
+    fn between(before: Vec<StoredMachine>, after: &[StoredMachine]) -> Self {
+        let mut old: std::collections::HashMap<&str, &StoredMachine> =
+            before.iter().map(|m| (m.id.as_str(), m)).collect();
+        let mut diff = Self::default();
+        for m in after {
+            match old.remove(m.id.as_str()) {
+                None => diff.appeared.push(m.clone()),
+                Some(was) if !was.same_as(m) => diff.changed.push(m.clone()),
+                Some(_) => {}
+            }
+        }
+        let gone: std::collections::HashSet<&str> = old.into_keys().collect();
+        diff.gone = before
+            .iter()
+            .filter(|m| gone.contains(m.id.as_str()))
+            .cloned()
+            .collect();
+        diff
+    }
+
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.appeared.is_empty() && self.changed.is_empty() && self.gone.is_empty()
+    }
+}
+
+impl StoredMachine {
+    /// The same machine, as a page shows it (`seen_at` aside).
+    fn same_as(&self, other: &StoredMachine) -> bool {
+        StoredMachine {
+            seen_at: 0,
+            ..self.clone()
+        } == StoredMachine {
+            seen_at: 0,
+            ..other.clone()
+        }
+    }
+}
 
 /// A machine as last seen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,8 +106,31 @@ impl Db {
         &self,
         backend_id: &str,
         machines: &[StoredMachine],
-    ) -> Result<(), StoreError> {
+    ) -> Result<MachineDiff, StoreError> {
+        self.replace_machines_with_events(backend_id, machines, |_| Vec::new())
+            .await
+    }
+
+    /// [`Db::replace_machines`], appending in the same transaction the
+    /// events `describe` makes of what changed, so a change and its events
+    /// commit together or not at all.
+    pub async fn replace_machines_with_events(
+        &self,
+        backend_id: &str,
+        machines: &[StoredMachine],
+        describe: impl FnOnce(&MachineDiff) -> Vec<NewEvent>,
+    ) -> Result<MachineDiff, StoreError> {
         let mut tx = self.write_tx().await?;
+        let before = sqlx::query(&format!(
+            "SELECT {MACHINE_COLUMNS} FROM machines WHERE backend_id = $1"
+        ))
+        .bind(backend_id)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(machine)
+        .collect::<Result<Vec<_>, _>>()?;
+        let diff = MachineDiff::between(before, machines);
         sqlx::query("DELETE FROM machines WHERE backend_id = $1")
             .bind(backend_id)
             .execute(&mut *tx)
@@ -60,8 +138,9 @@ impl Db {
         for m in machines {
             insert_machine(&mut tx, m).await?;
         }
+        insert_events(&mut tx, self.kind(), &describe(&diff)).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(diff)
     }
 
     /// Every machine of every backend, by backend then name.

@@ -7,6 +7,7 @@ pub mod confirm;
 pub mod form;
 pub mod format;
 pub mod layout;
+pub mod live_rows;
 pub mod machine_actions;
 pub mod machine_health;
 pub mod placeholder;

@@ -1,9 +1,11 @@
 //! Machines: every machine of every backend the user may see, as last
 //! polled, in one table: searched, filtered by backend, state and tag, and
 //! sorted through the address (`?q=&backend=&state=&tag=&sort=`, so it
-//! works without JavaScript and can be bookmarked); read again every 5 s
-//! once hydrated, so states change without a reload; reboot, stop, start,
-//! and destroy behind a confirmation, with progress while an action runs.
+//! works without JavaScript and can be bookmarked); once hydrated it
+//! follows the machine and backend events (`crate::live`), so rows change
+//! without a reload and without reading the list again; reboot, stop,
+//! start, and destroy behind a confirmation, with progress while an action
+//! runs.
 
 use domain::inventory::MachineSummary;
 use leptos::prelude::*;
@@ -14,13 +16,18 @@ use leptos_router::{
 };
 
 use crate::{
-    api::machines::{list_machines, ActOnMachine},
-    components::{
-        form::FormError,
-        machine_actions::{keep_fresh, MachineActions},
+    api::{
+        events::events_position,
+        machines::{list_machines, ActOnMachine},
     },
+    components::{form::FormError, live_rows::apply_to_machines, machine_actions::MachineActions},
+    error::AppError,
+    live,
     paths::machine_href,
 };
+
+/// The events the page follows.
+const TOPICS: &[&str] = &["machine", "backend"];
 
 /// What the address asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -77,18 +84,47 @@ pub fn MachinesPage() -> impl IntoView {
         }
     });
     let act = ServerAction::<ActOnMachine>::new();
-    let machines = Resource::new(|| (), |()| list_machines());
-    // What the browser read since: rows are keyed, so a row whose machine
+    // The events' position first, then the list: events from there on
+    // are applied to what was read.
+    let machines = Resource::new(
+        || (),
+        |()| async move {
+            let since = events_position().await?;
+            Ok::<_, AppError>((since, list_machines().await?))
+        },
+    );
+    // What the browser knows since: rows are keyed, so a row whose machine
     // did not change is left alone (an open confirmation stays open).
     let live = RwSignal::new(None::<Vec<MachineSummary>>);
-    let refresh = move || {
-        leptos::task::spawn_local(async move {
-            if let Ok(rows) = list_machines().await {
-                live.try_set(Some(rows));
-            }
-        });
-    };
-    keep_fresh(act, refresh);
+    let following = StoredValue::new(false);
+    Effect::new(move |_| {
+        let Some(Ok((since, _))) = machines.get() else {
+            return;
+        };
+        if following.get_value() {
+            return;
+        }
+        following.set_value(true);
+        live::follow(
+            TOPICS,
+            Some(since),
+            live::Listener {
+                on_event: Box::new(move |event| {
+                    live.maybe_update(|rows| {
+                        rows.as_mut()
+                            .is_some_and(|rows| apply_to_machines(rows, &event))
+                    });
+                }),
+                on_reload: Box::new(move || {
+                    leptos::task::spawn_local(async move {
+                        if let Ok(rows) = list_machines().await {
+                            live.try_set(Some(rows));
+                        }
+                    });
+                }),
+            },
+        );
+    });
     let error = Signal::derive(move || act.value().get().and_then(Result::err));
     // Everything the table shows is made here, once: a signal made inside
     // the Suspend below would be disposed when it runs again, under rows
@@ -103,7 +139,7 @@ pub fn MachinesPage() -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading machines…"</p> }>
                 {move || Suspend::new(async move {
                     match machines.await {
-                        Ok(first) => {
+                        Ok((_, first)) => {
                             // The first read seeds what later reads replace.
                             if live.get_untracked().is_none() {
                                 live.set(Some(first));

@@ -6,6 +6,7 @@
 
 use domain::{
     compute::BackendState,
+    events::EventKind,
     inventory::BackendSummary,
     providers::{Provider, ProviderKind},
     resource, ErrorKind,
@@ -29,6 +30,7 @@ pub const DEFAULT_POLL_INTERVAL_MS: i64 = 10_000;
 pub const MAX_TITLE: usize = 100;
 
 /// The body of `POST /backends` (mist.io v1): the fields each provider takes.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct NewBackend {
@@ -100,7 +102,7 @@ fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> 
     })
 }
 
-fn summary(b: &StoredBackend) -> BackendSummary {
+pub(crate) fn summary(b: &StoredBackend) -> BackendSummary {
     BackendSummary {
         id: b.id.clone(),
         title: b.title.clone(),
@@ -217,6 +219,11 @@ pub async fn add(
         .insert_backend(&backend, &machines)
         .await
         .map_err(crate::stored)?;
+    crate::events::changes::backend(services, &backend.id).await;
+    for m in &machines {
+        crate::events::changes::machine(services, EventKind::MachineAppeared, &backend.id, &m.id)
+            .await;
+    }
     if let Some((association, host_key)) = association {
         services
             .db
@@ -273,6 +280,7 @@ pub async fn rename(
     {
         return Err(not_found(id));
     }
+    crate::events::changes::backend(services, id).await;
     audit::success(
         services,
         actor,
@@ -287,6 +295,7 @@ pub async fn rename(
 /// /backends/{id}`): mist.io's server read `newState`, its Python client
 /// sends `new_state`; either holds `"True"`/`"False"`, `"1"`/`"0"` or a
 /// JSON boolean. [`set_enabled`] reads it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct NewState {
@@ -349,6 +358,7 @@ pub async fn set_enabled(
     {
         return Err(not_found(id));
     }
+    crate::events::changes::backend(services, id).await;
     audit::success(
         services,
         actor,
@@ -366,6 +376,7 @@ pub async fn delete(services: &Services, actor: &Actor, id: &str) -> Result<(), 
         return Err(not_found(id));
     }
     services.drivers.forget(id);
+    crate::events::changes::backend_gone(services, id).await;
     audit::success(
         services,
         actor,

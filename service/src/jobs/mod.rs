@@ -25,6 +25,7 @@ use std::{future::Future, sync::Arc, time::Duration};
 use domain::ErrorKind;
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
+pub use crate::events::Pump as EventPump;
 pub use heartbeat::Heartbeat;
 pub use housekeeping::Housekeeping;
 pub use polls::Polls;

@@ -148,6 +148,8 @@ async fn pass(ctx: &JobContext) -> (usize, Option<i64>) {
                 .await
             {
                 tracing::warn!(backend = %backend.id, error = %e, "cannot record a poll");
+            } else if backend.state != state.as_str() || backend.state_reason != reason {
+                crate::events::changes::backend(services, &backend.id).await;
             }
             release(&ctx, &backend.id).await;
         });

@@ -1,17 +1,33 @@
 //! Following a script run: its output from the start, then each new chunk
 //! as the runner stores it, as the same [`ShellEvent`]s a command sends.
 //! It reads the database, so any instance can follow a run another one
-//! carries out.
+//! carries out; it reads again when an event says the run changed (the
+//! runner's instance announces every chunk, its start and its end), and
+//! every [`LOOK_ANYWAY`] whatever happens.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
-use domain::{compute::RunState, shell::ShellEvent, ErrorKind};
-use tokio::sync::mpsc;
+use domain::{compute::RunState, events::Event, shell::ShellEvent, ErrorKind};
+use tokio::sync::{broadcast, mpsc};
 
 use crate::{Actor, Services};
 
-/// How often a follower looks for new output.
-const POLL: Duration = Duration::from_millis(250);
+/// How long a follower waits for an event about its run before it reads
+/// the run again anyway.
+const LOOK_ANYWAY: Duration = Duration::from_secs(5);
+
+/// Waits for an event about run `run_id` (or for falling behind the bus,
+/// which may have dropped one).
+async fn news_of(bus: &mut broadcast::Receiver<Arc<Event>>, run_id: &str) {
+    loop {
+        match bus.recv().await {
+            Ok(event) if event.kind.topic() == "script" && event.data["run"] == run_id => return,
+            Ok(_) => {}
+            Err(broadcast::error::RecvError::Lagged(_)) => return,
+            Err(broadcast::error::RecvError::Closed) => std::future::pending().await,
+        }
+    }
+}
 
 /// Follows run `run_id` of a machine: its output so far, then new output
 /// as it comes, ending with `exit` (or `error`). Dropping the receiver
@@ -26,6 +42,8 @@ pub async fn follow(
     let run = super::summary(super::find(services, actor, backend_id, machine_id, run_id).await?);
     let (tx, rx) = mpsc::channel(64);
     let services = services.clone();
+    // Listening before the first read: nothing falls between.
+    let mut bus = services.events.subscribe();
     tokio::spawn(async move {
         let mut after = 0;
         let mut said_waiting = None::<String>;
@@ -84,7 +102,8 @@ pub async fn follow(
                 return;
             }
             tokio::select! {
-                () = tokio::time::sleep(POLL) => {}
+                () = news_of(&mut bus, &run.id) => {}
+                () = tokio::time::sleep(LOOK_ANYWAY) => {}
                 () = tx.closed() => return,
             }
             run = match services.db.script_run(&run.id).await {

@@ -6,13 +6,13 @@
 
 use std::time::{Duration, Instant};
 
-use domain::{compute::RunState, resource, ErrorKind};
+use domain::{compute::RunState, events::EventKind, resource, ErrorKind};
 use ssh::Output;
 use store::scripts::{OutputChunk, ScriptRun};
 use tokio_util::sync::CancellationToken;
 
 use super::{LEASE_KIND, LEASE_TTL_MS, MAX_OUTPUT_BYTES, RENEW_EVERY};
-use crate::{audit, session, shell, shell::Utf8Stream, Actor, Services};
+use crate::{audit, events::changes, session, shell, shell::Utf8Stream, Actor, Services};
 
 /// How long between two tries to reach a machine that does not answer yet.
 const RETRY: Duration = Duration::from_secs(2);
@@ -61,6 +61,16 @@ pub(super) fn spawn(services: Services, actor: Actor, run: ScriptRun) {
             .await
         {
             tracing::error!(run = %run.id, error = %e, "cannot record the end of a script run");
+        } else {
+            changes::script(
+                &services,
+                EventKind::ScriptEnded,
+                &run.backend_id,
+                &run.machine_id,
+                &run.id,
+                serde_json::json!({ "state": state.as_str(), "exit_code": exit_code }),
+            )
+            .await;
         }
         let me = services.background.instance().as_str();
         if let Err(e) = services.db.release_lease(LEASE_KIND, &run.id, me).await {
@@ -161,7 +171,22 @@ async fn carry(
             }
             Err(e) => {
                 let detail = format!("waiting for the machine to answer over SSH: {e}");
-                let _ = services.db.script_run_waiting(&run.id, &detail).await;
+                if services
+                    .db
+                    .script_run_waiting(&run.id, &detail)
+                    .await
+                    .is_ok()
+                {
+                    changes::script(
+                        services,
+                        EventKind::ScriptChanged,
+                        &run.backend_id,
+                        &run.machine_id,
+                        &run.id,
+                        serde_json::json!({ "state": "waiting", "detail": detail }),
+                    )
+                    .await;
+                }
                 tokio::time::sleep(RETRY).await;
             }
         }
@@ -180,6 +205,15 @@ async fn carry(
     {
         return (RunState::Error, None, Some(crate::internal(e).to_string()));
     }
+    changes::script(
+        services,
+        EventKind::ScriptChanged,
+        &run.backend_id,
+        &run.machine_id,
+        &run.id,
+        serde_json::json!({ "state": "running" }),
+    )
+    .await;
     let mut exec = match opened.connection.exec(&command(&run.script)).await {
         Ok(exec) => exec,
         Err(e) => {
@@ -190,7 +224,7 @@ async fn carry(
             )
         }
     };
-    let mut sink = Sink::new(services, &run.id);
+    let mut sink = Sink::new(services, run);
     let (mut out, mut err) = (Utf8Stream::default(), Utf8Stream::default());
     let mut exit = None;
     let mut tick = tokio::time::interval(FLUSH_EVERY);
@@ -239,7 +273,7 @@ pub(super) fn command(script: &str) -> String {
 /// stream changes, and on every tick.
 struct Sink<'a> {
     services: &'a Services,
-    run_id: &'a str,
+    run: &'a ScriptRun,
     seq: i64,
     pending: Option<(&'static str, String)>,
     kept: usize,
@@ -247,10 +281,10 @@ struct Sink<'a> {
 }
 
 impl<'a> Sink<'a> {
-    fn new(services: &'a Services, run_id: &'a str) -> Self {
+    fn new(services: &'a Services, run: &'a ScriptRun) -> Self {
         Self {
             services,
-            run_id,
+            run,
             seq: 0,
             pending: None,
             kept: 0,
@@ -293,13 +327,19 @@ impl<'a> Sink<'a> {
             stream: stream.to_owned(),
             data,
         };
-        if let Err(e) = self
-            .services
-            .db
-            .append_script_output(self.run_id, &chunk)
-            .await
-        {
-            tracing::error!(run = %self.run_id, error = %e, "cannot keep script output");
+        let run = self.run;
+        if let Err(e) = self.services.db.append_script_output(&run.id, &chunk).await {
+            tracing::error!(run = %run.id, error = %e, "cannot keep script output");
+        } else {
+            changes::script(
+                self.services,
+                EventKind::ScriptOutput,
+                &run.backend_id,
+                &run.machine_id,
+                &run.id,
+                serde_json::json!({ "seq": chunk.seq, "stream": chunk.stream, "bytes": chunk.data.len() }),
+            )
+            .await;
         }
     }
 

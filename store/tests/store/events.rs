@@ -102,3 +102,55 @@ async fn another_connection_hears_appends_on_postgres_and_sqlite_stays_silent() 
         }
     });
 }
+
+#[tokio::test]
+async fn replacing_machines_says_what_appeared_changed_and_went_and_commits_its_events_with_it() {
+    use crate::rows::{backend, machine};
+    on_each_engine!(|db: &Db, engine: &str| {
+        let db = db.clone();
+        let engine = engine.to_owned();
+        async move {
+            let a = machine("b", "a");
+            let c = machine("b", "c");
+            db.insert_backend(&backend("b", "rack"), &[a.clone(), c.clone()])
+                .await
+                .unwrap();
+            let seen_later = store::backends::StoredMachine {
+                seen_at: a.seen_at + 1,
+                ..a.clone()
+            };
+            let stopped = store::backends::StoredMachine {
+                state: "stopped".into(),
+                ..c.clone()
+            };
+            let new = machine("b", "n");
+            let diff = db
+                .replace_machines_with_events(
+                    "b",
+                    &[seen_later, stopped.clone(), new.clone()],
+                    |diff| {
+                        diff.changed
+                            .iter()
+                            .map(|m| event(5, "machine.changed", &m.id))
+                            .collect()
+                    },
+                )
+                .await
+                .unwrap();
+            // Seen again unchanged is no change.
+            assert_eq!(diff.appeared, vec![new], "{engine}");
+            assert_eq!(diff.changed, vec![stopped], "{engine}");
+            assert!(diff.gone.is_empty(), "{engine}");
+            let events = db.events_after(0, 10).await.unwrap();
+            assert_eq!(kinds(&events), ["machine.changed"]);
+            assert_eq!(events[0].resource, "c");
+
+            let diff = db.replace_machines("b", &[]).await.unwrap();
+            let mut gone: Vec<_> = diff.gone.iter().map(|m| m.id.as_str()).collect();
+            gone.sort_unstable();
+            assert_eq!(gone, ["a", "c", "n"], "{engine}");
+            assert!(!diff.is_empty());
+            assert!(db.replace_machines("b", &[]).await.unwrap().is_empty());
+        }
+    });
+}

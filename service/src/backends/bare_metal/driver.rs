@@ -163,7 +163,15 @@ impl BareMetal {
             .db
             .upsert_machine(&m)
             .await
-            .map_err(|e| DriverError::Unavailable(format!("cannot store the reboot: {e}")))
+            .map_err(|e| DriverError::Unavailable(format!("cannot store the reboot: {e}")))?;
+        crate::events::changes::machine(
+            &self.services,
+            domain::events::EventKind::MachineChanged,
+            &self.backend.id,
+            &m.id,
+        )
+        .await;
+        Ok(())
     }
 }
 
@@ -219,6 +227,13 @@ impl CloudDriver for BareMetal {
                                     "cannot store the host's state: {e}"
                                 ))
                             })?;
+                        crate::events::changes::machine(
+                            &self.services,
+                            domain::events::EventKind::MachineChanged,
+                            &self.backend.id,
+                            &m.id,
+                        )
+                        .await;
                     }
                 }
                 Err(DriverError::Unavailable(reason))

@@ -1,0 +1,72 @@
+//! Pages that follow what happens: one EventSource on `/events` (the
+//! server's Server-Sent Events), opened once hydrated, closed with the
+//! page. On the server, and without JavaScript, nothing is followed: the
+//! page is as fresh as its last load.
+
+use domain::events::Event;
+
+/// What a page does with what it hears.
+pub struct Listener {
+    /// An event it may see.
+    pub on_event: Box<dyn Fn(Event)>,
+    /// What it missed is gone: read everything again.
+    pub on_reload: Box<dyn Fn()>,
+}
+
+/// The address to open for `topics` after `since`.
+pub fn events_url(topics: &[&str], since: Option<i64>) -> String {
+    let mut url = format!("/events?topics={}", topics.join(","));
+    if let Some(since) = since {
+        url.push_str(&format!("&since={since}"));
+    }
+    url
+}
+
+/// Follows the events of `topics` from just after `since` (the position
+/// the page's data was read at), until the current reactive owner is
+/// cleaned up. The browser reconnects by itself after a network failure,
+/// sending the last id it saw, so nothing is missed in between.
+#[cfg(feature = "hydrate")]
+pub fn follow(topics: &'static [&'static str], since: Option<i64>, listener: Listener) {
+    use domain::events::RELOAD;
+    use futures::StreamExt;
+    use gloo_net::eventsource::futures::EventSource;
+    use leptos::prelude::on_cleanup;
+
+    let Ok(mut source) = EventSource::new(&events_url(topics, since)) else {
+        return;
+    };
+    let kinds = domain::events::EventKind::ALL
+        .iter()
+        .filter(|k| topics.contains(&k.topic()))
+        .map(|k| k.as_str())
+        .chain([RELOAD]);
+    let streams: Vec<_> = kinds.filter_map(|k| source.subscribe(k).ok()).collect();
+    let (stop, stopped) = futures::channel::oneshot::channel::<()>();
+    leptos::task::spawn_local(async move {
+        let mut all = futures::stream::select_all(streams).take_until(stopped);
+        while let Some(Ok((kind, message))) = all.next().await {
+            if kind == RELOAD {
+                (listener.on_reload)();
+                continue;
+            }
+            let Some(data) = message.data().as_string() else {
+                continue;
+            };
+            if let Ok(event) = serde_json::from_str::<Event>(&data) {
+                (listener.on_event)(event);
+            }
+        }
+        drop(source);
+    });
+    let stop = std::sync::Mutex::new(Some(stop));
+    on_cleanup(move || {
+        if let Some(stop) = stop.lock().ok().and_then(|mut s| s.take()) {
+            let _ = stop.send(());
+        }
+    });
+}
+
+/// On the server there is nothing to follow.
+#[cfg(not(feature = "hydrate"))]
+pub fn follow(_topics: &'static [&'static str], _since: Option<i64>, _listener: Listener) {}
