@@ -75,6 +75,26 @@ ensure_moto() {
   export OVERCAST_MOTO="$bin"
 }
 
+SCHEMATHESIS_VERSION="4.32.5"
+
+# Schemathesis, the contract tester of the REST API (scripts/contract.sh):
+# it generates requests from /openapi.json and checks the answers against it.
+# Exports OVERCAST_SCHEMATHESIS (the venv's `st`).
+ensure_schemathesis() {
+  local venv="$OVERCAST_PEERS_ROOT/.tools/schemathesis"
+  local bin="$venv/bin/st"
+  if [ ! -x "$bin" ] || ! "$venv/bin/pip" show schemathesis 2>/dev/null | grep -x "Version: $SCHEMATHESIS_VERSION" >/dev/null; then
+    if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+      echo "ensure_schemathesis: python3 with venv is missing (apt-get install -y python3-venv)" >&2
+      return 1
+    fi
+    printf '\033[1m==> %s\033[0m\n' "installing schemathesis==$SCHEMATHESIS_VERSION into $venv" >&2
+    python3 -m venv "$venv" || return 1
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" >/dev/null || return 1
+  fi
+  export OVERCAST_SCHEMATHESIS="$bin"
+}
+
 # libvirt's client library, for the libvirt / KVM driver (cargo feature
 # `libvirt` of the cloud crate, crate `virt`, which links libvirt.so found by
 # pkg-config). Its tests need no daemon: `test:///default` runs inside the

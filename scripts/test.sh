@@ -20,6 +20,8 @@ ensure_prism
 ensure_moto
 ensure_mimic
 ensure_libvirt
+# The REST API's contract tester (scripts/contract.sh).
+ensure_schemathesis
 
 # PostgreSQL on loopback, for the store's second engine.
 ensure_postgres() {
@@ -57,6 +59,9 @@ say "unit and integration tests"
 cargo test --no-fail-fast -p testkit -p domain -p store -p ssh -p cloud -p service -p app -p server \
   --features cloud/libvirt 2>&1 | tee -a "$results" || status=1
 
+say "the REST API against its OpenAPI document (Schemathesis)"
+scripts/contract.sh 2>&1 | tee -a "$results" || status=1
+
 say "building the site for the browser tests"
 cargo leptos build
 
@@ -69,7 +74,8 @@ cargo build --package=frontend --lib --target-dir="$ROOT/target/front" \
 say "browser tests (JavaScript off, then hydrated)"
 end2end/run.sh 2>&1 | tee -a "$results" || status=1
 
-# One closing line over both runners: cargo's "test result:" lines and
+# One closing line over every runner: cargo's "test result:" lines (and
+# scripts/contract.sh's, one per Schemathesis run, in the same format) and
 # Playwright's summary lines ("  N passed (12s)", "  N failed", "  N skipped",
 # "  N did not run"). Skipped: the lines testkit logged, cargo's ignored
 # tests, and Playwright's skipped and not run. (A Rust test that skipped

@@ -78,6 +78,12 @@ pub enum ErrorKind {
         /// What happened, for the operator.
         message: String,
     },
+    /// The request body is larger than the server reads.
+    #[error("the request body is larger than {limit_bytes} bytes")]
+    TooLarge {
+        /// The most the server reads, in bytes.
+        limit_bytes: u64,
+    },
     /// A fault on the server; details are in the server log.
     #[error("internal error; the details are in the server log")]
     Internal,
@@ -94,6 +100,7 @@ impl ErrorKind {
             Self::Csrf { .. } | Self::Forbidden { .. } => 403,
             Self::NotFound { .. } => 404,
             Self::Conflict { .. } | Self::SetupRequired => 409,
+            Self::TooLarge { .. } => 413,
             Self::Throttled { .. } => 429,
             Self::Transport { .. } | Self::Upstream { .. } => 502,
             Self::Internal => 500,
@@ -156,6 +163,13 @@ mod tests {
             }
             .http_status(),
             429
+        );
+        assert_eq!(
+            ErrorKind::TooLarge {
+                limit_bytes: 2_097_152
+            }
+            .http_status(),
+            413
         );
         assert_eq!(ErrorKind::Internal.http_status(), 500);
     }

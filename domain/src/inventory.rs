@@ -27,6 +27,7 @@ pub struct KeySummary {
 
 /// [`KeySummary`] as it travels: the default flag under both its names.
 /// Read back, either name will do.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Deserialize)]
 struct KeyWire {
     id: String,
@@ -108,6 +109,7 @@ impl From<KeyMachineRef> for (String, String, i64, String, bool) {
 }
 
 /// A cloud account as listed (never its secret).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BackendSummary {
     /// Id.
@@ -137,6 +139,7 @@ pub struct BackendSummary {
 }
 
 /// A machine as listed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MachineSummary {
     /// The provider's id for it.
@@ -171,6 +174,7 @@ pub struct MachineSummary {
 }
 
 /// What a machine's page shows besides its summary.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MachineDetail {
     /// The summary.
@@ -184,6 +188,7 @@ pub struct MachineDetail {
 }
 
 /// A key that opens a machine, from the machine's side.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MachineKey {
     /// Key name.
@@ -198,6 +203,7 @@ pub struct MachineKey {
 
 /// What a probe found (mist.io's `POST .../probe` answer): whether the
 /// machine's SSH port answers, and, logged in, how it is doing.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MachineProbe {
     /// Seconds since boot (`/proc/uptime`).
@@ -229,6 +235,7 @@ pub struct MachineProbe {
 
 /// An image as offered for new machines: the provider's, and whether an
 /// operator starred it (mist.io's `star`; starred images come first).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OfferedImage {
     /// The provider's image.
@@ -236,4 +243,61 @@ pub struct OfferedImage {
     pub image: crate::compute::Image,
     /// Starred on this backend.
     pub star: bool,
+}
+
+/// The OpenAPI schemas of the types that travel in another shape than
+/// their fields: [`KeySummary`] as [`KeyWire`], [`KeyMachineRef`] as
+/// mist.io's five-element array.
+#[cfg(feature = "openapi")]
+mod schemas {
+    use std::borrow::Cow;
+
+    use utoipa::{
+        openapi::{
+            schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type},
+            RefOr,
+        },
+        PartialSchema, ToSchema,
+    };
+
+    use super::{KeyMachineRef, KeySummary, KeyWire};
+
+    impl PartialSchema for KeySummary {
+        fn schema() -> RefOr<Schema> {
+            KeyWire::schema()
+        }
+    }
+
+    impl ToSchema for KeySummary {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("KeySummary")
+        }
+
+        fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+            <KeyWire as ToSchema>::schemas(schemas);
+        }
+    }
+
+    impl PartialSchema for KeyMachineRef {
+        fn schema() -> RefOr<Schema> {
+            let item = OneOfBuilder::new()
+                .item(ObjectBuilder::new().schema_type(Type::String))
+                .item(ObjectBuilder::new().schema_type(Type::Integer))
+                .item(ObjectBuilder::new().schema_type(Type::Boolean));
+            ArrayBuilder::new()
+                .items(item)
+                .min_items(Some(5))
+                .max_items(Some(5))
+                .description(Some(
+                    "`[backend_id, machine_id, last_used (Unix ms), ssh_user, sudo]` (mist.io's shape)",
+                ))
+                .into()
+        }
+    }
+
+    impl ToSchema for KeyMachineRef {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("KeyMachineRef")
+        }
+    }
 }

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::compute::BackendState;
 
 /// The family of a catalogue entry: which driver serves it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProviderKind {
@@ -154,6 +155,7 @@ impl ProviderKind {
 }
 
 /// One entry of the catalogue.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Provider {
     /// What `POST /backends` takes as `provider`.

@@ -65,6 +65,7 @@ impl ShellEvent {
 /// A script run on a machine over SSH: a post-deploy script given at
 /// creation, or one run on an existing machine. Its output is kept and can
 /// be followed while it runs.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScriptRunSummary {
     /// Run id.

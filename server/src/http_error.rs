@@ -68,3 +68,34 @@ pub fn set_retry_after(kind: &ErrorKind, response: &mut Response) {
             .insert(header::RETRY_AFTER, (*retry_after_secs).max(1).into());
     }
 }
+
+/// The error body every 4xx and 5xx answer of the API carries, as
+/// [`error_body`] writes it: the kind, a sentence, and the kind's own
+/// fields. Documentation only (`ErrorBody` in the OpenAPI document).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// The kind: `invalid_input`, `unauthenticated`, `credentials_refused`,
+    /// `invalid_credentials`, `throttled`, `csrf`, `forbidden`, `not_found`,
+    /// `conflict`, `setup_required`, `transport`, `upstream`, `too_large`,
+    /// `internal`.
+    pub error: String,
+    /// What went wrong, for a person.
+    pub message: String,
+    /// `invalid_input`: the field at fault (a body field, a path or query
+    /// parameter, or `body`).
+    pub field: Option<String>,
+    /// `forbidden`: the action refused, when it can be named.
+    pub action: Option<String>,
+    /// `forbidden`: always `Action not allowed` (mist.io's marker).
+    #[serde(rename = "RBAC")]
+    pub rbac: Option<String>,
+    /// `csrf`, `credentials_refused`: why.
+    pub reason: Option<String>,
+    /// `not_found`: what was looked for.
+    pub what: Option<String>,
+    /// `throttled`: seconds until another attempt is accepted (also in
+    /// `Retry-After`).
+    pub retry_after_secs: Option<u64>,
+    /// `too_large`: the most the server reads, in bytes.
+    pub limit_bytes: Option<u64>,
+}

@@ -14,6 +14,7 @@ use crate::{audit, authz::require_master, credentials, internal, tokens, Actor, 
 pub const ACCESS_TOKEN_SECONDS: i64 = 43_200;
 
 /// A client as listed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ClientView {
     /// Public id.
@@ -27,6 +28,7 @@ pub struct ClientView {
 }
 
 /// A client just created: the only time the secret is seen.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct CreatedClient {
     /// Public id.
@@ -38,6 +40,7 @@ pub struct CreatedClient {
 }
 
 /// An issued bearer token, in the OAuth2 response shape.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct AccessToken {
     /// Always `Bearer`.

@@ -11,6 +11,7 @@ use store::roles::Role;
 use crate::{audit, authz::require_master, internal, stored, Actor, Services};
 
 /// A role as the API shows it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RoleView {
     /// Id.
@@ -38,6 +39,7 @@ impl From<Role> for RoleView {
 }
 
 /// A ready-made scope offered when creating a role.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RoleTemplate {
     /// Stable id of the template.
@@ -45,6 +47,7 @@ pub struct RoleTemplate {
     /// Name.
     pub name: &'static str,
     /// The scope document.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub scope: Policy,
 }
 

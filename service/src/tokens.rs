@@ -26,6 +26,7 @@ pub const TOUCH_RESOLUTION_MS: i64 = 60 * 1000;
 pub const MAX_PER_ACCOUNT: usize = 100;
 
 /// A token as listed: everything but the token.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct TokenInfo {
     /// Id, what revocation takes.
@@ -43,6 +44,7 @@ pub struct TokenInfo {
 }
 
 /// A token just created: the only time `token` is seen.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct CreatedToken {
     /// Id.

@@ -11,6 +11,7 @@ use crate::{
 };
 
 /// A user as the API shows it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct UserView {
     /// Id.

@@ -6,6 +6,7 @@ use sqlx::Row;
 use crate::{Db, StoreError};
 
 /// One audit record. Secrets never go in here.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct AuditEntry {
     /// When, Unix ms.

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 macro_rules! named_states {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)+ }) => {
         $(#[$meta])*
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[serde(rename_all = "lowercase")]
         pub enum $name {
@@ -144,6 +145,7 @@ pub struct Machine {
 }
 
 /// A machine size (flavour, instance type, plan).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Size {
     /// The id `CreateMachine::size` takes.
@@ -167,6 +169,7 @@ pub struct Size {
 }
 
 /// A machine image.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Image {
     /// The id `CreateMachine::image` takes.
@@ -182,6 +185,7 @@ pub struct Image {
 }
 
 /// A place machines can be created in (region, zone, datacenter).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Location {
     /// The id `CreateMachine::location` takes.

@@ -1,26 +1,29 @@
 //! The caller's own account, and the audit log.
 
-use axum::{
-    extract::{Query, State},
-    Json,
-};
+use axum::{extract::State, Json};
 use serde::Deserialize;
-use serde_json::{json, Value};
 use store::audit::{AuditEntry, AuditFilter};
 use tower_sessions::Session;
+use utoipa::ToSchema;
 
 use crate::{
     http_error::ApiError,
-    rest::extract::{Body, Caller},
+    rest::{
+        answers::{success, Success},
+        extract::{Body, EditPasswordAction, May, Query, ViewAuditAction},
+    },
     AppState,
 };
 
 /// Body of `PUT /v3/user/password`: `revoke_tokens` (default false) also
 /// revokes the caller's API tokens.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct PasswordChange {
+    /// The password now.
     current_password: String,
+    /// The new one.
     password: String,
+    /// Also revoke the caller's API tokens.
     #[serde(default)]
     revoke_tokens: bool,
 }
@@ -28,13 +31,15 @@ pub struct PasswordChange {
 /// Changes the caller's own password; the caller's other sessions end.
 /// Refused to a token with a scope of its own.
 #[utoipa::path(put, path = "/v3/user/password", tag = "users",
-    responses((status = 200), (status = 400), (status = 401), (status = 403)))]
+    request_body(description = "`{\"current_password\", \"password\", \"revoke_tokens\"?}`",
+        content((PasswordChange = "application/json"), (PasswordChange = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "Changed; the caller's other sessions ended", body = Success)))]
 pub async fn change_password(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    May(actor, _): May<EditPasswordAction>,
     session: Session,
     Body(body): Body<PasswordChange>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Success>, ApiError> {
     service::users::change_own_password(
         &state.services,
         &actor,
@@ -44,7 +49,7 @@ pub async fn change_password(
         Some(&session),
     )
     .await?;
-    Ok(Json(json!({"status": "success"})))
+    Ok(success())
 }
 
 /// Filters of `GET /v3/audit`.
@@ -66,10 +71,10 @@ pub struct AuditQuery {
         ("since" = Option<i64>, Query, description = "Unix ms"),
         ("limit" = Option<i64>, Query, description = "1 to 1000, default 100"),
     ),
-    responses((status = 200, description = "[{\"at\", \"actor\", \"address\", \"action\", \"resource\", \"outcome\", \"detail\"}]"), (status = 403)))]
+    responses((status = 200, description = "The entries, newest first", body = Vec<AuditEntry>)))]
 pub async fn audit(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    May(actor, _): May<ViewAuditAction>,
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     let filter = AuditFilter {

@@ -1,31 +1,32 @@
 //! `/providers` and `/backends`: the catalogue and cloud accounts, in the
 //! mist.io v1 shapes.
 
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    Json,
-};
+use axum::{extract::State, http::StatusCode, Json};
 use domain::inventory::BackendSummary;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 use crate::{
     http_error::ApiError,
-    rest::extract::{Body, Caller},
+    rest::{
+        answers::{success, Providers, Success},
+        extract::{Body, Caller, CreateBackendAction, EditBackendAction, May, Path},
+    },
     AppState,
 };
 
 /// The providers a backend can be added for.
 #[utoipa::path(get, path = "/providers", tag = "backends",
-    responses((status = 200, description = "{\"supported_providers\": [{\"provider\", \"title\"}]}"), (status = 401)))]
-pub async fn providers(Caller(_actor): Caller) -> Json<Value> {
-    Json(json!({ "supported_providers": domain::providers::CATALOGUE }))
+    responses((status = 200, description = "The catalogue", body = Providers)))]
+pub async fn providers(Caller(_actor): Caller) -> Json<Providers> {
+    Json(Providers {
+        supported_providers: domain::providers::CATALOGUE.to_vec(),
+    })
 }
 
 /// The backends the caller may see (never their secrets).
 #[utoipa::path(get, path = "/backends", tag = "backends",
-    responses((status = 200, description = "[{\"id\", \"title\", \"provider\", \"region\", \"enabled\", \"state\", \"poll_interval\", \"apikey\", ...}]"), (status = 401), (status = 403)))]
+    responses((status = 200, description = "The backends", body = Vec<BackendSummary>)))]
 pub async fn list_backends(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -38,10 +39,12 @@ pub async fn list_backends(
 /// Adds a backend once its credentials work. Bare metal:
 /// `{title, provider: "bare_metal", machine_ip, machine_key, machine_user, machine_port?}`.
 #[utoipa::path(post, path = "/backends", tag = "backends",
-    responses((status = 201, description = "The new backend"), (status = 400, description = "Bad field, or the provider refused: the body quotes why"), (status = 409, description = "The title is taken")))]
+    request_body(description = "mist.io v1's fields; which a provider takes is in the catalogue (`GET /providers`)",
+        content((service::backends::NewBackend = "application/json"), (service::backends::NewBackend = "application/x-www-form-urlencoded"))),
+    responses((status = 201, description = "The new backend", body = BackendSummary), (status = 400, description = "Bad field, or the provider refused: the body quotes why"), (status = 409, description = "The title is taken"), (status = 502, description = "The provider could not be reached or failed")))]
 pub async fn add_backend(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    May(actor, _): May<CreateBackendAction>,
     Body(body): Body<service::backends::NewBackend>,
 ) -> Result<(StatusCode, Json<BackendSummary>), ApiError> {
     let backend = service::backends::add(&state.services, &actor, &body).await?;
@@ -49,21 +52,23 @@ pub async fn add_backend(
 }
 
 /// Body of `PUT /backends/{id}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RenameBackend {
+    /// The new title.
     new_name: Option<String>,
 }
 
 /// Renames a backend.
 #[utoipa::path(put, path = "/backends/{backend_id}", tag = "backends",
     params(("backend_id" = String, Path, description = "Backend")),
-    responses((status = 200), (status = 400), (status = 404), (status = 409)))]
+    request_body(description = "`{\"new_name\"}`", content((RenameBackend = "application/json"), (RenameBackend = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "Renamed", body = Success), (status = 404), (status = 409, description = "The title is taken")))]
 pub async fn rename_backend(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    May(actor, _): May<EditBackendAction>,
     Path(backend_id): Path<String>,
     Body(body): Body<RenameBackend>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Success>, ApiError> {
     service::backends::rename(
         &state.services,
         &actor,
@@ -71,7 +76,7 @@ pub async fn rename_backend(
         body.new_name.as_deref().unwrap_or_default(),
     )
     .await?;
-    Ok(Json(json!({"status": "success"})))
+    Ok(success())
 }
 
 /// Enables or disables a backend: `{"newState": "True"}` (mist.io's
@@ -79,26 +84,28 @@ pub async fn rename_backend(
 /// `"1"`/`"0"` or `true`/`false`.
 #[utoipa::path(post, path = "/backends/{backend_id}", tag = "backends",
     params(("backend_id" = String, Path, description = "Backend")),
-    responses((status = 200), (status = 400), (status = 404)))]
+    request_body(description = "`{\"newState\"}` (mist.io's server) or its alternative `{\"new_state\"}` (mist.io's Python client): `\"True\"`/`\"False\"`, `\"1\"`/`\"0\"` or `true`/`false`",
+        content((service::backends::NewState = "application/json"), (service::backends::NewState = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "Done", body = Success), (status = 404)))]
 pub async fn toggle_backend(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    May(actor, _): May<EditBackendAction>,
     Path(backend_id): Path<String>,
     Body(body): Body<service::backends::NewState>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Success>, ApiError> {
     service::backends::set_enabled(&state.services, &actor, &backend_id, &body).await?;
-    Ok(Json(json!({"status": "success"})))
+    Ok(success())
 }
 
 /// Deletes a backend (nothing is destroyed at the provider).
 #[utoipa::path(delete, path = "/backends/{backend_id}", tag = "backends",
     params(("backend_id" = String, Path, description = "Backend")),
-    responses((status = 200), (status = 404)))]
+    responses((status = 200, description = "Deleted", body = Success), (status = 404)))]
 pub async fn delete_backend(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(backend_id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Success>, ApiError> {
     service::backends::delete(&state.services, &actor, &backend_id).await?;
-    Ok(Json(json!({"status": "success"})))
+    Ok(success())
 }

@@ -1,11 +1,13 @@
 //! Extractors shared by REST handlers: the authenticated caller, the
-//! caller's address, and a body that may be JSON or form-encoded (the
-//! Mobingi docs send both).
+//! caller's address, a body that may be JSON or form-encoded (the Mobingi
+//! docs send both), path and query parameters (refused in the JSON error
+//! shape, never axum's plain text), and the right to call a route, checked
+//! before any input is judged.
 
 use axum::{
     body::Bytes,
-    extract::{FromRequest, FromRequestParts, Request},
-    http::{header, request::Parts},
+    extract::{rejection::BytesRejection, FromRequest, FromRequestParts, Request},
+    http::{header, request::Parts, StatusCode},
 };
 use domain::ErrorKind;
 use serde::de::DeserializeOwned;
@@ -60,9 +62,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| ApiError(ErrorKind::invalid("body", "unreadable or too large")))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(unreadable)?;
         let parsed = if form {
             serde_urlencoded::from_bytes(&bytes).map_err(|e| e.to_string())
         } else if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -73,6 +73,71 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
         parsed
             .map(Body)
             .map_err(|e| ApiError(ErrorKind::invalid("body", e)))
+    }
+}
+
+/// Why a body could not be read: too large (413), or broken (400).
+fn unreadable(rejection: BytesRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError(ErrorKind::TooLarge {
+            limit_bytes: crate::middleware::body::LIMIT,
+        })
+    } else {
+        ApiError(ErrorKind::invalid("body", rejection.body_text()))
+    }
+}
+
+/// Path parameters; a path that does not decode (`/keys/%ff%fe/public`)
+/// is a 400 in the JSON error shape naming the parameter.
+pub struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::path::ErrorKind as PathError;
+        use axum::extract::rejection::PathRejection;
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Path(value)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => {
+                let field = match e.kind() {
+                    PathError::InvalidUtf8InPathParam { key }
+                    | PathError::ParseErrorAtKey { key, .. } => key.clone(),
+                    _ => "path".to_owned(),
+                };
+                let message = match e.kind() {
+                    PathError::InvalidUtf8InPathParam { .. } => "is not valid UTF-8".to_owned(),
+                    other => other.to_string(),
+                };
+                Err(ApiError(ErrorKind::invalid(&field, message)))
+            }
+            Err(other) => Err(ApiError(ErrorKind::invalid("path", other.body_text()))),
+        }
+    }
+}
+
+/// Query parameters; one that does not parse (`?since=abc`) is a 400 in
+/// the JSON error shape naming it.
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let deserializer =
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer)
+            .map(Query)
+            .map_err(|e| {
+                let field = e.path().to_string();
+                let field = if field.is_empty() || field == "." {
+                    "query".to_owned()
+                } else {
+                    field
+                };
+                ApiError(ErrorKind::invalid(&field, e.inner().to_string()))
+            })
     }
 }
 
@@ -131,5 +196,65 @@ impl<S: Send + Sync, A: AdminAction> FromRequestParts<S> for Master<A> {
         let Caller(actor) = Caller::from_request_parts(parts, state).await?;
         service::authz::require_master(&actor, A::NAME)?;
         Ok(Master(actor, std::marker::PhantomData))
+    }
+}
+
+/// What a non-administrative route does, for the check made before its
+/// input is read.
+pub trait RouteAction {
+    /// The action (from `domain::rbac::ACTIONS`) the service will ask for.
+    const NAME: &'static str;
+    /// Whether it manages the caller's own credentials (no role grants it;
+    /// a token with a scope of its own may not): `authz::require_unscoped`.
+    const OWN_CREDENTIALS: bool = false;
+}
+
+macro_rules! route_actions {
+    ($($ty:ident => $name:literal $(, $own:ident)?;)*) => {
+        $(
+            #[doc = concat!("The `", $name, "` action.")]
+            pub struct $ty;
+            impl RouteAction for $ty {
+                const NAME: &'static str = $name;
+                $(const OWN_CREDENTIALS: bool = route_actions!(@$own);)?
+            }
+        )*
+    };
+    (@own) => { true };
+}
+
+route_actions! {
+    CreateKeyAction => "create:key";
+    EditKeyAction => "edit:key";
+    CreateBackendAction => "create:backend";
+    EditBackendAction => "edit:backend";
+    ViewBackendAction => "view:backend";
+    CreateMachineAction => "create:machine";
+    EditMachineAction => "edit:machine";
+    ViewMachineAction => "view:machine";
+    TagMachineAction => "tag:machine";
+    ShellMachineAction => "shell:machine";
+    ViewAuditAction => "view:audit";
+    CreateTokenAction => "create:token", own;
+    EditPasswordAction => "edit:password", own;
+}
+
+/// The caller, who may do `A` somewhere (403 naming `A` otherwise, 401
+/// without credentials). Placed before the body and the query, so a caller
+/// whose roles can never allow the route learns nothing from validation;
+/// the service still decides on the very resource.
+pub struct May<A>(pub Actor, pub std::marker::PhantomData<A>);
+
+impl<S: Send + Sync, A: RouteAction> FromRequestParts<S> for May<A> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Caller(actor) = Caller::from_request_parts(parts, state).await?;
+        if A::OWN_CREDENTIALS {
+            service::authz::require_unscoped(&actor, A::NAME)?;
+        } else {
+            service::authz::authorize_listing(&actor, A::NAME)?;
+        }
+        Ok(May(actor, std::marker::PhantomData))
     }
 }

@@ -1,31 +1,42 @@
 //! Liveness and readiness.
 
 use axum::{extract::State, http::StatusCode, Json};
-use serde_json::{json, Value};
 
-use crate::AppState;
+use crate::{rest::answers::Health, AppState};
 
 /// The process is up.
-#[utoipa::path(get, path = "/healthz", tag = "system",
-    responses((status = 200, description = "The process is running")))]
-pub async fn healthz() -> Json<Value> {
-    Json(json!({"status": "ok"}))
+#[utoipa::path(get, path = "/healthz", tag = "system", security(()),
+    responses((status = 200, description = "The process is running: `{\"status\": \"ok\"}`", body = Health)))]
+pub async fn healthz() -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        message: None,
+    })
 }
 
 /// The database answers.
-#[utoipa::path(get, path = "/readyz", tag = "system",
+#[utoipa::path(get, path = "/readyz", tag = "system", security(()),
     responses(
-        (status = 200, description = "Ready to serve"),
-        (status = 503, description = "The database does not answer"),
+        (status = 200, description = "Ready to serve: `{\"status\": \"ready\"}`", body = Health),
+        (status = 503, description = "The database does not answer", body = Health),
     ))]
-pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     match state.services.db.ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({"status": "ready"}))),
+        Ok(()) => (
+            StatusCode::OK,
+            Json(Health {
+                status: "ready",
+                message: None,
+            }),
+        ),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"status": "unavailable", "message": "the database does not answer"})),
+                Json(Health {
+                    status: "unavailable",
+                    message: Some("the database does not answer"),
+                }),
             )
         }
     }

@@ -1,24 +1,23 @@
 //! `/keys`: SSH keys in the mist.io v1 shapes.
 
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    Json,
-};
+use axum::{extract::State, http::StatusCode, Json};
 use domain::inventory::{KeyMachineRef, KeySummary};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 use crate::{
     http_error::ApiError,
-    rest::extract::{Body, Caller},
+    rest::{
+        answers::{success, Success},
+        extract::{Body, Caller, CreateKeyAction, EditKeyAction, May, Path},
+    },
     AppState,
 };
 
 /// The keys the caller may see, with the machines each opens as
 /// `[backend_id, machine_id, last_used, ssh_user, sudo]`.
 #[utoipa::path(get, path = "/keys", tag = "keys",
-    responses((status = 200, description = "[{\"id\", \"name\", \"default_key\", \"isDefault\", \"algorithm\", \"fingerprint\", \"machines\"}]"), (status = 401), (status = 403)))]
+    responses((status = 200, description = "The keys; the default flag both as `default_key` and as mist.io's `isDefault`", body = Vec<KeySummary>)))]
 pub async fn list_keys(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -27,20 +26,25 @@ pub async fn list_keys(
 }
 
 /// Body of `PUT /keys`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ImportKey {
+    /// The name to store it under.
     id: Option<String>,
+    /// The private key, PEM or OpenSSH.
     #[serde(rename = "priv")]
     private: Option<String>,
+    /// Its passphrase, when it has one.
     passphrase: Option<String>,
 }
 
 /// Imports a private key (RSA, ECDSA or Ed25519; PEM or OpenSSH).
 #[utoipa::path(put, path = "/keys", tag = "keys",
-    responses((status = 201, description = "The stored key"), (status = 400, description = "Not a usable private key: the body says why"), (status = 409, description = "A key with this id exists")))]
+    request_body(description = "`{\"id\", \"priv\", \"passphrase\"?}` (mist.io's shape)",
+        content((ImportKey = "application/json"), (ImportKey = "application/x-www-form-urlencoded"))),
+    responses((status = 201, description = "The stored key", body = KeySummary), (status = 400, description = "Not a usable private key: the body says why"), (status = 409, description = "A key with this id exists")))]
 pub async fn import_key(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    May(actor, _): May<CreateKeyAction>,
     Body(body): Body<ImportKey>,
 ) -> Result<(StatusCode, Json<KeySummary>), ApiError> {
     let key = service::keys::import(
@@ -54,8 +58,8 @@ pub async fn import_key(
     Ok((StatusCode::CREATED, Json(key)))
 }
 
-/// Body of `POST /keys/generate`.
-#[derive(Debug, Deserialize)]
+/// Body of `POST /keys/generate` (and of mist.io's `POST /keys`).
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct GenerateKey {
     /// `ed25519` (the default) or `rsa` (4096 bits).
     algorithm: Option<String>,
@@ -67,10 +71,12 @@ pub struct GenerateKey {
 /// private part is in the answer (`priv`); with an `id` it is also stored.
 /// (The mist.io API overloaded `GET /keys` for this.)
 #[utoipa::path(post, path = "/keys/generate", tag = "keys",
-    responses((status = 200, description = "{\"priv\", \"public\", \"key\"}"), (status = 400), (status = 409)))]
+    request_body(description = "`{\"algorithm\"?, \"id\"?}`; an empty body generates an Ed25519 key that is not stored",
+        content((GenerateKey = "application/json"), (GenerateKey = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "The new key: `priv` (shown this once), `public`, and `key` when it was stored", body = service::keys::GeneratedKey), (status = 409, description = "A key with this id exists")))]
 pub async fn generate_key(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    May(actor, _): May<CreateKeyAction>,
     Body(body): Body<GenerateKey>,
 ) -> Result<Json<service::keys::GeneratedKey>, ApiError> {
     Ok(Json(
@@ -87,28 +93,32 @@ pub async fn generate_key(
 /// Generates a key at the path mist.io routed it to (`POST /keys`): the
 /// same as `POST /keys/generate`, answering `{"priv": "-----BEGIN ..."}`.
 #[utoipa::path(post, path = "/keys", tag = "keys",
-    responses((status = 200, description = "{\"priv\", \"public\", \"key\"}: as POST /keys/generate"), (status = 400), (status = 409)))]
+    request_body(description = "mist.io-compatible alternative to `POST /keys/generate`, same body",
+        content((GenerateKey = "application/json"), (GenerateKey = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "As `POST /keys/generate`", body = service::keys::GeneratedKey), (status = 409, description = "A key with this id exists")))]
 pub async fn generate_key_mist(
     state: State<AppState>,
-    caller: Caller,
+    caller: May<CreateKeyAction>,
     body: Body<GenerateKey>,
 ) -> Result<Json<service::keys::GeneratedKey>, ApiError> {
     generate_key(state, caller, body).await
 }
 
 /// Body of `PUT /keys/{key_id}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RenameKey {
+    /// The new name.
     new_id: Option<String>,
 }
 
 /// Renames a key.
 #[utoipa::path(put, path = "/keys/{key_id}", tag = "keys",
     params(("key_id" = String, Path, description = "The key's id (its name)")),
-    responses((status = 200), (status = 400), (status = 404), (status = 409)))]
+    request_body(description = "`{\"new_id\"}`", content((RenameKey = "application/json"), (RenameKey = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "The renamed key", body = KeySummary), (status = 404), (status = 409, description = "A key with the new id exists")))]
 pub async fn rename_key(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    May(actor, _): May<EditKeyAction>,
     Path(key_id): Path<String>,
     Body(body): Body<RenameKey>,
 ) -> Result<Json<KeySummary>, ApiError> {
@@ -126,33 +136,33 @@ pub async fn rename_key(
 /// Makes a key the default.
 #[utoipa::path(post, path = "/keys/{key_id}", tag = "keys",
     params(("key_id" = String, Path, description = "The key's id")),
-    responses((status = 200), (status = 404)))]
+    responses((status = 200, description = "Done", body = Success), (status = 404)))]
 pub async fn set_default_key(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(key_id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Success>, ApiError> {
     service::keys::set_default(&state.services, &actor, &key_id).await?;
-    Ok(Json(json!({"status": "success"})))
+    Ok(success())
 }
 
 /// Deletes a key and its machine associations.
 #[utoipa::path(delete, path = "/keys/{key_id}", tag = "keys",
     params(("key_id" = String, Path, description = "The key's id")),
-    responses((status = 200), (status = 404)))]
+    responses((status = 200, description = "Deleted", body = Success), (status = 404)))]
 pub async fn delete_key(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(key_id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Success>, ApiError> {
     service::keys::delete(&state.services, &actor, &key_id).await?;
-    Ok(Json(json!({"status": "success"})))
+    Ok(success())
 }
 
 /// The public key, OpenSSH format, as a JSON string.
 #[utoipa::path(get, path = "/keys/{key_id}/public", tag = "keys",
     params(("key_id" = String, Path, description = "The key's id")),
-    responses((status = 200, description = "\"ssh-ed25519 AAAA...\""), (status = 404)))]
+    responses((status = 200, description = "`\"ssh-ed25519 AAAA...\"`", body = String, content_type = "application/json"), (status = 404)))]
 pub async fn public_key(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -167,7 +177,7 @@ pub async fn public_key(
 /// and every refusal is audited.
 #[utoipa::path(get, path = "/keys/{key_id}/private", tag = "keys",
     params(("key_id" = String, Path, description = "The key's id")),
-    responses((status = 200, description = "\"-----BEGIN OPENSSH PRIVATE KEY-----...\""), (status = 403), (status = 404)))]
+    responses((status = 200, description = "`\"-----BEGIN OPENSSH PRIVATE KEY-----...\"`", body = String, content_type = "application/json"), (status = 404)))]
 pub async fn private_key(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -183,10 +193,12 @@ pub async fn private_key(
 /// key opens.
 #[utoipa::path(put, path = "/backends/{backend_id}/machines/{machine_id}/keys/{key_id}", tag = "keys",
     params(("backend_id" = String, Path, description = "Backend"), ("machine_id" = String, Path, description = "Machine"), ("key_id" = String, Path, description = "Key")),
-    responses((status = 200, description = "[{\"backend_id\", \"machine_id\", \"last_used\", \"ssh_user\", \"sudo\"}]: the machines the key opens"), (status = 400), (status = 403), (status = 404)))]
+    request_body(description = "`{\"ssh_user\"?, \"sudo\"?}`, or mist.io's `{\"user\", \"host\", \"port\"}` (`user` is the mist.io name of `ssh_user`; `host` and `port` must be the machine's own)",
+        content((service::keys::AssociationRequest = "application/json"), (service::keys::AssociationRequest = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "The machines the key opens, as mist.io's `[backend_id, machine_id, last_used, ssh_user, sudo]`", body = Vec<KeyMachineRef>), (status = 404)))]
 pub async fn associate_key(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    May(actor, _): May<EditKeyAction>,
     Path((backend_id, machine_id, key_id)): Path<(String, String, String)>,
     Body(body): Body<service::keys::AssociationRequest>,
 ) -> Result<Json<Vec<KeyMachineRef>>, ApiError> {
@@ -207,7 +219,7 @@ pub async fn associate_key(
 /// key still opens.
 #[utoipa::path(delete, path = "/backends/{backend_id}/machines/{machine_id}/keys/{key_id}", tag = "keys",
     params(("backend_id" = String, Path, description = "Backend"), ("machine_id" = String, Path, description = "Machine"), ("key_id" = String, Path, description = "Key")),
-    responses((status = 200, description = "The machines the key still opens"), (status = 403), (status = 404)))]
+    responses((status = 200, description = "The machines the key still opens", body = Vec<KeyMachineRef>), (status = 404)))]
 pub async fn disassociate_key(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -225,7 +237,7 @@ pub async fn disassociate_key(
 /// and `shell:machine`.
 #[utoipa::path(post, path = "/backends/{backend_id}/machines/{machine_id}/keys/{key_id}/deploy", tag = "keys",
     params(("backend_id" = String, Path, description = "Backend"), ("machine_id" = String, Path, description = "Machine"), ("key_id" = String, Path, description = "Key")),
-    responses((status = 200, description = "{\"key\", \"ssh_user\", \"sudo\"}"), (status = 403), (status = 404), (status = 409), (status = 502, description = "The machine could not be reached, or refused the change or the new key")))]
+    responses((status = 200, description = "What the key opens the machine as", body = service::keys::Deployed), (status = 404), (status = 409), (status = 502, description = "The machine could not be reached, or refused the change or the new key")))]
 pub async fn deploy_key(
     State(state): State<AppState>,
     Caller(actor): Caller,

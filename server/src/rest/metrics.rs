@@ -17,8 +17,9 @@ pub const FORWARDING_HEADERS: [&str; 3] = ["forwarded", "x-forwarded-for", "x-re
 
 /// Metrics in Prometheus text format.
 #[utoipa::path(get, path = "/metrics", tag = "system",
+    security((), ("token" = []), ("bearer" = []), ("basic" = []), ("mist_1" = []), ("session" = [])),
     responses(
-        (status = 200, description = "Prometheus text exposition", content_type = "text/plain"),
+        (status = 200, description = "Prometheus text exposition (to the master, or to a direct loopback caller without credentials)", content_type = "text/plain", body = String),
         (status = 401, description = "Not a direct loopback caller and not signed in"),
         (status = 403, description = "Signed in, but not the master account"),
     ))]

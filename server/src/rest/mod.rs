@@ -2,6 +2,7 @@
 //! `OpenApiRouter`, so a route cannot exist without its OpenAPI entry.
 
 pub mod account;
+pub mod answers;
 pub mod backends;
 pub mod extract;
 pub mod health;
@@ -21,6 +22,7 @@ pub mod users;
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use self::openapi::Security;
 use crate::AppState;
 
 /// The API's top-level description.
@@ -41,12 +43,19 @@ use crate::AppState;
         (name = "keys", description = "SSH keys (mist.io v1 shapes)"),
         (name = "backends", description = "The provider catalogue and cloud accounts (mist.io v1 shapes)"),
         (name = "machines", description = "Machines, their host keys, the shell and the terminal"),
-    )
+    ),
+    modifiers(&Security)
 )]
 pub struct ApiDoc;
 
 /// Every REST route, with its documentation.
 pub fn router() -> OpenApiRouter<AppState> {
+    let mut router = routes();
+    openapi::complete(router.get_openapi_mut());
+    router
+}
+
+fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))

@@ -1,30 +1,34 @@
 //! `POST /v3/access_token` (OAuth2), `POST /auth` (mist.io), and the master's
 //! management of OAuth clients.
 
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    Json,
-};
+use axum::{extract::State, http::StatusCode, Json};
 use serde::Deserialize;
-use serde_json::{json, Value};
 use service::oauth::{self, ClientView, Grant};
+use utoipa::ToSchema;
 
 use crate::{
     http_error::ApiError,
-    rest::extract::{
-        Address, Body, CreateOAuthClient, DeleteOAuthClient, Master, ViewOAuthClients,
+    rest::{
+        answers::{success, MistToken, Success, UserDetails},
+        extract::{
+            Address, Body, CreateOAuthClient, DeleteOAuthClient, Master, Path, ViewOAuthClients,
+        },
     },
     AppState,
 };
 
 /// Body of `POST /v3/access_token`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct TokenRequest {
+    /// `password` or `client_credentials`.
     grant_type: String,
+    /// The OAuth client's id.
     client_id: String,
+    /// The OAuth client's secret.
     client_secret: String,
+    /// The password grant: the user's email.
     username: Option<String>,
+    /// The password grant: the user's password.
     password: Option<String>,
     /// For the password grant of an account with two-factor sign-in: the
     /// authenticator's code or a recovery code.
@@ -32,8 +36,10 @@ pub struct TokenRequest {
 }
 
 /// Issues a bearer token (`password` or `client_credentials` grant).
-#[utoipa::path(post, path = "/v3/access_token", tag = "auth",
-    responses((status = 200, description = "{\"token_type\": \"Bearer\", \"expires_in\": 43200, \"access_token\"}"), (status = 400), (status = 401), (status = 429)))]
+#[utoipa::path(post, path = "/v3/access_token", tag = "auth", security(()),
+    request_body(description = "The OAuth2 token request (Mobingi's shape)",
+        content((TokenRequest = "application/json"), (TokenRequest = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "A bearer token", body = oauth::AccessToken), (status = 401, description = "Wrong client, or wrong email or password"), (status = 429, description = "Too many failed sign-ins (`Retry-After`)")))]
 pub async fn access_token(
     State(state): State<AppState>,
     Address(address): Address,
@@ -53,9 +59,11 @@ pub async fn access_token(
 }
 
 /// Body of `POST /auth`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct MistAuth {
+    /// The account's email.
     email: String,
+    /// Its password.
     password: String,
     /// For an account with two-factor sign-in: the authenticator's code or
     /// a recovery code.
@@ -63,37 +71,43 @@ pub struct MistAuth {
 }
 
 /// The mist.io sign-in for scripts: an API token for email and password.
-#[utoipa::path(post, path = "/auth", tag = "auth",
-    responses((status = 200, description = "{\"mist_api_token\", \"user_details\"}"), (status = 401), (status = 429)))]
+#[utoipa::path(post, path = "/auth", tag = "auth", security(()),
+    request_body(description = "mist.io-compatible sign-in: `{\"email\", \"password\"}`",
+        content((MistAuth = "application/json"), (MistAuth = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "An API token (send it as `Token`, or as mist.io's `mist_1 <email>:<token>`)", body = MistToken), (status = 401, description = "Wrong email or password"), (status = 429, description = "Too many failed sign-ins (`Retry-After`)")))]
 pub async fn mist_auth(
     State(state): State<AppState>,
     Address(address): Address,
     Body(body): Body<MistAuth>,
-) -> Result<Json<Value>, ApiError> {
-    let (token, account) =
-        oauth::mist_auth(
-            &state.services,
-            &body.email,
-            &body.password,
-            body.code.as_deref(),
-            &address,
-        )
-        .await?;
-    Ok(Json(json!({
-        "mist_api_token": token,
-        "user_details": {"email": account.email, "username": account.username, "is_master": account.is_master},
-    })))
+) -> Result<Json<MistToken>, ApiError> {
+    let (token, account) = oauth::mist_auth(
+        &state.services,
+        &body.email,
+        &body.password,
+        body.code.as_deref(),
+        &address,
+    )
+    .await?;
+    Ok(Json(MistToken {
+        mist_api_token: token,
+        user_details: UserDetails {
+            email: account.email,
+            username: account.username,
+            is_master: account.is_master,
+        },
+    }))
 }
 
 /// Body of `POST /v3/oauth/clients`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct NewClient {
+    /// A label.
     name: String,
 }
 
 /// OAuth clients (master only).
 #[utoipa::path(get, path = "/v3/oauth/clients", tag = "auth",
-    responses((status = 200, description = "[{\"client_id\", \"name\", \"username\", \"created_at\"}]"), (status = 403)))]
+    responses((status = 200, description = "The clients", body = Vec<ClientView>)))]
 pub async fn list_clients(
     State(state): State<AppState>,
     Master(actor, _): Master<ViewOAuthClients>,
@@ -103,7 +117,8 @@ pub async fn list_clients(
 
 /// Creates an OAuth client; the secret is shown once.
 #[utoipa::path(post, path = "/v3/oauth/clients", tag = "auth",
-    responses((status = 201, description = "{\"client_id\", \"client_secret\", \"username\"}"), (status = 400), (status = 403)))]
+    request_body(description = "`{\"name\"}`", content((NewClient = "application/json"), (NewClient = "application/x-www-form-urlencoded"))),
+    responses((status = 201, description = "The client: the only time `client_secret` is shown", body = oauth::CreatedClient)))]
 pub async fn create_client(
     State(state): State<AppState>,
     Master(actor, _): Master<CreateOAuthClient>,
@@ -116,12 +131,12 @@ pub async fn create_client(
 /// Deletes an OAuth client and everything issued to it.
 #[utoipa::path(delete, path = "/v3/oauth/clients/{client_id}", tag = "auth",
     params(("client_id" = String, Path, description = "Client id")),
-    responses((status = 200), (status = 403), (status = 404)))]
+    responses((status = 200, description = "Deleted", body = Success), (status = 404)))]
 pub async fn delete_client(
     State(state): State<AppState>,
     Master(actor, _): Master<DeleteOAuthClient>,
     Path(client_id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Success>, ApiError> {
     oauth::delete_client(&state.services, &actor, &client_id).await?;
-    Ok(Json(json!({"status": "success"})))
+    Ok(success())
 }

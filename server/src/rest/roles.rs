@@ -1,53 +1,60 @@
 //! `/v3/role...`: roles and their attachment to users, in the Mobingi v3
 //! shapes. Changes are the master account's alone.
 
-use axum::{
-    extract::{Path, State},
-    Json,
-};
+use axum::{extract::State, Json};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use service::roles::{self, RoleTemplate, RoleView};
+use utoipa::ToSchema;
 
 use crate::{
     http_error::ApiError,
-    rest::extract::{
-        json_field, AttachRole, Body, Caller, CreateRole, DeleteRole, DetachRole, EditRole, Master,
-        ViewRoles,
+    rest::{
+        answers::{success, AttachedRole, CreatedRole, Success},
+        extract::{
+            json_field, AttachRole, Body, Caller, CreateRole, DeleteRole, DetachRole, EditRole,
+            Master, Path, ViewRoles,
+        },
     },
     AppState,
 };
 
 /// Body of `POST /v3/role` and `PUT /v3/role/{role_id}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RoleBody {
+    /// Name.
     name: String,
+    /// The scope document (IAM-style `{"Version": "2017-05-05",
+    /// "Statement": [...]}`), or its text (as a form field must be).
     scope: Value,
 }
 
 /// Body naming a user, for attaching and detaching.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct UsernameBody {
+    /// The user.
     username: String,
 }
 
 /// Body of `POST /v3/user/role`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct AttachBody {
+    /// The user.
     username: String,
+    /// The role.
     role_id: String,
 }
 
 /// Ready-made scopes.
 #[utoipa::path(get, path = "/v3/role/templates", tag = "roles",
-    responses((status = 200, description = "[{\"id\", \"name\", \"scope\"}]"), (status = 401)))]
+    responses((status = 200, description = "The templates", body = Vec<RoleTemplate>)))]
 pub async fn role_templates(Caller(_): Caller) -> Json<Vec<RoleTemplate>> {
     Json(roles::templates())
 }
 
 /// Every role (master only).
 #[utoipa::path(get, path = "/v3/role", tag = "roles",
-    responses((status = 200, description = "[{\"id\", \"name\", \"scope\", ...}]"), (status = 401), (status = 403)))]
+    responses((status = 200, description = "The roles", body = Vec<RoleView>)))]
 pub async fn list_roles(
     State(state): State<AppState>,
     Master(actor, _): Master<ViewRoles>,
@@ -57,48 +64,53 @@ pub async fn list_roles(
 
 /// Creates a role.
 #[utoipa::path(post, path = "/v3/role", tag = "roles",
-    responses((status = 200, description = "{\"status\": \"success\", \"role_id\"}"), (status = 400), (status = 403), (status = 409)))]
+    request_body(description = "`{\"name\", \"scope\"}`", content((RoleBody = "application/json"), (RoleBody = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "Created", body = CreatedRole), (status = 409, description = "The name is taken")))]
 pub async fn create_role(
     State(state): State<AppState>,
     Master(actor, _): Master<CreateRole>,
     Body(body): Body<RoleBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CreatedRole>, ApiError> {
     let scope = json_field(body.scope, "scope")?;
     let role = roles::create(&state.services, &actor, &body.name, &scope).await?;
-    Ok(Json(json!({"status": "success", "role_id": role.id})))
+    Ok(Json(CreatedRole {
+        status: "success",
+        role_id: role.id,
+    }))
 }
 
 /// Replaces a role's name and scope.
 #[utoipa::path(put, path = "/v3/role/{role_id}", tag = "roles",
     params(("role_id" = String, Path, description = "Role id")),
-    responses((status = 200, description = "{\"status\": \"success\"}"), (status = 400), (status = 403), (status = 404)))]
+    request_body(description = "`{\"name\", \"scope\"}`", content((RoleBody = "application/json"), (RoleBody = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "Done", body = Success), (status = 404), (status = 409, description = "The name is taken")))]
 pub async fn update_role(
     State(state): State<AppState>,
     Master(actor, _): Master<EditRole>,
     Path(role_id): Path<String>,
     Body(body): Body<RoleBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Success>, ApiError> {
     let scope = json_field(body.scope, "scope")?;
     roles::update(&state.services, &actor, &role_id, &body.name, &scope).await?;
-    Ok(Json(json!({"status": "success"})))
+    Ok(success())
 }
 
 /// Deletes a role.
 #[utoipa::path(delete, path = "/v3/role/{role_id}", tag = "roles",
     params(("role_id" = String, Path, description = "Role id")),
-    responses((status = 200, description = "{\"status\": \"success\"}"), (status = 403), (status = 404)))]
+    responses((status = 200, description = "Deleted", body = Success), (status = 404)))]
 pub async fn delete_role(
     State(state): State<AppState>,
     Master(actor, _): Master<DeleteRole>,
     Path(role_id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Success>, ApiError> {
     roles::delete(&state.services, &actor, &role_id).await?;
-    Ok(Json(json!({"status": "success"})))
+    Ok(success())
 }
 
 /// The caller's own roles.
 #[utoipa::path(get, path = "/v3/user/role", tag = "roles",
-    responses((status = 200, description = "[role]"), (status = 401)))]
+    responses((status = 200, description = "The caller's roles", body = Vec<RoleView>)))]
 pub async fn my_roles(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -109,7 +121,7 @@ pub async fn my_roles(
 /// A user's roles.
 #[utoipa::path(get, path = "/v3/user/{username}/role", tag = "roles",
     params(("username" = String, Path, description = "Username")),
-    responses((status = 200, description = "[role]"), (status = 403), (status = 404)))]
+    responses((status = 200, description = "The user's roles", body = Vec<RoleView>), (status = 404)))]
 pub async fn user_roles(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -122,28 +134,33 @@ pub async fn user_roles(
 
 /// Attaches a role to a user.
 #[utoipa::path(post, path = "/v3/user/role", tag = "roles",
-    responses((status = 200, description = "{\"status\": \"success\", \"user_role_id\"}"), (status = 403), (status = 404), (status = 409)))]
+    request_body(description = "`{\"username\", \"role_id\"}`", content((AttachBody = "application/json"), (AttachBody = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "Attached", body = AttachedRole), (status = 404), (status = 409, description = "Already attached")))]
 pub async fn attach_role(
     State(state): State<AppState>,
     Master(actor, _): Master<AttachRole>,
     Body(body): Body<AttachBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AttachedRole>, ApiError> {
     let id = roles::attach(&state.services, &actor, &body.username, &body.role_id).await?;
-    Ok(Json(json!({"status": "success", "user_role_id": id})))
+    Ok(Json(AttachedRole {
+        status: "success",
+        user_role_id: id,
+    }))
 }
 
 /// Re-attaches a role to a user (attaching it if it is not).
 #[utoipa::path(put, path = "/v3/user/role/{role_id}", tag = "roles",
     params(("role_id" = String, Path, description = "Role id")),
-    responses((status = 200, description = "{\"status\": \"success\"}"), (status = 403), (status = 404)))]
+    request_body(description = "`{\"username\"}`", content((UsernameBody = "application/json"), (UsernameBody = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "Attached", body = Success), (status = 404)))]
 pub async fn reattach_role(
     State(state): State<AppState>,
     Master(actor, _): Master<AttachRole>,
     Path(role_id): Path<String>,
     Body(body): Body<UsernameBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Success>, ApiError> {
     match roles::attach(&state.services, &actor, &body.username, &role_id).await {
-        Ok(_) | Err(domain::ErrorKind::Conflict { .. }) => Ok(Json(json!({"status": "success"}))),
+        Ok(_) | Err(domain::ErrorKind::Conflict { .. }) => Ok(success()),
         Err(e) => Err(e.into()),
     }
 }
@@ -151,13 +168,14 @@ pub async fn reattach_role(
 /// Detaches a role from a user.
 #[utoipa::path(delete, path = "/v3/user/role/{role_id}", tag = "roles",
     params(("role_id" = String, Path, description = "Role id")),
-    responses((status = 200, description = "{\"status\": \"success\"}"), (status = 403), (status = 404)))]
+    request_body(description = "`{\"username\"}`", content((UsernameBody = "application/json"), (UsernameBody = "application/x-www-form-urlencoded"))),
+    responses((status = 200, description = "Detached", body = Success), (status = 404)))]
 pub async fn detach_role(
     State(state): State<AppState>,
     Master(actor, _): Master<DetachRole>,
     Path(role_id): Path<String>,
     Body(body): Body<UsernameBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Success>, ApiError> {
     roles::detach(&state.services, &actor, &body.username, &role_id).await?;
-    Ok(Json(json!({"status": "success"})))
+    Ok(success())
 }

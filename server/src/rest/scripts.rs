@@ -1,25 +1,22 @@
 //! Scripts run on a machine over SSH (post-deploy scripts too): start one,
 //! list them, read one with its output, follow one as it runs.
 
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    response::Response,
-    Json,
-};
+use axum::{extract::State, http::StatusCode, response::Response, Json};
 use domain::shell::ScriptRunSummary;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::{
     http_error::ApiError,
-    rest::extract::{Body, Caller},
+    rest::extract::{Body, Caller, May, Path, ShellMachineAction},
     AppState,
 };
 
 /// Body of the run-a-script route.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct NewScript {
+    /// The script (at most 64 KiB), run with no input.
     script: String,
 }
 
@@ -27,11 +24,12 @@ pub struct NewScript {
 /// `shell:machine`. Answers 202 with the run, `waiting` or `running`.
 #[utoipa::path(post, path = "/backends/{backend_id}/machines/{machine_id}/scripts", tag = "machines",
     params(("backend_id" = String, Path, description = "Backend"), ("machine_id" = String, Path, description = "Machine")),
-    request_body(content = String, description = "{\"script\": \"#!/bin/sh ...\"} (at most 64 KiB)"),
-    responses((status = 202, description = "The run"), (status = 400), (status = 403), (status = 404)))]
+    request_body(description = "`{\"script\": \"#!/bin/sh ...\"}` (at most 64 KiB)",
+        content((NewScript = "application/json"), (NewScript = "application/x-www-form-urlencoded"))),
+    responses((status = 202, description = "The run, `waiting` or `running`", body = ScriptRunSummary), (status = 404), (status = 409, description = "The instance is stopping")))]
 pub async fn start_script(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    May(actor, _): May<ShellMachineAction>,
     Path((backend_id, machine_id)): Path<(String, String)>,
     Body(body): Body<NewScript>,
 ) -> Result<(StatusCode, Json<ScriptRunSummary>), ApiError> {
@@ -49,7 +47,7 @@ pub async fn start_script(
 /// The machine's script runs, newest first.
 #[utoipa::path(get, path = "/backends/{backend_id}/machines/{machine_id}/scripts", tag = "machines",
     params(("backend_id" = String, Path, description = "Backend"), ("machine_id" = String, Path, description = "Machine")),
-    responses((status = 200, description = "[{\"id\", \"state\", \"exit_code\", \"detail\", ...}]"), (status = 403), (status = 404)))]
+    responses((status = 200, description = "The runs, newest first", body = Vec<ScriptRunSummary>), (status = 404)))]
 pub async fn list_scripts(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -61,7 +59,7 @@ pub async fn list_scripts(
 }
 
 /// A run with its output so far.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ScriptRunWithOutput {
     #[serde(flatten)]
     run: ScriptRunSummary,
@@ -72,7 +70,7 @@ pub struct ScriptRunWithOutput {
 /// One run and its output so far.
 #[utoipa::path(get, path = "/backends/{backend_id}/machines/{machine_id}/scripts/{run_id}", tag = "machines",
     params(("backend_id" = String, Path, description = "Backend"), ("machine_id" = String, Path, description = "Machine"), ("run_id" = String, Path, description = "Run")),
-    responses((status = 200, description = "{\"id\", \"state\", \"exit_code\", ..., \"output\"}"), (status = 403), (status = 404)))]
+    responses((status = 200, description = "The run and its output", body = ScriptRunWithOutput), (status = 404)))]
 pub async fn script_run(
     State(state): State<AppState>,
     Caller(actor): Caller,
@@ -88,7 +86,7 @@ pub async fn script_run(
 /// `parent.completeShell(exit_code)`.
 #[utoipa::path(get, path = "/backends/{backend_id}/machines/{machine_id}/scripts/{run_id}/stream", tag = "machines",
     params(("backend_id" = String, Path, description = "Backend"), ("machine_id" = String, Path, description = "Machine"), ("run_id" = String, Path, description = "Run")),
-    responses((status = 200, description = "text/html, streamed"), (status = 403), (status = 404)))]
+    responses((status = 200, description = "Streamed HTML: `<script>parent.appendShell('...')</script>` chunks as output comes, then `parent.completeShell(exit_code)` (mist.io's iframe protocol)", content_type = "text/html", body = String), (status = 404)))]
 pub async fn follow_script(
     State(state): State<AppState>,
     Caller(actor): Caller,

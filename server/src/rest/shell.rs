@@ -3,14 +3,18 @@
 
 use axum::{
     body::Body as HttpBody,
-    extract::{Path, Query, State},
+    extract::State,
     http::{header, StatusCode},
     response::Response,
 };
 use domain::{shell::ShellEvent, ErrorKind};
 use serde::Deserialize;
 
-use crate::{http_error::ApiError, rest::extract::Caller, AppState};
+use crate::{
+    http_error::ApiError,
+    rest::extract::{May, Path, Query, ShellMachineAction},
+    AppState,
+};
 
 /// Query of the mist.io shell route.
 #[derive(Debug, Deserialize)]
@@ -27,11 +31,13 @@ pub struct ShellQuery {
 #[utoipa::path(get, path = "/backends/{backend_id}/machines/{machine_id}/shell", tag = "machines",
     params(("backend_id" = String, Path, description = "Backend"), ("machine_id" = String, Path, description = "Machine"),
         ("host" = Option<String>, Query, description = "One of the machine's addresses (others are refused)"),
-        ("command" = String, Query, description = "The command")),
-    responses((status = 200, description = "text/html, streamed"), (status = 400), (status = 403), (status = 404), (status = 502, description = "The machine could not be reached or refused the key")))]
+        ("command" = String, Query, description = "The command"),
+        ("csrf_token" = Option<String>, Query, description = "With the session cookie: the CSRF token (mist.io's iframe cannot send a header)")),
+    responses((status = 200, description = "Streamed HTML: `<script>parent.appendShell('...')</script>` chunks flushed as output arrives, then `parent.completeShell(exit_code)` (mist.io's iframe protocol)", content_type = "text/html", body = String),
+        (status = 404), (status = 409, description = "The account has too many shell sessions open"), (status = 502, description = "The machine could not be reached or refused the key")))]
 pub async fn shell(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    May(actor, _): May<ShellMachineAction>,
     Path((backend_id, machine_id)): Path<(String, String)>,
     Query(query): Query<ShellQuery>,
 ) -> Result<Response, ApiError> {

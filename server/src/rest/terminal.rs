@@ -12,7 +12,7 @@
 use axum::{
     extract::{
         ws::{Message, WebSocket, WebSocketUpgrade},
-        Path, Query, State,
+        State,
     },
     http::{header, HeaderMap},
     response::Response,
@@ -29,7 +29,11 @@ use service::{
 };
 use tokio::sync::mpsc;
 
-use crate::{http_error::ApiError, rest::extract::Caller, AppState};
+use crate::{
+    http_error::ApiError,
+    rest::extract::{May, Path, Query, ShellMachineAction},
+    AppState,
+};
 
 /// Query of the terminal route.
 #[derive(Debug, Deserialize)]
@@ -43,10 +47,11 @@ pub struct TerminalQuery {
 #[utoipa::path(get, path = "/backends/{backend_id}/machines/{machine_id}/terminal", tag = "machines",
     params(("backend_id" = String, Path, description = "Backend"), ("machine_id" = String, Path, description = "Machine"),
         ("cols" = Option<u32>, Query, description = "Columns (80)"), ("rows" = Option<u32>, Query, description = "Rows (24)")),
-    responses((status = 101, description = "Websocket"), (status = 400), (status = 403), (status = 404), (status = 502)))]
+    responses((status = 101, description = "Switching to the websocket: binary frames carry keystrokes and output; text frames carry JSON controls (`{\"type\":\"resize\",\"cols\",\"rows\"}`) and the end (`{\"type\":\"exit\",\"code\"}`, `{\"type\":\"error\",\"message\"}`); connecting happens after the upgrade"),
+        (status = 400, description = "Not a websocket request, or a bad parameter"), (status = 403, description = "Refused, or a browser's `Origin` is not this installation's")))]
 pub async fn terminal(
     State(state): State<AppState>,
-    Caller(actor): Caller,
+    May(actor, _): May<ShellMachineAction>,
     Path((backend_id, machine_id)): Path<(String, String)>,
     Query(query): Query<TerminalQuery>,
     headers: HeaderMap,

@@ -5,6 +5,7 @@
 
 mod assets;
 mod cli;
+mod contract;
 mod doors;
 mod guard;
 mod hardening;

@@ -66,3 +66,150 @@ fn fill_params(path: &str) -> String {
         .collect::<Vec<_>>()
         .join("/")
 }
+
+/// The operations whose handlers read a body: each documents it, as JSON
+/// and as a form (`rest::extract::Body` takes both).
+const WITH_BODY: [(&str, &str); 30] = [
+    ("post", "/tokens"),
+    ("post", "/v3/role"),
+    ("put", "/v3/role/{role_id}"),
+    ("post", "/v3/user/role"),
+    ("put", "/v3/user/role/{role_id}"),
+    ("delete", "/v3/user/role/{role_id}"),
+    ("post", "/v3/user"),
+    ("put", "/v3/user/{username}"),
+    ("put", "/v3/user/password"),
+    ("post", "/v3/access_token"),
+    ("post", "/auth"),
+    ("post", "/v3/oauth/clients"),
+    ("put", "/keys"),
+    ("post", "/keys"),
+    ("post", "/keys/generate"),
+    ("put", "/keys/{key_id}"),
+    (
+        "put",
+        "/backends/{backend_id}/machines/{machine_id}/keys/{key_id}",
+    ),
+    ("post", "/backends"),
+    ("put", "/backends/{backend_id}"),
+    ("post", "/backends/{backend_id}"),
+    ("post", "/backends/{backend_id}/machines"),
+    ("post", "/backends/{backend_id}/machines/{machine_id}"),
+    (
+        "post",
+        "/backends/{backend_id}/machines/{machine_id}/host_key",
+    ),
+    ("post", "/backends/{backend_id}/machines/{machine_id}/probe"),
+    ("put", "/backends/{backend_id}/machines/{machine_id}/tags"),
+    (
+        "post",
+        "/backends/{backend_id}/machines/{machine_id}/metadata",
+    ),
+    (
+        "delete",
+        "/backends/{backend_id}/machines/{machine_id}/metadata",
+    ),
+    ("get", "/backends/{backend_id}/images"),
+    ("post", "/backends/{backend_id}/images"),
+    (
+        "post",
+        "/backends/{backend_id}/machines/{machine_id}/scripts",
+    ),
+];
+
+/// The operations a caller without credentials may call (`/metrics` from
+/// loopback only, without a forwarding header).
+const PUBLIC: [&str; 5] = [
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/auth",
+    "/v3/access_token",
+];
+
+async fn document() -> serde_json::Value {
+    let app = TestApp::signed_in().await;
+    let res = app.get_json("/openapi.json").await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn every_operation_documents_its_body_its_answers_and_its_security() {
+    let doc = document().await;
+    let schemes = doc["components"]["securitySchemes"].as_object().unwrap();
+    for scheme in [
+        "token", "bearer", "oauth2", "basic", "mist_1", "session", "csrf",
+    ] {
+        assert!(
+            schemes.contains_key(scheme),
+            "securitySchemes lacks {scheme}"
+        );
+    }
+    assert_eq!(schemes["session"]["name"], "overcast_session");
+    assert_eq!(schemes["csrf"]["name"], "X-CSRFToken");
+    assert_eq!(schemes["mist_1"]["in"], "header");
+    let flows = &schemes["oauth2"]["flows"];
+    assert_eq!(flows["password"]["tokenUrl"], "/v3/access_token");
+    assert_eq!(flows["clientCredentials"]["tokenUrl"], "/v3/access_token");
+    assert!(
+        !doc["security"].as_array().unwrap().is_empty(),
+        "a global requirement"
+    );
+    assert!(doc["components"]["schemas"]["ErrorBody"]["properties"]["error"].is_object());
+
+    for (method, path) in WITH_BODY {
+        let body = &doc["paths"][path][method]["requestBody"];
+        for media in ["application/json", "application/x-www-form-urlencoded"] {
+            assert!(
+                body["content"][media]["schema"].is_object(),
+                "{method} {path} documents no {media} body: {body}"
+            );
+        }
+    }
+
+    let mut operations = 0;
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            operations += 1;
+            let what = format!("{method} {path}");
+            let public = op["security"].as_array().is_some_and(|s| {
+                s.iter()
+                    .any(|r| r.as_object().is_some_and(|r| r.is_empty()))
+            });
+            assert_eq!(public, PUBLIC.contains(&path.as_str()), "{what}: security");
+            let responses = op["responses"].as_object().unwrap();
+            let success = responses
+                .keys()
+                .filter(|s| s.starts_with('2') || s.as_str() == "101");
+            assert_eq!(success.count(), 1, "{what}: one success status");
+            if !public {
+                for status in ["401", "403"] {
+                    assert!(responses.contains_key(status), "{what} lacks {status}");
+                }
+            }
+            if op["requestBody"].is_object() {
+                for status in ["400", "413"] {
+                    assert!(responses.contains_key(status), "{what} lacks {status}");
+                }
+            }
+            for (status, response) in responses {
+                let schema = &response["content"]["application/json"]["schema"]["$ref"];
+                if status.starts_with('4') || status.starts_with('5') && status != "503" {
+                    assert_eq!(
+                        schema, "#/components/schemas/ErrorBody",
+                        "{what} {status}: the error shape"
+                    );
+                } else if status.starts_with('2') {
+                    assert!(
+                        response["content"]
+                            .as_object()
+                            .is_some_and(|c| !c.is_empty()),
+                        "{what} {status}: a documented answer"
+                    );
+                }
+            }
+        }
+    }
+    assert!(operations >= 63, "{operations} operations");
+}

@@ -9,6 +9,7 @@ use crate::{audit, authz, internal, Actor, Services};
 
 /// What an association is asked with (mist.io's body: `user`, `host`,
 /// `port`; Overcast's: `ssh_user`, `sudo`), as the door received it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct AssociationRequest {

@@ -10,6 +10,7 @@ use super::{find, pair_of};
 use crate::{audit, authz, internal, shell, Actor, Services};
 
 /// What a deployed key opens the machine as.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Deployed {
     /// The key's name.

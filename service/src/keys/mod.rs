@@ -25,6 +25,7 @@ use crate::{
 pub const MAX_NAME: usize = 64;
 
 /// A key just generated: the private part is shown this once.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct GeneratedKey {
     /// The private key, OpenSSH format.
