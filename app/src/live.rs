@@ -70,3 +70,30 @@ pub fn follow(topics: &'static [&'static str], since: Option<i64>, listener: Lis
 /// On the server there is nothing to follow.
 #[cfg(not(feature = "hydrate"))]
 pub fn follow(_topics: &'static [&'static str], _since: Option<i64>, _listener: Listener) {}
+
+/// Called in a page's body: once hydrated, reads the events' position,
+/// lets the page read its data again (`catch_up`: what it rendered on the
+/// server may be older), then follows `topics` from that position for as
+/// long as the page is shown. Nothing happens on the server.
+pub fn follow_after_catching_up(
+    topics: &'static [&'static str],
+    catch_up: impl Fn() + 'static,
+    listener: Listener,
+) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::prelude::Owner;
+        let owner = Owner::current();
+        leptos::task::spawn_local(async move {
+            let Ok(since) = crate::api::events::events_position().await else {
+                return;
+            };
+            catch_up();
+            if let Some(owner) = owner {
+                owner.with(|| follow(topics, Some(since), listener));
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (topics, catch_up, listener);
+}

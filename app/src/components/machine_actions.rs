@@ -1,9 +1,7 @@
 //! A machine's actions as its provider and state allow them (its `can_*`
 //! flags): reboot, stop, start, and destroy behind a confirmation. The
 //! Machines page's rows and the machine's own page both show them, and
-//! both read their machines again while they are open ([`keep_fresh`]).
-
-use std::time::Duration;
+//! both follow their machines' events while they are open (`crate::live`).
 
 use domain::inventory::MachineSummary;
 use leptos::prelude::*;
@@ -12,9 +10,6 @@ use crate::{
     api::machines::ActOnMachine,
     components::{confirm::ConfirmAction, form::Csrf},
 };
-
-/// How often a hydrated page reads its machines again.
-pub const REFRESH: Duration = Duration::from_secs(5);
 
 /// Whether the machine offers any action at all.
 pub fn any_action(m: &MachineSummary) -> bool {
@@ -62,22 +57,4 @@ pub fn MachineActions(
         view! { <ConfirmAction summary="Destroy" warning>{button}</ConfirmAction> }.into_any()
     });
     view! { {reboot}{stop}{start}{destroy} }.into_any()
-}
-
-/// In the browser (effects do not run on the server): calls `refresh`
-/// every [`REFRESH`] and after each action `act` ends, so states change
-/// without a reload.
-pub fn keep_fresh(act: ServerAction<ActOnMachine>, refresh: impl Fn() + Copy + 'static) {
-    Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(refresh, REFRESH) {
-            on_cleanup(move || handle.clear());
-        }
-    });
-    Effect::new(move |seen: Option<usize>| {
-        let version = act.version().get();
-        if seen.is_some() {
-            refresh();
-        }
-        version
-    });
 }

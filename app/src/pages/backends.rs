@@ -40,9 +40,20 @@ pub fn BackendsPage() -> impl IntoView {
         enable: ServerAction::<SetBackendEnabled>::new(),
         delete: ServerAction::<DeleteBackend>::new(),
     };
+    // Bumped by every backend event once hydrated: the list is read again.
+    let news = RwSignal::new(0_u64);
+    crate::live::follow_after_catching_up(
+        &["backend"],
+        move || news.update(|n| *n += 1),
+        crate::live::Listener {
+            on_event: Box::new(move |_| news.update(|n| *n += 1)),
+            on_reload: Box::new(move || news.update(|n| *n += 1)),
+        },
+    );
     let backends = Resource::new(
         move || {
             (
+                news.get(),
                 add.version().get(),
                 actions.rename.version().get(),
                 actions.enable.version().get(),

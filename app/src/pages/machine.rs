@@ -17,7 +17,7 @@ use crate::{
         command_runner::{last_run_resource, CommandRunner, LastRunResource},
         form::{Csrf, FieldError, FormError},
         format::utc,
-        machine_actions::{any_action, keep_fresh, MachineActions},
+        machine_actions::{any_action, MachineActions},
         machine_health::MachineHealth,
         script_runs::{runs_resource, RunsResource, ScriptRuns},
     },
@@ -61,9 +61,9 @@ pub fn MachinePage() -> impl IntoView {
         },
         |(backend, machine, _, _, _)| get_machine(backend, machine),
     );
-    // The machine's state as read since (hydrated only: every few seconds
-    // and after each action), so a `pending` machine turns `running`
-    // without a reload and a destroyed one loses its buttons.
+    // The machine's state as it changes (hydrated only: its events), so a
+    // `pending` machine turns `running` without a reload and a destroyed
+    // one loses its buttons.
     let live = RwSignal::new(None::<MachineSummary>);
     let refresh = move || {
         let (b, m) = (backend.get_untracked(), machine.get_untracked());
@@ -73,7 +73,27 @@ pub fn MachinePage() -> impl IntoView {
             }
         });
     };
-    keep_fresh(act, refresh);
+    crate::live::follow_after_catching_up(
+        &["machine"],
+        refresh,
+        crate::live::Listener {
+            on_event: Box::new(move |event| {
+                let this =
+                    domain::resource::machine(&backend.get_untracked(), &machine.get_untracked());
+                let is_update = matches!(
+                    event.kind,
+                    domain::events::EventKind::MachineChanged
+                        | domain::events::EventKind::MachineAppeared
+                );
+                if is_update && event.resource == this {
+                    if let Ok(m) = serde_json::from_value::<MachineSummary>(event.data) {
+                        live.try_set(Some(m));
+                    }
+                }
+            }),
+            on_reload: Box::new(refresh),
+        },
+    );
     view! {
         <Title text="Machine"/>
         <Link rel="stylesheet" href="/vendor/xterm/xterm.css"/>
