@@ -30,14 +30,22 @@ pub struct KeySummary {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Serialize, Deserialize)]
 struct KeyWire {
+    /// The key's name (mist.io calls it the key's id).
     id: String,
+    /// The same name.
     name: String,
+    /// Used when a machine has no key of its own.
     #[serde(default)]
     default_key: Option<bool>,
+    /// mist.io's name for `default_key` (its server and client read this
+    /// one); always the same value.
     #[serde(rename = "isDefault", default)]
     is_default: Option<bool>,
+    /// `ssh-ed25519`, `ssh-rsa`, `ecdsa-sha2-nistp256`, ...
     algorithm: String,
+    /// `SHA256:...` of the public key.
     fingerprint: String,
+    /// Machines this key opens, as mist.io's five-element arrays.
     machines: Vec<KeyMachineRef>,
 }
 
