@@ -13,6 +13,7 @@ mod keys;
 mod machines;
 mod refusals;
 mod tokens;
+mod two_factor;
 
 pub(super) async fn answer(res: Response) -> (u16, Value) {
     let status = res.status().as_u16();
