@@ -82,13 +82,15 @@ impl Db {
             .collect()
     }
 
-    /// Confirms a pending enrolment with the code of time step `step`: it
-    /// is in force from `now`, and `code_hashes` replace the account's
-    /// recovery codes. `false` (nothing changes) when there is no pending
-    /// enrolment or `step` was used. One write transaction.
+    /// Confirms a pending enrolment of secret `sealed_secret` with the
+    /// code of time step `step`: it is in force from `now`, and
+    /// `code_hashes` replace the account's recovery codes. `false` (nothing
+    /// changes) when there is no pending enrolment of that secret (it was
+    /// replaced meanwhile) or `step` was used. One write transaction.
     pub async fn confirm_two_factor(
         &self,
         account_id: &str,
+        sealed_secret: &str,
         step: i64,
         code_hashes: &[String],
         now: i64,
@@ -96,11 +98,12 @@ impl Db {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "UPDATE two_factor SET confirmed_at = $2, last_step = $3 \
-             WHERE account_id = $1 AND confirmed_at IS NULL AND last_step < $3",
+             WHERE account_id = $1 AND secret = $4 AND confirmed_at IS NULL AND last_step < $3",
         )
         .bind(account_id)
         .bind(now)
         .bind(step)
+        .bind(sealed_secret)
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {

@@ -128,7 +128,7 @@ pub async fn confirm(
         .collect();
     let confirmed = services
         .db
-        .confirm_two_factor(&actor.account_id, step, &hashes, now)
+        .confirm_two_factor(&actor.account_id, &enrolment.secret, step, &hashes, now)
         .await
         .map_err(internal)?;
     if !confirmed {

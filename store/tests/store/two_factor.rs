@@ -22,8 +22,19 @@ async fn an_enrolment_is_begun_confirmed_used_once_and_removed() {
             // Not in force yet: no step is accepted.
             assert!(!db.accept_two_factor_step("u0", 5).await.unwrap());
             let hashes = vec!["h1".to_owned(), "h2".to_owned()];
-            assert!(db.confirm_two_factor("u0", 5, &hashes, 20).await.unwrap());
-            assert!(!db.confirm_two_factor("u0", 6, &hashes, 21).await.unwrap());
+            // The secret replaced since: not confirmed.
+            assert!(!db
+                .confirm_two_factor("u0", "sealed-1", 5, &hashes, 20)
+                .await
+                .unwrap());
+            assert!(db
+                .confirm_two_factor("u0", "sealed-2", 5, &hashes, 20)
+                .await
+                .unwrap());
+            assert!(!db
+                .confirm_two_factor("u0", "sealed-2", 6, &hashes, 21)
+                .await
+                .unwrap());
             assert!(!db.begin_two_factor("u0", "sealed-3", 22).await.unwrap());
             let e = db.two_factor("u0").await.unwrap().unwrap();
             assert_eq!(

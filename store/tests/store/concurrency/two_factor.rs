@@ -13,7 +13,7 @@ async fn codes_are_accepted_once() {
         let mut r = Races::new(db, engine);
         let db = db.clone();
         async move {
-            users(&db, N).await;
+            users(&db, N + 1).await;
             r.run("begin_two_factor", |db, i| async move {
                 db.begin_two_factor(&format!("u{i}"), &format!("sealed{i}"), 1)
                     .await
@@ -22,11 +22,32 @@ async fn codes_are_accepted_once() {
             let confirmed = r
                 .run("confirm_two_factor", |db, i| async move {
                     let hashes = vec![format!("r{i}"), "shared".to_owned()];
-                    db.confirm_two_factor(&format!("u{i}"), 10, &hashes, 2)
+                    db.confirm_two_factor(&format!("u{i}"), &format!("sealed{i}"), 10, &hashes, 2)
                         .await
                 })
                 .await;
             r.check_all("confirm_two_factor", &confirmed);
+            // One pending enrolment, N confirmations at once: one wins.
+            let last = format!("u{N}");
+            db.begin_two_factor(&last, "sealed-last", 1).await.unwrap();
+            let confirmed = r
+                .run("confirm_two_factor (same account)", |db, i| async move {
+                    let hashes = vec![format!("x{i}")];
+                    db.confirm_two_factor(&format!("u{N}"), "sealed-last", 10, &hashes, 2)
+                        .await
+                })
+                .await;
+            r.check_eq(
+                "confirm_two_factor (same account): confirmed",
+                confirmed.iter().filter(|c| **c).count(),
+                1,
+            );
+            r.check_eq(
+                "confirm_two_factor (same account): recovery codes",
+                db.recovery_codes_left(&last).await.unwrap(),
+                1,
+            );
+            db.remove_two_factor(&last).await.unwrap();
             r.check_eq(
                 "confirm_two_factor: enrolled",
                 db.two_factor_accounts().await.unwrap().len(),
