@@ -2,8 +2,8 @@
 # The REST API against its own OpenAPI document: Schemathesis generates
 # requests from /openapi.json and checks every answer (no server error, a
 # documented status, the documented content type, the documented schema),
-# once as the master account and once as a user without roles. Any finding
-# fails the run. Needs the debug `overcast` (built here if missing) and
+# as the master account, as a user without roles, and without credentials.
+# Any finding fails the run. Needs the debug `overcast` (built here if missing) and
 # Schemathesis (scripts/peers.sh: ensure_schemathesis).
 #
 #   scripts/contract.sh            # both callers
@@ -40,7 +40,7 @@ printf '%s\n' "$password" |
 # Polls and provider calls are bounded so that a backend Schemathesis adds
 # (at an address that does not answer) costs seconds, not minutes.
 OVERCAST_LOG="${OVERCAST_LOG:-error}" "$BIN" serve --bind "127.0.0.1:$port" --data-dir "$data" \
-  --provider-timeout 3 &
+  --provider-timeout 3 --script-wait 2 &
 pid=$!
 for _ in $(seq 1 100); do
   curl -fsS "$base/readyz" >/dev/null 2>&1 && break
@@ -73,6 +73,13 @@ backend="$(api POST /backends '{"title": "kvm", "provider": "libvirt", "apiurl":
 machine="$(api GET "/backends/$backend/machines" | field 'd[0]["id"]')"
 role="$(api POST /v3/role '{"name": "contract", "scope": {"Version": "2017-05-05", "Statement": [{"Effect": "Allow", "Action": ["view:*"], "Resource": ["*"]}]}}' | field 'd["role_id"]')"
 api POST /v3/user "{\"username\": \"target\", \"email\": \"target@contract.test\", \"password\": \"$password\"}" >/dev/null
+# A script run on the machine, ended (nothing answers over SSH; the server
+# waits 2 s), so following it ends too.
+run_id="$(api POST "/backends/$backend/machines/$machine/scripts" '{"script": "true"}' | field 'd["id"]')"
+for _ in $(seq 1 100); do
+  state="$(api GET "/backends/$backend/machines/$machine/scripts/$run_id" | field 'd["state"]')"
+  case "$state" in waiting | running) sleep 0.2 ;; *) break ;; esac
+done
 config="$reports/schemathesis.toml"
 cat >"$config" <<TOML
 [generation]
@@ -92,6 +99,7 @@ machine_id = "$machine"
 key_id = "contract"
 role_id = "$role"
 username = "target"
+run_id = "$run_id"
 TOML
 
 # Left out, and why:
@@ -114,8 +122,10 @@ run() { # name, token, extra arguments (a selection)
   say "Schemathesis as $1 ($EXAMPLES examples per operation, seed $SEED)"
   local name="$1" token="$2" out="$reports/$1.txt" code=0
   shift 2
-  "$OVERCAST_SCHEMATHESIS" --config-file "$config" run "$base/openapi.json" \
-    --header "Authorization: Token $token" \
+  local credentials=()
+  if [ -n "$token" ]; then credentials=(--header "Authorization: Token $token"); fi
+  "$OVERCAST_SCHEMATHESIS" --config-file "$config" run "${spec[@]}" \
+    "${credentials[@]}" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --phases examples,coverage,fuzzing \
     --max-examples "$EXAMPLES" --seed "$SEED" --no-shrink \
@@ -134,11 +144,17 @@ run() { # name, token, extra arguments (a selection)
     echo "test result: FAILED. 0 passed; 1 failed; 0 ignored; Schemathesis as $name: ${cases:-no} cases, exit $code"
   fi
 }
+spec=("$base/openapi.json")
 # The master deletes last, so the other operations find what was made for
 # them.
 run master "$master_token" --exclude-method DELETE
 run master-deleting "$master_token" --include-method DELETE
 run role-less "$nobody_token"
+# Without credentials: the document itself needs them, so it is read from a
+# file fetched with the master's token.
+curl -fsS -H "Authorization: Token $master_token" -o "$reports/openapi.json" "$base/openapi.json"
+spec=("$reports/openapi.json" --url "$base")
+run anonymous ""
 if [ "$status" -eq 0 ]; then
   echo "contract: no findings"
 else
