@@ -129,6 +129,15 @@ pub async fn authenticate(
             }
             run_as(&state, actor, req, next, &path).await
         }
+        // The code step without a password step waiting for it (never
+        // begun, or expired): sign in from the start.
+        None if page && path == "/signin/code" => {
+            match two_factor::sign_in::is_pending(&state.services, &session).await {
+                Ok(true) => next.run(req).await,
+                Ok(false) => Redirect::to("/signin").into_response(),
+                Err(kind) => ApiError(kind).into_response(),
+            }
+        }
         None if gate::is_public(&path) => next.run(req).await,
         None if page => {
             // Only a path sign-in would honour goes along as `next`.

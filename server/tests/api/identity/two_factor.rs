@@ -316,8 +316,16 @@ async fn removing_takes_a_code_and_sign_in_asks_for_the_password_alone_again() {
 async fn the_code_step_expires_and_refuses_other_sites() {
     let app = TestApp::signed_in().await;
     let (mut authenticator, _) = enrol_master(&app).await;
-    // No password step on this client: nothing to finish.
+    // No password step on this client: nothing to finish, and the page
+    // sends it to the start.
     let client = TestApp::client_with_cookies();
+    let res = client
+        .get(app.url("/signin/code"))
+        .header(header::ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/signin");
     let code = authenticator.next(&app).await;
     let res = code_step(&app, &client, &code, false).await;
     assert_eq!(res.status(), 401);
