@@ -127,10 +127,10 @@ impl utoipa::Modify for Security {
 }
 
 /// Gives every operation the answers it shares with the others, and every
-/// error answer the [`ErrorBody`] schema: an authenticated operation may
-/// answer 401 (no credentials, or wrong ones), 403 (refused, or a missing
-/// CSRF token) and 429 (HTTP Basic throttled); one with parameters or a
-/// body 400; one with a body 413.
+/// error answer the [`ErrorBody`] schema: any operation may answer 401
+/// (wrong credentials; no credentials, unless it is public), 403 (refused,
+/// or a session's missing CSRF token) and 429 (HTTP Basic throttled); one
+/// with parameters or a body 400; one with a body 413.
 pub fn complete(doc: &mut OpenApi) {
     for item in doc.paths.paths.values_mut() {
         for op in [
@@ -165,18 +165,30 @@ fn complete_operation(op: &mut Operation) {
     if has_body {
         shared.push(("413", "The body is larger than the server reads (2 MiB)"));
     }
-    if !public {
+    // Credentials are judged wherever they are sent: on a public operation
+    // too, wrong ones are a 401, a session without its CSRF token a 403 and
+    // throttled Basic credentials a 429.
+    if public {
+        shared.push((
+            "401",
+            "Credentials were sent and are refused (none are needed)",
+        ));
+        shared.push((
+            "403",
+            "A session cookie was sent without its CSRF token, or from another site",
+        ));
+    } else {
         shared.push(("401", "No credentials, or credentials that are refused"));
         shared.push((
             "403",
             "The caller may not do this (`action` names what was refused), or a \
              session's CSRF token is missing",
         ));
-        shared.push((
-            "429",
-            "Too many failed sign-ins with these HTTP Basic credentials (`Retry-After`)",
-        ));
     }
+    shared.push((
+        "429",
+        "Too many failed sign-ins with these HTTP Basic credentials (`Retry-After`)",
+    ));
     let responses = &mut op.responses.responses;
     for (status, description) in shared {
         responses
