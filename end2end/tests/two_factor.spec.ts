@@ -1,12 +1,14 @@
 import { createHmac } from "node:crypto";
 import { expect, test, type Page } from "./fixtures";
-import { MASTER, hydrated, open } from "./steps";
+import { MASTER, hydrated, open, signIn } from "./steps";
 
 // Two-factor sign-in on the Account page, then signing in with a code, with
 // JavaScript off and hydrated. A user of its own, so the master (and the
 // specs after this one) sign in with a password alone.
 
-const USER = { username: "second-factor", email: "second-factor@example.com", password: "a long password for 2FA" };
+type User = { username: string; email: string; password: string };
+const USER: User = { username: "second-factor", email: "second-factor@example.com", password: "a long password for 2FA" };
+const LATE: User = { username: "late-enroller", email: "late-enroller@example.com", password: "a long password, no 2FA yet" };
 
 function base32Decode(text: string): Buffer {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -36,8 +38,8 @@ function totp(secret: Buffer, step: number): string {
 
 const stepNow = () => Math.floor(Date.now() / 30_000);
 
-/** The master exists (foundation.spec.ts made it, or this does) and so does USER. */
-async function ensureUser(page: Page) {
+/** The master exists (foundation.spec.ts made it, or this does) and so does `who`. */
+async function ensureUser(page: Page, who: User) {
   const request = page.request;
   const info = await (await request.get("/api/session_info")).json();
   if (!info.set_up) {
@@ -50,24 +52,20 @@ async function ensureUser(page: Page) {
   const basic = "Basic " + Buffer.from(`${MASTER.email}:${MASTER.password}`).toString("base64");
   const res = await request.post("/v3/user", {
     headers: { Authorization: basic },
-    data: { username: USER.username, email: USER.email, password: USER.password },
+    data: { username: who.username, email: who.email, password: who.password },
   });
   expect([200, 409]).toContain(res.status());
 }
 
-async function passwordStep(page: Page) {
+async function passwordStep(page: Page, who: User = USER) {
   await open(page, "/signin");
-  await page.getByLabel("Email").fill(USER.email);
-  await page.getByLabel("Password").fill(USER.password);
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
-test("a user enrols an authenticator, signs out, and signs in with its code", async ({ page }) => {
-  await ensureUser(page);
-  await passwordStep(page);
-  await expect(page.getByTestId("whoami")).toContainText(USER.email);
-
-  await open(page, "/account");
+/** Enrols on the Account page (open): the secret, the step confirmed, a recovery code. */
+async function enrol(page: Page) {
   await expect(page.getByTestId("two-factor-state")).toContainText("Off");
   await page.getByRole("button", { name: "Set up two-factor sign-in" }).click();
   const qr = page.locator("img.qr");
@@ -76,7 +74,6 @@ test("a user enrols an authenticator, signs out, and signs in with its code", as
   expect(await qr.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
   const secret = base32Decode((await page.getByTestId("two-factor-secret").textContent()) ?? "");
   expect(secret.length).toBe(20);
-
   // Confirmed with the code of the moment: the recovery codes, shown once.
   const step = stepNow();
   const confirm = page.locator("#confirm-two-factor");
@@ -87,6 +84,16 @@ test("a user enrols an authenticator, signs out, and signs in with its code", as
   const recoveryCode = ((await codes.locator("li").first().textContent()) ?? "").trim();
   expect(recoveryCode).toMatch(/^[a-z2-7]{4}(-[a-z2-7]{4}){3}$/);
   await expect(page.getByTestId("two-factor-state")).toContainText("On");
+  return { secret, step, recoveryCode };
+}
+
+test("a user enrols an authenticator, signs out, and signs in with its code", async ({ page }) => {
+  await ensureUser(page, USER);
+  await passwordStep(page);
+  await expect(page.getByTestId("whoami")).toContainText(USER.email);
+
+  await open(page, "/account");
+  const { secret, step, recoveryCode } = await enrol(page);
   await open(page, "/account");
   await expect(page.getByTestId("recovery-codes")).toHaveCount(0);
   await expect(page.getByTestId("two-factor-state")).toContainText("10 recovery codes left");
@@ -114,4 +121,36 @@ test("a user enrols an authenticator, signs out, and signs in with its code", as
   await remove.getByLabel("Code from your authenticator (or a recovery code)").fill(recoveryCode);
   await remove.getByRole("button", { name: "Turn off two-factor sign-in" }).click();
   await expect(page.getByTestId("two-factor-state")).toContainText("Off");
+});
+
+test("the master requires two-factor sign-in: a user without it enrols first; the master resets it", async ({ page, browser }) => {
+  await ensureUser(page, LATE);
+  // The master stays signed in here (a session begun before the rule);
+  // the user signs in in a browser of their own.
+  await signIn(page, MASTER);
+  await open(page, "/admin");
+  await page.getByRole("button", { name: "Require two-factor sign-in" }).click();
+  await expect(page.getByTestId("two-factor-required")).toContainText("Required:");
+
+  const context = await browser.newContext({ javaScriptEnabled: hydrated() });
+  const user = await context.newPage();
+  await passwordStep(user, LATE);
+  await expect(user).toHaveURL(/\/account/);
+  await expect(user.getByText("The administrator requires two-factor sign-in")).toBeVisible();
+  await open(user, "/machines");
+  await expect(user).toHaveURL(/\/account$/);
+  await enrol(user);
+  await open(user, "/machines");
+  await expect(user).toHaveURL(/\/machines$/);
+  await context.close();
+
+  // The master sees it on, resets it (asked first), and stops requiring it.
+  await open(page, "/admin");
+  const row = page.getByTestId("users").locator("tr", { hasText: LATE.email });
+  await expect(row.getByTestId("two-factor")).toHaveText("on");
+  await row.locator("summary", { hasText: "Reset two-factor" }).click();
+  await row.getByRole("button", { name: `Reset two-factor sign-in of ${LATE.username}` }).click();
+  await expect(page.getByTestId("users").locator("tr", { hasText: LATE.email }).getByTestId("two-factor")).toHaveText("off");
+  await page.getByRole("button", { name: "Stop requiring two-factor sign-in" }).click();
+  await expect(page.getByTestId("two-factor-required")).toContainText("Not required");
 });
