@@ -29,7 +29,9 @@ pub struct Settings {
     pub database_url: Option<String>,
 
     /// File holding the 32-byte key that encrypts stored secrets
-    /// (created when missing). Default: `<data-dir>/secret.key`.
+    /// (created when missing). Default: `<data-dir>/secret.key`. Every
+    /// instance on one database needs the same key: one whose key does not
+    /// open the database's check value refuses to start.
     #[arg(long, env = "OVERCAST_SECRET_KEY_FILE", global = true)]
     pub secret_key_file: Option<PathBuf>,
 

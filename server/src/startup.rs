@@ -94,8 +94,14 @@ pub async fn connect(settings: &Settings) -> Result<Services, String> {
     let db = store::Db::connect(&url)
         .await
         .map_err(|e| format!("cannot open the database {}: {e}", store::redact_url(&url)))?;
-    let secret = secret_key::load_or_create(&settings.secret_key_file())?;
+    let key_file = settings.secret_key_file();
+    let secret = secret_key::load_or_create(&key_file)?;
     let vault = service::vault::Vault::new(&secret.0)?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() * 1000;
+    if let Err(message) = secret_key::verify(&db, &vault, &key_file, now).await {
+        db.close().await;
+        return Err(message);
+    }
     let public_url = settings.public_url();
     Ok(Services::new(
         db,

@@ -24,6 +24,7 @@ pub mod provisions;
 pub mod roles;
 pub mod scripts;
 pub mod sessions;
+pub mod settings;
 pub mod throttle;
 pub mod tokens;
 pub mod two_factor;

@@ -13,5 +13,6 @@ mod inventory;
 mod leases;
 mod rows;
 mod sessions;
+mod settings;
 mod throttle_and_audit;
 mod two_factor;

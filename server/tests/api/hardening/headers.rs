@@ -144,7 +144,16 @@ async fn every_answer_has_a_request_id_and_an_internal_error_logs_it() {
         )
         .await;
     assert_eq!(res.status(), 200);
+    // (The database is made to accept the other key, as a database from
+    // before the key check would: otherwise the instance refuses to start.)
     std::fs::write(app.data_dir().join("secret.key"), [7u8; 32]).unwrap();
+    let other = service::vault::Vault::new(&[7u8; 32]).unwrap();
+    let check = server::secret_key::check_value(&other).unwrap();
+    app.services()
+        .db
+        .set_setting(server::secret_key::CHECK_SETTING, &check, 0)
+        .await
+        .unwrap();
     let app = app.restart().await;
     let res = app.api(Method::GET, "/keys/sealed/private", None).await;
     assert_eq!(res.status(), 500);
