@@ -239,10 +239,11 @@ route_actions! {
     EditPasswordAction => "edit:password", own;
 }
 
-/// The caller, who may do `A` somewhere (403 naming `A` otherwise, 401
-/// without credentials). Placed before the body and the query, so a caller
-/// whose roles can never allow the route learns nothing from validation;
-/// the service still decides on the very resource.
+/// The caller, who may do `A` on the resource the path names (a key, a
+/// backend, a machine, or a backend's machines for a creation), or, where
+/// the path names none, somewhere (403 naming `A` otherwise, 401 without
+/// credentials). Placed before the body and the query, so a refused caller
+/// learns nothing from validation; the service still decides itself.
 pub struct May<A>(pub Actor, pub std::marker::PhantomData<A>);
 
 impl<S: Send + Sync, A: RouteAction> FromRequestParts<S> for May<A> {
@@ -253,8 +254,35 @@ impl<S: Send + Sync, A: RouteAction> FromRequestParts<S> for May<A> {
         if A::OWN_CREDENTIALS {
             service::authz::require_unscoped(&actor, A::NAME)?;
         } else {
-            service::authz::authorize_listing(&actor, A::NAME)?;
+            let params = axum::extract::Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
+                .await
+                .map(|axum::extract::Path(params)| params)
+                .unwrap_or_default();
+            match resource_of(A::NAME, &params) {
+                Some(resource) => service::authz::authorize(&actor, A::NAME, &resource)?,
+                // No resource named (or a path that does not decode, which
+                // the handler's own `Path` refuses next).
+                None => service::authz::authorize_listing(&actor, A::NAME)?,
+            }
         }
         Ok(May(actor, std::marker::PhantomData))
+    }
+}
+
+/// The resource `action` is asked on, as the service names it, from the
+/// route's path parameters.
+fn resource_of(action: &str, params: &std::collections::HashMap<String, String>) -> Option<String> {
+    let param = |name: &str| params.get(name).map(String::as_str);
+    match (action, action.split_once(':').map(|(_, kind)| kind)) {
+        ("create:machine", _) => {
+            param("backend_id").map(|b| format!("{}/machine/*", domain::resource::backend(b)))
+        }
+        (_, Some("key")) => param("key_id").map(domain::resource::key),
+        (_, Some("backend")) => param("backend_id").map(domain::resource::backend),
+        (_, Some("machine")) => match (param("backend_id"), param("machine_id")) {
+            (Some(b), Some(m)) => Some(domain::resource::machine(b, m)),
+            _ => None,
+        },
+        _ => None,
     }
 }

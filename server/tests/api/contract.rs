@@ -142,3 +142,51 @@ async fn a_caller_no_role_allows_is_refused_before_the_body_is_judged() {
         .await;
     assert_eq!(json_error(res).await.0, 403);
 }
+
+#[tokio::test]
+async fn the_right_is_checked_on_the_resource_the_path_names_before_the_body() {
+    let app = TestApp::signed_in().await;
+    let scope = json!({"Version": "2017-05-05", "Statement": [
+        {"Effect": "Allow", "Action": ["edit:backend", "tag:machine"], "Resource": ["backend/mine", "backend/mine/machine/*"]}
+    ]});
+    let role: Value = app
+        .api(
+            Method::POST,
+            "/v3/role",
+            Some(json!({"name": "mine", "scope": scope})),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    for body in [
+        json!({"username": "someone", "email": "someone@example.com", "password": MASTER_PASSWORD}),
+        json!({"username": "someone", "role_id": role["role_id"]}),
+    ] {
+        let path = if body.get("role_id").is_some() {
+            "/v3/user/role"
+        } else {
+            "/v3/user"
+        };
+        assert_eq!(app.api(Method::POST, path, Some(body)).await.status(), 200);
+    }
+    let someone = basic("someone@example.com", MASTER_PASSWORD);
+    for (path, method, status) in [
+        ("/backends/mine", Method::PUT, 400),
+        ("/backends/theirs", Method::PUT, 403),
+        ("/backends/mine/machines/m/tags", Method::PUT, 400),
+        ("/backends/theirs/machines/m/tags", Method::PUT, 403),
+    ] {
+        let res = app
+            .anonymous_client()
+            .request(method.clone(), app.url(path))
+            .header(header::AUTHORIZATION, &someone)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body("[1, 2")
+            .send()
+            .await
+            .unwrap();
+        let (got, body) = json_error(res).await;
+        assert_eq!(got, status, "{method} {path}: {body}");
+    }
+}
