@@ -199,18 +199,40 @@ impl Db {
         reason: &str,
         now: i64,
     ) -> Result<u64, StoreError> {
-        let done = sqlx::query(
+        Ok(self
+            .end_unleased_script_runs_listed(reason, now)
+            .await?
+            .len() as u64)
+    }
+
+    /// [`Db::end_unleased_script_runs`], saying which runs it ended:
+    /// `(run id, backend id, machine id)` each, for announcing their end.
+    pub async fn end_unleased_script_runs_listed(
+        &self,
+        reason: &str,
+        now: i64,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        let rows = sqlx::query(
             "UPDATE script_runs SET state = 'error', detail = $1, finished_at = $2 \
              WHERE state IN ('waiting', 'running') AND NOT EXISTS ( \
                  SELECT 1 FROM leases WHERE leases.kind = 'script_run' \
-                 AND leases.key = script_runs.id AND leases.expires_at > $3)",
+                 AND leases.key = script_runs.id AND leases.expires_at > $3) \
+             RETURNING id, backend_id, machine_id",
         )
         .bind(reason)
         .bind(now)
         .bind(now)
-        .execute(self.pool())
+        .fetch_all(self.pool())
         .await?;
-        Ok(done.rows_affected())
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("id")?,
+                    r.try_get("backend_id")?,
+                    r.try_get("machine_id")?,
+                ))
+            })
+            .collect()
     }
 
     /// Appends a chunk of output.

@@ -37,11 +37,25 @@ impl Reaper {
         {
             return Ok(0);
         }
-        let ended = db.end_unleased_script_runs(REASON, ctx.now()).await;
+        let ended = db.end_unleased_script_runs_listed(REASON, ctx.now()).await;
         if let Err(e) = db.release_lease(kind, key, me).await {
             tracing::warn!(error = %e, "cannot release the reaper's lease");
         }
-        ended.map_err(internal)
+        let ended = ended.map_err(internal)?;
+        // Followers and event subscribers learn the run ended, as when
+        // its runner ends it.
+        for (run, backend, machine) in &ended {
+            crate::events::changes::script(
+                &ctx.services,
+                domain::events::EventKind::ScriptEnded,
+                backend,
+                machine,
+                run,
+                serde_json::json!({ "state": "error", "exit_code": null, "detail": REASON }),
+            )
+            .await;
+        }
+        Ok(ended.len() as u64)
     }
 }
 
