@@ -14,7 +14,7 @@ source "$(dirname "$0")/peers.sh"
 cd "$ROOT"
 
 ensure_build_tools
-apt_install chromium postgresql curl openssh-server openssh-client openssl procps python3-venv
+apt_install chromium postgresql curl openssh-server openssh-client openssl procps python3-venv nginx
 # The peers the cloud drivers are tested against (see scripts/peers.sh).
 ensure_prism
 ensure_moto
