@@ -41,7 +41,7 @@ pub fn TwoFactorSection(taken_codes: OnceResource<Option<Vec<String>>>) -> impl 
     view! {
         <h2 id="two-factor">"Two-factor sign-in"</h2>
         {shown_once::show(taken_codes, fresh_codes, |codes| view! {
-            <div class="notice" data-testid="recovery-codes">
+            <div class="notice recovery" data-testid="recovery-codes">
                 <p>"Two-factor sign-in is on. Your recovery codes, shown only now: each signs in once in place of a code. Keep them somewhere safe."</p>
                 <ul class="codes">
                     {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
