@@ -145,9 +145,11 @@ run() { # name, token, extra arguments (a selection)
   fi
 }
 spec=("$base/openapi.json")
-# The master deletes last, so the other operations find what was made for
-# them.
-run master "$master_token" --exclude-method DELETE
+# The master renames the key, acts on the machine (destroy) and deletes
+# last, so the other operations find what was made for them.
+ending='^/keys/\{key_id\}$|^/backends/\{backend_id\}/machines/\{machine_id\}$'
+run master "$master_token" --exclude-method DELETE --exclude-path-regex "$ending"
+run master-ending "$master_token" --exclude-method DELETE --include-path-regex "$ending"
 run master-deleting "$master_token" --include-method DELETE
 run role-less "$nobody_token"
 # Without credentials: the document itself needs them, so it is read from a

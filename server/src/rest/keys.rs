@@ -28,7 +28,9 @@ pub async fn list_keys(
 /// Body of `PUT /keys`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ImportKey {
-    /// The name to store it under.
+    /// The name to store it under: 1 to 64 letters, digits, `.`, `_`, `-`
+    /// or `@`.
+    #[schema(example = "deploy", pattern = "^[A-Za-z0-9._@-]{1,64}$")]
     id: Option<String>,
     /// The private key, PEM or OpenSSH.
     #[serde(rename = "priv")]
@@ -62,8 +64,11 @@ pub async fn import_key(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct GenerateKey {
     /// `ed25519` (the default) or `rsa` (4096 bits).
+    #[schema(example = "ed25519", pattern = "^(ed25519|rsa)$")]
     algorithm: Option<String>,
-    /// Store the new key under this id; omit to only get it back.
+    /// Store the new key under this id (as `PUT /keys` names keys); omit
+    /// to only get it back.
+    #[schema(example = "deploy", pattern = "^[A-Za-z0-9._@-]{1,64}$")]
     id: Option<String>,
 }
 
@@ -107,7 +112,8 @@ pub async fn generate_key_mist(
 /// Body of `PUT /keys/{key_id}`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RenameKey {
-    /// The new name.
+    /// The new name (as `PUT /keys` names keys).
+    #[schema(example = "deploy-2", pattern = "^[A-Za-z0-9._@-]{1,64}$")]
     new_id: Option<String>,
 }
 

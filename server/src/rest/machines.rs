@@ -118,6 +118,7 @@ pub async fn probe_machine(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct MachineAction {
     /// `reboot`, `start`, `stop` or `destroy` (any case).
+    #[schema(example = "reboot", pattern = "^(reboot|start|stop|destroy)$")]
     action: Option<String>,
 }
 

@@ -21,6 +21,10 @@ use crate::{
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TokenRequest {
     /// `password` or `client_credentials`.
+    #[schema(
+        example = "client_credentials",
+        pattern = "^(password|client_credentials)$"
+    )]
     grant_type: String,
     /// The OAuth client's id.
     client_id: String,
