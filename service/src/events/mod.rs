@@ -109,13 +109,13 @@ pub async fn publish(services: &Services, changes: Vec<Change>) -> Result<(), Er
 
 /// Tells this instance's pump that events were appended (by a store
 /// function that wrote them with the change they describe).
-pub(crate) fn appended(services: &Services) {
+pub fn appended(services: &Services) {
     services.events.wake.notify_one();
 }
 
 /// Rows for `changes` at `at`, for a store function that appends them in
 /// its own transaction.
-pub(crate) fn rows(at: i64, changes: Vec<Change>) -> Vec<NewEvent> {
+pub fn rows(at: i64, changes: Vec<Change>) -> Vec<NewEvent> {
     changes
         .into_iter()
         .map(|c| NewEvent {
@@ -130,7 +130,7 @@ pub(crate) fn rows(at: i64, changes: Vec<Change>) -> Vec<NewEvent> {
 /// The events of a poll's changes to `backend`'s machines: appeared and
 /// changed ones carry the machine as the Machines page shows it, gone ones
 /// its backend and id.
-pub(crate) fn machine_changes(
+pub fn machine_changes(
     backend: &store::backends::StoredBackend,
     diff: &store::machines::MachineDiff,
 ) -> Vec<Change> {

@@ -27,8 +27,20 @@ fn machine(b: &str, m: &str) -> String {
 async fn a_subscriber_gets_what_happens_with_ids_kinds_and_data() {
     let app = TestApp::signed_in().await;
     let mut events = SseReader::open(&app.client, &app.url("/events"), None).await;
-    publish_one(&app, EventKind::MachineChanged, &machine("b1", "m1"), json!({"state": "stopped"})).await;
-    publish_one(&app, EventKind::BackendChanged, "backend/b1", json!({"state": "online"})).await;
+    publish_one(
+        &app,
+        EventKind::MachineChanged,
+        &machine("b1", "m1"),
+        json!({"state": "stopped"}),
+    )
+    .await;
+    publish_one(
+        &app,
+        EventKind::BackendChanged,
+        "backend/b1",
+        json!({"state": "online"}),
+    )
+    .await;
     let first = events.next_event().await;
     assert_eq!(first.event, "machine.changed");
     let body: Value = serde_json::from_str(&first.data).unwrap();
@@ -45,18 +57,40 @@ async fn a_subscriber_gets_what_happens_with_ids_kinds_and_data() {
 async fn a_reconnecting_subscriber_gets_what_it_missed_and_one_too_far_behind_is_told_to_reload() {
     let app = TestApp::signed_in().await;
     let mut events = SseReader::open(&app.client, &app.url("/events"), None).await;
-    publish_one(&app, EventKind::MachineAppeared, &machine("b", "a"), json!({})).await;
+    publish_one(
+        &app,
+        EventKind::MachineAppeared,
+        &machine("b", "a"),
+        json!({}),
+    )
+    .await;
     let seen = events.next_event().await;
     drop(events);
     // Missed while away.
-    publish_one(&app, EventKind::MachineChanged, &machine("b", "a"), json!({"n": 1})).await;
-    publish_one(&app, EventKind::MachineGone, &machine("b", "a"), json!({"n": 2})).await;
+    publish_one(
+        &app,
+        EventKind::MachineChanged,
+        &machine("b", "a"),
+        json!({"n": 1}),
+    )
+    .await;
+    publish_one(
+        &app,
+        EventKind::MachineGone,
+        &machine("b", "a"),
+        json!({"n": 2}),
+    )
+    .await;
     let mut back = SseReader::open(&app.client, &app.url("/events"), Some(&seen.id)).await;
     assert_eq!(back.next_event().await.event, "machine.changed");
     assert_eq!(back.next_event().await.event, "machine.gone");
     // `since` in the address does the same.
-    let mut again =
-        SseReader::open(&app.client, &app.url(&format!("/events?since={}", seen.id)), None).await;
+    let mut again = SseReader::open(
+        &app.client,
+        &app.url(&format!("/events?since={}", seen.id)),
+        None,
+    )
+    .await;
     assert_eq!(again.next_event().await.event, "machine.changed");
 
     // What it missed is no longer kept: reload, then events from there.
@@ -80,9 +114,21 @@ async fn a_subscriber_sees_only_what_its_roles_let_it_view_and_stops_when_they_n
     .await;
     let (client, _csrf) = identity::user_session(&app, identity::USER_PASSWORD).await;
     let mut events = SseReader::open(&client, &app.url("/events"), None).await;
-    publish_one(&app, EventKind::MachineChanged, &machine("b2", "hidden"), json!({})).await;
+    publish_one(
+        &app,
+        EventKind::MachineChanged,
+        &machine("b2", "hidden"),
+        json!({}),
+    )
+    .await;
     publish_one(&app, EventKind::BackendChanged, "backend/b1", json!({})).await;
-    publish_one(&app, EventKind::MachineChanged, &machine("b1", "shown"), json!({})).await;
+    publish_one(
+        &app,
+        EventKind::MachineChanged,
+        &machine("b1", "shown"),
+        json!({}),
+    )
+    .await;
     let only = events.next_event().await;
     let body: Value = serde_json::from_str(&only.data).unwrap();
     assert_eq!(body["resource"], "backend/b1/machine/shown", "{body}");
@@ -90,7 +136,11 @@ async fn a_subscriber_sees_only_what_its_roles_let_it_view_and_stops_when_they_n
     // The master detaches the user's roles: the stream ends within the
     // re-check (5 s), and nothing more is delivered.
     let roles: Value = app
-        .api(Method::GET, &format!("/v3/user/{}/role", identity::USER), None)
+        .api(
+            Method::GET,
+            &format!("/v3/user/{}/role", identity::USER),
+            None,
+        )
         .await
         .json()
         .await
@@ -112,7 +162,11 @@ async fn a_subscriber_sees_only_what_its_roles_let_it_view_and_stops_when_they_n
         matches!(end, Frame::Ended),
         "the stream goes on after the role was detached: {end:?}"
     );
-    assert!(detached.elapsed() < Duration::from_secs(6), "{:?}", detached.elapsed());
+    assert!(
+        detached.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        detached.elapsed()
+    );
     // Subscribing again is refused: there is nothing left to see.
     let again = client.get(app.url("/events")).send().await.unwrap();
     assert_eq!(again.status(), 403);
@@ -123,9 +177,14 @@ async fn a_subscriber_sees_only_what_its_roles_let_it_view_and_stops_when_they_n
 #[tokio::test]
 async fn topics_narrow_the_stream_and_bad_parameters_are_refused_in_json() {
     let app = TestApp::signed_in().await;
-    let mut events =
-        SseReader::open(&app.client, &app.url("/events?topics=backend"), None).await;
-    publish_one(&app, EventKind::MachineChanged, &machine("b", "m"), json!({})).await;
+    let mut events = SseReader::open(&app.client, &app.url("/events?topics=backend"), None).await;
+    publish_one(
+        &app,
+        EventKind::MachineChanged,
+        &machine("b", "m"),
+        json!({}),
+    )
+    .await;
     publish_one(&app, EventKind::BackendGone, "backend/b", json!({})).await;
     assert_eq!(events.next_event().await.event, "backend.gone");
 
@@ -144,6 +203,11 @@ async fn topics_narrow_the_stream_and_bad_parameters_are_refused_in_json() {
         assert_eq!(body["error"], "invalid_input", "{body}");
         assert_eq!(body["field"], field, "{body}");
     }
-    let anonymous = app.anonymous_client().get(app.url("/events")).send().await.unwrap();
+    let anonymous = app
+        .anonymous_client()
+        .get(app.url("/events"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(anonymous.status(), 401);
 }
