@@ -162,7 +162,7 @@ pub async fn remove(services: &Services, actor: &Actor, code: &str) -> Result<()
         .await
         .map_err(internal)?
         .ok_or(ErrorKind::Unauthenticated)?;
-    sign_in::verify(
+    let kind = sign_in::verify(
         services,
         &account,
         code,
@@ -180,7 +180,7 @@ pub async fn remove(services: &Services, actor: &Actor, code: &str) -> Result<()
         actor,
         "disable:two_factor",
         &format!("account/{}", actor.email),
-        "",
+        kind.detail(),
     )
     .await
 }
@@ -192,6 +192,16 @@ pub enum Accepted {
     Totp,
     /// One of the recovery codes, now used.
     RecoveryCode,
+}
+
+impl Accepted {
+    /// How the audit log says it.
+    pub fn detail(self) -> &'static str {
+        match self {
+            Self::Totp => "two-factor code",
+            Self::RecoveryCode => "recovery code",
+        }
+    }
 }
 
 /// Checks `code` against the account's confirmed enrolment and uses it:

@@ -124,58 +124,61 @@ pub async fn finish(
         .map_err(internal)?
         .filter(|a| !a.disabled)
         .ok_or_else(expired)?;
-    verify(services, &account, code, address, "sign_in").await?;
+    verify_sign_in(services, &account, code, address).await?;
     session.remove_value(PENDING_KEY).await.map_err(internal)?;
     let csrf = session::establish(session, &account).await?;
     Ok((account, csrf))
 }
 
-/// Checks and uses a code of `account` for `action` (audited under it),
-/// throttled like a password: a wrong or used code is a failure.
+/// Checks and uses a code of `account`, throttled like a password: a
+/// wrong or used code is a failure, audited under `action`; the caller
+/// audits the success (what the code was for).
 pub async fn verify(
     services: &Services,
     account: &Account,
     code: &str,
     address: &str,
     action: &str,
-) -> Result<(), ErrorKind> {
+) -> Result<Accepted, ErrorKind> {
     let db = &services.db;
     let now = services.now();
     let attempt =
         throttle::reserve(db, &format!("two_factor:{}", account.email), address, now).await?;
-    let resource = format!("account/{}", account.email);
-    match use_code(services, &account.id, code).await? {
-        Some(kind) => {
-            throttle::succeeded(db, attempt, &account.id, now).await?;
-            let detail = match kind {
-                Accepted::Totp => "two-factor code",
-                Accepted::RecoveryCode => "recovery code",
-            };
-            audit::record(
-                services,
-                &account.email,
-                address,
-                action,
-                &resource,
-                audit::outcome::SUCCESS,
-                detail,
-            )
-            .await
-        }
-        None => {
-            audit::record(
-                services,
-                &account.email,
-                address,
-                action,
-                &resource,
-                audit::outcome::FAILURE,
-                "wrong or used two-factor code",
-            )
-            .await?;
-            Err(wrong_code())
-        }
+    if let Some(kind) = use_code(services, &account.id, code).await? {
+        throttle::succeeded(db, attempt, &account.id, now).await?;
+        return Ok(kind);
     }
+    audit::record(
+        services,
+        &account.email,
+        address,
+        action,
+        &format!("account/{}", account.email),
+        audit::outcome::FAILURE,
+        "wrong or used two-factor code",
+    )
+    .await?;
+    Err(wrong_code())
+}
+
+/// Verifies a sign-in's code and audits the sign-in.
+async fn verify_sign_in(
+    services: &Services,
+    account: &Account,
+    code: &str,
+    address: &str,
+) -> Result<(), ErrorKind> {
+    let kind = verify(services, account, code, address, "sign_in").await?;
+    audit::record(
+        services,
+        &account.email,
+        address,
+        "sign_in",
+        &format!("account/{}", account.email),
+        audit::outcome::SUCCESS,
+        kind.detail(),
+    )
+    .await
 }
 
 /// A wrong or used code.
@@ -200,7 +203,7 @@ pub async fn with_code(
     }
     match code.map(str::trim).filter(|c| !c.is_empty()) {
         Some(code) => {
-            verify(services, &account, code, address, "sign_in").await?;
+            verify_sign_in(services, &account, code, address).await?;
             Ok(account)
         }
         None => Err(ErrorKind::CredentialsRefused {

@@ -295,6 +295,31 @@ async fn removing_takes_a_code_and_sign_in_asks_for_the_password_alone_again() {
         )
         .await;
     assert_eq!(res.status(), 200);
+    // Audited once each: the wrong code, then the removal and its proof.
+    let audit: Value = app
+        .api(Method::GET, "/v3/audit?action=disable:two_factor", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let entries: Vec<(&str, &str)> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["outcome"].as_str().unwrap(),
+                e["detail"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            ("success", "two-factor code"),
+            ("failure", "wrong or used two-factor code")
+        ]
+    );
     let (client, res) = password_step(&app, false).await;
     assert_eq!(header_of(&res), "/keys");
     assert_eq!(
