@@ -2,7 +2,8 @@
 # The REST API against its own OpenAPI document: Schemathesis generates
 # requests from /openapi.json and checks every answer (no server error, a
 # documented status, the documented content type, the documented schema),
-# as the master account, as a user without roles, and without credentials.
+# as the master account, as a user who may only view, as a user without
+# roles, and without credentials.
 # Any finding fails the run. Needs the debug `overcast` (built here if missing) and
 # Schemathesis (scripts/peers.sh: ensure_schemathesis).
 #
@@ -73,6 +74,10 @@ backend="$(api POST /backends '{"title": "kvm", "provider": "libvirt", "apiurl":
 machine="$(api GET "/backends/$backend/machines" | field 'd[0]["id"]')"
 role="$(api POST /v3/role '{"name": "contract", "scope": {"Version": "2017-05-05", "Statement": [{"Effect": "Allow", "Action": ["view:*"], "Resource": ["*"]}]}}' | field 'd["role_id"]')"
 api POST /v3/user "{\"username\": \"target\", \"email\": \"target@contract.test\", \"password\": \"$password\"}" >/dev/null
+# A user whose one role lets it view everything and change nothing.
+api POST /v3/user "{\"username\": \"viewer\", \"email\": \"viewer@contract.test\", \"password\": \"$password\"}" >/dev/null
+api POST /v3/user/role "{\"username\": \"viewer\", \"role_id\": \"$role\"}" >/dev/null
+viewer_token="$(token_for "viewer@contract.test")"
 # A script run on the machine, ended (nothing answers over SSH; the server
 # waits 2 s), so following it ends too.
 run_id="$(api POST "/backends/$backend/machines/$machine/scripts" '{"script": "true"}' | field 'd["id"]')"
@@ -146,6 +151,7 @@ spec=("$base/openapi.json")
 # last, so the other operations find what was made for them.
 ending='^/keys/\{key_id\}$|^/backends/\{backend_id\}/machines/\{machine_id\}$'
 run master "$master_token" --exclude-method DELETE --exclude-path-regex "$ending"
+run viewer "$viewer_token"
 run master-ending "$master_token" --exclude-method DELETE --include-path-regex "$ending"
 run master-deleting "$master_token" --include-method DELETE
 run role-less "$nobody_token"
