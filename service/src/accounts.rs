@@ -137,7 +137,17 @@ async fn check_password(
     match account {
         Some(account) if ok && !account.disabled => {
             throttle::succeeded(db, attempt, &account.id, now).await?;
-            if detail != BASIC_DETAIL || !recently_recorded(services, &email, address, now).await? {
+            // With two-factor sign-in the password is only the first step
+            // (and Basic is refused after it, audited there).
+            let two_factor = crate::two_factor::enabled(services, &account.id).await?;
+            let recorded = match (two_factor, detail == BASIC_DETAIL) {
+                (true, true) => None,
+                (true, false) => Some("password right; the two-factor code next"),
+                (false, true) => (!recently_recorded(services, &email, address, now).await?)
+                    .then_some(BASIC_DETAIL),
+                (false, false) => Some(detail),
+            };
+            if let Some(detail) = recorded {
                 audit::record(
                     services,
                     &email,

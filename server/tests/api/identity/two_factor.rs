@@ -185,6 +185,17 @@ async fn enrolling_then_signing_in_asks_for_the_code_which_is_accepted_once() {
         Some(MASTER_EMAIL)
     );
 
+    let audit: Value = app
+        .api(Method::GET, "/v3/audit?action=sign_in&limit=2", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(audit[0]["detail"], "two-factor code");
+    assert_eq!(
+        audit[1]["detail"],
+        "password right; the two-factor code next"
+    );
     // The same code again, on another sign-in: refused.
     let (client, _) = password_step(&app, false).await;
     let res = code_step(&app, &client, &authenticator.used(), false).await;

@@ -51,6 +51,17 @@ async fn basic_is_refused_and_auth_and_the_password_grant_take_the_code() {
         body["message"].as_str().unwrap().contains("API token"),
         "{body}"
     );
+    let audit: Value = app
+        .api(Method::GET, "/v3/audit?action=sign_in", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(audit[0]["outcome"], "failure");
+    assert_eq!(
+        audit[0]["detail"],
+        "HTTP Basic refused: two-factor sign-in is on"
+    );
     // A token made before still works.
     let res = app
         .as_caller(Method::GET, "/tokens", &format!("Token {token}"), None)
