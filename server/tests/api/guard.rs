@@ -247,6 +247,7 @@ const READING_GETS: &[&str] = &[
     "GET /backends/{backend_id}/machines/{machine_id}/scripts",
     "GET /backends/{backend_id}/machines/{machine_id}/scripts/{run_id}",
     "GET /backends/{backend_id}/machines/{machine_id}/scripts/{run_id}/stream",
+    "GET /events",
 ];
 
 #[tokio::test]

@@ -28,7 +28,7 @@ use store::events::NewEvent;
 use tokio::sync::{broadcast, Notify};
 
 pub use pump::{Pump, KEEP_EVENTS, KEEP_FOR_MS};
-pub use subscription::{Delivery, Subscription, RECHECK};
+pub use subscription::{may_see_any, Delivery, Subscription, RECHECK};
 
 use crate::{internal, Services};
 

@@ -20,7 +20,7 @@ const MAX_REPLAY: i64 = 5_000;
 
 /// Whether `actor` may see some event of `topics` (all when `None`)
 /// somewhere.
-fn may_see_any(actor: &Actor, topics: Option<&[&'static str]>) -> bool {
+pub fn may_see_any(actor: &Actor, topics: Option<&[&'static str]>) -> bool {
     domain::events::EventKind::ALL
         .iter()
         .filter(|k| topics.is_none_or(|t| t.contains(&k.topic())))

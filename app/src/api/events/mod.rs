@@ -12,6 +12,11 @@ use crate::error::AppError;
 #[server(endpoint = "events/position", input = GetUrl)]
 pub async fn events_position() -> Result<i64, AppError> {
     use crate::ssr;
-    ssr::require_actor()?;
+    let actor = ssr::require_actor()?;
+    if !service::events::may_see_any(&actor, None) {
+        return Err(AppError(domain::ErrorKind::Forbidden {
+            action: Some("view:*".into()),
+        }));
+    }
     Ok(ssr::services()?.events.forwarded())
 }
