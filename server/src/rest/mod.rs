@@ -4,6 +4,7 @@
 pub mod account;
 pub mod answers;
 pub mod backends;
+pub mod events;
 pub mod extract;
 pub mod health;
 pub mod keys;
@@ -43,6 +44,7 @@ use crate::AppState;
         (name = "keys", description = "SSH keys (mist.io v1 shapes)"),
         (name = "backends", description = "The provider catalogue and cloud accounts (mist.io v1 shapes)"),
         (name = "machines", description = "Machines, their host keys, the shell and the terminal"),
+        (name = "events", description = "Changes as they happen (Server-Sent Events)"),
     ),
     modifiers(&Security)
 )]
@@ -127,4 +129,5 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(scripts::script_run))
         .routes(routes!(scripts::follow_script))
         .routes(routes!(terminal::terminal))
+        .routes(routes!(events::events))
 }
