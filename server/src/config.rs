@@ -44,6 +44,19 @@ pub struct Settings {
     #[arg(long, env = "OVERCAST_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
 
+    /// Reverse proxies whose `X-Forwarded-For` / `X-Real-IP` name the
+    /// client (addresses or networks, comma-separated: `127.0.0.1` for a
+    /// proxy on this host). The client's address is what sign-in
+    /// throttling and the audit log go by; from any other peer, these
+    /// headers are ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "OVERCAST_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<String>,
+
     /// Directory holding the built site (`pkg/` with the WebAssembly, CSS,
     /// and the public assets).
     #[arg(
@@ -105,6 +118,7 @@ impl Settings {
             secret_key_file: None,
             log_level: "warn".into(),
             public_url: None,
+            trusted_proxies: Vec::new(),
             site_root: PathBuf::from("target/site"),
             max_shell_sessions: 8,
             script_wait: 900,

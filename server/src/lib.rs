@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod cli;
+pub mod client_address;
 pub mod config;
 pub mod http_error;
 pub mod jobs;

@@ -42,6 +42,7 @@ pub struct Stopped {
 
 /// Opens the database (creating and migrating it), binds, and serves.
 pub async fn start(settings: Settings) -> Result<Running, String> {
+    let trusted = crate::client_address::TrustedProxies::parse(&settings.trusted_proxies)?;
     let services = connect(&settings).await?;
 
     let leptos_options = LeptosOptions::builder()
@@ -51,6 +52,7 @@ pub async fn start(settings: Settings) -> Result<Running, String> {
         .site_addr(settings.bind)
         .build();
     let (router, state) = build_router(services.clone(), leptos_options);
+    let router = router.layer(axum::Extension(std::sync::Arc::new(trusted)));
 
     let listener = tokio::net::TcpListener::bind(settings.bind)
         .await

@@ -31,11 +31,18 @@ pub async fn authenticate(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let address = req
+    let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+        .map(|c| c.0.ip());
+    let trusted = req
+        .extensions()
+        .get::<std::sync::Arc<crate::client_address::TrustedProxies>>();
+    let address = match (peer, trusted) {
+        (Some(peer), Some(trusted)) => trusted.client(peer, req.headers()).to_string(),
+        (Some(peer), None) => peer.to_string(),
+        (None, _) => "unknown".into(),
+    };
     req.extensions_mut().insert(ClientAddress(address.clone()));
 
     let path = req.uri().path().to_owned();

@@ -5,19 +5,26 @@
 //! `cargo test`, a failure under `make test`).
 //!
 //! - `sessions`: a session, its CSRF token and an API token made on one
-//!   instance work on all.
+//!   instance work on all; behind nginx each client is throttled by its own
+//!   address (`--trusted-proxy`).
 //! - `polls`: a backend is polled once per interval by one instance; a
 //!   poller killed mid-poll (SIGKILL) is taken over at its lease's expiry,
 //!   one stopped by SIGTERM at once; nginx's callers see no failure.
-//! - `scripts`: a change through A reaches an event stream on B; a run
+//! - `scripts`: a terminal's websocket through nginx; a change through A
+//!   reaches an event stream on B; a run
 //!   started through A is followed live through B; its carrier killed, the
 //!   run is ended with its output kept; stopped by SIGTERM, at once.
 //! - `startup`: instances started together migrate once and make one key;
 //!   one with another key refuses to start.
+//! - `docs`: docs/scaling.md shows the nginx configuration run here.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod docs;
 mod harness;
 mod polls;
 mod scripts;
 mod sessions;
 mod startup;
+mod terminal;
 mod traffic;

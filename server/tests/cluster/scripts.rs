@@ -122,6 +122,7 @@ async fn a_run_through_one_instance_is_followed_through_another_and_ended_when_i
         return;
     };
     let (b, m) = bare_metal(&cluster, &sshd).await;
+    crate::terminal::typed_through_nginx(&cluster, &b, &m).await;
     let traffic = Traffic::start(cluster.nginx.url("/backends"), cluster.token.clone());
     let (a, on_b, c) = (0, 1, 2);
     let b_events = cluster.api(Method::GET, &cluster.instances[on_b].url("/events"));

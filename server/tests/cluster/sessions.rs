@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::harness::{Cluster, Options};
+use crate::harness::{Browser, Cluster, Options, MASTER_EMAIL, MASTER_PASSWORD};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_its_csrf_token_and_an_api_token_work_on_every_instance() {
@@ -138,5 +138,33 @@ async fn a_session_its_csrf_token_and_an_api_token_work_on_every_instance() {
             .unwrap();
         assert_eq!(res.status(), 401, "{}: signed out elsewhere", instance.id);
     }
+
+    // Behind nginx, each client is known by its own address (nginx's
+    // X-Forwarded-For, from a trusted proxy): one client's failed sign-ins
+    // refuse that client, not every client of the proxy.
+    let sign_in = |address: Option<&'static str>, password: &'static str| {
+        let mut req = Browser::new()
+            .client
+            .post(cluster.nginx.url("/api/sign_in"))
+            .form(&[("email", MASTER_EMAIL), ("password", password)]);
+        if let Some(address) = address {
+            req = req.header("x-forwarded-for", address);
+        }
+        req.send()
+    };
+    for _ in 0..5 {
+        let res = sign_in(Some("203.0.113.7"), "wrong password")
+            .await
+            .unwrap();
+        assert!(res.status().is_client_error(), "{}", res.status());
+    }
+    let refused = sign_in(Some("203.0.113.7"), MASTER_PASSWORD).await.unwrap();
+    assert_eq!(refused.status(), 429, "that address is refused");
+    let other = sign_in(None, MASTER_PASSWORD).await.unwrap();
+    assert!(
+        other.status().is_success() || other.status().is_redirection(),
+        "another client is not: {}",
+        other.status()
+    );
     cluster.finish().await;
 }

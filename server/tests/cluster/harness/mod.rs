@@ -206,6 +206,17 @@ impl Browser {
         })
     }
 
+    /// The `Cookie` header it sends (for the bench's load generator).
+    #[allow(dead_code)]
+    pub fn cookie_header(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        let url = "http://127.0.0.1/".parse().unwrap();
+        self.jar
+            .cookies(&url)
+            .and_then(|h| h.to_str().ok().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
     /// The CSRF token (the `csrftoken` cookie).
     pub fn csrf(&self) -> String {
         self.cookie("csrftoken").expect("a csrftoken cookie")

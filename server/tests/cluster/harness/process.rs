@@ -54,6 +54,8 @@ impl Instance {
             .args(["--provider-timeout", &launch.provider_timeout.to_string()])
             .args(["--shutdown-grace", &launch.shutdown_grace.to_string()])
             .args(["--log-level", "warn"])
+            // nginx runs on this host: its forwarding headers name the client.
+            .args(["--trusted-proxy", "127.0.0.1"])
             .env("DATABASE_URL", &launch.database_url)
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
