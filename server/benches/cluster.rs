@@ -7,9 +7,14 @@
 //!
 //! measured by `wrk` (2 threads, 32 connections, 10 s after a 2 s warm-up);
 //! then, with three instances, how long a killed (SIGKILL) poller's backend
-//! waits for another instance, and a stopped (SIGTERM) one's.
+//! waits for another instance, and a stopped (SIGTERM) one's; and how long a
+//! change made through instance A takes to reach a signed-in browser's event
+//! stream (`GET /events`) on A itself, on instance B, and through nginx
+//! (p50/p99 of 200 renames of a backend through A's port, each announced as
+//! `backend.changed`).
 //!
-//! Run: `cargo bench -p server --bench cluster` with
+//! Run: `cargo bench -p server --bench cluster` (or one part:
+//! `-- throughput`, `-- takeover`, `-- events`) with
 //! `OVERCAST_TEST_POSTGRES_URL` set (as scripts/test.sh sets it) and
 //! Debian's `nginx` and `wrk` installed. It runs the same harness as the
 //! cluster test (server/tests/cluster/harness).
@@ -19,6 +24,9 @@
 #[path = "../tests/cluster/harness/mod.rs"]
 #[allow(dead_code)]
 mod harness;
+
+#[path = "cluster/events.rs"]
+mod events;
 
 use std::{
     process::Command,
@@ -39,13 +47,22 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    let only = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let part = |name: &str| only.as_deref().is_none_or(|o| o == name);
     rt.block_on(async {
-        println!("instances | GET /backends (token) rps | GET /machines (page) rps");
-        for n in [1, 3] {
-            let (backends, page) = throughput(n).await;
-            println!("{n:9} | {backends:>26} | {page:>25}");
+        if part("throughput") {
+            println!("instances | GET /backends (token) rps | GET /machines (page) rps");
+            for n in [1, 3] {
+                let (backends, page) = throughput(n).await;
+                println!("{n:9} | {backends:>26} | {page:>25}");
+            }
         }
-        takeover().await;
+        if part("takeover") {
+            takeover().await;
+        }
+        if part("events") {
+            events::latency().await;
+        }
     });
 }
 
