@@ -15,6 +15,7 @@ pub mod rbac;
 pub mod redirect;
 pub mod resource;
 pub mod shell;
+pub mod stacks;
 pub mod two_factor;
 
 pub use account::{Email, NewPassword, SessionInfo};
