@@ -303,3 +303,16 @@ fn read_container(value: &Value, at: &str, faults: &mut Vec<Fault>) -> Option<Co
         ports,
     })
 }
+
+/// A template read through serde (a stored version, a request body) is
+/// validated like [`Template::from_value`]; the faults become one error
+/// message, `"; "`-separated.
+impl<'de> serde::Deserialize<'de> for Template {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        Template::from_value(&value).map_err(|faults| {
+            let text: Vec<String> = faults.iter().map(Fault::to_string).collect();
+            serde::de::Error::custom(text.join("; "))
+        })
+    }
+}

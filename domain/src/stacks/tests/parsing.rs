@@ -137,3 +137,14 @@ fn computed_is_the_literal_mobingi_wrote() {
     assert!(Computable::<u32>::Computed.agrees_with(&Computable::Known(3)));
     assert!(!Computable::Known(2).agrees_with(&Computable::Known(3)));
 }
+
+#[test]
+fn serde_reads_a_template_with_the_same_rules() {
+    let t: Result<Template, _> = serde_json::from_str(SEED_2);
+    assert_eq!(t.ok(), Some(seed(SEED_2)));
+    let bad: Result<Template, _> = serde_json::from_value(
+        json!({"version": "2017-03-03", "vendor": {"aws": {"cred": "k"}}, "configurations": []}),
+    );
+    let message = bad.err().map(|e| e.to_string()).unwrap_or_default();
+    assert_eq!(message, "/configurations: must hold at least one layer");
+}
