@@ -14,6 +14,7 @@ mod libvirt;
 mod probe;
 mod scripts;
 mod shell;
+mod shell_limits;
 mod terminal;
 
 use reqwest::Method;
