@@ -5,11 +5,7 @@
 use std::sync::Arc;
 
 use cloud::{Action, CloudDriver};
-use domain::{
-    events::EventKind,
-    inventory::MachineSummary,
-    resource, ErrorKind,
-};
+use domain::{events::EventKind, inventory::MachineSummary, resource, ErrorKind};
 use store::backends::StoredBackend;
 
 use crate::{audit, authz, drivers, internal, machines, Actor, Services};
