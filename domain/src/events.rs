@@ -70,6 +70,12 @@ event_kinds! {
         "A script run ended.";
     ShellAudit => "shell.audit", "view:audit",
         "A command or terminal session on a machine was recorded.";
+    StackChanged => "stack.changed", "view:alm.stack",
+        "A stack was created, deleted, or its status changed.";
+    StackStep => "stack.step", "view:alm.stack",
+        "A step of a stack's operation began, ended or failed.";
+    StackAgent => "stack.agent", "view:alm.stack",
+        "An agent on one of a stack's machines reported.";
 }
 
 impl EventKind {

@@ -1,5 +1,5 @@
 //! Resource names as role statements write them: `key/<name>`,
-//! `backend/<id>`, `backend/<id>/machine/<id>`. One place builds them, so
+//! `backend/<id>`, `backend/<id>/machine/<id>`, `stack/<id>`. One place builds them, so
 //! a statement such as `backend/b1/machine/*` means the same everywhere.
 
 /// An SSH key, by name.
@@ -10,6 +10,11 @@ pub fn key(name: &str) -> String {
 /// A cloud account.
 pub fn backend(id: &str) -> String {
     format!("backend/{id}")
+}
+
+/// A stack (its versions, journal, events and agents are the stack's).
+pub fn stack(id: &str) -> String {
+    format!("stack/{id}")
 }
 
 /// A machine of a cloud account.

@@ -27,7 +27,7 @@ pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 pub struct EventsQuery {
     /// The last sequence number seen (`Last-Event-ID` wins when both come).
     since: Option<i64>,
-    /// Comma-separated topics: `machine`, `backend`, `script`, `shell`.
+    /// Comma-separated topics: `machine`, `backend`, `script`, `shell`, `stack`.
     topics: Option<String>,
 }
 
@@ -43,7 +43,7 @@ pub struct EventsQuery {
 #[utoipa::path(get, path = "/events", tag = "events",
     params(
         ("since" = Option<i64>, Query, description = "The last sequence number seen"),
-        ("topics" = Option<String>, Query, description = "machine, backend, script, shell (comma-separated; all when absent)"),
+        ("topics" = Option<String>, Query, description = "machine, backend, script, shell, stack (comma-separated; all when absent)"),
         ("Last-Event-ID" = Option<i64>, Header, description = "As `since`, sent by a reconnecting EventSource"),
     ),
     responses(
