@@ -25,6 +25,7 @@ pub mod roles;
 pub mod scripts;
 pub mod sessions;
 pub mod settings;
+pub mod stacks;
 pub mod throttle;
 pub mod tokens;
 pub mod two_factor;

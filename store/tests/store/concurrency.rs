@@ -16,6 +16,7 @@ mod inventory;
 mod keys;
 mod leases;
 mod scripts;
+mod stacks;
 mod two_factor;
 
 use std::{collections::BTreeMap, fmt::Debug, fmt::Display, future::Future, sync::Arc};

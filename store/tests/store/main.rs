@@ -14,5 +14,6 @@ mod leases;
 mod rows;
 mod sessions;
 mod settings;
+mod stacks;
 mod throttle_and_audit;
 mod two_factor;
