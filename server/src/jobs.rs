@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use service::{
-    jobs::{EventPump, Heartbeat, Housekeeping, Job, JobContext, Polls, Reaper},
+    jobs::{EventPump, Heartbeat, Housekeeping, Job, JobContext, Polls, Reaper, StackResume},
     Services,
 };
 use tokio::{task::JoinSet, time::MissedTickBehavior};
@@ -28,6 +28,7 @@ impl Supervisor {
         supervisor.register(Heartbeat);
         supervisor.register(Reaper);
         supervisor.register(Polls);
+        supervisor.register(StackResume);
         supervisor.register(Housekeeping);
         supervisor.register(EventPump::default());
         supervisor

@@ -25,6 +25,7 @@ pub mod roles;
 pub mod scripts;
 pub mod session;
 pub mod shell;
+pub mod stacks;
 mod state;
 pub mod throttle;
 pub mod tokens;

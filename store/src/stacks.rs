@@ -771,6 +771,17 @@ impl Db {
         rows.iter().map(step).collect()
     }
 
+    /// Every step of a stack, across its operations, in order.
+    pub async fn stack_steps(&self, stack_id: &str) -> Result<Vec<Step>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {STEP_COLUMNS} FROM stack_journal WHERE stack_id = $1 ORDER BY seq"
+        ))
+        .bind(stack_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(step).collect()
+    }
+
     /// An operation's steps still `pending` (what a resumed operation
     /// reconciles first), in order.
     pub async fn unfinished_steps(

@@ -19,6 +19,7 @@ mod heartbeat;
 mod housekeeping;
 pub mod polls;
 mod reaper;
+mod stacks;
 
 use std::{future::Future, sync::Arc, time::Duration};
 
@@ -30,6 +31,7 @@ pub use heartbeat::Heartbeat;
 pub use housekeeping::Housekeeping;
 pub use polls::Polls;
 pub use reaper::Reaper;
+pub use stacks::StackResume;
 
 use crate::Services;
 

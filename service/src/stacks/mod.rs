@@ -1,0 +1,328 @@
+//! Stacks (Mobingi ALM v3): applying a template creates a stack, its first
+//! version and a journal of steps (one per machine), then a runner carries
+//! the operation in the background under the lease `("stack", id)`; a stack
+//! whose operation lost its runner (an instance stopped) is resumed by the
+//! [`crate::jobs::StackResume`] job from its unfinished steps, safely, as
+//! every step reconciles with the provider's list first.
+//!
+//! - [`apply`]: parse, resolve the vendor's backend, authorise, plan, and
+//!   (unless a dry run) store and start.
+//! - [`delete`]: destroy the stack's machines, then mark it deleted.
+//! - `runner`: the operation itself (create, rollback, delete).
+
+use domain::{
+    providers::Provider,
+    resource,
+    stacks::{plan, Plan, Template, Vendor},
+    ErrorKind,
+};
+use serde::Serialize;
+use store::{
+    backends::StoredBackend,
+    stacks::{BeginOperation, NewStack, NewStep, NewVersion, Stack},
+};
+
+use crate::{authz, internal, stored, Actor, Services};
+
+mod describe;
+mod names;
+pub(crate) mod runner;
+mod status;
+mod steps;
+
+pub use describe::*;
+pub use status::*;
+
+/// The lease kind a stack's runner holds.
+pub const LEASE_KIND: &str = "stack";
+
+/// What applying a template answered.
+#[derive(Debug, Clone, Serialize)]
+pub struct Applied {
+    /// The stack's id (absent on a dry run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stack_id: Option<String>,
+    /// Its first version (absent on a dry run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    /// Its nickname (absent on a dry run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
+    /// `CREATE_IN_PROGRESS`, or absent on a dry run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stack_status: Option<String>,
+    /// What applying does (or would do).
+    pub plan: Plan,
+}
+
+/// Parses `text` as a template: every fault, each with its pointer, in one
+/// 400.
+pub fn parse(text: &str) -> Result<Template, ErrorKind> {
+    Template::parse(text).map_err(|faults| {
+        let field = faults
+            .first()
+            .map(|f| f.pointer.clone())
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "body".into());
+        let message = faults
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}: {}",
+                    if f.pointer.is_empty() {
+                        "/"
+                    } else {
+                        &f.pointer
+                    },
+                    f.message
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        ErrorKind::InvalidInput { field, message }
+    })
+}
+
+/// The backend a template's `vendor` names: by id, title, or API key (and
+/// region, when given); its provider must be of the vendor's family.
+pub async fn resolve_backend(
+    services: &Services,
+    vendor: &Vendor,
+) -> Result<StoredBackend, ErrorKind> {
+    let backends = services.db.backends().await.map_err(internal)?;
+    let pointer = format!("/vendor/{}/cred", vendor.cloud);
+    let named: Vec<StoredBackend> = backends
+        .into_iter()
+        .filter(|b| {
+            b.id == vendor.cred
+                || b.title == vendor.cred
+                || (b.apikey.as_deref() == Some(vendor.cred.as_str())
+                    && vendor.region.as_deref().is_none_or(|r| {
+                        b.region.as_deref() == Some(r) || b.provider.contains(&r.replace('-', "_"))
+                    }))
+        })
+        .collect();
+    if named.is_empty() {
+        return Err(ErrorKind::invalid(
+            &pointer,
+            format!("no backend has the id, title or API key {:?}", vendor.cred),
+        ));
+    }
+    named
+        .into_iter()
+        .find(|b| Provider::parse(&b.provider).is_some_and(|p| p.kind == vendor.kind))
+        .ok_or_else(|| {
+            ErrorKind::invalid(
+                &pointer,
+                format!("the backend named is not a {} backend", vendor.cloud),
+            )
+        })
+}
+
+/// Applies a template: a new stack (or, with `dry_run`, only the plan).
+pub async fn apply(
+    services: &Services,
+    actor: &Actor,
+    text: &str,
+    dry_run: bool,
+) -> Result<Applied, ErrorKind> {
+    authz::authorize(actor, "create:alm.stack", &resource::stack("*"))?;
+    let template = parse(text)?;
+    let backend = resolve_backend(services, &template.vendor).await?;
+    authz::authorize(
+        actor,
+        "create:machine",
+        &format!("{}/machine/*", resource::backend(&backend.id)),
+    )?;
+    let plan = plan(None, &template);
+    if dry_run {
+        return Ok(Applied {
+            stack_id: None,
+            version_id: None,
+            nickname: None,
+            stack_status: None,
+            plan,
+        });
+    }
+    let now = services.now();
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let nickname = names::unused(services).await?;
+    let token = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let version = NewVersion {
+        version_id: uuid::Uuid::new_v4().simple().to_string(),
+        template: template.to_value().to_string(),
+        computed: "{}".into(),
+        created_at: now,
+    };
+    services
+        .db
+        .create_stack(
+            &NewStack {
+                id: id.clone(),
+                nickname: nickname.clone(),
+                owner_id: actor.account_id.clone(),
+                backend_id: backend.id.clone(),
+                status: REVIEW_IN_PROGRESS.into(),
+                auth_token_sealed: services.vault.seal_str(&token_context(&id), &token)?,
+                now,
+            },
+            &version,
+        )
+        .await
+        .map_err(stored)?;
+    runner::claim(services, &id).await?;
+    let op_id = uuid::Uuid::new_v4().simple().to_string();
+    let begun = services
+        .db
+        .begin_operation(
+            &id,
+            &BeginOperation {
+                kind: "create",
+                id: &op_id,
+                detail: "{}",
+                from: &[REVIEW_IN_PROGRESS],
+                to: CREATE_IN_PROGRESS,
+                expected_version: None,
+                new_version: None,
+                now,
+            },
+        )
+        .await
+        .map_err(internal)?;
+    if !begun {
+        return Err(internal("a new stack's operation did not begin"));
+    }
+    for layer in &template.configurations {
+        for n in 1..=layer.provision.count() {
+            services
+                .db
+                .append_step(
+                    &id,
+                    &NewStep {
+                        operation_id: op_id.clone(),
+                        flag: layer.flag.clone(),
+                        action: CREATE_MACHINE.into(),
+                        machine_name: format!("{nickname}-{}-{n}", layer.flag),
+                        machine_id: None,
+                        now,
+                    },
+                )
+                .await
+                .map_err(internal)?;
+        }
+    }
+    status::record(services, &id, CREATE_IN_PROGRESS, "the stack was created").await;
+    runner::spawn(services.clone(), id.clone());
+    Ok(Applied {
+        stack_id: Some(id),
+        version_id: Some(version.version_id),
+        nickname: Some(nickname),
+        stack_status: Some(CREATE_IN_PROGRESS.into()),
+        plan,
+    })
+}
+
+/// Deletes a stack: its machines destroyed, then `DELETE_COMPLETE`.
+pub async fn delete(
+    services: &Services,
+    actor: &Actor,
+    stack_id: &str,
+) -> Result<Stack, ErrorKind> {
+    authz::authorize(actor, "delete:alm.stack", &resource::stack(stack_id))?;
+    let stack = find(services, stack_id).await?;
+    // A runner that just ended releases the lease a moment after.
+    let mut claimed = false;
+    for _ in 0..20 {
+        claimed = runner::claim(services, stack_id).await?;
+        if claimed || stack.operation.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    if !claimed {
+        return Err(busy(services, stack_id).await);
+    }
+    let op_id = uuid::Uuid::new_v4().simple().to_string();
+    let now = services.now();
+    let begun = services
+        .db
+        .begin_operation(
+            stack_id,
+            &BeginOperation {
+                kind: "delete",
+                id: &op_id,
+                detail: "{}",
+                from: SETTLED,
+                to: DELETE_IN_PROGRESS,
+                expected_version: None,
+                new_version: None,
+                now,
+            },
+        )
+        .await
+        .map_err(internal)?;
+    if !begun {
+        runner::release(services, stack_id).await;
+        return Err(busy(services, stack_id).await);
+    }
+    for (flag, name, machine_id) in runner::machines(services, &stack).await? {
+        services
+            .db
+            .append_step(
+                stack_id,
+                &NewStep {
+                    operation_id: op_id.clone(),
+                    flag,
+                    action: DESTROY_MACHINE.into(),
+                    machine_name: name,
+                    machine_id: Some(machine_id),
+                    now,
+                },
+            )
+            .await
+            .map_err(internal)?;
+    }
+    status::record(services, stack_id, DELETE_IN_PROGRESS, "deleting").await;
+    runner::spawn(services.clone(), stack_id.to_owned());
+    find(services, stack_id).await
+}
+
+/// A live or deleted stack, or 404.
+pub async fn find(services: &Services, stack_id: &str) -> Result<Stack, ErrorKind> {
+    services
+        .db
+        .stack(stack_id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| ErrorKind::NotFound {
+            what: format!("stack {stack_id:?}"),
+        })
+}
+
+/// The 409 of a stack that cannot begin an operation now.
+async fn busy(services: &Services, stack_id: &str) -> ErrorKind {
+    match find(services, stack_id).await {
+        Ok(s) if s.deleted_at.is_some() => ErrorKind::Conflict {
+            message: format!("stack {stack_id:?} is deleted"),
+        },
+        Ok(s) => ErrorKind::Conflict {
+            message: match &s.operation {
+                Some(op) => format!(
+                    "stack {stack_id:?} is {} (operation {} {}); wait for it to end",
+                    s.status, op.kind, op.id
+                ),
+                None => format!("stack {stack_id:?} is {}", s.status),
+            },
+        },
+        Err(e) => e,
+    }
+}
+
+/// What a stack's agents' secret is sealed to.
+pub fn token_context(stack_id: &str) -> String {
+    format!("stack:{stack_id}")
+}

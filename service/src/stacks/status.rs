@@ -1,0 +1,86 @@
+//! Stack statuses (CloudFormation's names), step actions, and recording a
+//! change: one row in the stack's own log and one published event.
+
+use domain::{events::EventKind, resource};
+use serde_json::json;
+
+use crate::{
+    events::{publish_or_log, Change},
+    Services,
+};
+
+/// Stored, not yet begun.
+pub const REVIEW_IN_PROGRESS: &str = "REVIEW_IN_PROGRESS";
+/// Its machines are being created.
+pub const CREATE_IN_PROGRESS: &str = "CREATE_IN_PROGRESS";
+/// Every machine was created.
+pub const CREATE_COMPLETE: &str = "CREATE_COMPLETE";
+/// A create failed and its machines were kept.
+pub const CREATE_FAILED: &str = "CREATE_FAILED";
+/// A failed create's machines are being destroyed.
+pub const ROLLBACK_IN_PROGRESS: &str = "ROLLBACK_IN_PROGRESS";
+/// A failed create's machines were destroyed.
+pub const ROLLBACK_COMPLETE: &str = "ROLLBACK_COMPLETE";
+/// A rollback could not destroy every machine.
+pub const ROLLBACK_FAILED: &str = "ROLLBACK_FAILED";
+/// Its machines are being destroyed.
+pub const DELETE_IN_PROGRESS: &str = "DELETE_IN_PROGRESS";
+/// Deleted.
+pub const DELETE_COMPLETE: &str = "DELETE_COMPLETE";
+/// A delete could not destroy every machine.
+pub const DELETE_FAILED: &str = "DELETE_FAILED";
+
+/// The statuses a new operation may begin from.
+pub const SETTLED: &[&str] = &[
+    CREATE_COMPLETE,
+    CREATE_FAILED,
+    ROLLBACK_COMPLETE,
+    ROLLBACK_FAILED,
+    DELETE_FAILED,
+    "UPDATE_COMPLETE",
+    "UPDATE_ROLLBACK_COMPLETE",
+];
+
+/// A step creating a machine.
+pub const CREATE_MACHINE: &str = "create_machine";
+/// A step destroying a machine.
+pub const DESTROY_MACHINE: &str = "destroy_machine";
+
+/// Records a status change of a stack (its log and `stack.changed`).
+pub async fn record(services: &Services, stack_id: &str, status: &str, reason: &str) {
+    let detail = json!({ "stack_id": stack_id, "status": status, "reason": reason });
+    log(services, stack_id, "status", &detail).await;
+    publish_or_log(
+        services,
+        vec![Change::new(
+            EventKind::StackChanged,
+            resource::stack(stack_id),
+            &detail,
+        )],
+    )
+    .await;
+}
+
+/// Records a step's progress (its log and `stack.step`).
+pub async fn step(services: &Services, stack_id: &str, detail: serde_json::Value) {
+    log(services, stack_id, "step", &detail).await;
+    publish_or_log(
+        services,
+        vec![Change::new(
+            EventKind::StackStep,
+            resource::stack(stack_id),
+            &detail,
+        )],
+    )
+    .await;
+}
+
+async fn log(services: &Services, stack_id: &str, kind: &str, detail: &serde_json::Value) {
+    if let Err(e) = services
+        .db
+        .append_stack_event(stack_id, services.now(), kind, &detail.to_string())
+        .await
+    {
+        tracing::error!(stack = %stack_id, error = %e, "cannot log a stack's event");
+    }
+}

@@ -1,0 +1,215 @@
+//! One journalled step against the provider: reconciled first (a machine
+//! already bearing the step's name is adopted, one already gone is not
+//! destroyed again), then done, then marked.
+
+use std::sync::Arc;
+
+use cloud::{Action, CloudDriver, DriverError};
+use domain::{
+    compute::{Machine, MachineState},
+    events::EventKind,
+    stacks::Layer,
+    ErrorKind,
+};
+use store::{
+    backends::StoredBackend,
+    stacks::{Stack, Step, STEP_DONE, STEP_FAILED},
+};
+
+use super::{runner::step_detail, status};
+use crate::{drivers, internal, provision, Services};
+
+/// The stack's backend and its driver.
+pub async fn driver(
+    services: &Services,
+    backend_id: &str,
+) -> Result<(StoredBackend, Arc<dyn CloudDriver>), ErrorKind> {
+    let backend = services
+        .db
+        .backend(backend_id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| ErrorKind::NotFound {
+            what: format!("backend {backend_id:?}"),
+        })?;
+    let driver = drivers::for_backend(services, &backend)
+        .await?
+        .ok_or_else(|| ErrorKind::Conflict {
+            message: format!("backend {:?} has no driver", backend.title),
+        })?;
+    Ok((backend, driver))
+}
+
+/// The live machine named `name`, if the provider lists one.
+pub fn named<'a>(listed: &'a [Machine], name: &str) -> Option<&'a Machine> {
+    listed
+        .iter()
+        .find(|m| m.name == name && m.state != MachineState::Terminated)
+}
+
+async fn finish(
+    services: &Services,
+    stack: &Stack,
+    s: &Step,
+    state: &str,
+    machine_id: Option<&str>,
+    message: &str,
+) {
+    if let Err(e) = services
+        .db
+        .mark_step(
+            &stack.id,
+            s.seq,
+            state,
+            machine_id,
+            Some(message),
+            services.now(),
+        )
+        .await
+    {
+        tracing::error!(stack = %stack.id, step = s.seq, error = %e, "cannot mark a step");
+    }
+    status::step(
+        services,
+        &stack.id,
+        step_detail(stack, s, state, machine_id, message),
+    )
+    .await;
+}
+
+/// Creates (or adopts) a step's machine; `true` when it exists after.
+pub async fn create(
+    services: &Services,
+    stack: &Stack,
+    backend: &StoredBackend,
+    driver: &Arc<dyn CloudDriver>,
+    layer: &Layer,
+    s: &Step,
+    listed: &[Machine],
+) -> bool {
+    if let Some(m) = named(listed, &s.machine_name) {
+        let stored = drivers::to_stored(&backend.id, m, services.now());
+        if let Err(e) = services.db.upsert_machine(&stored).await {
+            tracing::warn!(error = %e, "cannot store an adopted machine");
+        }
+        finish(
+            services,
+            stack,
+            s,
+            STEP_DONE,
+            Some(&m.id),
+            "adopted: the provider has it already",
+        )
+        .await;
+        return true;
+    }
+    status::step(
+        services,
+        &stack.id,
+        step_detail(stack, s, "running", None, "creating the machine"),
+    )
+    .await;
+    match make(services, backend, driver, layer, s, stack).await {
+        Ok((id, note)) => {
+            finish(services, stack, s, STEP_DONE, Some(&id), &note).await;
+            true
+        }
+        Err(e) => {
+            finish(services, stack, s, STEP_FAILED, None, &e.to_string()).await;
+            false
+        }
+    }
+}
+
+async fn make(
+    services: &Services,
+    backend: &StoredBackend,
+    driver: &Arc<dyn CloudDriver>,
+    layer: &Layer,
+    s: &Step,
+    stack: &Stack,
+) -> Result<(String, String), ErrorKind> {
+    let title = crate::machine_actions::title(backend);
+    let p = &layer.provision;
+    let mut notes = Vec::new();
+    let image = match p.image.as_ref().and_then(|i| i.known()) {
+        Some(image) => image.clone(),
+        None => {
+            let images = driver
+                .list_images(None)
+                .await
+                .map_err(|e| drivers::error(e, &title))?;
+            let first = images.first().ok_or_else(|| ErrorKind::Conflict {
+                message: format!("image is ${{computed}} and backend {title} lists no image"),
+            })?;
+            notes.push(format!(
+                "image ${{computed}}: the first {title} lists, {}",
+                first.id
+            ));
+            first.id.clone()
+        }
+    };
+    let location = match p.availability_zone.as_ref().and_then(|z| z.known()) {
+        Some(zone) => zone.clone(),
+        None => {
+            let locations = driver.list_locations().await.unwrap_or_default();
+            locations.first().map(|l| l.id.clone()).unwrap_or_default()
+        }
+    };
+    let key = if p.keypair() {
+        services.db.default_key().await.map_err(internal)?
+    } else {
+        None
+    };
+    let spec = provision::MachineSpec {
+        name: s.machine_name.clone(),
+        size: p.instance_type.clone(),
+        image,
+        location,
+        key,
+    };
+    let on_behalf_of = format!("stack {}", stack.nickname);
+    let (machine, _) =
+        provision::provision(services, backend, driver, &spec, &on_behalf_of).await?;
+    notes.insert(0, "created".into());
+    Ok((machine.id, notes.join("; ")))
+}
+
+/// Destroys a step's machine (one already gone counts as destroyed);
+/// `true` when it is gone.
+pub async fn destroy(
+    services: &Services,
+    stack: &Stack,
+    backend: &StoredBackend,
+    driver: &Arc<dyn CloudDriver>,
+    s: &Step,
+) -> bool {
+    let Some(id) = s.machine_id.clone() else {
+        finish(services, stack, s, STEP_DONE, None, "no machine to destroy").await;
+        return true;
+    };
+    let outcome = match driver.machine_action(&id, Action::Destroy).await {
+        Ok(()) => Ok("destroyed"),
+        Err(DriverError::NotFound(_)) => Ok("already gone"),
+        Err(e) => Err(drivers::error(e, &crate::machine_actions::title(backend))),
+    };
+    match outcome {
+        Ok(note) => {
+            if let Err(e) = services
+                .db
+                .set_machine_state(&backend.id, &id, "terminated")
+                .await
+            {
+                tracing::warn!(error = %e, "cannot mark a machine terminated");
+            }
+            crate::events::changes::machine(services, EventKind::MachineChanged, &backend.id, &id)
+                .await;
+            finish(services, stack, s, STEP_DONE, Some(&id), note).await;
+            true
+        }
+        Err(e) => {
+            finish(services, stack, s, STEP_FAILED, Some(&id), &e.to_string()).await;
+            false
+        }
+    }
+}
