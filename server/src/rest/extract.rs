@@ -235,6 +235,10 @@ route_actions! {
     TagMachineAction => "tag:machine";
     ShellMachineAction => "shell:machine";
     ViewAuditAction => "view:audit";
+    CreateStackAction => "create:alm.stack";
+    ViewStackAction => "view:alm.stack";
+    DeleteStackAction => "delete:alm.stack";
+    ViewTemplateAction => "view:alm.template";
     CreateTokenAction => "create:token", own;
     EditPasswordAction => "edit:password", own;
 }

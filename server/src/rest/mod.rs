@@ -2,6 +2,7 @@
 //! `OpenApiRouter`, so a route cannot exist without its OpenAPI entry.
 
 pub mod account;
+pub mod alm;
 pub mod answers;
 pub mod backends;
 pub mod events;
@@ -45,6 +46,7 @@ use crate::AppState;
         (name = "backends", description = "The provider catalogue and cloud accounts (mist.io v1 shapes)"),
         (name = "machines", description = "Machines, their host keys, the shell and the terminal"),
         (name = "events", description = "Changes as they happen (Server-Sent Events)"),
+        (name = "stacks", description = "Stacks (Mobingi ALM v3): templates applied as machines"),
     ),
     modifiers(&Security)
 )]
@@ -130,4 +132,9 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(scripts::follow_script))
         .routes(routes!(terminal::terminal))
         .routes(routes!(events::events))
+        .routes(routes!(alm::apply_template, alm::list_versions))
+        .routes(routes!(alm::list_stacks))
+        .routes(routes!(alm::describe_stack, alm::delete_stack))
+        .routes(routes!(alm::template_version))
+        .routes(routes!(alm::compare))
 }

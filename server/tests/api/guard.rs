@@ -248,6 +248,10 @@ const READING_GETS: &[&str] = &[
     "GET /backends/{backend_id}/machines/{machine_id}/scripts/{run_id}",
     "GET /backends/{backend_id}/machines/{machine_id}/scripts/{run_id}/stream",
     "GET /events",
+    "GET /v3/alm/stack",
+    "GET /v3/alm/stack/{stack_id}",
+    "GET /v3/alm/template",
+    "GET /v3/alm/template/{stack_id}",
 ];
 
 #[tokio::test]

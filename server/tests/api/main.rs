@@ -19,5 +19,6 @@ mod openapi;
 mod sessions;
 mod setup;
 mod shown_once;
+mod stacks;
 mod system;
 mod token_clock;

@@ -1,0 +1,181 @@
+//! Stacks on libvirt's test driver.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use super::*;
+use crate::identity;
+
+#[tokio::test]
+async fn a_template_makes_a_stack_whose_machines_exist_and_are_destroyed_with_it() {
+    let app = TestApp::signed_in().await;
+    let b = libvirt_backend(&app).await;
+    let t = template("libvirt", "kvm", 2);
+
+    // A dry run answers the plan and creates nothing.
+    let res = app
+        .api(
+            Method::POST,
+            "/v3/alm/template?dry_run=true",
+            Some(t.clone()),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let dry: Value = res.json().await.unwrap();
+    assert_eq!(dry["plan"]["layers"][0]["action"], "create", "{dry}");
+    assert_eq!(dry["plan"]["layers"][0]["to"], 2, "{dry}");
+    assert!(dry["stack_id"].is_null());
+    assert!(app.services().db.stacks(true).await.unwrap().is_empty());
+
+    // An invalid template: 400, each fault with its pointer.
+    let mut bad = t.clone();
+    bad["version"] = json!("2016-01-01");
+    bad["configurations"][0]["provision"]
+        .as_object_mut()
+        .unwrap()
+        .remove("instance_type");
+    let res = app.api(Method::POST, "/v3/alm/template", Some(bad)).await;
+    assert_eq!(res.status(), 400);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("/version"), "{body}");
+    assert!(
+        body.contains("/configurations/0/provision/instance_type"),
+        "{body}"
+    );
+
+    // Applied: CREATE_IN_PROGRESS, then CREATE_COMPLETE with two machines.
+    let res = app
+        .api(Method::POST, "/v3/alm/template", Some(t.clone()))
+        .await;
+    assert_eq!(res.status(), 201);
+    let applied: Value = res.json().await.unwrap();
+    assert_eq!(applied["status"], "success");
+    assert_eq!(applied["stack_status"], "CREATE_IN_PROGRESS");
+    let id = applied["stack_id"].as_str().unwrap().to_owned();
+    let version = applied["version_id"].as_str().unwrap().to_owned();
+    let stack = wait_for(&app, &id, "CREATE_COMPLETE").await;
+    let nick = stack["nickname"].as_str().unwrap();
+    assert_eq!(nick.split('-').count(), 3, "{nick}");
+    let names: Vec<&str> = stack["instances"]["Web01"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [format!("{nick}-Web01-1"), format!("{nick}-Web01-2")]
+    );
+    let live = live_names(&app, &b).await;
+    for name in &names {
+        assert_eq!(live.iter().filter(|n| n == name).count(), 1, "{live:?}");
+    }
+    assert_ne!(stack["auth_token"], "****");
+    assert_eq!(stack["configuration"]["configurations"][0]["flag"], "Web01");
+    let events = stack["events"].as_array().unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["detail"]["status"] == "CREATE_COMPLETE"),
+        "{stack}"
+    );
+    assert!(
+        events.iter().filter(|e| e["kind"] == "step").count() >= 2,
+        "{stack}"
+    );
+    let listed: Value = app.get_json("/v3/alm/stack").await.json().await.unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+
+    // Versions, one version's template, a comparison.
+    let versions: Value = app
+        .get_json(&format!("/v3/alm/template?stack_id={id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(versions[0]["version_id"], version.as_str());
+    assert_eq!(versions[0]["latest"], true);
+    let body: Value = app
+        .get_json(&format!("/v3/alm/template/{id}?version_id=latest"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["version"], "2017-03-03");
+    let three = template("libvirt", "kvm", 3).to_string();
+    let res = app
+        .api(
+            Method::POST,
+            "/v3/alm/template/compare",
+            Some(json!({"id": [{&id: {"version": version}}], "body": [three]})),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let compared: Value = res.json().await.unwrap();
+    assert_eq!(compared["status"], "success");
+    assert!(
+        compared["diff"]["edited"]["/configurations/0/provision/instance_count"].is_object(),
+        "{compared}"
+    );
+    assert_eq!(
+        compared["plan"]["layers"][0]["action"], "scale",
+        "{compared}"
+    );
+    let res = app
+        .api(
+            Method::POST,
+            "/v3/alm/template/compare",
+            Some(json!({"id": [{&id: {"version": version}}], "body": ["{\"version\": \"2017-03-03\",}"]})),
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("line 1") && body.contains("column"), "{body}");
+
+    // Deleted: its machines destroyed, the stack listed only on request.
+    let res = app
+        .api(Method::DELETE, &format!("/v3/alm/stack/{id}"), None)
+        .await;
+    assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
+    wait_for(&app, &id, "DELETE_COMPLETE").await;
+    let live = live_names(&app, &b).await;
+    assert!(
+        names.iter().all(|n| !live.contains(&n.to_string())),
+        "{live:?}"
+    );
+    let listed: Value = app.get_json("/v3/alm/stack").await.json().await.unwrap();
+    assert!(listed.as_array().unwrap().is_empty());
+    let listed: Value = app
+        .get_json("/v3/alm/stack?include_deleted=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed[0]["stack_status"], "DELETE_COMPLETE");
+}
+
+#[tokio::test]
+async fn creating_a_stack_needs_create_machine_on_its_backend() {
+    let app = TestApp::signed_in().await;
+    libvirt_backend(&app).await;
+    identity::create_user_with_scope(
+        &app,
+        json!({"version": "2017-05-05", "Statement": [
+            {"Effect": "Allow", "Action": ["create:alm.stack", "view:alm.stack", "view:backend"], "Resource": ["*"]}
+        ]}),
+    )
+    .await;
+    let user = basic(identity::USER_EMAIL, identity::USER_PASSWORD);
+    let res = app
+        .as_caller(
+            Method::POST,
+            "/v3/alm/template",
+            &user,
+            Some(template("libvirt", "kvm", 1)),
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("create:machine"), "{body}");
+    assert!(app.services().db.stacks(true).await.unwrap().is_empty());
+}

@@ -1,0 +1,79 @@
+//! Stacks (ALM v3) through the REST API: on libvirt's test driver (apply,
+//! dry run, faults, refusals, describe, versions, compare, delete, resume).
+
+#[cfg(feature = "libvirt")]
+mod libvirt;
+#[cfg(feature = "libvirt")]
+mod resume;
+
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+/// A one-layer template on backend `cred` of cloud `cloud`.
+pub fn template(cloud: &str, cred: &str, count: u32) -> Value {
+    json!({
+        "version": "2017-03-03",
+        "label": "test",
+        "vendor": {cloud: {"cred": cred}},
+        "configurations": [{
+            "role": "web",
+            "flag": "Web01",
+            "provision": {"image": "none", "instance_type": "1cpu-512mb", "instance_count": count, "keypair": false}
+        }]
+    })
+}
+
+/// A libvirt backend on `test:///default`; its id.
+pub async fn libvirt_backend(app: &TestApp) -> String {
+    let res = app
+        .api(
+            Method::POST,
+            "/backends",
+            Some(json!({"title": "kvm", "provider": "libvirt", "apiurl": "test:///default"})),
+        )
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The stack described once its status is `status` (within 30 s).
+pub async fn wait_for(app: &TestApp, stack_id: &str, status: &str) -> Value {
+    let started = Instant::now();
+    loop {
+        let res = app.get_json(&format!("/v3/alm/stack/{stack_id}")).await;
+        assert_eq!(res.status(), 200);
+        let stack: Value = res.json().await.unwrap();
+        if stack["stack_status"] == status {
+            return stack;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "still not {status}: {stack}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The backend's machines' names that are not terminated.
+pub async fn live_names(app: &TestApp, backend: &str) -> Vec<String> {
+    let machines: Value = app
+        .get_json(&format!("/backends/{backend}/machines"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    machines
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["state"] != "terminated")
+        .map(|m| m["name"].as_str().unwrap().to_owned())
+        .collect()
+}
