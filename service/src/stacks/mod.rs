@@ -98,7 +98,8 @@ pub async fn resolve_backend(
                 || b.title == vendor.cred
                 || (b.apikey.as_deref() == Some(vendor.cred.as_str())
                     && vendor.region.as_deref().is_none_or(|r| {
-                        b.region.as_deref() == Some(r) || b.provider.contains(&r.replace('-', "_"))
+                        b.region.as_deref() == Some(r)
+                            || cloud::ec2::region_of(&b.provider) == Some(r)
                     }))
         })
         .collect();

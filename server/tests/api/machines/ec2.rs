@@ -13,9 +13,9 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-struct Moto {
+pub(crate) struct Moto {
     child: Child,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Drop for Moto {
@@ -29,7 +29,7 @@ const INSTALL_MOTO: &str = "source scripts/peers.sh && ensure_moto";
 
 /// moto on a free loopback port; `None` when it is missing and the test
 /// may skip (see `testkit::peer_missing`).
-async fn moto() -> Option<Moto> {
+pub(crate) async fn moto() -> Option<Moto> {
     let bin = std::env::var("OVERCAST_MOTO").ok().or_else(|| {
         let local = concat!(
             env!("CARGO_MANIFEST_DIR"),

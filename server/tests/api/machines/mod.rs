@@ -6,7 +6,7 @@
 mod backends;
 mod bare_metal;
 mod digitalocean;
-mod ec2;
+pub mod ec2;
 mod faults;
 mod keys;
 #[cfg(feature = "libvirt")]

@@ -1,6 +1,8 @@
 //! Stacks (ALM v3) through the REST API: on libvirt's test driver (apply,
-//! dry run, faults, refusals, describe, versions, compare, delete, resume).
+//! dry run, faults, refusals, describe, versions, compare, delete, resume),
+//! and the seed's template on EC2 (moto).
 
+mod ec2;
 #[cfg(feature = "libvirt")]
 mod libvirt;
 #[cfg(feature = "libvirt")]
