@@ -22,13 +22,17 @@ use crate::{
 pub struct ApplyQuery {
     /// Only answer the plan; nothing is created.
     dry_run: Option<String>,
+    /// `keep`: a failed create keeps the machines made (`CREATE_FAILED`)
+    /// instead of rolling back (`rollback`, the default).
+    on_failure: Option<String>,
 }
 
 fn truthy(v: Option<&str>) -> bool {
     matches!(v.map(str::trim), Some("true" | "1" | "yes" | ""))
 }
 
-/// Applies a template (the body, JSON): a new stack, its machines created
+/// Applies a template (the body, JSON; an `on_failure` field beside its
+/// own is taken as the query's): a new stack, its machines created
 /// in the background (`<nickname>-<flag>-<n>`). Needs `create:alm.stack`
 /// and `create:machine` on the vendor's backend. With `?dry_run=true`,
 /// the answer has the plan only (no `stack_id`): nothing is created.
@@ -39,10 +43,32 @@ pub async fn apply_template(
     State(state): State<AppState>,
     May(actor, _): May<CreateStackAction>,
     Query(q): Query<ApplyQuery>,
-    body: String,
+    mut body: String,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    // `"on_failure"` may come in the body, beside the template's fields.
+    let mut on_failure = q.on_failure.clone();
+    if let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(&body) {
+        if let Some(v) = map.remove("on_failure") {
+            on_failure = Some(v.as_str().unwrap_or_default().to_owned());
+            body = Value::Object(map).to_string();
+        }
+    }
     let dry_run = q.dry_run.is_some() && truthy(q.dry_run.as_deref());
-    let applied = stacks::apply(&state.services, &actor, &body, dry_run).await?;
+    let keep_on_failure = match on_failure.as_deref().map(str::trim) {
+        None | Some("" | "rollback") => false,
+        Some("keep") => true,
+        Some(other) => {
+            return Err(ApiError(domain::ErrorKind::invalid(
+                "on_failure",
+                format!("{other:?} is neither keep nor rollback"),
+            )))
+        }
+    };
+    let options = stacks::ApplyOptions {
+        dry_run,
+        keep_on_failure,
+    };
+    let applied = stacks::apply(&state.services, &actor, &body, options).await?;
     let mut answer = serde_json::to_value(&applied).unwrap_or(Value::Null);
     if let Some(map) = answer.as_object_mut() {
         map.insert("status".into(), json!("success"));

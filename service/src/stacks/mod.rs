@@ -120,13 +120,24 @@ pub async fn resolve_backend(
         })
 }
 
+/// How to apply a template.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ApplyOptions {
+    /// Only plan: nothing is created.
+    pub dry_run: bool,
+    /// On a failure, keep what was made (`CREATE_FAILED`) instead of
+    /// rolling back (`"on_failure": "keep"`).
+    pub keep_on_failure: bool,
+}
+
 /// Applies a template: a new stack (or, with `dry_run`, only the plan).
 pub async fn apply(
     services: &Services,
     actor: &Actor,
     text: &str,
-    dry_run: bool,
+    options: ApplyOptions,
 ) -> Result<Applied, ErrorKind> {
+    let dry_run = options.dry_run;
     authz::authorize(actor, "create:alm.stack", &resource::stack("*"))?;
     let template = parse(text)?;
     let backend = resolve_backend(services, &template.vendor).await?;
@@ -177,6 +188,10 @@ pub async fn apply(
         .map_err(stored)?;
     runner::claim(services, &id).await?;
     let op_id = uuid::Uuid::new_v4().simple().to_string();
+    let detail = serde_json::json!({
+        "on_failure": if options.keep_on_failure { "keep" } else { "rollback" },
+    })
+    .to_string();
     let begun = services
         .db
         .begin_operation(
@@ -184,7 +199,7 @@ pub async fn apply(
             &BeginOperation {
                 kind: "create",
                 id: &op_id,
-                detail: "{}",
+                detail: &detail,
                 from: &[REVIEW_IN_PROGRESS],
                 to: CREATE_IN_PROGRESS,
                 expected_version: None,

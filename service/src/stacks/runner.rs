@@ -141,6 +141,18 @@ async fn create(services: &Services, stack: &Stack, op: &Operation) -> Result<()
         )
         .await;
         if ran.iter().any(|ok| !ok) {
+            let detail: serde_json::Value = serde_json::from_str(&op.detail).unwrap_or_default();
+            if detail["on_failure"] == "keep" {
+                let why = "a machine could not be created; those made are kept";
+                return end(services, stack, op, CREATE_FAILED, false, why).await;
+            }
+            record(
+                services,
+                &stack.id,
+                CREATE_FAILED,
+                "a machine could not be created",
+            )
+            .await;
             return rollback(services, stack, op).await;
         }
     }

@@ -179,3 +179,74 @@ async fn creating_a_stack_needs_create_machine_on_its_backend() {
     assert!(body.contains("create:machine"), "{body}");
     assert!(app.services().db.stacks(true).await.unwrap().is_empty());
 }
+
+/// Two layers: `Web01` makes its machine, `Db01`'s size does not exist.
+fn failing(keep: bool) -> Value {
+    let mut t = template("libvirt", "kvm", 1);
+    t["configurations"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"role": "db", "flag": "Db01", "provision": {"image": "none", "instance_type": "9cpu-1mb", "keypair": false}}));
+    if keep {
+        t["on_failure"] = json!("keep");
+    }
+    t
+}
+
+#[tokio::test]
+async fn a_failed_create_rolls_back_or_with_on_failure_keep_keeps_what_was_made() {
+    let app = TestApp::signed_in().await;
+    let b = libvirt_backend(&app).await;
+    let res = app
+        .api(Method::POST, "/v3/alm/template", Some(failing(false)))
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let id = res.json::<Value>().await.unwrap()["stack_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stack = wait_for(&app, &id, "ROLLBACK_COMPLETE").await;
+    let statuses: Vec<&Value> = stack["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "status")
+        .map(|e| &e["detail"]["status"])
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "CREATE_IN_PROGRESS",
+            "CREATE_FAILED",
+            "ROLLBACK_IN_PROGRESS",
+            "ROLLBACK_COMPLETE"
+        ],
+        "{stack}"
+    );
+    let nick = stack["nickname"].as_str().unwrap().to_owned();
+    assert!(
+        stack["instances"].as_object().unwrap().is_empty(),
+        "{stack}"
+    );
+    let live = live_names(&app, &b).await;
+    assert!(!live.iter().any(|n| n.starts_with(&nick)), "{live:?}");
+
+    let res = app
+        .api(Method::POST, "/v3/alm/template", Some(failing(true)))
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let id = res.json::<Value>().await.unwrap()["stack_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stack = wait_for(&app, &id, "CREATE_FAILED").await;
+    let nick = stack["nickname"].as_str().unwrap();
+    assert_eq!(
+        stack["instances"]["Web01"][0]["name"],
+        format!("{nick}-Web01-1"),
+        "{stack}"
+    );
+    assert!(live_names(&app, &b)
+        .await
+        .contains(&format!("{nick}-Web01-1")));
+}
