@@ -247,6 +247,9 @@ pub async fn compare(
                 let stored = version(services, stack, v).await?;
                 let t = Template::parse(&stored.template)
                     .map_err(|_| internal("a stored template does not parse"))?;
+                // Opened, so a secret changed shows in the plan (the diff
+                // is of the masked forms).
+                let t = super::secrets::open(&services.vault, stack, &t)?;
                 (format!("{stack}/{}", stored.version_id), t)
             }
             Side::Body(text) => ("body".to_owned(), super::parse(text)?),

@@ -27,6 +27,7 @@ use crate::{authz, internal, stored, Actor, Services};
 mod describe;
 mod names;
 pub(crate) mod runner;
+pub mod secrets;
 mod status;
 mod steps;
 
@@ -166,7 +167,9 @@ pub async fn apply(
     );
     let version = NewVersion {
         version_id: uuid::Uuid::new_v4().simple().to_string(),
-        template: template.to_value().to_string(),
+        template: secrets::seal(&services.vault, &id, &template)?
+            .to_value()
+            .to_string(),
         computed: "{}".into(),
         created_at: now,
     };

@@ -10,7 +10,11 @@ use crate::identity;
 async fn a_template_makes_a_stack_whose_machines_exist_and_are_destroyed_with_it() {
     let app = TestApp::signed_in().await;
     let b = libvirt_backend(&app).await;
-    let t = template("libvirt", "kvm", 2);
+    let mut t = template("libvirt", "kvm", 2);
+    t["configurations"][0]["container"] = json!({
+        "image": "nginx", "registryUsername": "me", "registryPassword": "hunter2-secret",
+        "environment_variables": {"DB_PASSWORD": "swordfish-secret"}
+    });
 
     // A dry run answers the plan and creates nothing.
     let res = app
@@ -72,6 +76,20 @@ async fn a_template_makes_a_stack_whose_machines_exist_and_are_destroyed_with_it
     }
     assert_ne!(stack["auth_token"], "****");
     assert_eq!(stack["configuration"]["configurations"][0]["flag"], "Web01");
+    // Secrets: masked in answers, sealed where stored.
+    let container = &stack["configuration"]["configurations"][0]["container"];
+    assert_eq!(container["registryPassword"], "****", "{stack}");
+    assert_eq!(container["environment_variables"]["DB_PASSWORD"], "****");
+    let stored = app.services().db.stack_versions(&id).await.unwrap();
+    assert!(
+        !stored[0].template.contains("-secret"),
+        "{}",
+        stored[0].template
+    );
+    let sealed = domain::stacks::Template::parse(&stored[0].template).unwrap();
+    let opened = service::stacks::secrets::open(&app.services().vault, &id, &sealed).unwrap();
+    let opened = opened.configurations[0].container.as_ref().unwrap();
+    assert_eq!(opened.registry_password.as_deref(), Some("hunter2-secret"));
     let events = stack["events"].as_array().unwrap();
     assert!(
         events
