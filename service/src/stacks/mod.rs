@@ -236,6 +236,14 @@ pub async fn apply(
     }
     status::record(services, &id, CREATE_IN_PROGRESS, "the stack was created").await;
     runner::spawn(services.clone(), id.clone());
+    crate::audit::success(
+        services,
+        actor,
+        "create:alm.stack",
+        &resource::stack(&id),
+        &format!("{nickname} on backend {}", backend.title),
+    )
+    .await?;
     Ok(Applied {
         stack_id: Some(id),
         version_id: Some(version.version_id),
@@ -307,6 +315,14 @@ pub async fn delete(
     }
     status::record(services, stack_id, DELETE_IN_PROGRESS, "deleting").await;
     runner::spawn(services.clone(), stack_id.to_owned());
+    crate::audit::success(
+        services,
+        actor,
+        "delete:alm.stack",
+        &resource::stack(stack_id),
+        &stack.nickname,
+    )
+    .await?;
     find(services, stack_id).await
 }
 

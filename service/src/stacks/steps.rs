@@ -171,6 +171,14 @@ async fn make(
     let on_behalf_of = format!("stack {}", stack.nickname);
     let (machine, _) =
         provision::provision(services, backend, driver, &spec, &on_behalf_of).await?;
+    // Tagged where the provider has tags (Mobingi found instances so).
+    if driver.capabilities().tag {
+        let tag = format!("Stack_Name={}", stack.id);
+        match driver.set_tags(&machine.id, &[tag]).await {
+            Ok(()) => notes.push("tagged Stack_Name".into()),
+            Err(e) => notes.push(format!("not tagged: {e}")),
+        }
+    }
     notes.insert(0, "created".into());
     Ok((machine.id, notes.join("; ")))
 }

@@ -69,6 +69,11 @@ async fn the_seed_template_makes_one_running_t2_micro_on_ec2() {
     assert_eq!(made[0].state, domain::compute::MachineState::Running);
     assert_eq!(made[0].size.as_deref(), Some("t2.micro"));
     assert!(
+        made[0].tags.contains(&format!("Stack_Name={id}")),
+        "{:?}",
+        made[0]
+    );
+    assert!(
         stack["events"]
             .to_string()
             .contains("image ${computed}: the first"),
