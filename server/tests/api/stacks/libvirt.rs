@@ -268,3 +268,55 @@ async fn a_failed_create_rolls_back_or_with_on_failure_keep_keeps_what_was_made(
         .await
         .contains(&format!("{nick}-Web01-1")));
 }
+
+#[tokio::test]
+async fn a_viewer_sees_the_stack_but_not_its_token_and_may_not_delete_it() {
+    let app = TestApp::signed_in().await;
+    libvirt_backend(&app).await;
+    let res = app
+        .api(
+            Method::POST,
+            "/v3/alm/template",
+            Some(template("libvirt", "kvm", 1)),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.unwrap()["stack_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    wait_for(&app, &id, "CREATE_COMPLETE").await;
+    identity::create_user_with_scope(
+        &app,
+        json!({"version": "2017-05-05", "Statement": [
+            {"Effect": "Allow", "Action": ["view:alm.stack", "view:alm.template"], "Resource": ["*"]}
+        ]}),
+    )
+    .await;
+    let user = basic(identity::USER_EMAIL, identity::USER_PASSWORD);
+    let res = app
+        .as_caller(Method::GET, &format!("/v3/alm/stack/{id}"), &user, None)
+        .await;
+    assert_eq!(res.status(), 200);
+    let seen: Value = res.json().await.unwrap();
+    assert_eq!(seen["auth_token"], "****");
+    let mine: Value = app
+        .get_json(&format!("/v3/alm/stack/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["auth_token"].as_str().unwrap().len(), 64);
+    let res = app
+        .as_caller(Method::DELETE, &format!("/v3/alm/stack/{id}"), &user, None)
+        .await;
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("delete:alm.stack"));
+    let res = app
+        .as_caller(Method::GET, "/v3/alm/stack", &user, None)
+        .await;
+    assert_eq!(
+        res.json::<Value>().await.unwrap().as_array().unwrap().len(),
+        1
+    );
+}
