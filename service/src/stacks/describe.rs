@@ -23,6 +23,10 @@ pub struct Instance {
     pub name: String,
     /// The provider's id.
     pub machine_id: String,
+    /// Its state as last seen (`unknown` when the list has it not).
+    pub state: String,
+    /// Its public addresses as last seen.
+    pub public_ips: Vec<String>,
 }
 
 /// A stack described.
@@ -107,10 +111,24 @@ async fn summary(
         .map_err(internal)?;
     let mut instances: BTreeMap<String, Vec<Instance>> = BTreeMap::new();
     for (flag, name, machine_id) in runner::machines(services, stack).await? {
-        instances
-            .entry(flag)
-            .or_default()
-            .push(Instance { name, machine_id });
+        let seen = services
+            .db
+            .machine(&stack.backend_id, &machine_id)
+            .await
+            .map_err(internal)?;
+        let (state, public_ips) = match seen {
+            Some(m) => (
+                m.state,
+                serde_json::from_str(&m.public_ips).unwrap_or_default(),
+            ),
+            None => ("unknown".to_owned(), Vec::new()),
+        };
+        instances.entry(flag).or_default().push(Instance {
+            name,
+            machine_id,
+            state,
+            public_ips,
+        });
     }
     let events = if events {
         services

@@ -74,6 +74,11 @@ async fn a_template_makes_a_stack_whose_machines_exist_and_are_destroyed_with_it
     for name in &names {
         assert_eq!(live.iter().filter(|n| n == name).count(), 1, "{live:?}");
     }
+    let first = &stack["instances"]["Web01"][0];
+    assert!(
+        first["state"].is_string() && first["state"] != "unknown",
+        "{stack}"
+    );
     assert_ne!(stack["auth_token"], "****");
     assert_eq!(stack["configuration"]["configurations"][0]["flag"], "Web01");
     // Secrets: masked in answers, sealed where stored.
