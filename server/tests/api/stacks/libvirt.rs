@@ -106,6 +106,16 @@ async fn a_template_makes_a_stack_whose_machines_exist_and_are_destroyed_with_it
         events.iter().filter(|e| e["kind"] == "step").count() >= 2,
         "{stack}"
     );
+    // Published: the status changes and the steps, on stack/<id>.
+    let published = app.services().db.events_after(0, 1000).await.unwrap();
+    let on_stack = |kind: &str| {
+        published
+            .iter()
+            .filter(|e| e.kind == kind && e.resource == format!("stack/{id}"))
+            .count()
+    };
+    assert!(on_stack("stack.changed") >= 2, "{published:?}");
+    assert!(on_stack("stack.step") >= 4, "{published:?}");
     let listed: Value = app.get_json("/v3/alm/stack").await.json().await.unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 1);
 
