@@ -136,3 +136,87 @@ async fn a_stopped_operation_is_refused_another_then_resumed_without_duplicates(
         "{stack}"
     );
 }
+
+#[tokio::test]
+async fn a_delete_left_half_done_is_resumed_and_a_machine_already_gone_counts_as_destroyed() {
+    let app = TestApp::signed_in().await;
+    let b = libvirt_backend(&app).await;
+    let res = app
+        .api(
+            Method::POST,
+            "/v3/alm/template",
+            Some(template("libvirt", "kvm", 2)),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.unwrap()["stack_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stack = wait_for(&app, &id, "CREATE_COMPLETE").await;
+    let machines: Vec<(String, String)> = stack["instances"]["Web01"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["name"].as_str().unwrap().to_owned(),
+                i["machine_id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    // A runner began the delete, journalled it, destroyed the first
+    // machine and stopped.
+    let db = &app.services().db;
+    let now = app.services().now();
+    assert!(db
+        .claim_lease("stack", &id, "other", now, 600_000)
+        .await
+        .unwrap());
+    assert!(db
+        .begin_operation(
+            &id,
+            &BeginOperation {
+                kind: "delete",
+                id: "op-del",
+                detail: "{}",
+                from: &["CREATE_COMPLETE"],
+                to: "DELETE_IN_PROGRESS",
+                expected_version: None,
+                new_version: None,
+                now,
+            },
+        )
+        .await
+        .unwrap());
+    for (name, machine) in &machines {
+        db.append_step(
+            &id,
+            &NewStep {
+                operation_id: "op-del".into(),
+                flag: "Web01".into(),
+                action: "destroy_machine".into(),
+                machine_name: name.clone(),
+                machine_id: Some(machine.clone()),
+                now,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let res = app
+        .api(
+            Method::POST,
+            &format!("/backends/{b}/machines/{}", machines[0].1),
+            Some(json!({"action": "destroy"})),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    assert!(db.release_lease("stack", &id, "other").await.unwrap());
+    StackResume::sweep(&JobContext::new(app.services()))
+        .await
+        .unwrap();
+    wait_for(&app, &id, "DELETE_COMPLETE").await;
+    let live = live_names(&app, &b).await;
+    assert!(machines.iter().all(|(n, _)| !live.contains(n)), "{live:?}");
+}
