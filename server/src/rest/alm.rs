@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::{
     http_error::ApiError,
     rest::extract::{
-        Body, CreateStackAction, DeleteStackAction, May, Path, Query, ViewStackAction,
+        Body, CreateStackAction, DeleteStackAction, May, Path, Query, Text, ViewStackAction,
         ViewTemplateAction,
     },
     AppState,
@@ -43,7 +43,7 @@ pub async fn apply_template(
     State(state): State<AppState>,
     May(actor, _): May<CreateStackAction>,
     Query(q): Query<ApplyQuery>,
-    mut body: String,
+    Text(mut body): Text,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     // `"on_failure"` may come in the body, beside the template's fields.
     let mut on_failure = q.on_failure.clone();

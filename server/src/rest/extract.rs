@@ -76,6 +76,25 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     }
 }
 
+/// A body kept as text (a document the operation parses itself, such as
+/// a stack template): too large is 413, and bytes that are not UTF-8 are a
+/// 400 in the JSON error shape, never axum's plain-text refusal.
+pub struct Text(pub String);
+
+impl<S: Send + Sync> FromRequest<S> for Text {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(unreadable)?;
+        String::from_utf8(bytes.to_vec()).map(Text).map_err(|e| {
+            ApiError(ErrorKind::invalid(
+                "body",
+                format!("is not UTF-8 text: {e}"),
+            ))
+        })
+    }
+}
+
 /// Why a body could not be read: too large (413), or broken (400).
 fn unreadable(rejection: BytesRejection) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {

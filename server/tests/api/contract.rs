@@ -45,6 +45,27 @@ async fn parameters_that_do_not_parse_are_refused_in_the_json_error_shape() {
     assert_eq!((status, &body["field"]), (400, &json!("cols")), "{body}");
 }
 
+/// A document the operation parses itself (a stack template) that is not
+/// even UTF-8: a 400 in the JSON shape, as Schemathesis first found it
+/// answered in axum's plain text.
+#[tokio::test]
+async fn a_template_body_that_is_not_text_is_refused_in_the_json_error_shape() {
+    let app = TestApp::signed_in().await;
+    let res = app
+        .client
+        .post(app.url("/v3/alm/template"))
+        .header("X-CSRFToken", app.csrf())
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(vec![0xff_u8, 0xfe])
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_error(res).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"], "invalid_input");
+    assert_eq!(body["field"], "body");
+}
+
 #[tokio::test]
 async fn a_body_over_the_limit_is_a_413_in_the_json_error_shape() {
     let app = TestApp::signed_in().await;
