@@ -16,7 +16,9 @@ mod inventory;
 mod keys;
 mod leases;
 mod scripts;
+mod sessions;
 mod stacks;
+mod throttle_and_audit;
 mod two_factor;
 
 use std::{collections::BTreeMap, fmt::Debug, fmt::Display, future::Future, sync::Arc};
