@@ -126,7 +126,7 @@ async fn a_run_through_one_instance_is_followed_through_another_and_ended_when_i
     let traffic = Traffic::start(cluster.nginx.url("/backends"), cluster.token.clone());
     let (a, on_b, c) = (0, 1, 2);
     let b_events = cluster.api(Method::GET, &cluster.instances[on_b].url("/events"));
-    let mut events = SseReader::open(b_events).await;
+    let mut events = SseReader::send(b_events).await;
 
     // Through A; announced on B's stream and followed live through B.
     let run = start_run(&cluster, &cluster.instances[a], &b, &m).await;
