@@ -1,4 +1,5 @@
-//! Reading a `text/event-stream` answer frame by frame.
+//! Reading a `text/event-stream` answer frame by frame. The cluster tests
+//! read their streams with this file too.
 
 use std::time::Duration;
 
@@ -29,12 +30,23 @@ impl SseReader {
     /// Opens `url` as an EventSource would (with `Last-Event-ID` when
     /// reconnecting); the answer must be a 200 event stream.
     pub async fn open(client: &reqwest::Client, url: &str, last_event_id: Option<&str>) -> Self {
-        let mut req = client.get(url).header("accept", "text/event-stream");
+        let mut req = client.get(url);
         if let Some(id) = last_event_id {
             req = req.header("last-event-id", id);
         }
-        let res = req.send().await.unwrap();
-        assert_eq!(res.status(), 200, "{url}");
+        Self::send(req).await
+    }
+
+    /// Sends `request` as an EventSource would; the answer must be a 200
+    /// event stream. A stream outlives the client's own request timeout.
+    pub async fn send(request: reqwest::RequestBuilder) -> Self {
+        let res = request
+            .header("accept", "text/event-stream")
+            .timeout(Duration::from_secs(300))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{:?}", res.url());
         let kind = res.headers()["content-type"].to_str().unwrap().to_owned();
         assert!(kind.starts_with("text/event-stream"), "{kind}");
         Self {
