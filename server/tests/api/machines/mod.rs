@@ -7,13 +7,16 @@ mod backends;
 mod bare_metal;
 mod digitalocean;
 pub mod ec2;
+mod ec2_mist;
 mod faults;
 mod keys;
+mod keys_deploy;
 #[cfg(feature = "libvirt")]
 mod libvirt;
 mod probe;
 mod scripts;
 mod shell;
+mod shell_access;
 mod shell_limits;
 mod terminal;
 
