@@ -11,21 +11,14 @@ use crate::machines::ec2::moto;
 async fn the_seed_template_makes_one_running_t2_micro_on_ec2() {
     let Some(moto) = moto().await else { return };
     let app = TestApp::signed_in().await;
-    let res = app
-        .api(
-            Method::POST,
-            "/backends",
-            Some(json!({
-                "title": "tokyo", "provider": "ec2_ap_northeast",
-                "apikey": "AKIAJDZLA", "apisecret": "secret-for-moto", "apiurl": moto.url,
-            })),
-        )
-        .await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    let b = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let b = add_backend(
+        &app,
+        json!({
+            "title": "tokyo", "provider": "ec2_ap_northeast",
+            "apikey": "AKIAJDZLA", "apisecret": "secret-for-moto", "apiurl": moto.url,
+        }),
+    )
+    .await;
     let seed = json!({
         "version": "2017-03-03",
         "label": "template version label #1",

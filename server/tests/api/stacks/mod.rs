@@ -31,13 +31,16 @@ pub fn template(cloud: &str, cred: &str, count: u32) -> Value {
 
 /// A libvirt backend on `test:///default`; its id.
 pub async fn libvirt_backend(app: &TestApp) -> String {
-    let res = app
-        .api(
-            Method::POST,
-            "/backends",
-            Some(json!({"title": "kvm", "provider": "libvirt", "apiurl": "test:///default"})),
-        )
-        .await;
+    add_backend(
+        app,
+        json!({"title": "kvm", "provider": "libvirt", "apiurl": "test:///default"}),
+    )
+    .await
+}
+
+/// Adds the backend `body` describes (it must be accepted); its id.
+pub async fn add_backend(app: &TestApp, body: Value) -> String {
+    let res = app.api(Method::POST, "/backends", Some(body)).await;
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     res.json::<Value>().await.unwrap()["id"]
         .as_str()
