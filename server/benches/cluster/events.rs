@@ -50,7 +50,7 @@ pub async fn latency() {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut readers = Vec::new();
     for (stream, url) in urls.iter().enumerate() {
-        let reader = SseReader::open(browser.client.get(url)).await;
+        let reader = SseReader::send(browser.client.get(url)).await;
         readers.push(tokio::spawn(read(stream, reader, tx.clone())));
     }
     let put = reqwest::Client::new();
