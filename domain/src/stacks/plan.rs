@@ -7,13 +7,16 @@
 //! {"vendor_changed": false,
 //!  "layers": [{"flag": "Web01", "role": "web", "action": "replace",
 //!              "from": 1, "to": 2,
-//!              "why": ["/configurations/0/provision/instance_type"]}]}
+//!              "why": ["/configurations/0/provision/instance_type"],
+//!              "create": ["calm-red-fox-Web01-2", "calm-red-fox-Web01-3"],
+//!              "destroy": ["calm-red-fox-Web01-1"]}]}
 //! ```
 //!
 //! `action` is one of `create`, `delete`, `scale`, `replace`, `redeploy`,
 //! `no-op`; `from`/`to` are the layer's machine counts before and after;
 //! `why` holds the pointers that forced the action, into the new template
-//! (into the current one for `delete`). Layers come in the new template's
+//! (into the current one for `delete`); `create`/`destroy` name the
+//! machines (the service fills them in: `<nickname>-<flag>-<n>`). Layers come in the new template's
 //! order, then the deleted ones in the current template's.
 
 use serde::{Deserialize, Serialize};
@@ -62,6 +65,13 @@ pub struct LayerPlan {
     /// machines kept pull it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub redeploy: bool,
+    /// The machines applying creates, by name (filled in by the service,
+    /// which knows the stack's nickname and machines).
+    #[serde(default)]
+    pub create: Vec<String>,
+    /// The machines applying destroys, by name (filled in by the service).
+    #[serde(default)]
+    pub destroy: Vec<String>,
 }
 
 /// What applying a template does.
@@ -97,6 +107,8 @@ pub fn plan(current: Option<&Template>, next: &Template) -> Plan {
                 to: layer.provision.count(),
                 why: vec![at],
                 redeploy: false,
+                create: Vec::new(),
+                destroy: Vec::new(),
             },
             Some(before) => compare(before, layer, &at),
         });
@@ -112,6 +124,8 @@ pub fn plan(current: Option<&Template>, next: &Template) -> Plan {
                     to: 0,
                     why: vec![pointer_child("/configurations", &i.to_string())],
                     redeploy: false,
+                    create: Vec::new(),
+                    destroy: Vec::new(),
                 });
             }
         }
@@ -181,5 +195,7 @@ fn compare(before: &Layer, after: &Layer, at: &str) -> LayerPlan {
         to,
         why,
         redeploy,
+        create: Vec::new(),
+        destroy: Vec::new(),
     }
 }

@@ -10,9 +10,10 @@ use utoipa::{IntoParams, ToSchema};
 use crate::{
     http_error::ApiError,
     rest::extract::{
-        Body, CreateStackAction, DeleteStackAction, May, Path, Query, Text, ViewStackAction,
+        Body, CreateStackAction, DeleteStackAction, May, Path, Query, ViewStackAction,
         ViewTemplateAction,
     },
+    rest::template_body::TemplateBody,
     AppState,
 };
 
@@ -27,7 +28,9 @@ pub struct ApplyQuery {
     on_failure: Option<String>,
 }
 
-fn truthy(v: Option<&str>) -> bool {
+/// Whether a flag given in a query is on (`?dry_run`, `=true`, `=1`,
+/// `=yes`).
+pub fn truthy(v: Option<&str>) -> bool {
     matches!(v.map(str::trim), Some("true" | "1" | "yes" | ""))
 }
 
@@ -37,22 +40,16 @@ fn truthy(v: Option<&str>) -> bool {
 /// and `create:machine` on the vendor's backend. With `?dry_run=true`,
 /// the answer has the plan only (no `stack_id`): nothing is created.
 #[utoipa::path(post, path = "/v3/alm/template", tag = "stacks", params(ApplyQuery),
-    request_body(description = "The template (ALM `2017-03-03`)", content_type = "application/json", content = Object),
+    request_body(description = "The template (ALM `2017-03-03`), JSON or YAML", content((Object = "application/json"), (String = "application/x-yaml"))),
     responses((status = 201, description = "`{status, stack_status, stack_id, version_id, nickname, plan, dry_run}`; a dry run: `{status, plan, dry_run}`", body = Object)))]
 pub async fn apply_template(
     State(state): State<AppState>,
     May(actor, _): May<CreateStackAction>,
     Query(q): Query<ApplyQuery>,
-    Text(mut body): Text,
+    body: TemplateBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     // `"on_failure"` may come in the body, beside the template's fields.
-    let mut on_failure = q.on_failure.clone();
-    if let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(&body) {
-        if let Some(v) = map.remove("on_failure") {
-            on_failure = Some(v.as_str().unwrap_or_default().to_owned());
-            body = Value::Object(map).to_string();
-        }
-    }
+    let on_failure = body.on_failure.or(q.on_failure);
     let dry_run = q.dry_run.is_some() && truthy(q.dry_run.as_deref());
     let keep_on_failure = match on_failure.as_deref().map(str::trim) {
         None | Some("" | "rollback") => false,
@@ -68,7 +65,7 @@ pub async fn apply_template(
         dry_run,
         keep_on_failure,
     };
-    let applied = stacks::apply(&state.services, &actor, &body, options).await?;
+    let applied = stacks::apply(&state.services, &actor, &body.text, options).await?;
     let mut answer = serde_json::to_value(&applied).unwrap_or(Value::Null);
     if let Some(map) = answer.as_object_mut() {
         map.insert("status".into(), json!("success"));

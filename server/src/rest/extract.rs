@@ -257,6 +257,7 @@ route_actions! {
     CreateStackAction => "create:alm.stack";
     ViewStackAction => "view:alm.stack";
     DeleteStackAction => "delete:alm.stack";
+    EditStackAction => "edit:alm.stack";
     ViewTemplateAction => "view:alm.template";
     CreateTokenAction => "create:token", own;
     EditPasswordAction => "edit:password", own;

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod alm;
+pub mod alm_update;
 pub mod answers;
 pub mod backends;
 pub mod events;
@@ -16,6 +17,7 @@ pub mod openapi;
 pub mod roles;
 pub mod scripts;
 pub mod shell;
+pub mod template_body;
 pub mod terminal;
 pub mod tokens;
 pub mod two_factor;
@@ -135,6 +137,6 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(alm::apply_template, alm::list_versions))
         .routes(routes!(alm::list_stacks))
         .routes(routes!(alm::describe_stack, alm::delete_stack))
-        .routes(routes!(alm::template_version))
+        .routes(routes!(alm::template_version, alm_update::update_template))
         .routes(routes!(alm::compare))
 }

@@ -7,8 +7,11 @@
 //!
 //! - [`apply`]: parse, resolve the vendor's backend, authorise, plan, and
 //!   (unless a dry run) store and start.
+//! - [`update`]: the plan from the current version to a new one, then its
+//!   steps (`layout`: which machines, by name).
 //! - [`delete`]: destroy the stack's machines, then mark it deleted.
-//! - `runner`: the operation itself (create, rollback, delete).
+//! - `runner`: the operation itself (create, update, delete), and
+//!   `rollback` when a create or update fails.
 
 use domain::{
     providers::Provider,
@@ -25,14 +28,19 @@ use store::{
 use crate::{authz, internal, stored, Actor, Services};
 
 mod describe;
+pub mod layout;
 mod names;
+mod rollback;
 pub(crate) mod runner;
 pub mod secrets;
 mod status;
 mod steps;
+mod update;
 
 pub use describe::*;
+pub use membership::*;
 pub use status::*;
+pub use update::*;
 
 /// The lease kind a stack's runner holds.
 pub const LEASE_KIND: &str = "stack";
@@ -49,9 +57,13 @@ pub struct Applied {
     /// Its nickname (absent on a dry run).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
-    /// `CREATE_IN_PROGRESS`, or absent on a dry run.
+    /// `CREATE_IN_PROGRESS` (`UPDATE_IN_PROGRESS`), or absent on a dry
+    /// run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stack_status: Option<String>,
+    /// What the caller should know (an update's vendor ignored).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
     /// What applying does (or would do).
     pub plan: Plan,
 }
@@ -147,19 +159,22 @@ pub async fn apply(
         "create:machine",
         &format!("{}/machine/*", resource::backend(&backend.id)),
     )?;
-    let plan = plan(None, &template);
+    let mut plan = plan(None, &template);
     if dry_run {
+        layout::steps("<nickname>", &mut plan, &[], &[]);
         return Ok(Applied {
             stack_id: None,
             version_id: None,
             nickname: None,
             stack_status: None,
+            message: None,
             plan,
         });
     }
     let now = services.now();
     let id = uuid::Uuid::new_v4().simple().to_string();
     let nickname = names::unused(services).await?;
+    let steps = layout::steps(&nickname, &mut plan, &[], &[]);
     let token = format!(
         "{}{}",
         uuid::Uuid::new_v4().simple(),
@@ -215,24 +230,22 @@ pub async fn apply(
     if !begun {
         return Err(internal("a new stack's operation did not begin"));
     }
-    for layer in &template.configurations {
-        for n in 1..=layer.provision.count() {
-            services
-                .db
-                .append_step(
-                    &id,
-                    &NewStep {
-                        operation_id: op_id.clone(),
-                        flag: layer.flag.clone(),
-                        action: CREATE_MACHINE.into(),
-                        machine_name: format!("{nickname}-{}-{n}", layer.flag),
-                        machine_id: None,
-                        now,
-                    },
-                )
-                .await
-                .map_err(internal)?;
-        }
+    for (flag, name) in steps.create {
+        services
+            .db
+            .append_step(
+                &id,
+                &NewStep {
+                    operation_id: op_id.clone(),
+                    flag,
+                    action: CREATE_MACHINE.into(),
+                    machine_name: name,
+                    machine_id: None,
+                    now,
+                },
+            )
+            .await
+            .map_err(internal)?;
     }
     status::record(services, &id, CREATE_IN_PROGRESS, "the stack was created").await;
     runner::spawn(services.clone(), id.clone());
@@ -249,6 +262,7 @@ pub async fn apply(
         version_id: Some(version.version_id),
         nickname: Some(nickname),
         stack_status: Some(CREATE_IN_PROGRESS.into()),
+        message: None,
         plan,
     })
 }
@@ -261,16 +275,15 @@ pub async fn delete(
 ) -> Result<Stack, ErrorKind> {
     authz::authorize(actor, "delete:alm.stack", &resource::stack(stack_id))?;
     let stack = find(services, stack_id).await?;
-    // A runner that just ended releases the lease a moment after.
-    let mut claimed = false;
-    for _ in 0..20 {
-        claimed = runner::claim(services, stack_id).await?;
-        if claimed || stack.operation.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let held = runner::machines(services, &stack).await?;
+    for (_, _, id) in &held {
+        authz::authorize(
+            actor,
+            "destroy:machine",
+            &resource::machine(&stack.backend_id, id),
+        )?;
     }
-    if !claimed {
+    if !runner::claim_soon(services, stack_id).await? {
         return Err(busy(services, stack_id).await);
     }
     let op_id = uuid::Uuid::new_v4().simple().to_string();
@@ -296,7 +309,7 @@ pub async fn delete(
         runner::release(services, stack_id).await;
         return Err(busy(services, stack_id).await);
     }
-    for (flag, name, machine_id) in runner::machines(services, &stack).await? {
+    for (flag, name, machine_id) in held {
         services
             .db
             .append_step(
@@ -339,7 +352,7 @@ pub async fn find(services: &Services, stack_id: &str) -> Result<Stack, ErrorKin
 }
 
 /// The 409 of a stack that cannot begin an operation now.
-async fn busy(services: &Services, stack_id: &str) -> ErrorKind {
+pub(crate) async fn busy(services: &Services, stack_id: &str) -> ErrorKind {
     match find(services, stack_id).await {
         Ok(s) if s.deleted_at.is_some() => ErrorKind::Conflict {
             message: format!("stack {stack_id:?} is deleted"),

@@ -1,7 +1,7 @@
 //! Carrying a stack's operation: claimed by lease `("stack", id)`, renewed
 //! while it runs; each layer's steps run concurrently, layers in the
-//! template's order. A failed create is rolled back (its machines
-//! destroyed). Everything it does is journalled first, so a runner that
+//! template's order; an update's destroys after all its creates. A failed
+//! create or update is rolled back (`rollback`). Everything it does is journalled first, so a runner that
 //! stops anywhere is resumed by another from the unfinished steps.
 
 use std::time::Duration;
@@ -9,10 +9,10 @@ use std::time::Duration;
 use domain::{stacks::Template, ErrorKind};
 use futures_util::future::join_all;
 use serde_json::json;
-use store::stacks::{NewStep, Operation, Stack, Step, STEP_DONE, STEP_PENDING, STEP_SKIPPED};
+use store::stacks::{Operation, Stack, Step, STEP_DONE};
 use tokio_util::sync::CancellationToken;
 
-use super::{status::*, steps, LEASE_KIND};
+use super::{rollback, status::*, steps, LEASE_KIND};
 use crate::{internal, Services};
 
 /// How long a runner's lease lasts unless renewed.
@@ -38,6 +38,21 @@ pub async fn claim(services: &Services, stack_id: &str) -> Result<bool, ErrorKin
         .claim_lease(LEASE_KIND, stack_id, me, services.now(), LEASE_TTL_MS)
         .await
         .map_err(internal)
+}
+
+/// Claims the stack's lease for a new operation, waiting up to 2 s for a
+/// runner that just ended to release it; `false` when an operation runs.
+pub async fn claim_soon(services: &Services, stack_id: &str) -> Result<bool, ErrorKind> {
+    for _ in 0..20 {
+        if claim(services, stack_id).await? {
+            return Ok(true);
+        }
+        if super::find(services, stack_id).await?.operation.is_some() {
+            return Ok(false);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(false)
 }
 
 /// Carries the stack's operation, whose lease this instance holds, in a
@@ -101,8 +116,10 @@ pub async fn carry(services: &Services, stack_id: &str) -> Result<(), ErrorKind>
         return Ok(());
     };
     match (op.kind.as_str(), stack.status.as_str()) {
-        ("create", ROLLBACK_IN_PROGRESS) => rollback(services, &stack, &op).await,
+        ("create", ROLLBACK_IN_PROGRESS) => rollback::create(services, &stack, &op).await,
         ("create", _) => create(services, &stack, &op).await,
+        ("update", UPDATE_ROLLBACK_IN_PROGRESS) => rollback::update(services, &stack, &op).await,
+        ("update", _) => update(services, &stack, &op).await,
         ("delete", _) => destroy_all(services, &stack, &op).await,
         (other, _) => Err(internal(format!("unknown stack operation {other:?}"))),
     }
@@ -120,6 +137,82 @@ async fn template(services: &Services, stack: &Stack) -> Result<Template, ErrorK
 
 async fn create(services: &Services, stack: &Stack, op: &Operation) -> Result<(), ErrorKind> {
     let template = template(services, stack).await?;
+    if !run_creates(services, stack, op, &template).await? {
+        let detail: serde_json::Value = serde_json::from_str(&op.detail).unwrap_or_default();
+        if detail["on_failure"] == "keep" {
+            let why = "a machine could not be created; those made are kept";
+            return end(services, stack, op, CREATE_FAILED, false, why).await;
+        }
+        record(
+            services,
+            &stack.id,
+            CREATE_FAILED,
+            "a machine could not be created",
+        )
+        .await;
+        return rollback::create(services, stack, op).await;
+    }
+    end(
+        services,
+        stack,
+        op,
+        CREATE_COMPLETE,
+        false,
+        "every machine was created",
+    )
+    .await
+}
+
+/// New machines first (layer by layer), then the replaced and surplus
+/// destroyed; a failed create rolls the update back.
+async fn update(services: &Services, stack: &Stack, op: &Operation) -> Result<(), ErrorKind> {
+    let template = template(services, stack).await?;
+    if !run_creates(services, stack, op, &template).await? {
+        return rollback::update(services, stack, op).await;
+    }
+    if run_destroys(services, stack, op).await? {
+        let why = format!("the stack is at version {}", stack.version_id);
+        end(services, stack, op, UPDATE_COMPLETE, false, &why).await
+    } else {
+        let why =
+            "some replaced or surplus machines could not be destroyed; they stay in the stack";
+        end(services, stack, op, UPDATE_ROLLBACK_FAILED, false, why).await
+    }
+}
+
+/// The provider's machines, asked up to three times: a step is never taken
+/// without knowing whether its machine exists already.
+pub async fn listed(
+    services: &Services,
+    driver: &std::sync::Arc<dyn cloud::CloudDriver>,
+    backend_id: &str,
+) -> Result<Vec<domain::compute::Machine>, ErrorKind> {
+    let mut last = None;
+    for wait in [0, 500, 2000] {
+        tokio::time::sleep(Duration::from_millis(wait)).await;
+        match driver.list_machines().await {
+            Ok(listed) => return Ok(listed),
+            Err(e) => last = Some(e),
+        }
+    }
+    let backend = services.db.backend(backend_id).await.ok().flatten();
+    let title = backend
+        .map(|b| b.title)
+        .unwrap_or_else(|| backend_id.to_owned());
+    Err(crate::drivers::error(
+        last.unwrap_or_else(|| cloud::DriverError::Unavailable("no answer".into())),
+        &title,
+    ))
+}
+
+/// Runs the operation's unfinished creates, layer by layer in the
+/// template's order, each layer's concurrently; `false` when one failed.
+async fn run_creates(
+    services: &Services,
+    stack: &Stack,
+    op: &Operation,
+    template: &Template,
+) -> Result<bool, ErrorKind> {
     let (backend, driver) = steps::driver(services, &stack.backend_id).await?;
     let pending = services
         .db
@@ -134,115 +227,17 @@ async fn create(services: &Services, stack: &Stack, op: &Operation) -> Result<()
         if mine.is_empty() {
             continue;
         }
-        let listed = driver.list_machines().await.unwrap_or_default();
+        let listed = listed(services, &driver, &backend.id).await?;
         let ran = join_all(
             mine.into_iter()
                 .map(|s| steps::create(services, stack, &backend, &driver, layer, s, &listed)),
         )
         .await;
         if ran.iter().any(|ok| !ok) {
-            let detail: serde_json::Value = serde_json::from_str(&op.detail).unwrap_or_default();
-            if detail["on_failure"] == "keep" {
-                let why = "a machine could not be created; those made are kept";
-                return end(services, stack, op, CREATE_FAILED, false, why).await;
-            }
-            record(
-                services,
-                &stack.id,
-                CREATE_FAILED,
-                "a machine could not be created",
-            )
-            .await;
-            return rollback(services, stack, op).await;
+            return Ok(false);
         }
     }
-    end(
-        services,
-        stack,
-        op,
-        CREATE_COMPLETE,
-        false,
-        "every machine was created",
-    )
-    .await
-}
-
-/// Destroys what a failed create made, then `ROLLBACK_COMPLETE`.
-async fn rollback(services: &Services, stack: &Stack, op: &Operation) -> Result<(), ErrorKind> {
-    let now = services.now();
-    if stack.status != ROLLBACK_IN_PROGRESS {
-        services
-            .db
-            .set_stack_status(&stack.id, &[CREATE_IN_PROGRESS], ROLLBACK_IN_PROGRESS, now)
-            .await
-            .map_err(internal)?;
-        record(
-            services,
-            &stack.id,
-            ROLLBACK_IN_PROGRESS,
-            "a machine could not be created",
-        )
-        .await;
-    }
-    let (_, driver) = steps::driver(services, &stack.backend_id).await?;
-    let listed = driver.list_machines().await.unwrap_or_default();
-    let all = services
-        .db
-        .operation_steps(&stack.id, &op.id)
-        .await
-        .map_err(internal)?;
-    let destroying: Vec<&str> = all
-        .iter()
-        .filter(|s| s.action == DESTROY_MACHINE)
-        .map(|s| s.machine_name.as_str())
-        .collect();
-    for s in all.iter().filter(|s| s.action == CREATE_MACHINE) {
-        // A pending create may have made its machine before its runner
-        // stopped: found by name, it is destroyed too.
-        let made = match (&s.machine_id, s.state.as_str()) {
-            (Some(id), STEP_DONE) => Some(id.clone()),
-            (_, STEP_PENDING) => steps::named(&listed, &s.machine_name).map(|m| m.id.clone()),
-            _ => None,
-        };
-        if s.state == STEP_PENDING {
-            services
-                .db
-                .mark_step(
-                    &stack.id,
-                    s.seq,
-                    STEP_SKIPPED,
-                    None,
-                    Some("rolled back"),
-                    now,
-                )
-                .await
-                .map_err(internal)?;
-        }
-        if let Some(id) = made.filter(|_| !destroying.contains(&s.machine_name.as_str())) {
-            services
-                .db
-                .append_step(
-                    &stack.id,
-                    &NewStep {
-                        operation_id: op.id.clone(),
-                        flag: s.flag.clone(),
-                        action: DESTROY_MACHINE.into(),
-                        machine_name: s.machine_name.clone(),
-                        machine_id: Some(id),
-                        now,
-                    },
-                )
-                .await
-                .map_err(internal)?;
-        }
-    }
-    let ok = run_destroys(services, stack, op).await?;
-    let (to, why) = if ok {
-        (ROLLBACK_COMPLETE, "the machines made were destroyed")
-    } else {
-        (ROLLBACK_FAILED, "some machines could not be destroyed")
-    };
-    end(services, stack, op, to, false, why).await
+    Ok(true)
 }
 
 async fn destroy_all(services: &Services, stack: &Stack, op: &Operation) -> Result<(), ErrorKind> {
@@ -269,7 +264,9 @@ async fn destroy_all(services: &Services, stack: &Stack, op: &Operation) -> Resu
     }
 }
 
-async fn run_destroys(
+/// Runs the operation's unfinished destroys, concurrently; `false` when
+/// one failed.
+pub(super) async fn run_destroys(
     services: &Services,
     stack: &Stack,
     op: &Operation,
@@ -290,7 +287,8 @@ async fn run_destroys(
     Ok(ran.into_iter().all(|ok| ok))
 }
 
-async fn end(
+/// Ends the operation with status `to` (and its log entry).
+pub(super) async fn end(
     services: &Services,
     stack: &Stack,
     op: &Operation,

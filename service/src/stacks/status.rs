@@ -23,6 +23,19 @@ pub const ROLLBACK_IN_PROGRESS: &str = "ROLLBACK_IN_PROGRESS";
 pub const ROLLBACK_COMPLETE: &str = "ROLLBACK_COMPLETE";
 /// A rollback could not destroy every machine.
 pub const ROLLBACK_FAILED: &str = "ROLLBACK_FAILED";
+/// An update's machines are being made and the replaced destroyed.
+pub const UPDATE_IN_PROGRESS: &str = "UPDATE_IN_PROGRESS";
+/// An update is done.
+pub const UPDATE_COMPLETE: &str = "UPDATE_COMPLETE";
+/// A failed update's new machines are being destroyed (the previous
+/// version's kept).
+pub const UPDATE_ROLLBACK_IN_PROGRESS: &str = "UPDATE_ROLLBACK_IN_PROGRESS";
+/// A failed update was rolled back to the previous version.
+pub const UPDATE_ROLLBACK_COMPLETE: &str = "UPDATE_ROLLBACK_COMPLETE";
+/// An update's rollback, or its destroying of replaced machines, failed:
+/// the stack holds machines it could not destroy (another update or a
+/// delete may follow).
+pub const UPDATE_ROLLBACK_FAILED: &str = "UPDATE_ROLLBACK_FAILED";
 /// Its machines are being destroyed.
 pub const DELETE_IN_PROGRESS: &str = "DELETE_IN_PROGRESS";
 /// Deleted.
@@ -37,8 +50,9 @@ pub const SETTLED: &[&str] = &[
     ROLLBACK_COMPLETE,
     ROLLBACK_FAILED,
     DELETE_FAILED,
-    "UPDATE_COMPLETE",
-    "UPDATE_ROLLBACK_COMPLETE",
+    UPDATE_COMPLETE,
+    UPDATE_ROLLBACK_COMPLETE,
+    UPDATE_ROLLBACK_FAILED,
 ];
 
 /// A step creating a machine.
