@@ -173,12 +173,17 @@ pub async fn access_token(
     address: &str,
 ) -> Result<AccessToken, ErrorKind> {
     let bad_client = || ErrorKind::InvalidCredentials;
-    let client = services
+    let Some(client) = services
         .db
         .oauth_client(grant.client_id.trim())
         .await
         .map_err(internal)?
-        .ok_or_else(bad_client)?;
+    else {
+        // A stack's agents: client id = the stack's id, secret = its auth token.
+        return crate::stacks::agents::access_token(services, grant, address)
+            .await?
+            .ok_or_else(bad_client);
+    };
     if !credentials::constant_time_eq(
         tokens::hash(&grant.client_secret).as_bytes(),
         client.secret_hash.as_bytes(),

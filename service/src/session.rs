@@ -35,6 +35,12 @@ pub enum Credential {
     },
     /// `Authorization: Basic ...`.
     Basic,
+    /// A stack's agent token (`service::stacks::agents`): confined to
+    /// that stack's agent routes.
+    Agent {
+        /// The stack it acts for.
+        stack_id: String,
+    },
 }
 
 /// A cookie session's CSRF token. The server's middleware puts it in the
@@ -67,6 +73,7 @@ impl Actor {
     pub fn audit_name(&self) -> String {
         match &self.via {
             Credential::Token { name, .. } => format!("{} (token {name})", self.email),
+            Credential::Agent { stack_id } => format!("agent of stack {stack_id}"),
             _ => self.email.clone(),
         }
     }

@@ -256,6 +256,9 @@ pub async fn authenticate(
     address: &str,
 ) -> Result<Option<Actor>, ErrorKind> {
     let presented = presented.trim();
+    if presented.starts_with(crate::stacks::agents::TOKEN_PREFIX) {
+        return crate::stacks::agents::authenticate(services, presented, address).await;
+    }
     if !presented.starts_with(TOKEN_PREFIX) || presented.len() != TOKEN_PREFIX.len() + 64 {
         return Ok(None);
     }

@@ -49,6 +49,10 @@ pub const ACTIONS: &[ActionInfo] = &[
     a("create:alm.stack", "Create stacks"),
     a("edit:alm.stack", "Update stacks"),
     a("delete:alm.stack", "Delete stacks"),
+    a(
+        "agent:alm.stack",
+        "Act as a stack's agent: report statuses, read its layers' container configuration",
+    ),
     a("view:user", "See the list of users"),
     a("view:audit", "Read the audit log"),
 ];

@@ -55,6 +55,10 @@ pub async fn authenticate(
     let legacy = header_text(&req, "authorized");
     match api_credentials(&state, authorization, legacy, &address).await {
         Ok(Some(actor)) => {
+            // A stack's agent token reaches its agent routes only.
+            if let Err(kind) = service::stacks::agents::confine(&actor, &path) {
+                return ApiError(kind).into_response();
+            }
             // API credentials: no cookie, so no CSRF to check.
             return run_as(&state, actor, req, next, &path).await;
         }

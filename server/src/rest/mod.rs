@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod alm;
+pub mod alm_agent;
 pub mod alm_update;
 pub mod answers;
 pub mod backends;
@@ -139,4 +140,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(alm::describe_stack, alm::delete_stack))
         .routes(routes!(alm::template_version, alm_update::update_template))
         .routes(routes!(alm::compare))
+        .routes(routes!(alm_agent::agent_status))
+        .routes(routes!(alm_agent::container_status))
+        .routes(routes!(alm_agent::config))
 }

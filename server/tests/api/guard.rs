@@ -252,6 +252,7 @@ const READING_GETS: &[&str] = &[
     "GET /v3/alm/stack/{stack_id}",
     "GET /v3/alm/template",
     "GET /v3/alm/template/{stack_id}",
+    "GET /v3/alm/agent/config",
 ];
 
 #[tokio::test]

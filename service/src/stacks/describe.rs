@@ -13,7 +13,10 @@ use serde::Serialize;
 use serde_json::Value;
 use store::stacks::{Stack, StackVersion};
 
-use super::{find, runner, token_context};
+use super::{
+    agents::{agent_views, AgentView},
+    find, runner, token_context,
+};
 use crate::{authz, internal, Actor, Services};
 
 /// A machine of a stack.
@@ -27,6 +30,8 @@ pub struct Instance {
     pub state: String,
     /// Its public addresses as last seen.
     pub public_ips: Vec<String>,
+    /// The agents running on it (those that sent its id), last reports.
+    pub agents: Vec<AgentView>,
 }
 
 /// A stack described.
@@ -45,6 +50,9 @@ pub struct Described {
     pub configuration: Value,
     /// Per flag, the machines it has.
     pub instances: BTreeMap<String, Vec<Instance>>,
+    /// Every agent that reported, with its machine when it sent the id
+    /// of one of the stack's.
+    pub agents: Vec<AgentView>,
     /// The latest 50 events, oldest first.
     pub events: Vec<Value>,
     pub created_at: i64,
@@ -110,7 +118,9 @@ async fn summary(
         .await
         .map_err(internal)?;
     let mut instances: BTreeMap<String, Vec<Instance>> = BTreeMap::new();
-    for (flag, name, machine_id) in runner::machines(services, stack).await? {
+    let machines = runner::machines(services, stack).await?;
+    let agents = agent_views(services, &stack.id, &machines).await?;
+    for (flag, name, machine_id) in machines {
         let seen = services
             .db
             .machine(&stack.backend_id, &machine_id)
@@ -123,7 +133,13 @@ async fn summary(
             ),
             None => ("unknown".to_owned(), Vec::new()),
         };
+        let on_it = agents
+            .iter()
+            .filter(|a| a.machine.as_ref() == Some(&name))
+            .cloned()
+            .collect();
         instances.entry(flag).or_default().push(Instance {
+            agents: on_it,
             name,
             machine_id,
             state,
@@ -159,6 +175,7 @@ async fn summary(
         auth_token,
         configuration: version.map(|v| masked(&v.template)).unwrap_or(Value::Null),
         instances,
+        agents,
         events,
         created_at: stack.created_at,
         updated_at: stack.updated_at,
