@@ -136,3 +136,17 @@ mod tests {
         assert_eq!(current_test(), "tests::the_test_is_named_after_its_thread");
     }
 }
+
+/// Mobingi's own ALM v3 examples, verbatim (their `cred` is the access key
+/// id `AKIAJ...DZLA` in `ap-northeast-1`): the domain's and the API's
+/// tests both start from them.
+pub mod alm_seeds {
+    /// The apply example (template version label #1).
+    pub const SEED_1: &str = include_str!("../data/alm/seed-1.json");
+    /// The update example (template version label #2).
+    pub const SEED_2: &str = include_str!("../data/alm/seed-2.json");
+    /// The `body` of the compare example 2: a trailing comma after
+    /// `"keypair": true`.
+    pub const COMPARE_EXAMPLE_2_BODY: &str =
+        include_str!("../data/alm/compare-example-2-body.json");
+}

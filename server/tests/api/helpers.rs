@@ -273,6 +273,27 @@ impl TestApp {
         req.send().await.expect("request")
     }
 
+    /// A REST call with the cookie session (and its CSRF header) and a body
+    /// sent as it is, of `content_type`.
+    pub async fn api_text(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        content_type: &str,
+        body: &str,
+    ) -> Response {
+        let mut req = self
+            .client
+            .request(method, self.url(path))
+            .header(header::ACCEPT, "application/json")
+            .header(header::CONTENT_TYPE, content_type)
+            .body(body.to_owned());
+        if let Some(token) = self.cookie("csrftoken") {
+            req = req.header("X-CSRFToken", token);
+        }
+        req.send().await.expect("request")
+    }
+
     /// A request with API credentials in `Authorization` (no cookies) and an
     /// optional JSON body.
     pub async fn as_caller(

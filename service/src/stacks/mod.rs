@@ -27,7 +27,6 @@ use store::{
 
 use crate::{authz, internal, stored, Actor, Services};
 
-pub mod agents;
 mod describe;
 pub mod layout;
 mod names;
@@ -307,7 +306,7 @@ pub async fn delete(
         .await
         .map_err(internal)?;
     if !begun {
-        runner::release(services, stack_id).await;
+        runner::release_unless_running(services, stack_id).await;
         return Err(busy(services, stack_id).await);
     }
     for (flag, name, machine_id) in held {

@@ -77,6 +77,21 @@ pub fn spawn(services: Services, stack_id: String) {
     });
 }
 
+/// Gives the lease back after an operation did not begin, unless another
+/// operation began meanwhile: a lease is this instance's, not a request's,
+/// so a concurrent request of this instance that won may be carrying it.
+pub async fn release_unless_running(services: &Services, stack_id: &str) {
+    let running = services
+        .db
+        .stack(stack_id)
+        .await
+        .map(|s| s.is_some_and(|s| s.operation.is_some()))
+        .unwrap_or(true);
+    if !running {
+        release(services, stack_id).await;
+    }
+}
+
 /// Releases this instance's lease of the stack.
 pub async fn release(services: &Services, stack_id: &str) {
     let me = services.background.instance().as_str();

@@ -138,7 +138,7 @@ pub async fn update(
         .await
         .map_err(internal)?;
     if !begun {
-        runner::release(services, stack_id).await;
+        runner::release_unless_running(services, stack_id).await;
         let now_stack = find(services, stack_id).await?;
         if now_stack.version_id != stack.version_id {
             return Err(stale(&now_stack, &stack.version_id));

@@ -166,7 +166,8 @@ fn the_plan_has_its_documented_json_shape() {
             "vendor_changed": false,
             "layers": [{
                 "flag": "Web01", "role": "web", "action": "replace", "from": 1, "to": 2,
-                "why": ["/configurations/0/provision/instance_type", "/configurations/0/provision/instance_count"]
+                "why": ["/configurations/0/provision/instance_type", "/configurations/0/provision/instance_count"],
+                "create": [], "destroy": []
             }]
         }))
     );

@@ -2,11 +2,12 @@
 //! dry run, faults, refusals, describe, versions, compare, delete, resume),
 //! and the seed's template on EC2 (moto).
 
-#[cfg(feature = "libvirt")]
-mod agents;
 mod ec2;
+mod ec2_update;
 #[cfg(feature = "libvirt")]
 mod libvirt;
+#[cfg(feature = "libvirt")]
+mod libvirt_update;
 #[cfg(feature = "libvirt")]
 mod resume;
 
@@ -83,4 +84,40 @@ pub async fn live_names(app: &TestApp, backend: &str) -> Vec<String> {
         .filter(|m| m["state"] != "terminated")
         .map(|m| m["name"].as_str().unwrap().to_owned())
         .collect()
+}
+
+/// The backend's live machines as its provider reports them now (not
+/// Overcast's stored list).
+pub async fn on_provider(app: &TestApp, backend: &str) -> Vec<domain::compute::Machine> {
+    let backend = app.services().db.backend(backend).await.unwrap().unwrap();
+    let driver = service::drivers::for_backend(app.services(), &backend)
+        .await
+        .unwrap()
+        .unwrap();
+    driver
+        .list_machines()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.state != domain::compute::MachineState::Terminated)
+        .collect()
+}
+
+/// The names of the machines of layer `flag` of the stack nicknamed `nick`
+/// that the provider has, sorted.
+pub async fn layer_on_provider(
+    app: &TestApp,
+    backend: &str,
+    nick: &str,
+    flag: &str,
+) -> Vec<String> {
+    let prefix = format!("{nick}-{flag}-");
+    let mut names: Vec<String> = on_provider(app, backend)
+        .await
+        .into_iter()
+        .map(|m| m.name)
+        .filter(|n| n.starts_with(&prefix))
+        .collect();
+    names.sort();
+    names
 }
