@@ -33,7 +33,7 @@ use crate::{
         account::AccountPage, admin::AdminPage, backends::BackendsPage,
         create_machine::CreateMachinePage, home::HomePage, keys::KeysPage, machine::MachinePage,
         machines::MachinesPage, not_found::NotFound, set_password::SetPasswordPage,
-        setup::SetupPage, sign_in::SignInPage, sign_in_code::SignInCodePage, stacks::StacksPage,
+        setup::SetupPage, sign_in::SignInPage, sign_in_code::SignInCodePage, stacks::{NewStackPage, StackPage, StacksPage},
     },
 };
 
@@ -100,6 +100,8 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=path!("machines/:backend/:machine") view=MachinePage ssr=SsrMode::Async/>
                 <Route path=path!("keys") view=KeysPage ssr=SSR/>
                 <Route path=path!("stacks") view=StacksPage ssr=SSR/>
+                <Route path=path!("stacks/new") view=NewStackPage ssr=SSR/>
+                <Route path=path!("stacks/:stack") view=StackPage ssr=SSR/>
                 <Route path=path!("admin") view=AdminPage ssr=SSR/>
                 <Route path=path!("account") view=AccountPage ssr=SSR/>
             </ParentRoute>

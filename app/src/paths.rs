@@ -27,6 +27,11 @@ pub fn machine_href(backend: &str, machine: &str) -> String {
     )
 }
 
+/// A stack's page.
+pub fn stack_href(stack_id: &str) -> String {
+    format!("/stacks/{}", encode_segment(stack_id))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

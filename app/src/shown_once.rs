@@ -57,6 +57,8 @@ pub const PASSWORD_LINK: Slot<String> = Slot::new("shown_once:password_link");
 pub const RECOVERY_CODES: Slot<Vec<String>> = Slot::new("shown_once:recovery_codes");
 /// What a probe of a machine found (machine page).
 pub const PROBE: Slot<domain::inventory::MachineProbe> = Slot::new("shown_once:probe");
+/// A stack template being written, with its plan (Stacks pages).
+pub const STACK_DRAFT: Slot<crate::api::stacks::Draft> = Slot::new("shown_once:stack_draft");
 
 /// Keeps `value` for the page a plain form post (no JavaScript) returns to.
 /// Does nothing for a call from a hydrated page (it shows the answer

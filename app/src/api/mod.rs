@@ -8,3 +8,4 @@ pub mod keys;
 pub mod machines;
 pub mod scripts;
 pub mod session;
+pub mod stacks;

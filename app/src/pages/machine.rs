@@ -12,6 +12,7 @@ use crate::{
     api::{
         keys::{list_keys, DeployKey},
         machines::{get_machine, AcceptHostKey, ActOnMachine, SetMachineTags},
+        stacks::{stack_membership, stacks_of},
     },
     components::{
         command_runner::{last_run_resource, CommandRunner, LastRunResource},
@@ -41,6 +42,14 @@ pub fn MachinePage() -> impl IntoView {
     let last = last_run_resource(backend, machine);
     let runs = runs_resource(backend, machine, start);
     let probed = crate::shown_once::take(crate::shown_once::PROBE);
+    // The stack that made it, if one did and the user may see it.
+    let stack = Resource::new(
+        move || (backend.get(), machine.get()),
+        |(backend, machine)| async move {
+            let held = stacks_of(stack_membership(backend.clone()).await.unwrap_or_default());
+            held.get(&(backend, machine)).cloned()
+        },
+    );
     // Whether the machine is there at all: decides the status and whether
     // the tools (command, scripts, terminal) are offered. Not re-read.
     let found = Resource::new(
@@ -104,12 +113,13 @@ pub fn MachinePage() -> impl IntoView {
             <p class="crumbs"><A href="/machines">"Machines"</A> " /"</p>
             <Transition fallback=|| view! { <p>"Loading the machine…"</p> }>
                 {move || Suspend::new(async move {
+                    let stack = stack.await;
                     match detail.await {
                         Ok(d) => {
                             let initial = d.machine.clone();
                             let current = Memo::new(move |_| live.get().filter(|l| l.id == initial.id).unwrap_or_else(|| initial.clone()));
                             view! {
-                                <Summary detail=d.clone() current accept/>
+                                <Summary detail=d.clone() current accept stack/>
                                 <DeployKeyForm machine=d.machine.clone() deploy keys/>
                                 <Actions current act/>
                                 <TagsForm machine=d.machine tag/>
@@ -182,6 +192,8 @@ fn Summary(
     detail: MachineDetail,
     current: Memo<MachineSummary>,
     accept: ServerAction<AcceptHostKey>,
+    /// The stack that made it: (id, nickname).
+    stack: Option<(String, String)>,
 ) -> impl IntoView {
     let m = detail.machine;
     let accept_error = Signal::derive(move || accept.value().get().and_then(Result::err));
@@ -200,6 +212,9 @@ fn Summary(
             <dt>"Public addresses"</dt><dd>{list(&m.public_ips)}</dd>
             <dt>"Private addresses"</dt><dd>{list(&m.private_ips)}</dd>
             <dt>"SSH port"</dt><dd>{m.ssh_port}</dd>
+            {stack.map(|(id, nickname)| view! {
+                <dt>"Stack"</dt><dd><A href=crate::paths::stack_href(&id) attr:data-testid="machine-stack">{nickname}</A></dd>
+            })}
             <dt>"Host key"</dt>
             <dd>{match detail.host_key.clone() {
                 Some(fp) => view! { <code class="fingerprint" data-testid="host-key">{fp}</code> }.into_any(),

@@ -1,11 +1,13 @@
 //! Machines: every machine of every backend the user may see, as last
 //! polled, in one table: searched, filtered by backend, state and tag, and
-//! sorted through the address (`?q=&backend=&state=&tag=&sort=`, so it
+//! sorted through the address (`?q=&backend=&state=&tag=&stack=&sort=`, so it
 //! works without JavaScript and can be bookmarked); once hydrated it
 //! follows the machine and backend events (`crate::live`), so rows change
 //! without a reload and without reading the list again; reboot, stop,
 //! start, and destroy behind a confirmation, with progress while an action
-//! runs.
+//! runs. Machines a stack made name it (a column, and the `stack` filter).
+
+use std::collections::HashMap;
 
 use domain::inventory::MachineSummary;
 use leptos::prelude::*;
@@ -19,11 +21,12 @@ use crate::{
     api::{
         events::events_position,
         machines::{list_machines, ActOnMachine},
+        stacks::{read_stacks, Stacks},
     },
     components::{form::FormError, live_rows::apply_to_machines, machine_actions::MachineActions},
     error::AppError,
     live,
-    paths::machine_href,
+    paths::{machine_href, stack_href},
 };
 
 /// The events the page follows.
@@ -36,11 +39,12 @@ struct Filter {
     backend: String,
     state: String,
     tag: String,
+    stack: String,
     sort: String,
 }
 
 impl Filter {
-    fn keeps(&self, m: &MachineSummary) -> bool {
+    fn keeps(&self, m: &MachineSummary, stacks: &Stacks) -> bool {
         let q = self.q.trim().to_lowercase();
         let matches_q = q.is_empty()
             || m.name.to_lowercase().contains(&q)
@@ -54,10 +58,14 @@ impl Filter {
             && (self.backend.is_empty() || m.backend == self.backend)
             && (self.state.is_empty() || m.state.as_str() == self.state)
             && (tag.is_empty() || m.tags.iter().any(|t| t.to_lowercase() == tag))
+            && (self.stack.is_empty()
+                || stacks
+                    .get(&(m.backend.clone(), m.id.clone()))
+                    .is_some_and(|(id, _)| *id == self.stack))
     }
 
-    fn apply(&self, mut rows: Vec<MachineSummary>) -> Vec<MachineSummary> {
-        rows.retain(|m| self.keeps(m));
+    fn apply(&self, mut rows: Vec<MachineSummary>, stacks: &Stacks) -> Vec<MachineSummary> {
+        rows.retain(|m| self.keeps(m, stacks));
         let name = |m: &MachineSummary| m.name.to_lowercase();
         match self.sort.as_str() {
             "backend" => rows.sort_by_key(|m| (m.backend_title.to_lowercase(), name(m))),
@@ -80,6 +88,7 @@ pub fn MachinesPage() -> impl IntoView {
             backend: get("backend"),
             state: get("state"),
             tag: get("tag"),
+            stack: get("stack"),
             sort: get("sort"),
         }
     });
@@ -90,15 +99,17 @@ pub fn MachinesPage() -> impl IntoView {
         || (),
         |()| async move {
             let since = events_position().await?;
-            Ok::<_, AppError>((since, list_machines().await?))
+            let listed = list_machines().await?;
+            Ok::<_, AppError>((since, listed, read_stacks().await))
         },
     );
     // What the browser knows since: rows are keyed, so a row whose machine
     // did not change is left alone (an open confirmation stays open).
     let live = RwSignal::new(None::<Vec<MachineSummary>>);
+    let stacks = RwSignal::new(Stacks::new());
     let following = StoredValue::new(false);
     Effect::new(move |_| {
-        let Some(Ok((since, _))) = machines.get() else {
+        let Some(Ok((since, _, _))) = machines.get() else {
             return;
         };
         if following.get_value() {
@@ -110,6 +121,13 @@ pub fn MachinesPage() -> impl IntoView {
             Some(since),
             live::Listener {
                 on_event: Box::new(move |event| {
+                    // A new machine may be a stack's.
+                    if event.kind == domain::events::EventKind::MachineAppeared {
+                        leptos::task::spawn_local(async move {
+                            let read = read_stacks().await;
+                            stacks.try_set(read);
+                        });
+                    }
                     live.maybe_update(|rows| {
                         rows.as_mut()
                             .is_some_and(|rows| apply_to_machines(rows, &event))
@@ -130,7 +148,7 @@ pub fn MachinesPage() -> impl IntoView {
     // the Suspend below would be disposed when it runs again, under rows
     // that still read it.
     let rows = Signal::derive(move || live.get().unwrap_or_default());
-    let shown = Memo::new(move |_| filter.get().apply(rows.get()));
+    let shown = Memo::new(move |_| stacks.with(|s| filter.get().apply(rows.get(), s)));
     view! {
         <Title text="Machines"/>
         <section class="page">
@@ -139,13 +157,14 @@ pub fn MachinesPage() -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading machines…"</p> }>
                 {move || Suspend::new(async move {
                     match machines.await {
-                        Ok((_, first)) => {
+                        Ok((_, first, first_stacks)) => {
                             // The first read seeds what later reads replace.
                             if live.get_untracked().is_none() {
                                 live.set(Some(first));
+                                stacks.set(first_stacks);
                             }
                             view! {
-                            <FilterForm rows filter/>
+                            <FilterForm rows filter stacks/>
                             <p class="placeholder" data-testid="no-machines" hidden=move || !rows.with(Vec::is_empty)>
                                 "No machines yet. Machines appear here once a backend is added on the "
                                 <A href="/backends">"Backends"</A> " page."
@@ -154,12 +173,12 @@ pub fn MachinesPage() -> impl IntoView {
                                 {move || format!("{} of {} machines", shown.with(Vec::len), rows.with(Vec::len))}
                             </p>
                             <table class="grid" data-testid="machines" hidden=move || rows.with(Vec::is_empty)>
-                                <thead><tr><th>"Name"</th><th>"Backend"</th><th>"State"</th><th>"Addresses"</th><th>"Tags"</th><th>"Actions"</th></tr></thead>
+                                <thead><tr><th>"Name"</th><th>"Backend"</th><th>"State"</th><th>"Addresses"</th><th>"Tags"</th><th>"Stack"</th><th>"Actions"</th></tr></thead>
                                 <tbody>
                                     <For
                                         each=move || shown.get()
                                         key=|m| (m.backend.clone(), m.id.clone(), m.state, m.tags.clone(), m.public_ips.clone(), m.name.clone())
-                                        children=move |m| view! { <Row m act/> }.into_any()
+                                        children=move |m| view! { <Row m act stacks/> }.into_any()
                                     />
                                 </tbody>
                             </table>
@@ -176,7 +195,17 @@ pub fn MachinesPage() -> impl IntoView {
 /// Search, filters and sort, as a GET form on this page's address; the
 /// Backend and State choices are those of the machines listed now.
 #[component]
-fn FilterForm(rows: Signal<Vec<MachineSummary>>, filter: Memo<Filter>) -> impl IntoView {
+fn FilterForm(
+    rows: Signal<Vec<MachineSummary>>,
+    filter: Memo<Filter>,
+    stacks: RwSignal<Stacks>,
+) -> impl IntoView {
+    let stack_choices = move || {
+        let mut all: Vec<(String, String)> = stacks.with(|s| s.values().cloned().collect());
+        all.sort_by(|a, b| a.1.cmp(&b.1));
+        all.dedup();
+        all
+    };
     let backends = move || {
         let mut backends: Vec<(String, String)> = rows.with(|rows| {
             rows.iter()
@@ -218,6 +247,12 @@ fn FilterForm(rows: Signal<Vec<MachineSummary>>, filter: Memo<Filter>) -> impl I
                 </select>
             </label>
             <label>"Tag " <input name="tag" value=current.tag.clone() placeholder="env=prod" autocomplete="off"/></label>
+            <label hidden=move || stacks.with(HashMap::is_empty)>"Stack "
+                <select name="stack">
+                    {option(String::new(), "all".into(), |f| &f.stack)}
+                    {move || stack_choices().into_iter().map(|(id, nickname)| option(id, nickname, |f| &f.stack)).collect_view()}
+                </select>
+            </label>
             <label>"Sort by "
                 <select name="sort">
                     {option("name".into(), "name".into(), |f| &f.sort)}
@@ -233,7 +268,18 @@ fn FilterForm(rows: Signal<Vec<MachineSummary>>, filter: Memo<Filter>) -> impl I
 
 /// One machine with the actions its provider allows, and their progress.
 #[component]
-fn Row(m: MachineSummary, act: ServerAction<ActOnMachine>) -> impl IntoView {
+fn Row(
+    m: MachineSummary,
+    act: ServerAction<ActOnMachine>,
+    stacks: RwSignal<Stacks>,
+) -> impl IntoView {
+    let held = (m.backend.clone(), m.id.clone());
+    let stack =
+        move || {
+            stacks.with(|s| s.get(&held).cloned()).map(|(id, nickname)| {
+            view! { <A href=stack_href(&id) attr:data-testid="machine-stack">{nickname}</A> }
+        })
+        };
     let addresses = m
         .public_ips
         .iter()
@@ -263,6 +309,7 @@ fn Row(m: MachineSummary, act: ServerAction<ActOnMachine>) -> impl IntoView {
             <td><span class=format!("state {}", m.state) data-testid="machine-state">{m.state.as_str()}</span></td>
             <td>{addresses}</td>
             <td>{m.tags.join(", ")}</td>
+            <td>{stack}</td>
             <td class="actions">
                 <MachineActions machine=actions act busy/>
                 {progress}
@@ -275,6 +322,7 @@ fn Row(m: MachineSummary, act: ServerAction<ActOnMachine>) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::stacks::{stacks_of, Membership};
 
     fn machine(name: &str, backend: &str, state: &str, tags: &[&str]) -> MachineSummary {
         MachineSummary {
@@ -296,8 +344,14 @@ mod tests {
             machine("db", "b1", "stopped", &["env=prod"]),
             machine("cache", "b1", "running", &[]),
         ];
+        let stacks = stacks_of(vec![Membership {
+            backend_id: "b1".into(),
+            machine_id: "id-db".into(),
+            stack_id: "s1".into(),
+            nickname: "calm-red-fox".into(),
+        }]);
         let names = |f: Filter| {
-            f.apply(rows.clone())
+            f.apply(rows.clone(), &stacks)
                 .into_iter()
                 .map(|m| m.name)
                 .collect::<Vec<_>>()
@@ -325,5 +379,10 @@ mod tests {
             ..Filter::default()
         };
         assert_eq!(names(by_address), ["cache"]);
+        let of_stack = Filter {
+            stack: "s1".into(),
+            ..Filter::default()
+        };
+        assert_eq!(names(of_stack), ["db"]);
     }
 }

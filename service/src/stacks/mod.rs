@@ -29,6 +29,7 @@ use crate::{authz, internal, stored, Actor, Services};
 
 mod describe;
 pub mod layout;
+mod membership;
 mod names;
 mod rollback;
 pub(crate) mod runner;

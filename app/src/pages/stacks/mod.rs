@@ -1,0 +1,161 @@
+//! Stacks (Mobingi ALM v3): the list (`/stacks`), a new stack
+//! (`/stacks/new`: editor, picker, plan, apply) and a stack's page
+//! (`/stacks/:stack`: status, layers and machines, agents, events, versions
+//! and their comparison, update, delete). Statuses follow the `stack`
+//! events once hydrated; without JavaScript every form is a plain post.
+
+mod compare;
+mod editor;
+mod new;
+mod picker;
+mod stack;
+mod update;
+mod versions;
+
+pub use new::NewStackPage;
+pub use stack::StackPage;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::{
+    api::{
+        events::events_position,
+        stacks::{list_stacks, StackList, StackView},
+    },
+    components::format::utc,
+    error::AppError,
+    live,
+    paths::stack_href,
+};
+
+/// The events the Stacks pages follow.
+pub(crate) const TOPICS: &[&str] = &["stack"];
+
+/// The class a status is shown with: `busy`, `failed`, `complete`.
+pub(crate) fn status_class(status: &str) -> String {
+    let kind = if status.ends_with("_IN_PROGRESS") {
+        "busy"
+    } else if status.ends_with("_FAILED") || status.contains("ROLLBACK") {
+        "failed"
+    } else {
+        "complete"
+    };
+    format!("stack-status {kind}")
+}
+
+/// The Stacks list.
+#[component]
+pub fn StacksPage() -> impl IntoView {
+    let stacks = Resource::new(
+        || (),
+        |()| async move {
+            let since = events_position().await?;
+            Ok::<_, AppError>((since, list_stacks(false).await?))
+        },
+    );
+    let live = RwSignal::new(None::<StackList>);
+    let following = StoredValue::new(false);
+    Effect::new(move |_| {
+        let Some(Ok((since, _))) = stacks.get() else {
+            return;
+        };
+        if following.get_value() {
+            return;
+        }
+        following.set_value(true);
+        let reread = move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(list) = list_stacks(false).await {
+                    live.try_set(Some(list));
+                }
+            });
+        };
+        live::follow(
+            TOPICS,
+            Some(since),
+            live::Listener {
+                on_event: Box::new(move |event| {
+                    if event.kind != domain::events::EventKind::StackChanged {
+                        return;
+                    }
+                    let id = event.data["stack_id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned();
+                    let status = event.data["status"].as_str().unwrap_or_default().to_owned();
+                    let known = live
+                        .try_update(|list| {
+                            let row = list
+                                .as_mut()?
+                                .stacks
+                                .iter_mut()
+                                .find(|s| s.stack_id == id)?;
+                            row.status = status.clone();
+                            Some(())
+                        })
+                        .flatten()
+                        .is_some();
+                    // A new stack, or one gone: read the list again.
+                    if !known || status == "DELETE_COMPLETE" {
+                        reread();
+                    }
+                }),
+                on_reload: Box::new(reread),
+            },
+        );
+    });
+    let rows = Signal::derive(move || live.get().map(|l| l.stacks).unwrap_or_default());
+    view! {
+        <Title text="Stacks"/>
+        <section class="page stacks">
+            <Transition fallback=|| view! { <h1>"Stacks"</h1><p>"Loading stacks…"</p> }>
+                {move || Suspend::new(async move {
+                    match stacks.await {
+                        Ok((_, first)) => {
+                            if live.get_untracked().is_none() {
+                                live.set(Some(first.clone()));
+                            }
+                            view! {
+                                <header class="page-head">
+                                    <h1>"Stacks"</h1>
+                                    {first.may_create.then(|| view! {
+                                        <A href="/stacks/new" attr:class="button" attr:data-testid="new-stack">"New stack"</A>
+                                    })}
+                                </header>
+                                <p class="placeholder" data-testid="no-stacks" hidden=move || !rows.with(Vec::is_empty)>
+                                    "No stacks yet. A stack is a template of machines applied to one backend."
+                                </p>
+                                <table class="grid" data-testid="stacks" hidden=move || rows.with(Vec::is_empty)>
+                                    <thead><tr><th>"Stack"</th><th>"Cloud"</th><th>"Status"</th><th>"Layers"</th><th>"Machines"</th><th>"Created (UTC)"</th><th>"By"</th></tr></thead>
+                                    <tbody>
+                                        <For each=move || rows.get() key=|s| (s.stack_id.clone(), s.status.clone()) children=|s| view! { <Row s/> }/>
+                                    </tbody>
+                                </table>
+                            }.into_any()
+                        }
+                        Err(e) => view! { <h1>"Stacks"</h1><p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// One stack of the list.
+#[component]
+fn Row(s: StackView) -> impl IntoView {
+    let (layers, machines) = (s.layers.len(), s.machine_count());
+    view! {
+        <tr data-stack=s.stack_id.clone()>
+            <td><A href=stack_href(&s.stack_id)>{s.nickname.clone()}</A></td>
+            <td>{s.cloud.clone()} " · " {s.backend_title.clone()}</td>
+            <td><span class=status_class(&s.status) data-testid="stack-status">{s.status.clone()}</span></td>
+            <td>{layers}</td>
+            <td>{machines}</td>
+            <td>{utc(s.created_at)}</td>
+            <td>{s.owner.clone()}</td>
+        </tr>
+    }
+}

@@ -1,0 +1,109 @@
+//! A stack's versions, newest first, and the comparison of two of them:
+//! a GET form on the stack's page (`?source=&target=`), so it works
+//! without JavaScript and can be bookmarked.
+
+use leptos::prelude::*;
+use leptos_router::{components::Form, hooks::use_query_map};
+
+use super::compare::ComparisonView;
+use crate::{
+    api::stacks::{compare_versions, list_versions, StackView},
+    components::format::utc,
+    paths::stack_href,
+};
+
+/// The versions and the comparison the address asks for.
+#[component]
+pub fn Versions(current: Memo<StackView>) -> impl IntoView {
+    let query = use_query_map();
+    let pick = move |k: &str| query.with(|q| q.get(k).unwrap_or_default());
+    let stack_id = current.with_untracked(|c| c.stack_id.clone());
+    // Read again when the stack moves to another version.
+    let version = Memo::new(move |_| current.with(|c| c.version_id.clone()));
+    let versions = {
+        let stack_id = stack_id.clone();
+        Resource::new(
+            move || version.get(),
+            move |_| list_versions(stack_id.clone()),
+        )
+    };
+    let compared = {
+        let stack_id = stack_id.clone();
+        Resource::new(
+            move || (pick("source"), pick("target")),
+            move |(source, target)| {
+                let stack_id = stack_id.clone();
+                async move {
+                    if source.is_empty() || target.is_empty() {
+                        return None;
+                    }
+                    Some((
+                        source.clone(),
+                        target.clone(),
+                        compare_versions(stack_id, source, target).await,
+                    ))
+                }
+            },
+        )
+    };
+    let href = stack_href(&stack_id);
+    view! {
+        <h2 id="versions">"Versions"</h2>
+        <Transition fallback=|| view! { <p>"Loading versions…"</p> }>
+            {move || {
+                let href = href.clone();
+                Suspend::new(async move {
+                    let list = match versions.await {
+                        Ok(list) => list,
+                        Err(e) => return view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    };
+                    // By default the newest against the one before it.
+                    let (chosen_source, chosen_target) = (pick("source"), pick("target"));
+                    let default_target = list.first().map(|v| v.version_id.clone()).unwrap_or_default();
+                    let default_source = list.get(1).map(|v| v.version_id.clone()).unwrap_or_default();
+                    let source = if chosen_source.is_empty() { default_source } else { chosen_source };
+                    let target = if chosen_target.is_empty() { default_target } else { chosen_target };
+                    let count = list.len();
+                    let choices: Vec<(String, String)> = list.iter().enumerate().map(|(i, v)| {
+                        let label = format!("v{} · {}{}", count - i, utc(v.last_modified), if v.latest { " (latest)" } else { "" });
+                        (v.version_id.clone(), label)
+                    }).collect();
+                    let options = move |chosen: String| choices.clone().into_iter().map(|(id, label)| {
+                        let selected = id == chosen;
+                        view! { <option value=id selected=selected>{label}</option> }
+                    }).collect_view();
+                    view! {
+                        <table class="grid" data-testid="versions">
+                            <thead><tr><th>"Version"</th><th>"Id"</th><th>"Saved (UTC)"</th><th>"Size"</th></tr></thead>
+                            <tbody>
+                                {list.iter().enumerate().map(|(i, v)| view! {
+                                    <tr data-version=v.version_id.clone()>
+                                        <td>{format!("v{}", list.len() - i)} {v.latest.then(|| view! { " " <span class="chip">"latest"</span> })}</td>
+                                        <td class="mono">{v.version_id.clone()}</td>
+                                        <td>{utc(v.last_modified)}</td>
+                                        <td>{format!("{} bytes", v.size)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        {(count > 1).then(|| view! {
+                            <Form method="GET" action=href attr:class="filters" attr:data-testid="compare-form">
+                                <label>"Compare " <select name="source">{options(source)}</select></label>
+                                <label>"with " <select name="target">{options(target)}</select></label>
+                                <button type="submit" class="secondary">"Compare"</button>
+                            </Form>
+                        })}
+                    }.into_any()
+                })
+            }}
+        </Transition>
+        <Transition fallback=|| view! { <p>"Comparing…"</p> }>
+            {move || Suspend::new(async move {
+                compared.await.map(|(source, target, answer)| match answer {
+                    Ok(compared) => view! { <ComparisonView compared source target/> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                })
+            })}
+        </Transition>
+    }
+}
