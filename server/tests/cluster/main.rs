@@ -16,6 +16,9 @@
 //!   run is ended with its output kept; stopped by SIGTERM, at once.
 //! - `startup`: instances started together migrate once and make one key;
 //!   one with another key refuses to start.
+//! - `stacks_crash`: a stack's server killed (SIGKILL) mid-create, on
+//!   SQLite restarted and on PostgreSQL taken over by the other instance,
+//!   ends complete with nothing made twice (moto).
 //! - `docs`: docs/scaling.md shows the nginx configuration run here.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -25,6 +28,7 @@ mod harness;
 mod polls;
 mod scripts;
 mod sessions;
+mod stacks_crash;
 mod startup;
 mod terminal;
 mod traffic;

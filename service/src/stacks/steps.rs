@@ -92,15 +92,12 @@ pub async fn create(
         if let Err(e) = services.db.upsert_machine(&stored).await {
             tracing::warn!(error = %e, "cannot store an adopted machine");
         }
-        finish(
-            services,
-            stack,
-            s,
-            STEP_DONE,
-            Some(&m.id),
-            "adopted: the provider has it already",
-        )
-        .await;
+        let mut note = "adopted: the provider has it already".to_owned();
+        // Its runner may have stopped between creating and tagging it.
+        if driver.capabilities().tag && !m.tags.contains(&stack_tag(stack)) {
+            note = format!("{note}; {}", tag(driver, &m.id, stack).await);
+        }
+        finish(services, stack, s, STEP_DONE, Some(&m.id), &note).await;
         return true;
     }
     status::step(
@@ -173,14 +170,23 @@ async fn make(
         provision::provision(services, backend, driver, &spec, &on_behalf_of).await?;
     // Tagged where the provider has tags (Mobingi found instances so).
     if driver.capabilities().tag {
-        let tag = format!("Stack_Name={}", stack.id);
-        match driver.set_tags(&machine.id, &[tag]).await {
-            Ok(()) => notes.push("tagged Stack_Name".into()),
-            Err(e) => notes.push(format!("not tagged: {e}")),
-        }
+        notes.push(tag(driver, &machine.id, stack).await);
     }
     notes.insert(0, "created".into());
     Ok((machine.id, notes.join("; ")))
+}
+
+/// The tag a stack's machines carry: `Stack_Name=<stack id>`.
+fn stack_tag(stack: &Stack) -> String {
+    format!("Stack_Name={}", stack.id)
+}
+
+/// Tags machine `id` with [`stack_tag`]; what happened, for the step's note.
+async fn tag(driver: &Arc<dyn CloudDriver>, id: &str, stack: &Stack) -> String {
+    match driver.set_tags(id, &[stack_tag(stack)]).await {
+        Ok(()) => "tagged Stack_Name".into(),
+        Err(e) => format!("not tagged: {e}"),
+    }
 }
 
 /// Destroys a step's machine (one already gone counts as destroyed);
