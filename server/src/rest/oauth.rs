@@ -26,9 +26,9 @@ pub struct TokenRequest {
         pattern = "^(password|client_credentials)$"
     )]
     grant_type: String,
-    /// The OAuth client's id.
+    /// The OAuth client's id, or a stack's id (its agents' credentials).
     client_id: String,
-    /// The OAuth client's secret.
+    /// The OAuth client's secret, or the stack's `auth_token`.
     client_secret: String,
     /// The password grant: the user's email.
     username: Option<String>,
@@ -39,7 +39,10 @@ pub struct TokenRequest {
     code: Option<String>,
 }
 
-/// Issues a bearer token (`password` or `client_credentials` grant).
+/// Issues a bearer token (`password` or `client_credentials` grant). A
+/// stack's agents use `client_credentials` with the stack's id and its
+/// `auth_token`: their token may call only that stack's agent routes
+/// (`/v3/alm/agent/...`), and dies with the stack.
 #[utoipa::path(post, path = "/v3/access_token", tag = "auth", security(()),
     request_body(description = "The OAuth2 token request (Mobingi's shape)",
         content((TokenRequest = "application/json"), (TokenRequest = "application/x-www-form-urlencoded"))),
