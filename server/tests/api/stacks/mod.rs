@@ -2,6 +2,8 @@
 //! dry run, faults, refusals, describe, versions, compare, delete, resume),
 //! and the seed's template on EC2 (moto).
 
+#[cfg(feature = "libvirt")]
+mod agents;
 mod ec2;
 mod ec2_update;
 #[cfg(feature = "libvirt")]
