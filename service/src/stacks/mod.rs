@@ -27,6 +27,7 @@ use store::{
 
 use crate::{authz, internal, stored, Actor, Services};
 
+pub mod agents;
 mod describe;
 pub mod layout;
 mod membership;
