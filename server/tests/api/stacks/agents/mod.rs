@@ -338,3 +338,40 @@ async fn thirty_agents_reporting_at_once_each_get_200_and_one_row() {
         assert_eq!(row.container_status.as_deref(), Some("complete"));
     }
 }
+
+#[tokio::test]
+async fn container_updated_grows_when_an_update_changes_the_container_only() {
+    let app = TestApp::signed_in().await;
+    libvirt_backend(&app).await;
+    let mut t = with_container(0);
+    let stack = applied(&app, t.clone()).await;
+    let id = stack["stack_id"].as_str().unwrap().to_owned();
+    let mut agent = AlmAgent::new(&app, &id);
+    assert_eq!(
+        agent
+            .authenticate(stack["auth_token"].as_str().unwrap())
+            .await
+            .0,
+        200
+    );
+    let updated = |c: &Value| c["container_updated"].as_i64().unwrap();
+    let first = updated(&agent.config(&id, "Web01").await.1);
+    let path = format!("/v3/alm/template/{id}");
+
+    // A label change: the container is the same, `updated` stays.
+    t["label"] = json!("relabelled");
+    let res = app.api(Method::PUT, &path, Some(t.clone())).await;
+    assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
+    wait_for(&app, &id, "UPDATE_COMPLETE").await;
+    assert_eq!(updated(&agent.config(&id, "Web01").await.1), first);
+
+    // A secret changed (only the container): it grows, at once.
+    t["configurations"][0]["container"]["registryPassword"] = json!("rotated-secret");
+    let res = app.api(Method::PUT, &path, Some(t)).await;
+    assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
+    wait_for(&app, &id, "UPDATE_COMPLETE").await;
+    let (status, config) = agent.config(&id, "Web01").await;
+    assert_eq!(status, 200);
+    assert!(updated(&config) > first, "{config}");
+    assert_eq!(config["container_registry_password"], "rotated-secret");
+}
