@@ -111,3 +111,24 @@ ensure_libvirt() {
   fi
   apt_install libvirt-clients libvirt-dev pkg-config || return 1
 }
+
+LIBCLOUD_VERSION="3.9.1"
+
+# Apache Libcloud, what the benches compare Overcast's drivers with
+# (scripts/bench/libcloud_*.py, run by `cargo bench -p server --bench stacks`
+# and `-p cloud --bench ec2_vs_libcloud`): a benchmark's peer, not a test's.
+# Exports OVERCAST_LIBCLOUD_PYTHON (the venv's python).
+ensure_libcloud() {
+  local venv="$OVERCAST_PEERS_ROOT/.tools/libcloud"
+  local bin="$venv/bin/python"
+  if [ ! -x "$bin" ] || ! "$venv/bin/pip" show apache-libcloud 2>/dev/null | grep -x "Version: $LIBCLOUD_VERSION" >/dev/null; then
+    if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+      echo "ensure_libcloud: python3 with venv is missing (apt-get install -y python3-venv)" >&2
+      return 1
+    fi
+    printf '\033[1m==> %s\033[0m\n' "installing apache-libcloud==$LIBCLOUD_VERSION into $venv" >&2
+    python3 -m venv "$venv" || return 1
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "apache-libcloud==$LIBCLOUD_VERSION" >/dev/null || return 1
+  fi
+  export OVERCAST_LIBCLOUD_PYTHON="$bin"
+}
