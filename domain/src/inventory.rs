@@ -144,6 +144,9 @@ pub struct BackendSummary {
     /// and it is enabled).
     #[serde(default)]
     pub can_create: bool,
+    /// The image a stack template's `"image": "${computed}"` takes here.
+    #[serde(default)]
+    pub default_image: Option<String>,
 }
 
 /// A machine as listed.

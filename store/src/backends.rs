@@ -141,6 +141,42 @@ impl Db {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Sets (or, with `None`, removes) one of a backend's non-secret
+    /// settings, a key of its `config` object; `false` when absent. A
+    /// compare-and-set on the whole object, retried, so concurrent writers
+    /// of different keys lose nothing.
+    pub async fn set_backend_setting(
+        &self,
+        id: &str,
+        key: &str,
+        value: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        for _ in 0..20 {
+            let Some(b) = self.backend(id).await? else {
+                return Ok(false);
+            };
+            let mut config: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&b.config).unwrap_or_default();
+            match value {
+                Some(v) => config.insert(key.to_owned(), v.into()),
+                None => config.remove(key),
+            };
+            let next = serde_json::Value::Object(config).to_string();
+            let done = sqlx::query("UPDATE backends SET config = $1 WHERE id = $2 AND config = $3")
+                .bind(&next)
+                .bind(id)
+                .bind(&b.config)
+                .execute(self.pool())
+                .await?;
+            if done.rows_affected() == 1 {
+                return Ok(true);
+            }
+        }
+        Err(StoreError::Conflict(format!(
+            "backend {id:?}'s settings kept changing; try again"
+        )))
+    }
+
     /// Enables or disables a backend (its state follows); `false` when absent.
     pub async fn set_backend_enabled(&self, id: &str, enabled: bool) -> Result<bool, StoreError> {
         let state = if enabled { "wait" } else { "disabled" };

@@ -56,12 +56,16 @@ pub async fn add_backend(
 pub struct RenameBackend {
     /// The new title.
     new_name: Option<String>,
+    /// The image a stack template's `"image": "${computed}"` takes on this
+    /// backend (empty removes it).
+    default_image: Option<String>,
 }
 
-/// Renames a backend.
+/// Renames a backend (`new_name`, mist.io's), and/or sets its default image
+/// (`default_image`: what a stack template's `"${computed}"` image takes).
 #[utoipa::path(put, path = "/backends/{backend_id}", tag = "backends",
     params(("backend_id" = String, Path, description = "Backend")),
-    request_body(description = "`{\"new_name\"}`", content((RenameBackend = "application/json"), (RenameBackend = "application/x-www-form-urlencoded"))),
+    request_body(description = "`{\"new_name\"}` and/or `{\"default_image\"}`", content((RenameBackend = "application/json"), (RenameBackend = "application/x-www-form-urlencoded"))),
     responses((status = 200, description = "Renamed", body = Success), (status = 404), (status = 409, description = "The title is taken")))]
 pub async fn rename_backend(
     State(state): State<AppState>,
@@ -69,6 +73,13 @@ pub async fn rename_backend(
     Path(backend_id): Path<String>,
     Body(body): Body<RenameBackend>,
 ) -> Result<Json<Success>, ApiError> {
+    if let Some(image) = &body.default_image {
+        service::backends::settings::set_default_image(&state.services, &actor, &backend_id, image)
+            .await?;
+        if body.new_name.is_none() {
+            return Ok(success());
+        }
+    }
     service::backends::rename(
         &state.services,
         &actor,

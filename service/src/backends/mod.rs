@@ -20,6 +20,7 @@ use store::{
 pub(crate) mod bare_metal;
 mod cloud;
 mod enabled;
+pub mod settings;
 
 pub use cloud::cloud_machines;
 pub use enabled::{set_enabled, NewState};
@@ -120,6 +121,7 @@ pub(crate) fn summary(b: &StoredBackend) -> BackendSummary {
             && Provider::parse(&b.provider)
                 .and_then(::cloud::capabilities_of)
                 .is_some_and(|c| c.create),
+        default_image: settings::default_image(b),
     }
 }
 

@@ -28,6 +28,7 @@ use store::{
 use crate::{authz, internal, stored, Actor, Services};
 
 pub mod agents;
+pub mod computed;
 mod describe;
 pub mod layout;
 mod membership;
@@ -66,6 +67,8 @@ pub struct Applied {
     /// What the caller should know (an update's vendor ignored).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The values chosen for `"${computed}"` fields, per flag.
+    pub computed: serde_json::Value,
     /// What applying does (or would do).
     pub plan: Plan,
 }
@@ -162,6 +165,7 @@ pub async fn apply(
         &format!("{}/machine/*", resource::backend(&backend.id)),
     )?;
     let mut plan = plan(None, &template);
+    let chosen = computed::resolve(services, &backend, &template, None).await?;
     if dry_run {
         layout::steps("<nickname>", &mut plan, &[], &[]);
         return Ok(Applied {
@@ -170,6 +174,7 @@ pub async fn apply(
             nickname: None,
             stack_status: None,
             message: None,
+            computed: chosen,
             plan,
         });
     }
@@ -187,7 +192,7 @@ pub async fn apply(
         template: secrets::seal(&services.vault, &id, &template)?
             .to_value()
             .to_string(),
-        computed: "{}".into(),
+        computed: chosen.to_string(),
         created_at: now,
     };
     services
@@ -265,6 +270,7 @@ pub async fn apply(
         nickname: Some(nickname),
         stack_status: Some(CREATE_IN_PROGRESS.into()),
         message: None,
+        computed: chosen,
         plan,
     })
 }

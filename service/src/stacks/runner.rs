@@ -140,19 +140,27 @@ pub async fn carry(services: &Services, stack_id: &str) -> Result<(), ErrorKind>
     }
 }
 
-async fn template(services: &Services, stack: &Stack) -> Result<Template, ErrorKind> {
+/// The stack's current template (secrets sealed) and the values chosen
+/// for its computed fields.
+async fn template(
+    services: &Services,
+    stack: &Stack,
+) -> Result<(Template, serde_json::Value), ErrorKind> {
     let version = services
         .db
         .stack_version(&stack.id, &stack.version_id)
         .await
         .map_err(internal)?
         .ok_or_else(|| internal("a stack's current version is missing"))?;
-    Template::parse(&version.template).map_err(|_| internal("a stored template does not parse"))
+    let chosen = serde_json::from_str(&version.computed).unwrap_or_default();
+    let template = Template::parse(&version.template)
+        .map_err(|_| internal("a stored template does not parse"))?;
+    Ok((template, chosen))
 }
 
 async fn create(services: &Services, stack: &Stack, op: &Operation) -> Result<(), ErrorKind> {
-    let template = template(services, stack).await?;
-    if !run_creates(services, stack, op, &template).await? {
+    let (template, chosen) = template(services, stack).await?;
+    if !run_creates(services, stack, op, &template, &chosen).await? {
         let detail: serde_json::Value = serde_json::from_str(&op.detail).unwrap_or_default();
         if detail["on_failure"] == "keep" {
             let why = "a machine could not be created; those made are kept";
@@ -181,8 +189,8 @@ async fn create(services: &Services, stack: &Stack, op: &Operation) -> Result<()
 /// New machines first (layer by layer), then the replaced and surplus
 /// destroyed; a failed create rolls the update back.
 async fn update(services: &Services, stack: &Stack, op: &Operation) -> Result<(), ErrorKind> {
-    let template = template(services, stack).await?;
-    if !run_creates(services, stack, op, &template).await? {
+    let (template, chosen) = template(services, stack).await?;
+    if !run_creates(services, stack, op, &template, &chosen).await? {
         return rollback::update(services, stack, op).await;
     }
     if run_destroys(services, stack, op).await? {
@@ -227,6 +235,7 @@ async fn run_creates(
     stack: &Stack,
     op: &Operation,
     template: &Template,
+    chosen: &serde_json::Value,
 ) -> Result<bool, ErrorKind> {
     let (backend, driver) = steps::driver(services, &stack.backend_id).await?;
     let pending = services
@@ -243,10 +252,21 @@ async fn run_creates(
             continue;
         }
         let listed = listed(services, &driver, &backend.id).await?;
-        let ran = join_all(
-            mine.into_iter()
-                .map(|s| steps::create(services, stack, &backend, &driver, layer, s, &listed)),
-        )
+        let layer_chosen = &chosen[&layer.flag];
+        let ran = join_all(mine.into_iter().map(|s| {
+            steps::create(
+                services,
+                stack,
+                steps::Making {
+                    backend: &backend,
+                    driver: &driver,
+                    layer,
+                    chosen: layer_chosen,
+                },
+                s,
+                &listed,
+            )
+        }))
         .await;
         if ran.iter().any(|ok| !ok) {
             return Ok(false);

@@ -77,16 +77,28 @@ async fn finish(
     .await;
 }
 
+/// What a layer's machines are made with.
+#[derive(Clone, Copy)]
+pub struct Making<'a> {
+    /// The stack's backend.
+    pub backend: &'a StoredBackend,
+    /// Its driver.
+    pub driver: &'a Arc<dyn CloudDriver>,
+    /// The layer.
+    pub layer: &'a Layer,
+    /// The values chosen for the layer's computed fields (`computed`).
+    pub chosen: &'a serde_json::Value,
+}
+
 /// Creates (or adopts) a step's machine; `true` when it exists after.
 pub async fn create(
     services: &Services,
     stack: &Stack,
-    backend: &StoredBackend,
-    driver: &Arc<dyn CloudDriver>,
-    layer: &Layer,
+    making: Making<'_>,
     s: &Step,
     listed: &[Machine],
 ) -> bool {
+    let (backend, driver) = (making.backend, making.driver);
     if let Some(m) = named(listed, &s.machine_name) {
         let stored = drivers::to_stored(&backend.id, m, services.now());
         if let Err(e) = services.db.upsert_machine(&stored).await {
@@ -106,7 +118,7 @@ pub async fn create(
         step_detail(stack, s, "running", None, "creating the machine"),
     )
     .await;
-    match make(services, backend, driver, layer, s, stack).await {
+    match make(services, making, s, stack).await {
         Ok((id, note)) => {
             finish(services, stack, s, STEP_DONE, Some(&id), &note).await;
             true
@@ -120,38 +132,50 @@ pub async fn create(
 
 async fn make(
     services: &Services,
-    backend: &StoredBackend,
-    driver: &Arc<dyn CloudDriver>,
-    layer: &Layer,
+    making: Making<'_>,
     s: &Step,
     stack: &Stack,
 ) -> Result<(String, String), ErrorKind> {
+    let Making {
+        backend,
+        driver,
+        layer,
+        chosen,
+    } = making;
     let title = crate::machine_actions::title(backend);
     let p = &layer.provision;
     let mut notes = Vec::new();
     let image = match p.image.as_ref().and_then(|i| i.known()) {
         Some(image) => image.clone(),
-        None => {
-            let images = driver
-                .list_images(None)
-                .await
-                .map_err(|e| drivers::error(e, &title))?;
-            let first = images.first().ok_or_else(|| ErrorKind::Conflict {
-                message: format!("image is ${{computed}} and backend {title} lists no image"),
-            })?;
-            notes.push(format!(
-                "image ${{computed}}: the first {title} lists, {}",
-                first.id
-            ));
-            first.id.clone()
-        }
+        None => match chosen["image"]
+            .as_str()
+            .map(str::to_owned)
+            // A version stored before images were chosen at plan time.
+            .or_else(|| crate::backends::settings::default_image(backend))
+        {
+            Some(image) => {
+                notes.push(format!(
+                    "image ${{computed}}: {image}, {title}'s default image"
+                ));
+                image
+            }
+            None => {
+                return Err(ErrorKind::Conflict {
+                    message: format!("image is ${{computed}} and no image was chosen for {title}"),
+                })
+            }
+        },
     };
     let location = match p.availability_zone.as_ref().and_then(|z| z.known()) {
         Some(zone) => zone.clone(),
-        None => {
-            let locations = driver.list_locations().await.unwrap_or_default();
-            locations.first().map(|l| l.id.clone()).unwrap_or_default()
-        }
+        None => match chosen["availability_zone"].as_str() {
+            Some(zone) => zone.to_owned(),
+            // A version stored before zones were chosen at plan time.
+            None => {
+                let locations = driver.list_locations().await.unwrap_or_default();
+                locations.first().map(|l| l.id.clone()).unwrap_or_default()
+            }
+        },
     };
     let key = if p.keypair() {
         services.db.default_key().await.map_err(internal)?

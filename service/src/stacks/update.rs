@@ -28,11 +28,12 @@ pub struct UpdateOptions {
 /// knows where it came from.
 pub const PREVIOUS_VERSION: &str = "previous_version";
 
-/// The stack's current template, its secrets opened.
+/// The stack's current template, its secrets opened, and the values
+/// chosen for its computed fields.
 pub async fn current_template(
     services: &Services,
     stack: &Stack,
-) -> Result<domain::stacks::Template, ErrorKind> {
+) -> Result<(domain::stacks::Template, serde_json::Value), ErrorKind> {
     let version = services
         .db
         .stack_version(&stack.id, &stack.version_id)
@@ -41,7 +42,8 @@ pub async fn current_template(
         .ok_or_else(|| internal("a stack's current version is missing"))?;
     let stored = domain::stacks::Template::parse(&version.template)
         .map_err(|_| internal("a stored template does not parse"))?;
-    secrets::open(&services.vault, &stack.id, &stored)
+    let chosen = serde_json::from_str(&version.computed).unwrap_or_default();
+    Ok((secrets::open(&services.vault, &stack.id, &stored)?, chosen))
 }
 
 fn stale(stack: &Stack, expected: &str) -> ErrorKind {
@@ -75,7 +77,17 @@ pub async fn update(
             return Err(stale(&stack, expected));
         }
     }
-    let current = current_template(services, &stack).await?;
+    let (current, chosen_before) = current_template(services, &stack).await?;
+    let stored_backend = services
+        .db
+        .backend(&stack.backend_id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| ErrorKind::Conflict {
+            message: format!("stack {stack_id:?}'s backend is gone"),
+        })?;
+    let chosen =
+        super::computed::resolve(services, &stored_backend, &next, Some(&chosen_before)).await?;
     let held = runner::machines(services, &stack).await?;
     let history = services.db.stack_steps(stack_id).await.map_err(internal)?;
     let mut plan = plan(Some(&current), &next);
@@ -103,6 +115,7 @@ pub async fn update(
             nickname: Some(stack.nickname),
             stack_status: None,
             message,
+            computed: chosen,
             plan,
         });
     }
@@ -115,7 +128,7 @@ pub async fn update(
         template: secrets::seal(&services.vault, stack_id, &next)?
             .to_value()
             .to_string(),
-        computed: "{}".into(),
+        computed: chosen.to_string(),
         created_at: now,
     };
     let op_id = uuid::Uuid::new_v4().simple().to_string();
@@ -194,6 +207,7 @@ pub async fn update(
         nickname: Some(stack.nickname),
         stack_status: Some(UPDATE_IN_PROGRESS.into()),
         message,
+        computed: chosen,
         plan,
     })
 }

@@ -36,12 +36,41 @@ async fn the_seed_template_makes_one_running_t2_micro_on_ec2() {
             }
         }]
     });
+    // `"image": "${computed}"` needs the backend's default image.
+    let res = app
+        .api(Method::POST, "/v3/alm/template", Some(seed.clone()))
+        .await;
+    assert_eq!(res.status(), 400);
+    let refused: Value = res.json().await.unwrap();
+    assert_eq!(
+        refused["field"], "/configurations/0/provision/image",
+        "{refused}"
+    );
+    let message = refused["message"].as_str().unwrap();
+    assert!(
+        message.contains("tokyo") && message.contains("default_image"),
+        "{refused}"
+    );
+    assert!(app.services().db.stacks(true).await.unwrap().is_empty());
+    let image = set_default_image(&app, &b).await;
+
     let res = app.api(Method::POST, "/v3/alm/template", Some(seed)).await;
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    let id = res.json::<Value>().await.unwrap()["stack_id"]
+    let applied: Value = res.json().await.unwrap();
+    assert_eq!(
+        applied["computed"]["Web01"]["image"],
+        image.as_str(),
+        "{applied}"
+    );
+    assert_eq!(
+        applied["computed"]["Web01"]["volume_type"],
+        "provider default"
+    );
+    let zone = applied["computed"]["Web01"]["availability_zone"]
         .as_str()
-        .unwrap()
-        .to_owned();
+        .unwrap();
+    assert!(zone.starts_with("ap-northeast-1"), "{applied}");
+    let id = applied["stack_id"].as_str().unwrap().to_owned();
     let stack = wait_for(&app, &id, "CREATE_COMPLETE").await;
     let instance = &stack["instances"]["Web01"][0];
     // As the provider reports it now (the list shows what was first
@@ -66,10 +95,16 @@ async fn the_seed_template_makes_one_running_t2_micro_on_ec2() {
         "{:?}",
         made[0]
     );
+    assert_eq!(
+        made[0].image.as_deref(),
+        Some(image.as_str()),
+        "{:?}",
+        made[0]
+    );
     assert!(
-        stack["events"]
-            .to_string()
-            .contains("image ${computed}: the first"),
+        stack["events"].to_string().contains(&format!(
+            "image ${{computed}}: {image}, tokyo (ec2_ap_northeast)'s default image"
+        )),
         "the image chosen is said: {stack}"
     );
 }

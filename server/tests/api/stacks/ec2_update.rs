@@ -62,6 +62,7 @@ async fn the_seed_update_replaces_one_t2_micro_by_two_m3_medium() {
                "apikey": KEY, "apisecret": "secret-for-moto", "apiurl": moto.url}),
     )
     .await;
+    set_default_image(&app, &b).await;
     let res = app
         .api_text(
             Method::POST,

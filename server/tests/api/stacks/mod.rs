@@ -123,3 +123,27 @@ pub async fn layer_on_provider(
     names.sort();
     names
 }
+
+/// Sets the backend's default image (what `"image": "${computed}"` takes)
+/// to the first image it lists; that image's id.
+pub async fn set_default_image(app: &TestApp, backend: &str) -> String {
+    let images: Value = app
+        .get_json(&format!("/backends/{backend}/images"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let image = images[0]["id"]
+        .as_str()
+        .expect("the backend lists an image")
+        .to_owned();
+    let res = app
+        .api(
+            Method::PUT,
+            &format!("/backends/{backend}"),
+            Some(json!({"default_image": image})),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    image
+}
