@@ -226,7 +226,7 @@ async fn a_stack_whose_instance_is_killed_is_finished_by_the_other_on_postgresql
     let within = STACK_LEASE + Duration::from_secs(60);
     let resumed = assert_completed(&direct, &moto, &proxy, &stack_id, killed_at, within).await;
     // Taken over once the lease expired, by the survivor's next sweep
-    // (every 10 s), not before.
+    // (every 10 s; 10 s more for a loaded host), not before.
     let resumed_at = killed_at + resumed;
     assert!(
         resumed_at >= expires_at,
@@ -234,7 +234,7 @@ async fn a_stack_whose_instance_is_killed_is_finished_by_the_other_on_postgresql
         expires_at - resumed_at
     );
     assert!(
-        resumed_at <= expires_at + 15_000,
+        resumed_at <= expires_at + 20_000,
         "resumed {} ms after the lease expired",
         resumed_at - expires_at
     );
