@@ -41,7 +41,11 @@ pub fn truthy(v: Option<&str>) -> bool {
 /// the answer has the plan only (no `stack_id`): nothing is created.
 #[utoipa::path(post, path = "/v3/alm/template", tag = "stacks", params(ApplyQuery),
     request_body(description = "The template (ALM `2017-03-03`), JSON or YAML", content((Object = "application/json"), (String = "application/x-yaml"))),
-    responses((status = 201, description = "`{status, stack_status, stack_id, version_id, nickname, plan, dry_run}`; a dry run: `{status, plan, dry_run}`", body = Object)))]
+    responses(
+        (status = 201, description = "`{status, stack_status, stack_id, version_id, nickname, plan, computed, dry_run}`", body = Object),
+        (status = 200, description = "A dry run: `{status, plan, computed, dry_run}` (each layer names the machines it would create; nothing is created)", body = Object),
+        (status = 400, description = "The template's faults, each with its JSON pointer (`field` the first), or invalid JSON/YAML with its line and column"),
+        (status = 403, description = "`create:alm.stack`, or `create:machine` on the vendor's backend, is missing (named)")))]
 pub async fn apply_template(
     State(state): State<AppState>,
     May(actor, _): May<CreateStackAction>,
