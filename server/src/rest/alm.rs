@@ -144,7 +144,9 @@ pub struct VersionsQuery {
     stack_id: String,
 }
 
-/// A stack's template versions, newest first (`latest` marks it).
+/// A stack's template versions, newest first; `latest` marks the stack's
+/// current one (the newest, unless an update to a newer one was rolled
+/// back).
 #[utoipa::path(get, path = "/v3/alm/template", tag = "stacks", params(VersionsQuery),
     responses((status = 200, description = "`[{version_id, latest, last_modified, size}]`", body = Vec<Object>), (status = 404)))]
 pub async fn list_versions(
@@ -161,7 +163,7 @@ pub async fn list_versions(
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(default)]
 pub struct VersionQuery {
-    /// The version (empty or `latest`: the newest).
+    /// The version (empty or `latest`: the stack's current one).
     version_id: String,
 }
 

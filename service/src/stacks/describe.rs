@@ -201,7 +201,7 @@ pub async fn versions(
     stack_id: &str,
 ) -> Result<Vec<VersionEntry>, ErrorKind> {
     authz::authorize(actor, "view:alm.template", &resource::stack(stack_id))?;
-    find(services, stack_id).await?;
+    let stack = find(services, stack_id).await?;
     let versions = services
         .db
         .stack_versions(stack_id)
@@ -209,10 +209,11 @@ pub async fn versions(
         .map_err(internal)?;
     Ok(versions
         .iter()
-        .enumerate()
-        .map(|(i, v)| VersionEntry {
+        .map(|v| VersionEntry {
             version_id: v.version_id.clone(),
-            latest: i == 0,
+            // The stack's current version: the newest, unless an update
+            // to a newer one was rolled back.
+            latest: v.version_id == stack.version_id,
             last_modified: v.created_at,
             size: v.size.to_string(),
         })
@@ -224,9 +225,9 @@ async fn version(
     stack_id: &str,
     version_id: &str,
 ) -> Result<StackVersion, ErrorKind> {
-    find(services, stack_id).await?;
+    let stack = find(services, stack_id).await?;
     let found = if version_id.is_empty() || version_id == "latest" {
-        services.db.latest_stack_version(stack_id).await
+        services.db.stack_version(stack_id, &stack.version_id).await
     } else {
         services.db.stack_version(stack_id, version_id).await
     };
@@ -235,7 +236,8 @@ async fn version(
     })
 }
 
-/// One version's template, secrets masked (empty or `latest`: the newest).
+/// One version's template, secrets masked (empty or `latest`: the stack's
+/// current version).
 pub async fn template(
     services: &Services,
     actor: &Actor,

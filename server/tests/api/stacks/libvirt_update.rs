@@ -142,6 +142,24 @@ async fn a_failed_update_goes_back_to_the_previous_versions_machines() {
     update(&app, &id, &t).await;
     let stack = wait_for(&app, &id, "UPDATE_ROLLBACK_COMPLETE").await;
     assert_eq!(stack["version_id"], v1.as_str(), "{stack}");
+    // The failed version is kept and listed; `latest` is the current one.
+    let versions: Value = app
+        .get_json(&format!("/v3/alm/template?stack_id={id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(versions.as_array().unwrap().len(), 2, "{versions}");
+    assert_eq!(versions[1]["version_id"], v1.as_str());
+    assert_eq!(versions[1]["latest"], true, "{versions}");
+    assert_eq!(versions[0]["latest"], false, "{versions}");
+    let latest: Value = app
+        .get_json(&format!("/v3/alm/template/{id}?version_id=latest"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(latest["configurations"].as_array().unwrap().len(), 1);
     assert_eq!(
         layer_on_provider(&app, &b, &nick, "Web01").await,
         names(&nick, "Web01", &[1])
