@@ -31,7 +31,7 @@ impl Api {
     }
 
     /// Adds an EC2 backend in [`REGION`] whose API is `url` (moto, or the
-    /// proxy before it); its id.
+    /// proxy before it), its default image the first it lists; its id.
     pub async fn add_ec2_backend(&self, url: &str) -> String {
         let res = self
             .call(reqwest::Method::POST, "/backends")
@@ -45,10 +45,28 @@ impl Api {
             .await
             .unwrap();
         assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-        res.json::<Value>().await.unwrap()["id"]
+        let id = res.json::<Value>().await.unwrap()["id"]
             .as_str()
             .unwrap()
-            .to_owned()
+            .to_owned();
+        // What `"image": "${computed}"` takes: the first image it lists.
+        let images: Value = self
+            .call(reqwest::Method::GET, &format!("/backends/{id}/images"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let image = images[0]["id"].as_str().expect("an image").to_owned();
+        let res = self
+            .call(reqwest::Method::PUT, &format!("/backends/{id}"))
+            .json(&json!({"default_image": image}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+        id
     }
 
     /// Applies `template`; the new stack's id.
