@@ -12,7 +12,10 @@ use leptos_router::components::A;
 
 use crate::{
     api::{
-        backends::{list_backends, AddBackend, DeleteBackend, RenameBackend, SetBackendEnabled},
+        backends::{
+            list_backends, AddBackend, DeleteBackend, RenameBackend, SetBackendDefaultImage,
+            SetBackendEnabled,
+        },
         keys::list_keys,
     },
     components::{
@@ -27,6 +30,7 @@ use crate::{
 #[derive(Clone, Copy)]
 struct RowActions {
     rename: ServerAction<RenameBackend>,
+    image: ServerAction<SetBackendDefaultImage>,
     enable: ServerAction<SetBackendEnabled>,
     delete: ServerAction<DeleteBackend>,
 }
@@ -37,6 +41,7 @@ pub fn BackendsPage() -> impl IntoView {
     let add = ServerAction::<AddBackend>::new();
     let actions = RowActions {
         rename: ServerAction::<RenameBackend>::new(),
+        image: ServerAction::<SetBackendDefaultImage>::new(),
         enable: ServerAction::<SetBackendEnabled>::new(),
         delete: ServerAction::<DeleteBackend>::new(),
     };
@@ -56,6 +61,7 @@ pub fn BackendsPage() -> impl IntoView {
                 news.get(),
                 add.version().get(),
                 actions.rename.version().get(),
+                actions.image.version().get(),
                 actions.enable.version().get(),
                 actions.delete.version().get(),
             )
@@ -63,6 +69,7 @@ pub fn BackendsPage() -> impl IntoView {
         |_| list_backends(),
     );
     let rename_error = Signal::derive(move || actions.rename.value().get().and_then(Result::err));
+    let image_error = Signal::derive(move || actions.image.value().get().and_then(Result::err));
     let enable_error = Signal::derive(move || actions.enable.value().get().and_then(Result::err));
     let delete_error = Signal::derive(move || actions.delete.value().get().and_then(Result::err));
     view! {
@@ -72,6 +79,8 @@ pub fn BackendsPage() -> impl IntoView {
             <p class="muted">"Cloud accounts and hosts Overcast manages machines in. A bare-metal server is a backend whose one machine is that server, reached over SSH."</p>
             <FormError error=rename_error fields=&["new_name"]/>
             <FieldError error=rename_error field="new_name"/>
+            <FormError error=image_error fields=&["default_image"]/>
+            <FieldError error=image_error field="default_image"/>
             <FormError error=enable_error/>
             <FormError error=delete_error/>
             <Transition fallback=|| view! { <p>"Loading backends…"</p> }>
@@ -109,13 +118,19 @@ fn BackendRow(backend: BackendSummary, actions: RowActions) -> impl IntoView {
     let toggle = if b.enabled { "Disable" } else { "Enable" };
     let title = b.title.clone();
     let (id_rename, id_enable, id_delete) = (b.id.clone(), b.id.clone(), b.id.clone());
+    let id_image = b.id.clone();
     let rename_label = format!("New title for {title}");
+    let image_label = format!("Default image of {title} (an image id; empty removes it)");
+    let default_image = b.default_image.clone().unwrap_or_default();
     let delete_label =
         format!("Forget {title} and its machines (nothing is destroyed at the provider)");
     view! {
         <tr data-backend=b.id.clone()>
             <td><strong>{b.title.clone()}</strong></td>
-            <td>{provider}{b.region.clone().map(|r| format!(" ({r})"))}</td>
+            <td>
+                {provider}{b.region.clone().map(|r| format!(" ({r})"))}
+                {b.default_image.clone().map(|i| view! { <br/><span class="muted">"default image: " {i}</span> })}
+            </td>
             <td>
                 <span class=format!("state {}", b.state)>{b.state.as_str()}</span>
                 {b.state_reason.clone().map(|r| view! { <br/><span class="muted">{r}</span> })}
@@ -132,6 +147,16 @@ fn BackendRow(backend: BackendSummary, actions: RowActions) -> impl IntoView {
                         <input type="hidden" name="id" value=id_rename/>
                         <input name="new_name" required value=title aria-label=rename_label/>
                         <button type="submit" class="secondary">"Rename"</button>
+                    </ActionForm>
+                </details>
+                <details class="edit">
+                    <summary>"Default image"</summary>
+                    <p class="muted">"What a stack template's " <code>"\"image\": \"${computed}\""</code> " takes here."</p>
+                    <ActionForm action=actions.image attr:class="inline">
+                        <Csrf/>
+                        <input type="hidden" name="id" value=id_image/>
+                        <input name="default_image" value=default_image aria-label=image_label placeholder="image id"/>
+                        <button type="submit" class="secondary">"Save"</button>
                     </ActionForm>
                 </details>
                 <ActionButton action=actions.enable fields=vec![("id", id_enable), ("enabled", next)] class="secondary">{toggle}</ActionButton>

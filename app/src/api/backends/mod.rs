@@ -1,5 +1,6 @@
 //! Backends (cloud accounts): the list, adding one (its credentials are
-//! checked first), renaming, enabling and disabling, deleting. Each
+//! checked first), renaming, its default image, enabling and disabling,
+//! deleting. Each
 //! function is a thin door onto `service::backends`.
 
 mod add_backend;
@@ -8,6 +9,7 @@ mod get_catalogue;
 mod list_backends;
 mod rename_backend;
 mod set_backend_enabled;
+mod set_default_image;
 
 pub use add_backend::*;
 pub use delete_backend::*;
@@ -15,3 +17,4 @@ pub use get_catalogue::*;
 pub use list_backends::*;
 pub use rename_backend::*;
 pub use set_backend_enabled::*;
+pub use set_default_image::*;

@@ -104,6 +104,26 @@ async fn adding_a_backend_answers_alike_at_both_doors() {
 }
 
 #[tokio::test]
+async fn a_backends_default_image_answers_alike_at_both_doors() {
+    let app = TestApp::signed_in().await;
+    for (id, image) in [("b", "ami-1"), ("b", "bad\u{7}image"), ("b", "")] {
+        let (page, api) = both(
+            &app,
+            "backends/default_image",
+            &[("id", id), ("default_image", image)],
+            (
+                Method::PUT,
+                &format!("/backends/{id}"),
+                json!({"default_image": image}),
+            ),
+        )
+        .await;
+        assert!(matches!(page.0, 400 | 404), "{id:?} {image:?}: {page:?}");
+        assert_eq!(page, api, "{id:?} {image:?}");
+    }
+}
+
+#[tokio::test]
 async fn renaming_a_backend_answers_alike_at_both_doors() {
     let app = TestApp::signed_in().await;
     for (id, new_name) in [("b", ""), ("b", "   "), ("b", "lab")] {
