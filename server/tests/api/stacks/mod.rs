@@ -12,6 +12,8 @@ mod libvirt;
 mod libvirt_update;
 #[cfg(feature = "libvirt")]
 mod resume;
+#[cfg(feature = "libvirt")]
+mod yaml;
 
 use std::time::{Duration, Instant};
 
