@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the Playwright projects, each against a freshly started server with
+# Runs the Playwright projects (arguments go to Playwright: a spec file
+# runs alone, e.g. `end2end/run.sh tests/stacks.spec.ts`), each against a freshly started server with
 # an empty database. Expects `cargo leptos build` to have run.
 #
 # A missing peer (sshd, moto) fails the run under OVERCAST_REQUIRE_PEERS=1
@@ -104,7 +105,7 @@ for project in ssr-only hydrated; do
     kill -0 "$pid" 2>/dev/null || { echo "the server died at start" >&2; exit 1; }
     sleep 0.1
   done
-  BASE_URL="http://127.0.0.1:$port" npx playwright test --project="$project" || status=1
+  BASE_URL="http://127.0.0.1:$port" npx playwright test --project="$project" "$@" || status=1
   kill "$pid"; wait "$pid" 2>/dev/null || true
   rm -rf "$data"
 done

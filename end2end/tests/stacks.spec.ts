@@ -111,7 +111,7 @@ test("a stack is written, planned, applied, updated, compared and deleted", asyn
   const row = page.getByTestId("machines").locator("tr", { hasText: `${nickname}-Web01-1` });
   await expect(row.getByTestId("machine-stack")).toHaveText(nickname);
   const filters = page.getByTestId("machine-filters");
-  await filters.getByLabel("Stack").selectOption({ label: nickname });
+  await filters.locator("select[name=stack]").selectOption({ label: nickname });
   await filters.getByRole("button", { name: "Show" }).click();
   await expect(page.getByTestId("machines").locator("tbody tr")).toHaveCount(1);
   await row.getByRole("link", { name: `${nickname}-Web01-1` }).click();

@@ -21,7 +21,7 @@ use crate::{
     api::{
         events::events_position,
         machines::{list_machines, ActOnMachine},
-        stacks::{read_stacks, Stacks},
+        stacks::{read_stacks, stack_membership, stacks_of, Stacks},
     },
     components::{form::FormError, live_rows::apply_to_machines, machine_actions::MachineActions},
     error::AppError,
@@ -100,7 +100,9 @@ pub fn MachinesPage() -> impl IntoView {
         |()| async move {
             let since = events_position().await?;
             let listed = list_machines().await?;
-            Ok::<_, AppError>((since, listed, read_stacks().await))
+            // A list, not the map: a resource's value travels as JSON.
+            let held = stack_membership(String::new()).await.unwrap_or_default();
+            Ok::<_, AppError>((since, listed, held))
         },
     );
     // What the browser knows since: rows are keyed, so a row whose machine
@@ -161,7 +163,7 @@ pub fn MachinesPage() -> impl IntoView {
                             // The first read seeds what later reads replace.
                             if live.get_untracked().is_none() {
                                 live.set(Some(first));
-                                stacks.set(first_stacks);
+                                stacks.set(stacks_of(first_stacks));
                             }
                             view! {
                             <FilterForm rows filter stacks/>
@@ -322,7 +324,7 @@ fn Row(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::stacks::{stacks_of, Membership};
+    use crate::api::stacks::Membership;
 
     fn machine(name: &str, backend: &str, state: &str, tags: &[&str]) -> MachineSummary {
         MachineSummary {

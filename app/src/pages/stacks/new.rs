@@ -45,6 +45,7 @@ pub fn NewStackPage() -> impl IntoView {
         <section class="page stacks">
             <p class="crumbs"><A href="/stacks">"Stacks"</A> " /"</p>
             <h1>"New stack"</h1>
+            <Picker text/>
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     // What a plain form post brought back: its text, its plan.
@@ -59,7 +60,6 @@ pub fn NewStackPage() -> impl IntoView {
                         planned.get().filter(|(t, _)| *t == text.get()).map(|(_, p)| p)
                     });
                     view! {
-                        <Picker text/>
                         <ActionForm action=apply attr:class="stacked" attr:id="new-stack">
                             <Csrf/>
                             <FormError error/>

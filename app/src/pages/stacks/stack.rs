@@ -11,7 +11,7 @@ use leptos_router::{components::A, hooks::use_params_map};
 use super::{
     status_class,
     update::{DeleteForm, UpdateForm},
-    versions::Versions,
+    versions::{resources, Versions},
     TOPICS,
 };
 use crate::{
@@ -28,6 +28,7 @@ pub fn StackPage() -> impl IntoView {
     let update = ServerAction::<UpdateStack>::new();
     let delete = ServerAction::<DeleteStack>::new();
     let found = Resource::new(move || id.get(), get_stack);
+    let (versions, compared) = resources(id, update);
     // What a plain form post to Update brought back (its text, its plan).
     let draft = crate::shown_once::take(crate::shown_once::STACK_DRAFT);
     let live = RwSignal::new(None::<StackView>);
@@ -72,7 +73,7 @@ pub fn StackPage() -> impl IntoView {
                                 <Summary current/>
                                 <Layers current/>
                                 <EventLog current/>
-                                <Versions current/>
+                                <Versions stack_id=first.stack_id.clone() versions compared/>
                                 <UpdateForm first=first.clone() current update draft/>
                                 <DeleteForm current delete/>
                             }.into_any()

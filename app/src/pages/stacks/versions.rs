@@ -7,45 +7,51 @@ use leptos_router::{components::Form, hooks::use_query_map};
 
 use super::compare::ComparisonView;
 use crate::{
-    api::stacks::{compare_versions, list_versions, StackView},
+    api::stacks::{compare_versions, list_versions, Comparison, UpdateStack, Version},
+    error::AppError,
     components::format::utc,
     paths::stack_href,
 };
 
-/// The versions and the comparison the address asks for.
-#[component]
-pub fn Versions(current: Memo<StackView>) -> impl IntoView {
+/// The versions of a stack, read again after an update from the page.
+pub type VersionsResource = Resource<Result<Vec<Version>, AppError>>;
+
+/// The comparison the address asks for: (source, target, answer).
+pub type ComparedResource = Resource<Option<(String, String, Result<Comparison, AppError>)>>;
+
+/// Made at the page's top level (resources hydrate reliably there).
+pub fn resources(
+    id: Signal<String>,
+    update: ServerAction<UpdateStack>,
+) -> (VersionsResource, ComparedResource) {
     let query = use_query_map();
     let pick = move |k: &str| query.with(|q| q.get(k).unwrap_or_default());
-    let stack_id = current.with_untracked(|c| c.stack_id.clone());
-    // Read again when the stack moves to another version.
-    let version = Memo::new(move |_| current.with(|c| c.version_id.clone()));
-    let versions = {
-        let stack_id = stack_id.clone();
-        Resource::new(
-            move || version.get(),
-            move |_| list_versions(stack_id.clone()),
-        )
-    };
-    let compared = {
-        let stack_id = stack_id.clone();
-        Resource::new(
-            move || (pick("source"), pick("target")),
-            move |(source, target)| {
-                let stack_id = stack_id.clone();
-                async move {
-                    if source.is_empty() || target.is_empty() {
-                        return None;
-                    }
-                    Some((
-                        source.clone(),
-                        target.clone(),
-                        compare_versions(stack_id, source, target).await,
-                    ))
-                }
-            },
-        )
-    };
+    let versions = Resource::new(
+        move || (id.get(), update.version().get()),
+        |(id, _)| list_versions(id),
+    );
+    let compared = Resource::new(
+        move || (id.get(), pick("source"), pick("target")),
+        |(id, source, target)| async move {
+            if source.is_empty() || target.is_empty() {
+                return None;
+            }
+            let answer = compare_versions(id, source.clone(), target.clone()).await;
+            Some((source, target, answer))
+        },
+    );
+    (versions, compared)
+}
+
+/// The versions and the comparison the address asks for.
+#[component]
+pub fn Versions(
+    stack_id: String,
+    versions: VersionsResource,
+    compared: ComparedResource,
+) -> impl IntoView {
+    let query = use_query_map();
+    let pick = move |k: &str| query.with(|q| q.get(k).unwrap_or_default());
     let href = stack_href(&stack_id);
     view! {
         <h2 id="versions">"Versions"</h2>
