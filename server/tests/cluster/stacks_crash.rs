@@ -31,7 +31,7 @@ pub const HOLD: Duration = Duration::from_secs(2);
 /// `--provider-timeout`: above [`HOLD`], so a held create still succeeds.
 pub const PROVIDER_TIMEOUT: u64 = 10;
 /// A stack runner's lease (service::stacks::runner::LEASE_TTL_MS).
-pub const STACK_LEASE: Duration = Duration::from_secs(60);
+pub const STACK_LEASE: Duration = Duration::from_secs(30);
 
 /// Unix ms now (the servers' clock too: same host).
 pub fn now_ms() -> i64 {

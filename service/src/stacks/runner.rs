@@ -16,8 +16,8 @@ use super::{rollback, status::*, steps, LEASE_KIND};
 use crate::{internal, Services};
 
 /// How long a runner's lease lasts unless renewed.
-pub const LEASE_TTL_MS: i64 = 60_000;
-const RENEW_EVERY: Duration = Duration::from_secs(20);
+pub const LEASE_TTL_MS: i64 = 30_000;
+const RENEW_EVERY: Duration = Duration::from_secs(10);
 
 /// Claims the stack's lease and carries its operation in the background;
 /// `false` when another runner holds it.

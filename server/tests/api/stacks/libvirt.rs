@@ -327,6 +327,29 @@ async fn a_viewer_sees_the_stack_but_not_its_token_and_may_not_delete_it() {
         .await;
     assert_eq!(res.status(), 403);
     assert!(res.text().await.unwrap().contains("delete:alm.stack"));
+    // Seeing stacks is not applying or updating one.
+    let res = app
+        .as_caller(
+            Method::POST,
+            "/v3/alm/template",
+            &user,
+            Some(template("libvirt", "kvm", 1)),
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("create:alm.stack"));
+    let res = app
+        .as_caller(
+            Method::PUT,
+            &format!("/v3/alm/template/{id}"),
+            &user,
+            Some(template("libvirt", "kvm", 2)),
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("edit:alm.stack"));
+    assert_eq!(app.services().db.stacks(true).await.unwrap().len(), 1);
+    assert_eq!(app.services().db.stack_versions(&id).await.unwrap().len(), 1);
     let res = app
         .as_caller(Method::GET, "/v3/alm/stack", &user, None)
         .await;
