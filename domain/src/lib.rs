@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod compute;
+pub mod dashboard;
 pub mod error;
 pub mod events;
 pub mod inventory;

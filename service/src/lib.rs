@@ -9,6 +9,7 @@ pub mod audit_log;
 pub mod authz;
 pub mod backends;
 pub mod credentials;
+pub mod dashboard;
 pub mod drivers;
 pub mod events;
 pub mod jobs;

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod backends;
+pub mod dashboard;
 mod db;
 mod error;
 pub mod events;
