@@ -157,6 +157,20 @@ async fn every_route_refuses_anonymous_callers_and_role_less_users() {
     assert_eq!(res.status(), 200);
     let routes = route_table(&app).await;
     assert!(routes.len() >= 20, "the table was read: {routes:?}");
+    // The Stacks pages' server functions are walked like every other.
+    for f in [
+        "GET /api/stacks/list",
+        "GET /api/stacks/get",
+        "POST /api/stacks/apply",
+        "POST /api/stacks/update",
+        "POST /api/stacks/delete",
+        "GET /api/stacks/versions",
+        "GET /api/stacks/template",
+        "GET /api/stacks/compare",
+        "GET /api/stacks/membership",
+    ] {
+        assert!(routes.iter().any(|(m, p)| format!("{m} {p}") == f), "{f}");
+    }
     let anon = app.anonymous_client();
     let role_less = basic("nobody@example.com", MASTER_PASSWORD);
 
