@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod backends;
+pub mod dashboard;
 pub mod events;
 pub mod keys;
 pub mod machines;

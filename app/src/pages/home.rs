@@ -1,22 +1,83 @@
+//! Home: the dashboard. What the caller may see of the installation at a
+//! glance (backends with their state and machine counts, trouble first;
+//! machines by state; scripts running now; recent activity) and, while a
+//! new installation is not set up, a checklist that ticks itself. Fully
+//! rendered on the server; once hydrated it follows backend, machine and
+//! script events and reads itself again.
+
+mod sections;
+
+use domain::{dashboard::Dashboard, events::EventKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 
-/// The signed-in home page: where to go from here.
+use crate::api::dashboard::dashboard;
+use sections::{ActivityList, BackendList, MachineStates, RunningScriptList, SetupChecklist};
+
+/// How long a burst of events is gathered before the dashboard is read
+/// again (a poll may change many machines at once).
+const SETTLE_MS: u64 = 400;
+
+/// The signed-in home page.
 #[component]
 pub fn HomePage() -> impl IntoView {
+    // Bumped once hydrated, a moment after events arrive: read again.
+    let news = RwSignal::new(0_u64);
+    let waiting = StoredValue::new(false);
+    let soon = move || {
+        if waiting.try_get_value().unwrap_or(true) {
+            return;
+        }
+        waiting.try_set_value(true);
+        set_timeout(
+            move || {
+                waiting.try_set_value(false);
+                news.try_update(|n| *n += 1);
+            },
+            std::time::Duration::from_millis(SETTLE_MS),
+        );
+    };
+    crate::live::follow_after_catching_up(
+        &["backend", "machine", "script"],
+        move || news.update(|n| *n += 1),
+        crate::live::Listener {
+            // Output does not change what the dashboard shows.
+            on_event: Box::new(move |e| {
+                if e.kind != EventKind::ScriptOutput {
+                    soon();
+                }
+            }),
+            on_reload: Box::new(move || news.update(|n| *n += 1)),
+        },
+    );
+    let board = Resource::new(move || news.get(), |_| dashboard());
     view! {
         <Title text="Home"/>
-        <section class="page">
+        <section class="page dashboard">
             <h1>"Welcome to Overcast"</h1>
-            <p>"One control panel for every cloud you run."</p>
-            <ul class="cards">
-                <li><A href="/backends">"Backends"</A><span>"Cloud accounts and hosts"</span></li>
-                <li><A href="/machines">"Machines"</A><span>"Every machine, every cloud"</span></li>
-                <li><A href="/keys">"Keys"</A><span>"SSH keys that open machines"</span></li>
-                <li><A href="/stacks">"Stacks"</A><span>"Templates of machines"</span></li>
-                <li><A href="/admin">"Admin"</A><span>"Users, roles, audit log"</span></li>
-            </ul>
+            <Transition fallback=|| view! { <p class="muted">"Loading the dashboard…"</p> }>
+                {move || Suspend::new(async move {
+                    match board.await {
+                        Ok(d) => view! { <Board d/> }.into_any(),
+                        Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
         </section>
+    }
+}
+
+/// The dashboard's sections.
+#[component]
+fn Board(d: Dashboard) -> impl IntoView {
+    let checklist = d.checklist.filter(|c| !c.complete());
+    view! {
+        {checklist.map(|c| view! { <SetupChecklist checklist=c/> })}
+        <div class="dash-grid" data-testid="dashboard">
+            <BackendList backends=d.backends/>
+            <MachineStates states=d.machines total=d.machines_total/>
+            <RunningScriptList scripts=d.scripts/>
+            <ActivityList activity=d.activity/>
+        </div>
     }
 }

@@ -7,6 +7,7 @@ pub mod alm_agent;
 pub mod alm_update;
 pub mod answers;
 pub mod backends;
+pub mod dashboard;
 pub mod events;
 pub mod extract;
 pub mod health;
@@ -50,6 +51,7 @@ use crate::AppState;
         (name = "machines", description = "Machines, their host keys, the shell and the terminal"),
         (name = "events", description = "Changes as they happen (Server-Sent Events)"),
         (name = "stacks", description = "Stacks (Mobingi ALM v3): templates applied as machines"),
+        (name = "dashboard", description = "The Home page's summary, as the caller may see it"),
     ),
     modifiers(&Security)
 )]
@@ -143,4 +145,5 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(alm_agent::agent_status))
         .routes(routes!(alm_agent::container_status))
         .routes(routes!(alm_agent::config))
+        .routes(routes!(dashboard::dashboard))
 }

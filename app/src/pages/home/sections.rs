@@ -1,0 +1,174 @@
+//! The dashboard's sections, each from its part of the one answer.
+
+use domain::dashboard::{
+    Activity, BackendCount, Checklist, RunningScripts, StateCount, LATEST_SCRIPTS,
+};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::{
+    components::format::utc,
+    paths::{encode_segment, machine_href},
+};
+
+/// "1 machine", "3 machines".
+fn machines(n: i64) -> String {
+    if n == 1 {
+        "1 machine".into()
+    } else {
+        format!("{n} machines")
+    }
+}
+
+/// A new installation's first steps, each a link to where it is done.
+#[component]
+pub fn SetupChecklist(checklist: Checklist) -> impl IntoView {
+    view! {
+        <section class="panel checklist" data-testid="checklist" aria-labelledby="checklist-title">
+            <h2 id="checklist-title">"Get started"</h2>
+            <ol>
+                <Step step="key" done=checklist.key href="/keys" label="Add a key"
+                    hint="an SSH key that opens your machines: import one or generate one"/>
+                <Step step="backend" done=checklist.backend href="/backends" label="Add a backend"
+                    hint="a cloud account or a host, its credentials checked first"/>
+                <Step step="machine" done=checklist.machine href="/backends" label="Create a machine"
+                    hint="from a backend's Create machine link"/>
+            </ol>
+        </section>
+    }
+}
+
+/// One step of the checklist.
+#[component]
+fn Step(
+    step: &'static str,
+    done: bool,
+    href: &'static str,
+    label: &'static str,
+    hint: &'static str,
+) -> impl IntoView {
+    view! {
+        <li class=if done { "done" } else { "todo" } data-step=step data-done=done.to_string()>
+            <span class="tick" aria-hidden="true">{if done { "✓" } else { "○" }}</span>
+            <span class="step">
+                <A href=href>{label}</A>
+                <span class="status">{if done { " (done)" } else { " (to do)" }}</span>
+                <br/><span class="muted">{hint}</span>
+            </span>
+        </li>
+    }
+}
+
+/// The backends, trouble first: state, machine count, reason.
+#[component]
+pub fn BackendList(backends: Vec<BackendCount>) -> impl IntoView {
+    view! {
+        <section class="panel" data-testid="dash-backends" aria-labelledby="dash-backends-title">
+            <h2 id="dash-backends-title"><A href="/backends">"Backends"</A></h2>
+            {if backends.is_empty() {
+                view! { <p class="muted">"No backends to show."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="dash-list">
+                        {backends.into_iter().map(|b| view! {
+                            <li data-backend=b.id.clone()>
+                                <span class="name">{b.title.clone()}</span>
+                                <span class=format!("state {}", b.state) data-testid="backend-state">{b.state.as_str()}</span>
+                                <A href=format!("/machines?backend={}", encode_segment(&b.id))>
+                                    <span data-testid="backend-machines">{machines(b.machines)}</span>
+                                </A>
+                                {b.state_reason.clone().map(|r| view! { <span class="muted reason">{r}</span> })}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// The machines counted by state, each a link to the filtered list.
+#[component]
+pub fn MachineStates(states: Vec<StateCount>, total: i64) -> impl IntoView {
+    view! {
+        <section class="panel" data-testid="dash-machines" aria-labelledby="dash-machines-title">
+            <h2 id="dash-machines-title"><A href="/machines">"Machines"</A></h2>
+            <p data-testid="machines-total">{machines(total)}</p>
+            {(!states.is_empty()).then(|| view! {
+                <ul class="dash-states">
+                    {states.into_iter().map(|s| view! {
+                        <li data-state=s.state.as_str()>
+                            <A href=format!("/machines?state={}", s.state)>
+                                <span class=format!("state {}", s.state)>{s.state.as_str()}</span>
+                                " "<strong>{s.count}</strong>
+                            </A>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
+        </section>
+    }
+}
+
+/// The scripts running now: how many, and the newest few.
+#[component]
+pub fn RunningScriptList(scripts: RunningScripts) -> impl IntoView {
+    let more = scripts.count - scripts.latest.len() as i64;
+    view! {
+        <section class="panel" data-testid="dash-scripts" aria-labelledby="dash-scripts-title">
+            <h2 id="dash-scripts-title">"Scripts running now"</h2>
+            {if scripts.count == 0 {
+                view! { <p class="muted">"None."</p> }.into_any()
+            } else {
+                view! {
+                    <p data-testid="scripts-count">{format!("{} running or waiting", scripts.count)}</p>
+                    <ul class="dash-list">
+                        {scripts.latest.into_iter().map(|r| {
+                            let name = r.machine_name.clone().unwrap_or_else(|| r.machine.clone());
+                            let when = r.started_at.map_or_else(
+                                || format!("asked {}", utc(r.created_at)),
+                                |t| format!("started {}", utc(t)),
+                            );
+                            view! {
+                                <li data-run=r.id.clone()>
+                                    <A href=machine_href(&r.backend, &r.machine)>{name}</A>
+                                    <code class="script">{r.script.clone()}</code>
+                                    <span class="muted">{r.state.as_str()} ", " {when}</span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    {(more > 0).then(|| view! {
+                        <p class="muted">{format!("and {more} more (the newest {LATEST_SCRIPTS} are shown)")}</p>
+                    })}
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// The newest audit events that concern the caller.
+#[component]
+pub fn ActivityList(activity: Vec<Activity>) -> impl IntoView {
+    view! {
+        <section class="panel" data-testid="dash-activity" aria-labelledby="dash-activity-title">
+            <h2 id="dash-activity-title">"Recent activity"</h2>
+            {if activity.is_empty() {
+                view! { <p class="muted">"Nothing yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="dash-list activity">
+                        {activity.into_iter().map(|a| view! {
+                            <li class=a.outcome.clone()>
+                                <span class="muted">{utc(a.at)} " UTC"</span>
+                                <span><strong>{a.actor.clone()}</strong> " " {a.action.clone()} " "
+                                    <code>{a.resource.clone()}</code> " (" {a.outcome.clone()} ")"</span>
+                                {(!a.detail.is_empty()).then(|| view! { <span class="muted">{a.detail.clone()}</span> })}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
