@@ -26,11 +26,17 @@ use leptos_router::{
 /// a script can slot in).
 const SSR: SsrMode = SsrMode::InOrder;
 
+/// The Admin pages render whole before they answer, so one that is not the
+/// caller's can answer 403.
+const ADMIN: SsrMode = SsrMode::Async;
+
 use crate::{
     api::session::get_session_info,
     components::layout::Layout,
     pages::{
-        account::AccountPage, admin::AdminPage, backends::BackendsPage,
+        account::AccountPage,
+        admin::{AuditPage, OAuthPage, RolesPage, TwoFactorPage, UsersPage},
+        backends::BackendsPage,
         create_machine::CreateMachinePage, home::HomePage, keys::KeysPage, machine::MachinePage,
         machines::MachinesPage, not_found::NotFound, set_password::SetPasswordPage,
         setup::SetupPage, sign_in::SignInPage, sign_in_code::SignInCodePage, stacks::{NewStackPage, StackPage, StacksPage},
@@ -102,7 +108,12 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=path!("stacks") view=StacksPage ssr=SSR/>
                 <Route path=path!("stacks/new") view=NewStackPage ssr=SSR/>
                 <Route path=path!("stacks/:stack") view=StackPage ssr=SSR/>
-                <Route path=path!("admin") view=AdminPage ssr=SSR/>
+                <Route path=path!("admin") view=UsersPage ssr=ADMIN/>
+                <Route path=path!("admin/users") view=UsersPage ssr=ADMIN/>
+                <Route path=path!("admin/roles") view=RolesPage ssr=ADMIN/>
+                <Route path=path!("admin/oauth") view=OAuthPage ssr=ADMIN/>
+                <Route path=path!("admin/two-factor") view=TwoFactorPage ssr=ADMIN/>
+                <Route path=path!("admin/audit") view=AuditPage ssr=ADMIN/>
                 <Route path=path!("account") view=AccountPage ssr=SSR/>
             </ParentRoute>
         </Routes>

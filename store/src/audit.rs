@@ -49,6 +49,16 @@ fn like_escape(s: &str) -> String {
 impl Db {
     /// The newest entries matching `filter`.
     pub async fn audit_entries(&self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
+        self.audit_entries_from(f, 0).await
+    }
+
+    /// The entries matching `filter`, newest first, after skipping the
+    /// newest `offset` of them (a page further back).
+    pub async fn audit_entries_from(
+        &self,
+        f: &AuditFilter,
+        offset: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
         let actor = f
             .actor
             .as_deref()
@@ -66,13 +76,14 @@ impl Db {
                AND ($2 IS NULL OR action LIKE $2 ESCAPE '\\') \
                AND ($3 IS NULL OR outcome = $3) \
                AND ($4 IS NULL OR at >= $4) \
-             ORDER BY id DESC LIMIT $5",
+             ORDER BY id DESC LIMIT $5 OFFSET $6",
         )
         .bind(actor)
         .bind(action)
         .bind(outcome)
         .bind(f.since)
         .bind(f.limit)
+        .bind(offset.max(0))
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(entry).collect()

@@ -72,10 +72,23 @@ pub struct AuditRow {
     pub address: String,
     /// What.
     pub action: String,
-    /// On what.
+    /// On what, as recorded.
     pub resource: String,
+    /// On what, with ids of roles and backends replaced by their names.
+    pub resource_name: Option<String>,
     /// How it ended.
     pub outcome: String,
     /// Notes.
     pub detail: String,
+}
+
+/// One page of the audit log for the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPageRows {
+    /// The entries, newest first.
+    pub rows: Vec<AuditRow>,
+    /// Which page this is (0: the newest).
+    pub page: u32,
+    /// Whether older entries follow.
+    pub more: bool,
 }

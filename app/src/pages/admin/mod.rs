@@ -1,5 +1,8 @@
-//! The Admin section: users, roles and their attachment, the audit log.
-//! Everything here is the master account's; the server refuses anyone else.
+//! The Admin pages: Users, Roles, OAuth clients, Two-factor and the audit
+//! log, one page each under `/admin/...` with a section nav (`/admin`
+//! itself shows Users, so old links keep working). Everything here is the
+//! master account's; the server refuses anyone else, and the pages answer
+//! anyone else with 403 and a sentence.
 
 mod audit;
 mod oauth;
@@ -7,39 +10,57 @@ mod roles;
 mod two_factor;
 mod users;
 
+pub use audit::AuditPage;
+pub use oauth::OAuthPage;
+pub use roles::RolesPage;
+pub use two_factor::TwoFactorPage;
+pub use users::UsersPage;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 
-use crate::{api::admin::AttachRole, shown_once, SessionContext};
+use crate::SessionContext;
 
-/// The Admin page.
+/// The Admin sections, in nav order: path and label.
+pub const ADMIN_SECTIONS: [(&str, &str); 5] = [
+    ("/admin/users", "Users"),
+    ("/admin/roles", "Roles"),
+    ("/admin/oauth", "OAuth clients"),
+    ("/admin/two-factor", "Two-factor"),
+    ("/admin/audit", "Audit log"),
+];
+
+/// The frame of every Admin page: its title, the section nav, and its
+/// content for the master only (anyone else gets 403 and a sentence).
 #[component]
-pub fn AdminPage() -> impl IntoView {
+fn AdminFrame(
+    /// The section's name, for the window title.
+    title: &'static str,
+    /// The section's content (rendered for the master only).
+    children: ChildrenFn,
+) -> impl IntoView {
     let ctx = expect_context::<SessionContext>();
-    // Shared by the users table (to show new attachments) and the roles section.
-    provide_context(ServerAction::<AttachRole>::new());
-    // A password link a plain form post (no JavaScript) made; taken here, at
-    // the page's top level, for the users section inside the Transition.
-    let taken_link = shown_once::take(shown_once::PASSWORD_LINK);
+    let children = StoredValue::new(children);
     view! {
-        <Title text="Admin"/>
-        <section class="page">
+        <Title text=format!("Admin: {title}")/>
+        <section class="page admin">
             <h1>"Admin"</h1>
+            <nav class="subnav" aria-label="Admin sections" data-testid="admin-nav">
+                {ADMIN_SECTIONS
+                    .iter()
+                    .map(|(href, label)| view! { <A href=*href>{*label}</A> })
+                    .collect_view()}
+            </nav>
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let master = ctx.info.await.map(|i| i.is_master).unwrap_or(false);
                     if master {
-                        view! {
-                            <users::UsersSection taken_link/>
-                            <two_factor::TwoFactorPolicySection/>
-                            <roles::RolesSection/>
-                            <oauth::OAuthSection/>
-                            <audit::AuditSection/>
-                        }
-                            .into_any()
+                        children.with_value(|c| c()).into_any()
                     } else {
+                        refused();
                         view! {
-                            <p class="placeholder">
+                            <p class="placeholder" data-testid="admin-refused">
                                 "Administration (users, roles, the audit log) is the master account's alone."
                             </p>
                         }
@@ -48,5 +69,13 @@ pub fn AdminPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// Answers a page that is not the caller's with 403 (server side).
+fn refused() {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(http::StatusCode::FORBIDDEN);
     }
 }

@@ -12,9 +12,21 @@ use crate::{
     },
 };
 
+use super::AdminFrame;
+
+/// The OAuth clients page (`/admin/oauth`).
+#[component]
+pub fn OAuthPage() -> impl IntoView {
+    view! {
+        <AdminFrame title="OAuth clients">
+            <OAuthSection/>
+        </AdminFrame>
+    }
+}
+
 /// The clients list and the new-client form.
 #[component]
-pub fn OAuthSection() -> impl IntoView {
+fn OAuthSection() -> impl IntoView {
     let create = ServerAction::<CreateOauthClient>::new();
     let delete = ServerAction::<DeleteOauthClient>::new();
     let clients = Resource::new(

@@ -1,5 +1,5 @@
-//! Roles: their scopes, a new-role form with the action vocabulary beside
-//! it, and attaching roles to users.
+//! The Roles page: their scopes, a new-role form with the action
+//! vocabulary beside it, and attaching roles to users by username.
 
 use domain::rbac::ACTIONS;
 use leptos::prelude::*;
@@ -14,6 +14,18 @@ use crate::{
     },
 };
 
+use super::AdminFrame;
+
+/// The Roles page (`/admin/roles`).
+#[component]
+pub fn RolesPage() -> impl IntoView {
+    view! {
+        <AdminFrame title="Roles">
+            <RolesSection/>
+        </AdminFrame>
+    }
+}
+
 const STARTER_SCOPE: &str = r#"{
   "version": "2017-05-05",
   "Statement": [
@@ -23,10 +35,10 @@ const STARTER_SCOPE: &str = r#"{
 
 /// The roles list, the new-role form and the attach form.
 #[component]
-pub fn RolesSection() -> impl IntoView {
+fn RolesSection() -> impl IntoView {
     let create = ServerAction::<CreateRole>::new();
     let delete = ServerAction::<DeleteRole>::new();
-    let attach = expect_context::<ServerAction<AttachRole>>();
+    let attach = ServerAction::<AttachRole>::new();
     let roles = Resource::new(
         move || (create.version().get(), delete.version().get()),
         |_| list_roles(),

@@ -7,9 +7,21 @@ use crate::{
     components::{action_button::ActionButton, form::FormError},
 };
 
+use super::AdminFrame;
+
+/// The Two-factor page (`/admin/two-factor`).
+#[component]
+pub fn TwoFactorPage() -> impl IntoView {
+    view! {
+        <AdminFrame title="Two-factor">
+            <TwoFactorPolicySection/>
+        </AdminFrame>
+    }
+}
+
 /// Whether two-factor sign-in is required, and the button that changes it.
 #[component]
-pub fn TwoFactorPolicySection() -> impl IntoView {
+fn TwoFactorPolicySection() -> impl IntoView {
     let set = ServerAction::<RequireTwoFactor>::new();
     let status = Resource::new(move || set.version().get(), |_| get_two_factor());
     let error = Signal::derive(move || set.value().get().and_then(Result::err));

@@ -1,10 +1,11 @@
-//! Users: create, disable or enable, delete; their roles.
+//! The Users page: create, disable or enable, delete; their roles,
+//! attached and detached from each user's row.
 
 use leptos::prelude::*;
 
 use crate::{
     api::admin::{
-        list_users, AttachRole, CreateUser, DeleteUser, DetachRole, PasswordLink, ResetTwoFactor,
+        list_roles, list_users, AttachRole, CreateUser, DeleteUser, DetachRole, PasswordLink, ResetTwoFactor,
         SetUserDisabled,
     },
     components::{
@@ -15,14 +16,29 @@ use crate::{
     shown_once,
 };
 
+use super::AdminFrame;
+
+/// The Users page (`/admin` and `/admin/users`).
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    // A password link a plain form post (no JavaScript) made; taken here, at
+    // the page's top level, for the section inside the frame's Transition.
+    let taken_link = shown_once::take(shown_once::PASSWORD_LINK);
+    view! {
+        <AdminFrame title="Users">
+            <UsersSection taken_link/>
+        </AdminFrame>
+    }
+}
+
 /// The users table and the new-user form. `taken_link`: a password link
 /// made by a plain form post (no JavaScript), see [`shown_once::take`].
 #[component]
-pub fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
+fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let disable = ServerAction::<SetUserDisabled>::new();
     let delete = ServerAction::<DeleteUser>::new();
-    let attach = expect_context::<ServerAction<AttachRole>>();
+    let attach = ServerAction::<AttachRole>::new();
     let detach = ServerAction::<DetachRole>::new();
     let link = ServerAction::<PasswordLink>::new();
     let reset = ServerAction::<ResetTwoFactor>::new();
@@ -45,6 +61,8 @@ pub fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
         },
         |_| list_users(),
     );
+    let roles = Resource::new(|| (), |_| list_roles());
+    let attach_error = Signal::derive(move || attach.value().get().and_then(Result::err));
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     let detach_error = Signal::derive(move || detach.value().get().and_then(Result::err));
     let link_error = Signal::derive(move || link.value().get().and_then(Result::err));
@@ -59,6 +77,7 @@ pub fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
             </p>
         })}
         // The table's own forms (detach, password link, disable, delete).
+        <FormError error=attach_error/>
         <FormError error=detach_error/>
         <FormError error=link_error/>
         <FormError error=disable_error/>
@@ -66,6 +85,7 @@ pub fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
         <FormError error=reset_error/>
         <Transition fallback=|| view! { <p>"Loading users…"</p> }>
             {move || Suspend::new(async move {
+                let all_roles = roles.await.unwrap_or_default();
                 match users.await {
                     Ok(rows) => view! {
                         <table class="grid" data-testid="users">
@@ -93,6 +113,7 @@ pub fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
                                                         </ActionForm>
                                                     }
                                                 }).collect_view()}
+                                                <AttachForm action=attach username=name.clone() attached=u.roles.iter().map(|(id, _)| id.clone()).collect() roles=all_roles.clone()/>
                                             </td>
                                             <td class="actions">
                                                 {(!u.is_master).then(|| {
@@ -156,4 +177,32 @@ pub fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
             <button type="submit">"Create user"</button>
         </ActionForm>
     }
+}
+
+/// The attach form in a user's row: the roles not yet attached, and Attach.
+#[component]
+fn AttachForm(
+    action: ServerAction<AttachRole>,
+    username: String,
+    /// Ids of the roles the user has.
+    attached: Vec<String>,
+    roles: Vec<crate::api::admin::RoleRow>,
+) -> impl IntoView {
+    let offered: Vec<_> = roles
+        .into_iter()
+        .filter(|r| !attached.contains(&r.id))
+        .collect();
+    (!offered.is_empty()).then(|| {
+        let label = format!("Role to attach to {username}");
+        view! {
+            <ActionForm action attr:class="inline attach" attr:data-testid="attach-role">
+                <Csrf/>
+                <input type="hidden" name="username" value=username/>
+                <select name="role_id" aria-label=label required>
+                    {offered.into_iter().map(|r| view! { <option value=r.id>{r.name}</option> }).collect_view()}
+                </select>
+                <button type="submit" class="secondary">"Attach"</button>
+            </ActionForm>
+        }
+    })
 }
