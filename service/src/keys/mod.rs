@@ -130,7 +130,7 @@ pub async fn get(services: &Services, actor: &Actor, name: &str) -> Result<KeySu
     Ok(summary(&key, &machines))
 }
 
-async fn store_pair(
+pub(crate) async fn store_pair(
     services: &Services,
     name: &str,
     pair: &KeyPair,

@@ -30,6 +30,7 @@ use crate::{authz, internal, stored, Actor, Services};
 pub mod agents;
 pub mod computed;
 mod describe;
+pub mod key;
 pub mod layout;
 mod membership;
 mod names;
@@ -182,6 +183,9 @@ pub async fn apply(
     let id = uuid::Uuid::new_v4().simple().to_string();
     let nickname = names::unused(services).await?;
     let steps = layout::steps(&nickname, &mut plan, &[], &[]);
+    if template.configurations.iter().any(|l| l.provision.keypair()) {
+        key::ensure(services, &nickname).await?;
+    }
     let token = format!(
         "{}{}",
         uuid::Uuid::new_v4().simple(),

@@ -277,6 +277,7 @@ async fn run_creates(
 
 async fn destroy_all(services: &Services, stack: &Stack, op: &Operation) -> Result<(), ErrorKind> {
     if run_destroys(services, stack, op).await? {
+        super::key::remove(services, &stack.nickname).await;
         end(
             services,
             stack,

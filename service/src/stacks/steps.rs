@@ -178,7 +178,7 @@ async fn make(
         },
     };
     let key = if p.keypair() {
-        services.db.default_key().await.map_err(internal)?
+        Some(super::key::ensure(services, &stack.nickname).await?)
     } else {
         None
     };

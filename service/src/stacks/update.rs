@@ -119,6 +119,9 @@ pub async fn update(
             plan,
         });
     }
+    if next.configurations.iter().any(|l| l.provision.keypair()) {
+        super::key::ensure(services, &stack.nickname).await?;
+    }
     if !runner::claim_soon(services, stack_id).await? {
         return Err(super::busy(services, stack_id).await);
     }

@@ -7,6 +7,8 @@ mod agents;
 mod ec2;
 mod ec2_update;
 #[cfg(feature = "libvirt")]
+mod key;
+#[cfg(feature = "libvirt")]
 mod libvirt;
 #[cfg(feature = "libvirt")]
 mod libvirt_update;
