@@ -6,10 +6,12 @@ import { addBackend, hydrated, open, signIn } from "./steps";
 // editor (a fault marked as it is typed once hydrated; on submit without
 // JavaScript), planned, applied, followed to CREATE_COMPLETE (without a
 // reload once hydrated), updated to two machines, its two versions
-// compared side by side, and deleted. Runs after machines.spec.ts on the
-// same server and leaves no backend behind.
+// compared side by side, and deleted. Runs after identity.spec.ts (its
+// read-only user) and machines.spec.ts on the same server and leaves no
+// backend behind.
 const MOTO = process.env.OVERCAST_E2E_MOTO_URL ?? "";
 const EC2 = "Stacks EC2";
+const READER = { email: "reader@example.com", password: "a reader's long password" };
 
 test.describe.configure({ mode: "serial" });
 
@@ -38,7 +40,7 @@ async function statusReaches(page: Page, status: string | RegExp) {
   }
 }
 
-test("a stack is written, planned, applied, updated, compared and deleted", async ({ page, context }) => {
+test("a stack is written, planned, applied, updated, compared and deleted", async ({ page, context, browser }) => {
   test.setTimeout(240_000);
   await signIn(page);
   await addBackend(page, EC2, async (form) => {
@@ -54,16 +56,19 @@ test("a stack is written, planned, applied, updated, compared and deleted", asyn
   await expect(page.locator("h1")).toHaveText("New stack");
   if (hydrated()) await page.waitForLoadState("networkidle");
 
-  // The picker fills vendor and the first layer's size from the backend.
+  // The picker fills vendor and the first layer's size and image from the backend.
   const picker = page.getByTestId("picker");
   await picker.getByLabel("Backend (vendor)").selectOption({ label: EC2 });
   if (!hydrated()) await picker.getByRole("button", { name: "Fill in the template" }).click();
   await picker.getByLabel("Size").selectOption("m3.medium");
+  // One of moto's images (a ${computed} image needs the backend's default).
+  await picker.getByLabel("Image").selectOption({ index: 1 });
   await picker.getByRole("button", { name: "Fill in the template" }).click();
   const form = page.locator("#new-stack");
   const area = form.getByTestId("template-text");
   await expect(area).toHaveValue(/"aws": \{\s*"cred": "[^"]+"/);
   await expect(area).toHaveValue(/"instance_type": "m3.medium"/);
+  await expect(area).toHaveValue(/"image": "ami-[0-9a-f]+"/);
 
   // A fault, beside the text: as it is typed once hydrated, after a submit
   // without JavaScript (the text kept).
@@ -106,6 +111,23 @@ test("a stack is written, planned, applied, updated, compared and deleted", asyn
   await expect(layer.getByRole("link", { name: `${nickname}-Web01-1` })).toBeVisible();
   await expect(page.getByTestId("stack-events")).toContainText("CREATE_COMPLETE");
 
+  // A read-only user sees the stack, and no action on it.
+  const readerContext = await browser.newContext({
+    baseURL: test.info().project.use.baseURL,
+    javaScriptEnabled: hydrated(),
+  });
+  const reader = await readerContext.newPage();
+  await signIn(reader, READER);
+  await open(reader, "/stacks");
+  await expect(reader.getByTestId("stacks").locator("tr", { hasText: nickname })).toContainText("CREATE_COMPLETE");
+  await expect(reader.getByTestId("new-stack")).toHaveCount(0);
+  await open(reader, stackUrl.replace(/^https?:\/\/[^/]+/, ""));
+  await expect(reader.getByTestId("stack").getByTestId("stack-status")).toHaveText("CREATE_COMPLETE");
+  await expect(reader.getByTestId("versions")).toBeVisible();
+  await expect(reader.locator("#update-stack")).toHaveCount(0);
+  await expect(reader.getByTestId("delete-stack")).toHaveCount(0);
+  await readerContext.close();
+
   // The machine names its stack, in the list (a column and a filter) and on its page.
   await open(page, "/machines");
   const row = page.getByTestId("machines").locator("tr", { hasText: `${nickname}-Web01-1` });
@@ -120,6 +142,7 @@ test("a stack is written, planned, applied, updated, compared and deleted", asyn
   // A second page, opened now, will be stale after the update.
   const stale = await context.newPage();
   await stale.goto(stackUrl);
+  if (hydrated()) await stale.waitForLoadState("networkidle");
 
   // Update the count: the plan first, then apply.
   await open(page, stackUrl.replace(/^https?:\/\/[^/]+/, ""));
