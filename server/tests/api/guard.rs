@@ -103,6 +103,14 @@ const SELF_SERVICE: &[(&str, &str)] = &[
         "GET /providers",
         "the provider catalogue, no installation data",
     ),
+    (
+        "GET /v3/dashboard",
+        "one's home page: what one may see, one's own activity",
+    ),
+    (
+        "GET /api/dashboard",
+        "one's home page: what one may see, one's own activity (page)",
+    ),
 ];
 
 fn listed(list: &[(&str, &str)], route: &str) -> bool {
@@ -267,6 +275,7 @@ const READING_GETS: &[&str] = &[
     "GET /v3/alm/template",
     "GET /v3/alm/template/{stack_id}",
     "GET /v3/alm/agent/config",
+    "GET /v3/dashboard",
 ];
 
 #[tokio::test]

@@ -6,6 +6,7 @@
 mod assets;
 mod cli;
 mod contract;
+mod dashboard;
 mod doors;
 mod events;
 mod guard;
