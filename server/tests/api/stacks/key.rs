@@ -31,7 +31,7 @@ async fn a_stack_with_keypair_gets_its_own_key_removed_when_it_is_deleted() {
     let key = format!("stack-{}", stack["nickname"].as_str().unwrap());
     assert!(key_names(&app).await.contains(&key), "{key}");
     let stored = app.services().db.key_by_name(&key).await.unwrap().unwrap();
-    assert_eq!(stored.algorithm, "ed25519");
+    assert_eq!(stored.algorithm, "ssh-ed25519");
 
     let res = app
         .api(Method::DELETE, &format!("/v3/alm/stack/{id}"), None)

@@ -228,30 +228,28 @@ async fn an_update_is_refused_when_stale_or_busy() {
     let res = app.api(Method::PUT, &path, Some(t)).await;
     assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
 
-    // While an operation runs: 409 naming it.
-    let stack = app.services().db.stack(&id).await.unwrap().unwrap();
-    if stack.operation.is_none() {
-        // It ended already: begin one by hand, as another instance would.
-        let begun = app
-            .services()
-            .db
-            .begin_operation(
-                &id,
-                &store::stacks::BeginOperation {
-                    kind: "update",
-                    id: "elsewhere",
-                    detail: "{}",
-                    from: service::stacks::SETTLED,
-                    to: "UPDATE_IN_PROGRESS",
-                    expected_version: None,
-                    new_version: None,
-                    now: 1,
-                },
-            )
-            .await
-            .unwrap();
-        assert!(begun);
-    }
+    // While an operation runs (begun by hand, as another instance would,
+    // once this one ended): 409 naming it.
+    wait_for(&app, &id, "UPDATE_COMPLETE").await;
+    let begun = app
+        .services()
+        .db
+        .begin_operation(
+            &id,
+            &store::stacks::BeginOperation {
+                kind: "update",
+                id: "elsewhere",
+                detail: "{}",
+                from: service::stacks::SETTLED,
+                to: "UPDATE_IN_PROGRESS",
+                expected_version: None,
+                new_version: None,
+                now: 1,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(begun);
     let res = app.api(Method::PUT, &path, Some(with_count(1))).await;
     assert_eq!(res.status(), 409);
     assert!(res.text().await.unwrap().contains("UPDATE_IN_PROGRESS"));
