@@ -422,10 +422,12 @@ test("the backend is renamed, disabled, enabled and forgotten", async ({ page })
   const renamed = backends.locator("tr", { hasText: "Loopback renamed" });
   await expect(renamed).toBeVisible();
 
-  await renamed.getByRole("button", { name: "Disable" }).click();
+  // Disabling asks first.
+  await renamed.locator("summary", { hasText: "Disable" }).click();
+  await renamed.getByRole("button", { name: "Disable Loopback renamed" }).click();
   await expect(renamed.getByRole("button", { name: "Enable" })).toBeVisible();
   await renamed.getByRole("button", { name: "Enable" }).click();
-  await expect(renamed.getByRole("button", { name: "Disable" })).toBeVisible();
+  await expect(renamed.locator("summary", { hasText: "Disable" })).toBeVisible();
 
   // Deleting asks first, and says what it does not do.
   await renamed.locator("summary", { hasText: "Delete" }).click();

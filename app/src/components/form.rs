@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::error::AppError;
+use crate::error::{part_words, AppError};
 
 /// Whether an error about `field` belongs beside the input of `shown`: it
 /// is that field, or a part of it (`scope.Statement[0].Effect` is a part
@@ -25,6 +25,10 @@ pub fn FormError(
     /// The fields whose errors the form shows beside their inputs.
     #[prop(optional)]
     fields: &'static [&'static str],
+    /// The form's own words for its fields where they differ from
+    /// [`crate::error::label_of`] (the Keys form's `id` is its "Name").
+    #[prop(optional)]
+    labels: &'static [(&'static str, &'static str)],
 ) -> impl IntoView {
     move || {
         error
@@ -34,15 +38,16 @@ pub fn FormError(
                     .is_none_or(|f| !fields.iter().any(|shown| is_part_of(f, shown)))
             })
             .map(|e| {
-                let message = e.general().unwrap_or_else(|| e.0.to_string());
+                let message = e.general().unwrap_or_else(|| e.plain(labels));
                 view! { <p class="form-error" role="alert">{message}</p> }
             })
     }
 }
 
-/// The message of an error about `field`, under that field; an error about
-/// a part of it (a scope document's `scope.Statement[0].Effect`) names
-/// that part.
+/// The message of an error about `field`, under that field (its label is
+/// beside it, so the message does not repeat the name); an error about a
+/// part of it (a scope document's `scope.Statement[0].Effect`) names that
+/// part in words ("statement 1, Effect: …").
 #[component]
 pub fn FieldError(
     #[prop(into)] error: Signal<Option<AppError>>,
@@ -57,13 +62,31 @@ pub fn FieldError(
                 Some(if at == field {
                     message
                 } else {
-                    format!("{at}: {message}")
+                    format!("{}: {message}", part_words(&at[field.len()..]))
                 })
             })
             .map(|message| {
                 view! { <p class="field-error" data-field=field role="alert">{message}</p> }
             })
     }
+}
+
+/// Empties the form in `form` once `action` succeeds, so a secret typed
+/// into it (a private key, a password) leaves the screen with the answer.
+/// Only a hydrated page needs it: a plain form post (no JavaScript) comes
+/// back to a fresh page.
+pub fn reset_on_success<S>(action: ServerAction<S>, form: NodeRef<leptos::html::Form>)
+where
+    S: server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+            if let Some(form) = form.get_untracked() {
+                form.reset();
+            }
+        }
+    });
 }
 
 /// The hidden field that carries the session's CSRF token when the form is

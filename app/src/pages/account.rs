@@ -8,7 +8,8 @@ use crate::{
     api::account::{list_tokens, ChangePassword, CreateToken, RevokeToken},
     components::{
         action_button::ActionButton,
-        form::{Csrf, FieldError, FormError},
+        confirm::ConfirmAction,
+        form::{reset_on_success, Csrf, FieldError, FormError},
         format::utc,
     },
     pages::two_factor::TwoFactorSection,
@@ -26,6 +27,9 @@ pub fn AccountPage() -> impl IntoView {
         |_| list_tokens(),
     );
     let pw_error = Signal::derive(move || change.value().get().and_then(Result::err));
+    // The passwords leave the form once the change is made.
+    let pw_form = NodeRef::new();
+    reset_on_success(change, pw_form);
     let token_error = Signal::derive(move || create.value().get().and_then(Result::err));
     let revoke_error = Signal::derive(move || revoke.value().get().and_then(Result::err));
     let new_token = move || create.value().get().and_then(Result::ok);
@@ -65,7 +69,9 @@ pub fn AccountPage() -> impl IntoView {
                                             <td>{t.expires_at.map(utc).unwrap_or_else(|| "never".into())}</td>
                                             <td>{utc(t.last_used_at)}</td>
                                             <td>
-                                                <ActionButton action=revoke fields=vec![("id", t.id.clone())] class="danger">"Revoke"</ActionButton>
+                                                <ConfirmAction summary="Revoke" warning="Whatever uses this token is refused from now on.">
+                                                    <ActionButton action=revoke fields=vec![("id", t.id.clone())] class="danger">{format!("Revoke {}", t.name)}</ActionButton>
+                                                </ConfirmAction>
                                             </td>
                                         </tr>
                                     }).collect_view()}
@@ -91,7 +97,7 @@ pub fn AccountPage() -> impl IntoView {
             </ActionForm>
             <h2>"Password"</h2>
             {move || matches!(change.value().get(), Some(Ok(()))).then(|| view! { <p class="notice">"Password changed; your other sessions have ended."</p> })}
-            <ActionForm action=change attr:class="stacked narrow" attr:id="change-password">
+            <ActionForm action=change node_ref=pw_form attr:class="stacked narrow" attr:id="change-password">
                 <Csrf/>
                 <FormError error=pw_error fields=&["current_password", "password"]/>
                 <label>"Current password" <input type="password" name="current_password" required autocomplete="current-password"/></label>

@@ -159,7 +159,16 @@ fn BackendRow(backend: BackendSummary, actions: RowActions) -> impl IntoView {
                         <button type="submit" class="secondary">"Save"</button>
                     </ActionForm>
                 </details>
-                <ActionButton action=actions.enable fields=vec![("id", id_enable), ("enabled", next)] class="secondary">{toggle}</ActionButton>
+                {if b.enabled {
+                    let warning = "Overcast stops polling it and creates no machines on it until it is enabled again.";
+                    view! {
+                        <ConfirmAction summary="Disable" warning>
+                            <ActionButton action=actions.enable fields=vec![("id", id_enable), ("enabled", next)] class="danger">{format!("Disable {}", b.title)}</ActionButton>
+                        </ConfirmAction>
+                    }.into_any()
+                } else {
+                    view! { <ActionButton action=actions.enable fields=vec![("id", id_enable), ("enabled", next)] class="secondary">{toggle}</ActionButton> }.into_any()
+                }}
                 <ConfirmAction summary="Delete">
                     <ActionButton action=actions.delete fields=vec![("id", id_delete)] class="danger">{delete_label}</ActionButton>
                 </ConfirmAction>

@@ -18,7 +18,7 @@ use crate::{
     components::{
         action_button::ActionButton,
         confirm::ConfirmAction,
-        form::{Csrf, FieldError, FormError},
+        form::{reset_on_success, Csrf, FieldError, FormError},
     },
     paths::{encode_segment, machine_href},
     shown_once,
@@ -63,6 +63,9 @@ pub fn KeysPage() -> impl IntoView {
         |_| async move { list_machines().await.unwrap_or_default() },
     );
     let import_error = Signal::derive(move || import.value().get().and_then(Result::err));
+    // The pasted private key leaves the screen once it is imported.
+    let import_form = NodeRef::new();
+    reset_on_success(import, import_form);
     let generate_error = Signal::derive(move || generate.value().get().and_then(Result::err));
     let rename_error = Signal::derive(move || actions.rename.value().get().and_then(Result::err));
     let default_error =
@@ -119,9 +122,9 @@ pub fn KeysPage() -> impl IntoView {
             <div class="two-forms">
                 <div>
                     <h2>"Import a key"</h2>
-                    <ActionForm action=import attr:class="stacked" attr:id="import-key">
+                    <ActionForm action=import node_ref=import_form attr:class="stacked" attr:id="import-key">
                         <Csrf/>
-                        <FormError error=import_error fields=&["id", "priv", "passphrase"]/>
+                        <FormError error=import_error fields=&["id", "priv", "passphrase"] labels=&[("id", "Name")]/>
                         <label>"Name (letters, digits, . _ - @)" <input name="id" required autocomplete="off"/></label>
                         <FieldError error=import_error field="id"/>
                         <label>"Private key (OpenSSH or PEM: RSA, ECDSA or Ed25519)"
@@ -154,7 +157,7 @@ pub fn KeysPage() -> impl IntoView {
                     )}
                     <ActionForm action=generate attr:class="stacked" attr:id="generate-key">
                         <Csrf/>
-                        <FormError error=generate_error fields=&["id", "algorithm"]/>
+                        <FormError error=generate_error fields=&["id", "algorithm"] labels=&[("id", "Name")]/>
                         <label>"Name" <input name="id" required autocomplete="off"/></label>
                         <FieldError error=generate_error field="id"/>
                         <label>"Algorithm"

@@ -5,13 +5,13 @@ use leptos::prelude::*;
 
 use crate::{
     api::admin::{
-        list_roles, list_users, AttachRole, CreateUser, DeleteUser, DetachRole, PasswordLink, ResetTwoFactor,
-        SetUserDisabled,
+        list_roles, list_users, AttachRole, CreateUser, DeleteUser, DetachRole, PasswordLink,
+        ResetTwoFactor, SetUserDisabled,
     },
     components::{
         action_button::ActionButton,
         confirm::ConfirmAction,
-        form::{Csrf, FieldError, FormError},
+        form::{reset_on_success, Csrf, FieldError, FormError},
     },
     shown_once,
 };
@@ -64,6 +64,9 @@ fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
     let roles = Resource::new(|| (), |_| list_roles());
     let attach_error = Signal::derive(move || attach.value().get().and_then(Result::err));
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    // The new user's password leaves the form once the user is made.
+    let create_form = NodeRef::new();
+    reset_on_success(create, create_form);
     let detach_error = Signal::derive(move || detach.value().get().and_then(Result::err));
     let link_error = Signal::derive(move || link.value().get().and_then(Result::err));
     let disable_error = Signal::derive(move || disable.value().get().and_then(Result::err));
@@ -113,7 +116,9 @@ fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
                                                         </ActionForm>
                                                     }
                                                 }).collect_view()}
-                                                <AttachForm action=attach username=name.clone() attached=u.roles.iter().map(|(id, _)| id.clone()).collect() roles=all_roles.clone()/>
+                                                {(!u.is_master).then(|| view! {
+                                                    <AttachForm action=attach username=name.clone() attached=u.roles.iter().map(|(id, _)| id.clone()).collect() roles=all_roles.clone()/>
+                                                })}
                                             </td>
                                             <td class="actions">
                                                 {(!u.is_master).then(|| {
@@ -165,7 +170,7 @@ fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
             })}
         </Transition>
         <h3>"New user"</h3>
-        <ActionForm action=create attr:class="stacked narrow" attr:id="new-user">
+        <ActionForm action=create node_ref=create_form attr:class="stacked narrow" attr:id="new-user">
             <Csrf/>
             <FormError error fields=&["username", "email", "password"]/>
             <label>"Username" <input name="username" required autocomplete="off"/></label>

@@ -1,6 +1,7 @@
 //! Users, roles, API credentials and their enforcement: the shared setup
 //! here, the tests by subject below.
 
+mod admin_pages;
 mod passwords;
 mod roles;
 mod tokens;
