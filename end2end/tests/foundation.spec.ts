@@ -94,7 +94,7 @@ test("every section fits a phone's 390 px screen", async ({ page }) => {
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("whoami")).toContainText(EMAIL);
-  for (const path of ["/backends", "/machines", "/keys", "/stacks", "/admin", "/account"]) {
+  for (const path of ["/backends", "/machines", "/keys", "/stacks", "/admin", "/admin/roles", "/admin/audit", "/account"]) {
     await page.goto(path);
     await waitForHydration(page);
     const wide = await page.evaluate(() => document.documentElement.scrollWidth);

@@ -29,6 +29,9 @@ test("the master creates a user and a read-only role and attaches it", async ({ 
   await newUser.getByRole("button", { name: "Create user" }).click();
   await expect(page.getByTestId("users")).toContainText(READER.email);
 
+  await page.getByTestId("admin-nav").getByRole("link", { name: "Roles" }).click();
+  await expect(page).toHaveURL(/\/admin\/roles$/);
+  if (hydrated()) await page.waitForLoadState("networkidle");
   const newRole = page.locator("#new-role");
   await newRole.getByLabel("Name").fill("read-only");
   if (hydrated()) {
@@ -48,11 +51,14 @@ test("the master creates a user and a read-only role and attaches it", async ({ 
   await newRole.getByRole("button", { name: "Create role" }).click();
   await expect(page.getByTestId("roles")).toContainText("read-only");
 
-  const attach = page.locator("#attach-role");
-  await attach.getByLabel("Username").fill(READER.username);
-  await attach.getByLabel("Role").selectOption({ label: "read-only" });
-  await attach.getByRole("button", { name: "Attach" }).click();
-  await expect(page.getByTestId("users").locator("tr", { hasText: READER.email })).toContainText("read-only");
+  // Attached from the user's row on the Users page.
+  await page.getByTestId("admin-nav").getByRole("link", { name: "Users" }).click();
+  await expect(page).toHaveURL(/\/admin\/users$/);
+  if (hydrated()) await page.waitForLoadState("networkidle");
+  const row = page.getByTestId("users").locator("tr", { hasText: READER.email });
+  await row.getByLabel(`Role to attach to ${READER.username}`).selectOption({ label: "read-only" });
+  await row.getByRole("button", { name: "Attach" }).click();
+  await expect(page.getByTestId("users").locator("tr", { hasText: READER.email }).locator(".chip")).toContainText("read-only");
 });
 
 test("the read-only user is refused an edit in the page and through the API", async ({ page, request }) => {

@@ -128,7 +128,7 @@ test("the master requires two-factor sign-in: a user without it enrols first; th
   // The master stays signed in here (a session begun before the rule);
   // the user signs in in a browser of their own.
   await signIn(page, MASTER);
-  await open(page, "/admin");
+  await open(page, "/admin/two-factor");
   await page.getByRole("button", { name: "Require two-factor sign-in" }).click();
   await expect(page.getByTestId("two-factor-required")).toContainText("Required:");
 
@@ -151,6 +151,7 @@ test("the master requires two-factor sign-in: a user without it enrols first; th
   await row.locator("summary", { hasText: "Reset two-factor" }).click();
   await row.getByRole("button", { name: `Reset two-factor sign-in of ${LATE.username}` }).click();
   await expect(page.getByTestId("users").locator("tr", { hasText: LATE.email }).getByTestId("two-factor")).toHaveText("off");
+  await open(page, "/admin/two-factor");
   await page.getByRole("button", { name: "Stop requiring two-factor sign-in" }).click();
   await expect(page.getByTestId("two-factor-required")).toContainText("Not required");
 });
