@@ -70,6 +70,45 @@ pub async fn page(
     Ok(AuditPage { entries, more })
 }
 
+/// Most entries [`of_machine`] returns.
+pub const MACHINE_ACTIVITY_LIMIT: i64 = 20;
+
+/// The newest [`MACHINE_ACTIVITY_LIMIT`] entries about one machine
+/// (`backend/<b>/machine/<m>` and what is under it), each resource named:
+/// for a caller who may see the machine (`view:machine`) and read the
+/// audit log (the master, or `view:audit`).
+pub async fn of_machine(
+    services: &Services,
+    actor: &Actor,
+    backend_id: &str,
+    machine_id: &str,
+) -> Result<Vec<NamedEntry>, ErrorKind> {
+    crate::machines::find(services, actor, backend_id, machine_id).await?;
+    allowed(
+        actor,
+        &AuditFilter {
+            limit: MACHINE_ACTIVITY_LIMIT,
+            ..AuditFilter::default()
+        },
+    )?;
+    let entries = services
+        .db
+        .audit_entries_of(
+            &domain::resource::machine(backend_id, machine_id),
+            MACHINE_ACTIVITY_LIMIT,
+        )
+        .await
+        .map_err(internal)?;
+    let names = names_of(services, &entries).await?;
+    Ok(entries
+        .into_iter()
+        .map(|entry| NamedEntry {
+            resource_name: names.name(&entry.resource),
+            entry,
+        })
+        .collect())
+}
+
 fn allowed(actor: &Actor, filter: &AuditFilter) -> Result<(), ErrorKind> {
     if !actor.is_master {
         authz::authorize(actor, "view:audit", "*")?;

@@ -132,6 +132,19 @@ pub async fn detail(
     machine_id: &str,
 ) -> Result<MachineDetail, ErrorKind> {
     let (machine, backend) = find(services, actor, backend_id, machine_id).await?;
+    let summary = summary(&machine, &backend);
+    if matches!(
+        summary.state,
+        MachineState::Pending
+            | MachineState::Starting
+            | MachineState::Stopping
+            | MachineState::Rebooting
+    ) {
+        // On its way somewhere: the provider is asked again now rather than
+        // at the next poll, so the page never shows a stale state for long
+        // (its change arrives as an event).
+        services.db.poll_soon(backend_id).await.map_err(internal)?;
+    }
     let associations = services
         .db
         .keys_of_machine(backend_id, machine_id)
@@ -144,7 +157,7 @@ pub async fn detail(
         .await
         .map_err(internal)?;
     Ok(MachineDetail {
-        machine: summary(&machine, &backend),
+        machine: summary,
         keys: associations
             .iter()
             .filter_map(|a| {
@@ -198,6 +211,51 @@ pub async fn accept_host_key(
         "edit:machine",
         &target,
         &format!("accepted host key {}", fingerprint.trim()),
+    )
+    .await
+}
+
+/// Removes a terminated machine from the list (`destroy:machine`): its row,
+/// pinned host key and key associations go; the audit log keeps its
+/// history. A machine in any other state is a conflict: destroy it first.
+pub async fn forget(
+    services: &Services,
+    actor: &Actor,
+    backend_id: &str,
+    machine_id: &str,
+) -> Result<(), ErrorKind> {
+    let target = resource::machine(backend_id, machine_id);
+    authz::authorize(actor, "destroy:machine", &target)?;
+    let (machine, backend) = find(services, actor, backend_id, machine_id).await?;
+    let summary = summary(&machine, &backend);
+    if summary.state != MachineState::Terminated {
+        return Err(ErrorKind::Conflict {
+            message: format!(
+                "machine {:?} is {}: only a terminated machine can be removed from the list",
+                machine.name, summary.state
+            ),
+        });
+    }
+    services
+        .db
+        .delete_machine(backend_id, machine_id)
+        .await
+        .map_err(internal)?;
+    crate::events::publish_or_log(
+        services,
+        vec![crate::events::Change::new(
+            domain::events::EventKind::MachineGone,
+            target.clone(),
+            &summary,
+        )],
+    )
+    .await;
+    audit::success(
+        services,
+        actor,
+        "forget:machine",
+        &target,
+        &format!("{} removed from the list", machine.name),
     )
     .await
 }

@@ -89,6 +89,27 @@ impl Db {
         rows.iter().map(entry).collect()
     }
 
+    /// The newest `limit` entries about `resource` or anything under it
+    /// (`<resource>/...`), newest first: a machine's activity.
+    pub async fn audit_entries_of(
+        &self,
+        resource: &str,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let under = format!("{}/%", like_escape(resource));
+        let rows = sqlx::query(
+            "SELECT at, actor, address, action, resource, outcome, detail FROM audit_log \
+             WHERE resource = $1 OR resource LIKE $2 ESCAPE '\\' \
+             ORDER BY id DESC LIMIT $3",
+        )
+        .bind(resource)
+        .bind(under)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(entry).collect()
+    }
+
     /// Appends one record.
     pub async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         let mut conn = self.pool().acquire().await?;

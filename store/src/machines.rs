@@ -196,6 +196,29 @@ impl Db {
         Ok(())
     }
 
+    /// Removes one machine from the list (with its pinned host key and key
+    /// associations); whether it was there.
+    pub async fn delete_machine(&self, backend_id: &str, id: &str) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
+        for table in ["host_keys", "key_machines"] {
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE backend_id = $1 AND machine_id = $2"
+            ))
+            .bind(backend_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let gone = sqlx::query("DELETE FROM machines WHERE backend_id = $1 AND id = $2")
+            .bind(backend_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(gone > 0)
+    }
+
     /// Adds (or replaces) one machine, as just created.
     pub async fn upsert_machine(&self, m: &StoredMachine) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;

@@ -12,6 +12,7 @@ pub mod events;
 pub mod extract;
 pub mod health;
 pub mod keys;
+pub mod machine_record;
 pub mod machines;
 pub mod metrics;
 pub mod oauth;
@@ -131,6 +132,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(machines::locations))
         .routes(routes!(machines::accept_host_key))
         .routes(routes!(machines::probe_machine))
+        .routes(routes!(machine_record::forget_machine))
         .routes(routes!(shell::shell))
         .routes(routes!(scripts::start_script, scripts::list_scripts))
         .routes(routes!(scripts::script_run))
