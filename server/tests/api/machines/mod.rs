@@ -13,6 +13,8 @@ mod keys;
 mod keys_deploy;
 #[cfg(feature = "libvirt")]
 mod libvirt;
+#[cfg(feature = "libvirt")]
+mod page;
 mod probe;
 mod scripts;
 mod shell;
