@@ -124,7 +124,14 @@ pub async fn find(
     Ok((machine, backend))
 }
 
-/// A machine's page: summary, keys, host key.
+/// How long after its backend's last poll a machine on its way to another
+/// state (pending, starting, ...) has its backend polled again when its
+/// page is read.
+const ASK_AGAIN_AFTER_MS: i64 = 10_000;
+
+/// A machine's page: summary, keys, host key. A machine on its way to
+/// another state has its backend polled soon (at most every
+/// [`ASK_AGAIN_AFTER_MS`]).
 pub async fn detail(
     services: &Services,
     actor: &Actor,
@@ -133,16 +140,21 @@ pub async fn detail(
 ) -> Result<MachineDetail, ErrorKind> {
     let (machine, backend) = find(services, actor, backend_id, machine_id).await?;
     let summary = summary(&machine, &backend);
-    if matches!(
+    let on_its_way = matches!(
         summary.state,
         MachineState::Pending
             | MachineState::Starting
             | MachineState::Stopping
             | MachineState::Rebooting
-    ) {
-        // On its way somewhere: the provider is asked again now rather than
-        // at the next poll, so the page never shows a stale state for long
-        // (its change arrives as an event).
+    );
+    let polled_long_ago = backend
+        .polled_at
+        .is_none_or(|at| services.now() - at > ASK_AGAIN_AFTER_MS);
+    if on_its_way && polled_long_ago && backend.enabled {
+        // The provider is asked again now rather than at the next poll (a
+        // new machine's `pending` may last a whole poll interval), so its
+        // page never shows a stale state for long: the change arrives as an
+        // event.
         services.db.poll_soon(backend_id).await.map_err(internal)?;
     }
     let associations = services

@@ -193,9 +193,6 @@ pub async fn create(
         crate::provision::provision(services, &backend, &driver, &spec, &actor.audit_name())
             .await?;
     let machine = &stored;
-    // The provider's first answer is often `pending`: the backend is polled
-    // again now, so the new machine's next state follows soon.
-    services.db.poll_soon(backend_id).await.map_err(internal)?;
     audit::success(
         services,
         actor,

@@ -227,3 +227,53 @@ async fn a_terminated_machine_offers_only_removal_from_the_list() {
         .unwrap();
     assert_eq!(audit[0].action, "forget:machine", "{audit:?}");
 }
+
+/// A machine on its way to another state is not left `pending` until the
+/// next poll, an hour away: reading it asks its backend to be polled now.
+#[tokio::test]
+async fn reading_a_pending_machine_has_its_backend_polled_soon() {
+    let app = TestApp::signed_in().await;
+    let b = crate::stacks::add_backend(
+        &app,
+        json!({"title": "kvm", "provider": "libvirt", "apiurl": "test:///default", "poll_interval": 3_600_000}),
+    )
+    .await;
+    // The first poll (due at once) ends before the states are set by hand.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let machines: Value = app
+        .get_json(&format!("/backends/{b}/machines"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let m = machines
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "test")
+        .unwrap_or_else(|| panic!("the test driver's domain: {machines}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let db = &app.services().db;
+    let eleven_seconds_ago = app.services().now() - 11_000;
+    db.set_backend_state(&b, "online", None, eleven_seconds_ago)
+        .await
+        .unwrap();
+    db.set_machine_state(&b, &m, "pending").await.unwrap();
+
+    let path = format!("/backends/{b}/machines/{m}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let detail: Value = app.get_json(&path).await.json().await.unwrap();
+        if detail["machine"]["state"] == "running" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still {} 10 s after its page was read",
+            detail["machine"]["state"]
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
