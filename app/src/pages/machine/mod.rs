@@ -83,12 +83,15 @@ pub fn MachinePage() -> impl IntoView {
         },
         |(backend, machine, _, _, _)| get_machine(backend, machine),
     );
-    // Read again after anything done here, and on the machine's events.
+    // Read again after anything done here, and on the machine's events
+    // (`news`, bumped by them).
+    let news = RwSignal::new(0u32);
     let activity = Resource::new(
         move || {
             (
                 backend.get(),
                 machine.get(),
+                news.get(),
                 act.version().get(),
                 accept.version().get(),
                 tag.version().get(),
@@ -120,7 +123,7 @@ pub fn MachinePage() -> impl IntoView {
                 if event.resource != this {
                     return;
                 }
-                activity.refetch();
+                news.try_update(|n| *n = n.wrapping_add(1));
                 let is_update = matches!(
                     event.kind,
                     domain::events::EventKind::MachineChanged
