@@ -11,6 +11,7 @@ mod harness;
 mod identity;
 mod inventory;
 mod leases;
+mod machine_records;
 mod rows;
 mod sessions;
 mod settings;
