@@ -157,6 +157,8 @@ test("a stack is written, planned, applied, updated, compared and deleted", asyn
   await expect(row1.getByTestId("plan-count")).toHaveText("1 → 2");
   await expect(row1.getByTestId("plan-create")).toHaveText(`${nickname}-Web01-2`);
   await update.getByRole("button", { name: "Apply the update" }).click();
+  // Begun (without JavaScript: the post has landed) before any reload.
+  await expect(page.getByTestId("stack").getByTestId("stack-status")).toHaveText(/^UPDATE_/);
   await statusReaches(page, "UPDATE_COMPLETE");
   if (hydrated()) await page.reload();
   await expect(layer.locator("tbody tr")).toHaveCount(2);
@@ -186,9 +188,16 @@ test("a stack is written, planned, applied, updated, compared and deleted", asyn
   await del.locator("summary", { hasText: "Delete this stack" }).click();
   await expect(del).toContainText("destroys its 2 machines");
   await del.getByRole("button", { name: `Delete ${nickname} and destroy 2 machines` }).click();
+  await expect(page.getByTestId("stack").getByTestId("stack-status")).toHaveText(/^DELETE_/);
   await statusReaches(page, "DELETE_COMPLETE");
   await expect(page.locator("#update-stack")).toHaveCount(0);
   await expect(page.getByTestId("delete-stack")).toHaveCount(0);
+
+  // Gone from the list, but kept: listed when deleted stacks are asked for.
+  await open(page, "/stacks");
+  await expect(page.locator(`tr:has-text("${nickname}")`)).toHaveCount(0);
+  await page.getByRole("link", { name: "Show deleted stacks too" }).click();
+  await expect(page.getByTestId("stacks").locator("tr", { hasText: nickname })).toContainText("DELETE_COMPLETE");
 
   // Leave no backend behind for the later specs.
   await open(page, "/backends");

@@ -17,7 +17,7 @@ pub use stack::StackPage;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
     api::{
@@ -48,11 +48,14 @@ pub(crate) fn status_class(status: &str) -> String {
 /// The Stacks list.
 #[component]
 pub fn StacksPage() -> impl IntoView {
+    // `?deleted=1` lists deleted stacks too.
+    let query = use_query_map();
+    let deleted = Memo::new(move |_| query.with(|q| q.get("deleted").is_some_and(|v| v == "1")));
     let stacks = Resource::new(
-        || (),
-        |()| async move {
+        move || deleted.get(),
+        |deleted| async move {
             let since = events_position().await?;
-            Ok::<_, AppError>((since, list_stacks(false).await?))
+            Ok::<_, AppError>((since, list_stacks(deleted).await?))
         },
     );
     let live = RwSignal::new(None::<StackList>);
@@ -67,7 +70,7 @@ pub fn StacksPage() -> impl IntoView {
         following.set_value(true);
         let reread = move || {
             leptos::task::spawn_local(async move {
-                if let Ok(list) = list_stacks(false).await {
+                if let Ok(list) = list_stacks(deleted.get_untracked()).await {
                     live.try_set(Some(list));
                 }
             });
@@ -98,7 +101,7 @@ pub fn StacksPage() -> impl IntoView {
                         .flatten()
                         .is_some();
                     // A new stack, or one gone: read the list again.
-                    if !known || status == "DELETE_COMPLETE" {
+                    if !known || (status == "DELETE_COMPLETE" && !deleted.get_untracked()) {
                         reread();
                     }
                 }),
@@ -114,9 +117,8 @@ pub fn StacksPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match stacks.await {
                         Ok((_, first)) => {
-                            if live.get_untracked().is_none() {
-                                live.set(Some(first.clone()));
-                            }
+                            // Each read (another address) replaces the rows.
+                            live.set(Some(first.clone()));
                             view! {
                                 <header class="page-head">
                                     <h1>"Stacks"</h1>
@@ -133,6 +135,13 @@ pub fn StacksPage() -> impl IntoView {
                                         <For each=move || rows.get() key=|s| (s.stack_id.clone(), s.status.clone()) children=|s| view! { <Row s/> }/>
                                     </tbody>
                                 </table>
+                                <p class="muted">
+                                    {move || if deleted.get() {
+                                        view! { <A href="/stacks">"Hide deleted stacks"</A> }.into_any()
+                                    } else {
+                                        view! { <A href="/stacks?deleted=1">"Show deleted stacks too"</A> }.into_any()
+                                    }}
+                                </p>
                             }.into_any()
                         }
                         Err(e) => view! { <h1>"Stacks"</h1><p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
