@@ -258,7 +258,7 @@ pub async fn forget(
         vec![crate::events::Change::new(
             domain::events::EventKind::MachineGone,
             target.clone(),
-            &summary,
+            &serde_json::json!({"backend": backend_id, "id": machine_id}),
         )],
     )
     .await;

@@ -105,6 +105,9 @@ pub fn MachinePage() -> impl IntoView {
     // carry the machine as polled), so a `pending` machine turns `running`
     // without a reload and a destroyed one loses its buttons.
     let live = RwSignal::new(None::<MachineSummary>);
+    // Whether it has left the list since the page was drawn (a poll no
+    // longer found it, or it was removed).
+    let gone = RwSignal::new(false);
     let refresh = move || {
         let (b, m) = (backend.get_untracked(), machine.get_untracked());
         leptos::task::spawn_local(async move {
@@ -124,6 +127,9 @@ pub fn MachinePage() -> impl IntoView {
                     return;
                 }
                 news.try_update(|n| *n = n.wrapping_add(1));
+                if event.kind == domain::events::EventKind::MachineGone {
+                    gone.try_set(true);
+                }
                 let is_update = matches!(
                     event.kind,
                     domain::events::EventKind::MachineChanged
@@ -151,13 +157,13 @@ pub fn MachinePage() -> impl IntoView {
                         Ok(d) => {
                             let initial = d.machine.clone();
                             let current = Memo::new(move |_| live.get().filter(|l| l.id == initial.id).unwrap_or_else(|| initial.clone()));
-                            let terminated = Signal::derive(move || current.with(|c| c.state == MachineState::Terminated));
+                            let terminated = Signal::derive(move || gone.get() || current.with(|c| c.state == MachineState::Terminated));
                             view! {
                                 <Header machine=d.machine.clone() terminated/>
                                 <section id="overview" class="machine-section" aria-label="Overview">
                                     <Summary detail=d.clone() current accept stack/>
                                     {move || if terminated.get() {
-                                        view! { <Terminated machine=current.get_untracked() forget/> }.into_any()
+                                        view! { <Terminated machine=current.get_untracked() forget gone/> }.into_any()
                                     } else {
                                         let d = d.clone();
                                         view! {
@@ -181,7 +187,7 @@ pub fn MachinePage() -> impl IntoView {
                     let d = found.await.ok()?;
                     let id = d.machine.id.clone();
                     let was_terminated = d.machine.state == MachineState::Terminated;
-                    let terminated = move || live.with(|l| match l {
+                    let terminated = move || gone.get() || live.with(|l| match l {
                         Some(l) if l.id == id => l.state == MachineState::Terminated,
                         _ => was_terminated,
                     });
@@ -272,20 +278,43 @@ fn set_status(error: &AppError) {
 /// A destroyed machine: nothing to run or act on, only removing it from
 /// the list.
 #[component]
-fn Terminated(machine: MachineSummary, forget: ServerAction<ForgetMachine>) -> impl IntoView {
-    let error = Signal::derive(move || forget.value().get().and_then(Result::err));
+fn Terminated(
+    machine: MachineSummary,
+    forget: ServerAction<ForgetMachine>,
+    /// It has already left the list: nothing is offered.
+    gone: RwSignal<bool>,
+) -> impl IntoView {
+    let (backend, id) = (machine.backend, machine.id);
     view! {
         <div class="warning" data-testid="machine-terminated">
-            <p><strong>"This machine is terminated."</strong>
-                " Nothing can be run on it any more; it leaves the list when its provider stops listing it, or now:"</p>
-            <ActionForm action=forget attr:class="inline">
-                <Csrf/>
-                <FormError error/>
-                <input type="hidden" name="backend" value=machine.backend.clone()/>
-                <input type="hidden" name="machine" value=machine.id.clone()/>
-                <button type="submit" class="secondary">"Remove from list"</button>
-            </ActionForm>
+            <p><strong>"This machine is terminated."</strong>" Nothing can be run on it any more."</p>
+            <Show
+                when=move || !gone.get()
+                fallback=|| view! { <p>"It has left the list. " <A href="/machines">"Back to Machines"</A></p> }
+            >
+                <p>"It leaves the list when its provider stops listing it, or now:"</p>
+                <ForgetForm backend=backend.clone() machine=id.clone() forget/>
+            </Show>
         </div>
+    }
+}
+
+/// "Remove from list": the machine's record goes, then the Machines page.
+#[component]
+fn ForgetForm(
+    backend: String,
+    machine: String,
+    forget: ServerAction<ForgetMachine>,
+) -> impl IntoView {
+    let error = Signal::derive(move || forget.value().get().and_then(Result::err));
+    view! {
+        <ActionForm action=forget attr:class="inline">
+            <Csrf/>
+            <FormError error/>
+            <input type="hidden" name="backend" value=backend/>
+            <input type="hidden" name="machine" value=machine/>
+            <button type="submit" class="secondary">"Remove from list"</button>
+        </ActionForm>
     }
 }
 
