@@ -100,8 +100,9 @@ pub fn StacksPage() -> impl IntoView {
                         })
                         .flatten()
                         .is_some();
-                    // A new stack, or one gone: read the list again.
-                    if !known || (status == "DELETE_COMPLETE" && !deleted.get_untracked()) {
+                    // A new stack, or an operation ended (its machines
+                    // changed, or it is gone): read the list again.
+                    if !known || !status.ends_with("_IN_PROGRESS") {
                         reread();
                     }
                 }),

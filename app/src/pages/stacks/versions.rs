@@ -8,8 +8,8 @@ use leptos_router::{components::Form, hooks::use_query_map};
 use super::compare::ComparisonView;
 use crate::{
     api::stacks::{compare_versions, list_versions, Comparison, UpdateStack, Version},
-    error::AppError,
     components::format::utc,
+    error::AppError,
     paths::stack_href,
 };
 
