@@ -65,7 +65,7 @@ pub async fn update(
     options: UpdateOptions,
 ) -> Result<Applied, ErrorKind> {
     authz::authorize(actor, "edit:alm.stack", &resource::stack(stack_id))?;
-    let next = parse(text)?;
+    let mut next = parse(text)?;
     let stack = find(services, stack_id).await?;
     if stack.deleted_at.is_some() {
         return Err(ErrorKind::Conflict {
@@ -78,6 +78,9 @@ pub async fn update(
         }
     }
     let (current, chosen_before) = current_template(services, &stack).await?;
+    // A secret sent back masked (as the Update editor shows it) keeps its
+    // value.
+    secrets::unmask(&current, &mut next)?;
     let stored_backend = services
         .db
         .backend(&stack.backend_id)

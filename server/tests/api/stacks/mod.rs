@@ -13,6 +13,8 @@ mod libvirt;
 #[cfg(feature = "libvirt")]
 mod libvirt_update;
 #[cfg(feature = "libvirt")]
+mod masked;
+#[cfg(feature = "libvirt")]
 mod resume;
 #[cfg(feature = "libvirt")]
 mod yaml;
