@@ -189,8 +189,15 @@ async fn every_operation_documents_its_body_its_answers_and_its_security() {
                 .as_array()
                 .is_some_and(|ps| ps.iter().any(|p| p["name"] == "dry_run"));
             if dry_run {
-                assert_eq!(success.len(), 2, "{what}: its success and its dry run's 200");
-                assert!(success.iter().any(|s| *s == "200"), "{what}: a dry run is 200");
+                assert_eq!(
+                    success.len(),
+                    2,
+                    "{what}: its success and its dry run's 200"
+                );
+                assert!(
+                    success.iter().any(|s| *s == "200"),
+                    "{what}: a dry run is 200"
+                );
             } else {
                 assert_eq!(success.len(), 1, "{what}: one success status");
             }

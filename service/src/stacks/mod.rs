@@ -183,7 +183,11 @@ pub async fn apply(
     let id = uuid::Uuid::new_v4().simple().to_string();
     let nickname = names::unused(services).await?;
     let steps = layout::steps(&nickname, &mut plan, &[], &[]);
-    if template.configurations.iter().any(|l| l.provision.keypair()) {
+    if template
+        .configurations
+        .iter()
+        .any(|l| l.provision.keypair())
+    {
         key::ensure(services, &nickname).await?;
     }
     let token = format!(

@@ -349,7 +349,10 @@ async fn a_viewer_sees_the_stack_but_not_its_token_and_may_not_delete_it() {
     assert_eq!(res.status(), 403);
     assert!(res.text().await.unwrap().contains("edit:alm.stack"));
     assert_eq!(app.services().db.stacks(true).await.unwrap().len(), 1);
-    assert_eq!(app.services().db.stack_versions(&id).await.unwrap().len(), 1);
+    assert_eq!(
+        app.services().db.stack_versions(&id).await.unwrap().len(),
+        1
+    );
     let res = app
         .as_caller(Method::GET, "/v3/alm/stack", &user, None)
         .await;
