@@ -3,9 +3,12 @@ import { hydrated, MASTER, open, signIn } from "./steps";
 
 // The Admin pages: one per section behind a section nav, the audit log
 // filtered, paged and naming roles, secrets gone from a form once used,
-// revoking a token asked first. Runs after identity.spec.ts (alphabetical
-// order, one worker): the user "reader" exists with the role "read-only".
-const READER = { username: "reader", email: "reader@example.com", password: "a reader's long password" };
+// revoking a token asked first. Runs after foundation.spec.ts (the master
+// exists) but before identity.spec.ts (Playwright orders
+// "identity_admin.spec.ts" first), so it makes its own user and role, named
+// apart from identity.spec.ts's "reader" and "read-only".
+const AUDITED = { username: "audited", email: "audited@example.com", password: "an audited user's long password" };
+const ROLE = "audit-viewer";
 
 test.describe.configure({ mode: "serial" });
 
@@ -29,6 +32,30 @@ test("the Admin sections are pages of their own behind a nav", async ({ page }) 
   await expect(page.locator("#new-role")).toHaveCount(0);
 });
 
+test("the master attaches a role to a user of this spec's own", async ({ page }) => {
+  await signIn(page, MASTER);
+  await open(page, "/admin/users");
+  const newUser = page.locator("#new-user");
+  await newUser.getByLabel("Username").fill(AUDITED.username);
+  await newUser.getByLabel("Email").fill(AUDITED.email);
+  await newUser.locator("input[name=password]").fill(AUDITED.password);
+  await newUser.getByRole("button", { name: "Create user" }).click();
+  await expect(page.getByTestId("users")).toContainText(AUDITED.email);
+
+  await open(page, "/admin/roles");
+  const newRole = page.locator("#new-role");
+  await newRole.getByLabel("Name").fill(ROLE);
+  // The starter scope in the form is read-only (view:*).
+  await newRole.getByRole("button", { name: "Create role" }).click();
+  await expect(page.getByTestId("roles")).toContainText(ROLE);
+
+  await open(page, "/admin/users");
+  const row = page.getByTestId("users").locator("tr", { hasText: AUDITED.email });
+  await row.getByLabel(`Role to attach to ${AUDITED.username}`).selectOption({ label: ROLE });
+  await row.getByRole("button", { name: "Attach" }).click();
+  await expect(page.getByTestId("users").locator("tr", { hasText: AUDITED.email }).locator(".chip")).toContainText(ROLE);
+});
+
 test("the audit log is filtered by labelled fields and names the role attached", async ({ page }) => {
   await signIn(page, MASTER);
   await open(page, "/admin/audit");
@@ -37,7 +64,7 @@ test("the audit log is filtered by labelled fields and names the role attached",
   await page.getByRole("button", { name: "Filter" }).click();
   await expect(page).toHaveURL(/action=attach/);
   const audit = page.getByTestId("audit");
-  await expect(audit).toContainText(`role "read-only" of user ${READER.username}`);
+  await expect(audit).toContainText(`role "${ROLE}" of user ${AUDITED.username}`);
   await expect(audit).toContainText(MASTER.email);
   // The filter stays in its field, the outcome chosen.
   await expect(page.getByLabel("Action")).toHaveValue("attach");
@@ -52,7 +79,7 @@ test("the audit log is filtered by labelled fields and names the role attached",
 });
 
 test("a user without the master account is refused every Admin page", async ({ page }) => {
-  await signIn(page, READER);
+  await signIn(page, AUDITED);
   for (const path of ["/admin", "/admin/roles", "/admin/audit"]) {
     await open(page, path);
     await expect(page.getByTestId("admin-refused")).toBeVisible();

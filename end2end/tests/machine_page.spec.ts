@@ -80,7 +80,15 @@ test("a machine's page: title, breadcrumb, sections, live state, activity, termi
     await expect(page.locator(`#${id}`)).toBeInViewport();
   }
   await expect(page.locator("#run-command")).toBeVisible();
-  await expect(page.getByRole("button", { name: "Open terminal" })).toHaveCount(1);
+  // The terminal's controls are there; they show once terminal.js has run
+  // (JavaScript), else stay hidden and the <noscript> says why.
+  await expect(page.locator("[data-terminal-open]")).toHaveCount(1);
+  if (hydrated()) {
+    await expect(page.getByRole("button", { name: "Open terminal" })).toBeVisible();
+  } else {
+    await expect(page.getByRole("button", { name: "Open terminal" })).toBeHidden();
+    expect(await page.content()).toContain("The terminal needs JavaScript.");
+  }
 
   // The activity says who created it, newest first.
   const activity = page.getByTestId("machine-activity");
@@ -96,7 +104,8 @@ test("a machine's page: title, breadcrumb, sections, live state, activity, termi
   await expect(state).toHaveText("terminated");
   await expect(page.getByTestId("machine-actions")).toHaveCount(0);
   await expect(page.locator("#run-command")).toHaveCount(0);
-  await expect(page.getByRole("button", { name: "Open terminal" })).toHaveCount(0);
+  await expect(page.locator("[data-terminal]")).toHaveCount(0);
+  await expect(page.locator("[data-terminal-open]")).toHaveCount(0);
   await expect(sections.getByRole("link", { name: "Console" })).toHaveCount(0);
   await expect(page.getByTestId("machine-activity").locator("tbody tr").first()).toContainText("destroy");
 
