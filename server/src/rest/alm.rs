@@ -70,17 +70,22 @@ pub async fn apply_template(
         keep_on_failure,
     };
     let applied = stacks::apply(&state.services, &actor, &body.text, options).await?;
-    let mut answer = serde_json::to_value(&applied).unwrap_or(Value::Null);
+    Ok(applied_answer(&applied, dry_run, StatusCode::CREATED))
+}
+
+/// An apply's or update's answer: `status` and `dry_run` beside what the
+/// service answered; 200 for a dry run (only the plan), `done` otherwise.
+pub fn applied_answer(
+    applied: &stacks::Applied,
+    dry_run: bool,
+    done: StatusCode,
+) -> (StatusCode, Json<Value>) {
+    let mut answer = serde_json::to_value(applied).unwrap_or(Value::Null);
     if let Some(map) = answer.as_object_mut() {
         map.insert("status".into(), json!("success"));
         map.insert("dry_run".into(), json!(dry_run));
     }
-    let code = if dry_run {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
-    Ok((code, Json(answer)))
+    (if dry_run { StatusCode::OK } else { done }, Json(answer))
 }
 
 /// The query of listing stacks.

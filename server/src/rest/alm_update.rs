@@ -3,14 +3,14 @@
 
 use axum::{extract::State, http::StatusCode, Json};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use service::stacks::{self, UpdateOptions};
 use utoipa::IntoParams;
 
 use crate::{
     http_error::ApiError,
     rest::{
-        alm::truthy,
+        alm::{applied_answer, truthy},
         extract::{EditStackAction, May, Path, Query},
         template_body::TemplateBody,
     },
@@ -65,15 +65,5 @@ pub async fn update_template(
             .filter(|v| !v.trim().is_empty()),
     };
     let updated = stacks::update(&state.services, &actor, &stack_id, &body.text, options).await?;
-    let mut answer = serde_json::to_value(&updated).unwrap_or(Value::Null);
-    if let Some(map) = answer.as_object_mut() {
-        map.insert("status".into(), json!("success"));
-        map.insert("dry_run".into(), json!(dry_run));
-    }
-    let code = if dry_run {
-        StatusCode::OK
-    } else {
-        StatusCode::ACCEPTED
-    };
-    Ok((code, Json(answer)))
+    Ok(applied_answer(&updated, dry_run, StatusCode::ACCEPTED))
 }

@@ -9,10 +9,14 @@
 //! what the stack's current template says (a create that failed and kept
 //! what it made) is scaled to the new count, and its plan says so.
 
-use domain::stacks::{Action, Plan};
-use store::stacks::Step;
+use domain::{
+    stacks::{Action, Plan},
+    ErrorKind,
+};
+use store::stacks::{NewStep, Step};
 
-use super::status::CREATE_MACHINE;
+use super::status::{CREATE_MACHINE, DESTROY_MACHINE};
+use crate::{internal, Services};
 
 /// A machine of the stack: `(flag, name, provider id)`.
 pub type Held = (String, String, String);
@@ -30,6 +34,41 @@ impl Steps {
     /// Whether nothing is made or destroyed.
     pub fn is_empty(&self) -> bool {
         self.create.is_empty() && self.destroy.is_empty()
+    }
+
+    /// Journals the steps as operation `op_id`'s, `pending`: the creates
+    /// first, then the destroys (the order the runner takes them in).
+    pub async fn journal(
+        &self,
+        services: &Services,
+        stack_id: &str,
+        op_id: &str,
+        now: i64,
+    ) -> Result<(), ErrorKind> {
+        let creates = self
+            .create
+            .iter()
+            .map(|(flag, name)| (flag, name, None, CREATE_MACHINE));
+        let destroys = self
+            .destroy
+            .iter()
+            .map(|(flag, name, id)| (flag, name, Some(id), DESTROY_MACHINE));
+        for (flag, name, machine_id, action) in creates.chain(destroys) {
+            let step = NewStep {
+                operation_id: op_id.to_owned(),
+                flag: flag.clone(),
+                action: action.into(),
+                machine_name: name.clone(),
+                machine_id: machine_id.cloned(),
+                now,
+            };
+            services
+                .db
+                .append_step(stack_id, &step)
+                .await
+                .map_err(internal)?;
+        }
+        Ok(())
     }
 }
 

@@ -22,7 +22,7 @@ use domain::{
 use serde::Serialize;
 use store::{
     backends::StoredBackend,
-    stacks::{BeginOperation, NewStack, NewStep, NewVersion, Stack},
+    stacks::{BeginOperation, NewStack, NewVersion, Stack},
 };
 
 use crate::{authz, internal, stored, Actor, Services};
@@ -245,23 +245,7 @@ pub async fn apply(
     if !begun {
         return Err(internal("a new stack's operation did not begin"));
     }
-    for (flag, name) in steps.create {
-        services
-            .db
-            .append_step(
-                &id,
-                &NewStep {
-                    operation_id: op_id.clone(),
-                    flag,
-                    action: CREATE_MACHINE.into(),
-                    machine_name: name,
-                    machine_id: None,
-                    now,
-                },
-            )
-            .await
-            .map_err(internal)?;
-    }
+    steps.journal(services, &id, &op_id, now).await?;
     status::record(services, &id, CREATE_IN_PROGRESS, "the stack was created").await;
     runner::spawn(services.clone(), id.clone());
     crate::audit::success(
@@ -325,23 +309,12 @@ pub async fn delete(
         runner::release_unless_running(services, stack_id).await;
         return Err(busy(services, stack_id).await);
     }
-    for (flag, name, machine_id) in held {
-        services
-            .db
-            .append_step(
-                stack_id,
-                &NewStep {
-                    operation_id: op_id.clone(),
-                    flag,
-                    action: DESTROY_MACHINE.into(),
-                    machine_name: name,
-                    machine_id: Some(machine_id),
-                    now,
-                },
-            )
-            .await
-            .map_err(internal)?;
+    layout::Steps {
+        create: Vec::new(),
+        destroy: held,
     }
+    .journal(services, stack_id, &op_id, now)
+    .await?;
     status::record(services, stack_id, DELETE_IN_PROGRESS, "deleting").await;
     runner::spawn(services.clone(), stack_id.to_owned());
     crate::audit::success(

@@ -7,11 +7,9 @@
 //! version's machines (`UPDATE_ROLLBACK_COMPLETE`).
 
 use domain::{resource, stacks::plan, ErrorKind};
-use store::stacks::{BeginOperation, NewStep, NewVersion, Stack};
+use store::stacks::{BeginOperation, NewVersion, Stack};
 
-use super::{
-    find, layout, parse, runner, secrets, status::*, Applied, CREATE_MACHINE, DESTROY_MACHINE,
-};
+use super::{find, layout, parse, runner, secrets, status::*, Applied};
 use crate::{authz, internal, Actor, Services};
 
 /// How to update a stack.
@@ -164,33 +162,7 @@ pub async fn update(
         }
         return Err(super::busy(services, stack_id).await);
     }
-    let journal = steps
-        .create
-        .iter()
-        .map(|(flag, name)| (flag, name, None, CREATE_MACHINE))
-        .chain(
-            steps
-                .destroy
-                .iter()
-                .map(|(flag, name, id)| (flag, name, Some(id), DESTROY_MACHINE)),
-        );
-    for (flag, name, machine_id, action) in journal {
-        services
-            .db
-            .append_step(
-                stack_id,
-                &NewStep {
-                    operation_id: op_id.clone(),
-                    flag: flag.clone(),
-                    action: action.into(),
-                    machine_name: name.clone(),
-                    machine_id: machine_id.cloned(),
-                    now,
-                },
-            )
-            .await
-            .map_err(internal)?;
-    }
+    steps.journal(services, stack_id, &op_id, now).await?;
     let why = format!(
         "updating to version {}: {} machine(s) to create, {} to destroy",
         version.version_id,

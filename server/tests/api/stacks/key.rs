@@ -21,12 +21,7 @@ async fn a_stack_with_keypair_gets_its_own_key_removed_when_it_is_deleted() {
     libvirt_backend(&app).await;
     let mut t = template("libvirt", "kvm", 2);
     t["configurations"][0]["provision"]["keypair"] = true.into();
-    let res = app.api(Method::POST, "/v3/alm/template", Some(t)).await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    let id = res.json::<Value>().await.unwrap()["stack_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = apply(&app, t).await;
     let stack = wait_for(&app, &id, "CREATE_COMPLETE").await;
     let key = format!("stack-{}", stack["nickname"].as_str().unwrap());
     assert!(key_names(&app).await.contains(&key), "{key}");

@@ -230,22 +230,9 @@ fn failing(keep: bool) -> Value {
 async fn a_failed_create_rolls_back_or_with_on_failure_keep_keeps_what_was_made() {
     let app = TestApp::signed_in().await;
     let b = libvirt_backend(&app).await;
-    let res = app
-        .api(Method::POST, "/v3/alm/template", Some(failing(false)))
-        .await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    let id = res.json::<Value>().await.unwrap()["stack_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = apply(&app, failing(false)).await;
     let stack = wait_for(&app, &id, "ROLLBACK_COMPLETE").await;
-    let statuses: Vec<&Value> = stack["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["kind"] == "status")
-        .map(|e| &e["detail"]["status"])
-        .collect();
+    let statuses = statuses(&stack);
     assert_eq!(
         statuses,
         [
@@ -264,14 +251,7 @@ async fn a_failed_create_rolls_back_or_with_on_failure_keep_keeps_what_was_made(
     let live = live_names(&app, &b).await;
     assert!(!live.iter().any(|n| n.starts_with(&nick)), "{live:?}");
 
-    let res = app
-        .api(Method::POST, "/v3/alm/template", Some(failing(true)))
-        .await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    let id = res.json::<Value>().await.unwrap()["stack_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = apply(&app, failing(true)).await;
     let stack = wait_for(&app, &id, "CREATE_FAILED").await;
     let nick = stack["nickname"].as_str().unwrap();
     assert_eq!(

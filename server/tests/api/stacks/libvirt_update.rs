@@ -115,13 +115,7 @@ async fn a_stack_scaled_1_3_0_2_then_a_layer_added_and_one_removed() {
         names(&nick, "Db01", &[1])
     );
     assert_eq!(stack["instances"]["Db01"].as_array().unwrap().len(), 1);
-    let statuses: Vec<&Value> = stack["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["kind"] == "status")
-        .map(|e| &e["detail"]["status"])
-        .collect();
+    let statuses = statuses(&stack);
     assert_eq!(
         statuses.iter().filter(|s| **s == "UPDATE_COMPLETE").count(),
         4,
@@ -165,13 +159,7 @@ async fn a_failed_update_goes_back_to_the_previous_versions_machines() {
         names(&nick, "Web01", &[1])
     );
     assert!(layer_on_provider(&app, &b, &nick, "Db01").await.is_empty());
-    let statuses: Vec<&Value> = stack["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["kind"] == "status")
-        .map(|e| &e["detail"]["status"])
-        .collect();
+    let statuses = statuses(&stack);
     assert_eq!(
         &statuses[statuses.len() - 3..],
         [

@@ -15,12 +15,7 @@ async fn an_update_of_the_masked_template_keeps_the_secrets() {
         "image": "nginx", "registryPassword": "hunter2-secret",
         "environment_variables": {"DB_PASSWORD": "swordfish-secret"}
     });
-    let res = app.api(Method::POST, "/v3/alm/template", Some(t)).await;
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    let id = res.json::<Value>().await.unwrap()["stack_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = apply(&app, t).await;
     wait_for(&app, &id, "CREATE_COMPLETE").await;
 
     // As shown, its count changed: a scale, no redeploy.

@@ -153,3 +153,26 @@ pub async fn set_default_image(app: &TestApp, backend: &str) -> String {
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     image
 }
+
+/// Applies `template` (it must be accepted: 201); the new stack's id.
+pub async fn apply(app: &TestApp, template: Value) -> String {
+    let res = app
+        .api(Method::POST, "/v3/alm/template", Some(template))
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    res.json::<Value>().await.unwrap()["stack_id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The statuses a described stack's log went through, oldest first.
+pub fn statuses(stack: &Value) -> Vec<&str> {
+    stack["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "status")
+        .map(|e| e["detail"]["status"].as_str().unwrap())
+        .collect()
+}
