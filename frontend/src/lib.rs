@@ -1,4 +1,7 @@
 //! The WebAssembly entry point: take over the server-rendered page.
+// The size-optimised release build lays out the deepest view types (the
+// New stack form) past the default query depth of 128.
+#![recursion_limit = "256"]
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
