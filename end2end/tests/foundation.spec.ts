@@ -102,3 +102,23 @@ test("every section fits a phone's 390 px screen", async ({ page }) => {
     await expect(page.getByRole("navigation", { name: "Sections", exact: true })).toBeVisible();
   }
 });
+
+test("the first Tab reaches a skip link that moves focus to the page's content", async ({ page }) => {
+  await page.goto("/signin");
+  await waitForHydration(page);
+  await page.getByLabel("Email").fill(EMAIL);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("whoami")).toContainText(EMAIL);
+  await page.goto("/keys");
+  await waitForHydration(page);
+  const skip = page.getByRole("link", { name: "Skip to content" });
+  // Out of sight until focused, then in sight.
+  await expect(skip).not.toBeInViewport();
+  await page.keyboard.press("Tab");
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeInViewport();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/#main$/);
+  await expect(page.locator("main#main")).toBeFocused();
+});

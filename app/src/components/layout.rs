@@ -22,7 +22,16 @@ const SECTIONS: [(&str, &str); 5] = [
 /// Navigation, user menu, and the current page.
 #[component]
 pub fn Layout() -> impl IntoView {
+    // Without JavaScript the browser focuses `#main`; once hydrated the
+    // router takes the link, so the click focuses it.
+    let main = NodeRef::<leptos::html::Main>::new();
+    let skip = move |_| {
+        if let Some(main) = main.get() {
+            let _ = main.focus();
+        }
+    };
     view! {
+        <a class="skip-link" href="#main" on:click=skip>"Skip to content"</a>
         <header class="topbar">
             <A href="/" attr:class="brand">"Overcast"</A>
             <nav aria-label="Sections">
@@ -33,7 +42,7 @@ pub fn Layout() -> impl IntoView {
             </nav>
             <UserMenu/>
         </header>
-        <main class="content">
+        <main class="content" id="main" tabindex="-1" node_ref=main>
             <Outlet/>
         </main>
     }

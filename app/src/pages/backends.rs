@@ -21,7 +21,7 @@ use crate::{
     components::{
         action_button::ActionButton,
         confirm::ConfirmAction,
-        form::{Csrf, FieldError, FormError},
+        form::{reset_on_success, Csrf, FieldError, FormError},
     },
     paths::encode_segment,
 };
@@ -202,8 +202,17 @@ fn AddBackendForm(add: ServerAction<AddBackend>) -> impl IntoView {
     };
     let bare_metal = move || kind() == ProviderKind::BareMetal;
     let fields = move || kind().fields();
+    // The API secret leaves the form once the backend is added; the form
+    // (reset to the catalogue's first entry) shows that entry's fields.
+    let add_form = NodeRef::new();
+    reset_on_success(add, add_form);
+    Effect::new(move |_| {
+        if add.value().with(|v| matches!(v, Some(Ok(_)))) {
+            provider.set(first.to_owned());
+        }
+    });
     view! {
-        <ActionForm action=add attr:class="stacked narrow" attr:id="add-backend">
+        <ActionForm action=add node_ref=add_form attr:class="stacked narrow" attr:id="add-backend">
             <Csrf/>
             <FormError error fields=&["title", "provider", "machine_ip", "machine_key", "machine_user", "machine_port", "apikey", "apisecret", "apiurl", "region", "tenant_name", "poll_interval"]/>
             <label>"Title" <input name="title" required autocomplete="off"/></label>
