@@ -1,6 +1,8 @@
 //! [`Template::masked`]: the template as every answer, diff and page shows
 //! it (the agent's own config read is the one place secrets go in clear).
 
+use std::convert::Infallible;
+
 use super::{Template, MASK};
 
 impl Template {
@@ -8,6 +10,19 @@ impl Template {
     /// every `environment_variables` value) replaced by [`MASK`]. Which
     /// fields are present stays visible; what they hold does not.
     pub fn masked(&self) -> Template {
+        match self.try_map_secrets(|_| Ok::<_, Infallible>(MASK.to_owned())) {
+            Ok(template) => template,
+            Err(never) => match never {},
+        }
+    }
+
+    /// The template with `f` applied to each of its secrets (those
+    /// [`Template::masked`] hides): the one walk over them, for masking
+    /// here and for sealing and opening them at rest.
+    pub fn try_map_secrets<E>(
+        &self,
+        mut f: impl FnMut(&str) -> Result<String, E>,
+    ) -> Result<Template, E> {
         let mut template = self.clone();
         for container in template
             .configurations
@@ -21,17 +36,17 @@ impl Template {
             .into_iter()
             .flatten()
             {
-                *secret = MASK.to_owned();
+                *secret = f(secret)?;
             }
             for value in container
                 .environment_variables
                 .iter_mut()
                 .flat_map(|env| env.values_mut())
             {
-                *value = MASK.to_owned();
+                *value = f(value)?;
             }
         }
-        template
+        Ok(template)
     }
 
     /// Whether the template carries any secret ([`Template::masked`] would

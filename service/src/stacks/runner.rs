@@ -350,6 +350,12 @@ pub async fn machines(
     stack: &Stack,
 ) -> Result<Vec<(String, String, String)>, ErrorKind> {
     let steps = services.db.stack_steps(&stack.id).await.map_err(internal)?;
+    Ok(held(&steps))
+}
+
+/// The machines a journal (every step of a stack) says it still has:
+/// `(flag, name, provider id)` of each create done and not destroyed since.
+pub fn held(steps: &[Step]) -> Vec<(String, String, String)> {
     let mut live: Vec<(String, String, String)> = Vec::new();
     for s in steps.iter().filter(|s| s.state == STEP_DONE) {
         match (s.action.as_str(), &s.machine_id) {
@@ -360,7 +366,7 @@ pub async fn machines(
             _ => {}
         }
     }
-    Ok(live)
+    live
 }
 
 /// A step's progress, as logged and published.

@@ -89,8 +89,8 @@ pub async fn update(
         })?;
     let chosen =
         super::computed::resolve(services, &stored_backend, &next, Some(&chosen_before)).await?;
-    let held = runner::machines(services, &stack).await?;
     let history = services.db.stack_steps(stack_id).await.map_err(internal)?;
+    let held = runner::held(&history);
     let mut plan = plan(Some(&current), &next);
     let steps = layout::steps(&stack.nickname, &mut plan, &held, &history);
     let backend = resource::backend(&stack.backend_id);
