@@ -11,6 +11,12 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 BIN="${OVERCAST_BIN:-$ROOT/target/debug/overcast}"
 cd "$HERE"
+# A copy of the binary and the site, taken now: a build that replaces them
+# while the run goes on (another cargo command) cannot change what is served.
+snapshot="$(mktemp -d)"
+cp "$BIN" "$snapshot/overcast"
+cp -r "$ROOT/target/site" "$snapshot/site"
+BIN="$snapshot/overcast"
 if [ ! -d node_modules/@playwright/test ]; then
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund
 fi
@@ -35,7 +41,7 @@ stop_sshd() {
   if [ -n "$sshd_pid" ]; then kill "$sshd_pid" 2>/dev/null || true; wait "$sshd_pid" 2>/dev/null || true; fi
   if [ -n "$ssh_dir" ]; then rm -rf "$ssh_dir"; fi
 }
-trap stop_sshd EXIT
+trap 'stop_sshd; rm -rf "$snapshot"' EXIT
 if [ -x /usr/sbin/sshd ] && command -v ssh-keygen >/dev/null; then
   ssh_dir="$(mktemp -d)"
   ssh_port="$(free_port)"
@@ -77,7 +83,7 @@ stop_moto() {
   if [ -n "$moto_pid" ]; then kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true; fi
   rm -f "$moto_log"
 }
-trap 'stop_sshd; stop_moto' EXIT
+trap 'stop_sshd; stop_moto; rm -rf "$snapshot"' EXIT
 if [ -n "${OVERCAST_MOTO:-}" ] && [ -x "$OVERCAST_MOTO" ]; then
   moto_port="$(free_port)"
   MOTO_ENABLE_AMI_VALIDATION=true MOTO_EC2_ENABLE_INSTANCE_TYPE_VALIDATION=true \
@@ -97,7 +103,7 @@ status=0
 for project in ssr-only hydrated; do
   port="$(free_port)"
   data="$(mktemp -d)"
-  OVERCAST_SITE_ROOT="$ROOT/target/site" OVERCAST_LOG=warn \
+  OVERCAST_SITE_ROOT="$snapshot/site" OVERCAST_LOG=warn \
     "$BIN" serve --bind "127.0.0.1:$port" --data-dir "$data" &
   pid=$!
   for _ in $(seq 1 100); do

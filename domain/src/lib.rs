@@ -9,6 +9,7 @@ pub mod compute;
 pub mod dashboard;
 pub mod error;
 pub mod events;
+pub mod fleet;
 pub mod inventory;
 pub mod names;
 pub mod providers;
