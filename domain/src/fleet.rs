@@ -14,6 +14,7 @@ pub const DEFAULT_PER_PAGE: u32 = 50;
 pub const MAX_PER_PAGE: u32 = 500;
 
 /// What a fleet column is sorted by.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FleetSort {
@@ -67,6 +68,7 @@ impl FleetSort {
 
 /// One page of the fleet, as the address asks for it:
 /// `?q=&backend=&state=&tag=&stack=&sort=&desc=1&page=&per_page=`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FleetQuery {
     /// Searched in name, id and addresses (case-insensitive).
@@ -198,6 +200,7 @@ fn encode(value: &str) -> String {
 
 /// One row of the fleet table: the machine (its `can_*` already narrowed
 /// by the caller's rights) and the columns beyond the mist.io summary.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FleetRow {
     /// The machine as every list shows it.
@@ -212,11 +215,12 @@ pub struct FleetRow {
     pub first_seen: Option<i64>,
     /// The provider's price per hour for its size, where it reports one.
     pub price_hourly: Option<f64>,
-    /// The stack that made it: (stack id, nickname).
-    pub stack: Option<(String, String)>,
+    /// The stack that made it.
+    pub stack: Option<Choice>,
 }
 
 /// How many machines are in one state.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StateCount {
     /// The state.
@@ -226,6 +230,7 @@ pub struct StateCount {
 }
 
 /// One page of the fleet and what the filters can offer.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FleetPage {
     /// The query answered (clamped: a page past the end is the last page).
@@ -239,10 +244,24 @@ pub struct FleetPage {
     /// Per state, the machines matching every filter but the state: the
     /// counters above the table, each a link to its state.
     pub counts: Vec<StateCount>,
-    /// Backends with machines the caller may see: (id, title), by title.
-    pub backends: Vec<(String, String)>,
-    /// Stacks with machines the caller may see: (id, nickname), by nickname.
-    pub stacks: Vec<(String, String)>,
+    /// Backends with machines the caller may see, by title.
+    pub backends: Vec<Choice>,
+    /// Stacks with machines the caller may see, by nickname.
+    pub stacks: Vec<Choice>,
+    /// The columns the caller chose to see (their saved choice, or
+    /// [`DEFAULT_COLUMNS`]), each one of [`COLUMNS`].
+    pub columns: Vec<String>,
+}
+
+/// A thing a filter can choose: its id and what people call it (a
+/// backend's title, a stack's nickname).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    /// The id the address carries.
+    pub id: String,
+    /// The label shown.
+    pub label: String,
 }
 
 impl FleetPage {
@@ -355,6 +374,7 @@ mod tests {
             counts: vec![],
             backends: vec![],
             stacks: vec![],
+            columns: vec![],
         };
         assert_eq!(page(1, 50, 10_214).range_label(), "1–50 of 10,214");
         assert_eq!(page(205, 14, 10_214).range_label(), "10,201–10,214 of 10,214");
