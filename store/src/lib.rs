@@ -21,6 +21,7 @@ pub mod leases;
 pub mod machines;
 pub mod oauth;
 pub mod password_links;
+pub mod preferences;
 pub mod provisions;
 pub mod roles;
 pub mod scripts;

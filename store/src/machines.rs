@@ -131,10 +131,15 @@ impl Db {
         .map(machine)
         .collect::<Result<Vec<_>, _>>()?;
         let diff = MachineDiff::between(before, machines);
-        sqlx::query("DELETE FROM machines WHERE backend_id = $1")
-            .bind(backend_id)
-            .execute(&mut *tx)
-            .await?;
+        // Gone machines leave; the rest are written over in place, so each
+        // keeps when it was first seen.
+        for m in &diff.gone {
+            sqlx::query("DELETE FROM machines WHERE backend_id = $1 AND id = $2")
+                .bind(backend_id)
+                .bind(&m.id)
+                .execute(&mut *tx)
+                .await?;
+        }
         for m in machines {
             insert_machine(&mut tx, m).await?;
         }
@@ -219,27 +224,87 @@ impl Db {
         Ok(gone > 0)
     }
 
-    /// Adds (or replaces) one machine, as just created.
+    /// Adds (or replaces) one machine, as just created (one already known
+    /// keeps when it was first seen).
     pub async fn upsert_machine(&self, m: &StoredMachine) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
-        sqlx::query("DELETE FROM machines WHERE backend_id = $1 AND id = $2")
-            .bind(&m.backend_id)
-            .bind(&m.id)
-            .execute(&mut *tx)
-            .await?;
         insert_machine(&mut tx, m).await?;
         tx.commit().await?;
         Ok(())
     }
+
+    /// Hands every machine (of one backend, or of all) with when it was
+    /// first seen (Unix ms) to `each`, one row at a time as the database
+    /// reads them: a caller that keeps only what it needs of each holds no
+    /// more than that, however many machines there are.
+    pub async fn each_machine(
+        &self,
+        backend_id: Option<&str>,
+        mut each: impl FnMut(StoredMachine, i64),
+    ) -> Result<(), StoreError> {
+        use futures_util::TryStreamExt;
+        let sql = match backend_id {
+            Some(_) => {
+                format!("SELECT {MACHINE_COLUMNS}, first_seen FROM machines WHERE backend_id = $1")
+            }
+            None => format!("SELECT {MACHINE_COLUMNS}, first_seen FROM machines"),
+        };
+        let mut query = sqlx::query(&sql);
+        if let Some(id) = backend_id {
+            query = query.bind(id);
+        }
+        let mut rows = query.fetch(self.pool());
+        while let Some(row) = rows.try_next().await? {
+            let first_seen: i64 = row.try_get("first_seen")?;
+            each(machine(&row)?, first_seen);
+        }
+        Ok(())
+    }
+
+    /// The machines named by `(backend_id, id)` that exist, each with when
+    /// it was first seen (Unix ms), in no particular order.
+    pub async fn machines_named(
+        &self,
+        keys: &[(String, String)],
+    ) -> Result<Vec<(StoredMachine, i64)>, StoreError> {
+        let mut out = Vec::with_capacity(keys.len());
+        // Bounded statements: at most 2 x 100 parameters each.
+        for chunk in keys.chunks(100) {
+            let mut placeholders = Vec::with_capacity(chunk.len());
+            for i in 0..chunk.len() {
+                placeholders.push(format!("(${}, ${})", 2 * i + 1, 2 * i + 2));
+            }
+            let sql = format!(
+                "SELECT {MACHINE_COLUMNS}, first_seen FROM machines \
+                 WHERE (backend_id, id) IN (VALUES {})",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for (backend_id, id) in chunk {
+                query = query.bind(backend_id).bind(id);
+            }
+            for row in query.fetch_all(self.pool()).await? {
+                let first_seen: i64 = row.try_get("first_seen")?;
+                out.push((machine(&row)?, first_seen));
+            }
+        }
+        Ok(out)
+    }
 }
 
-/// Inserts one machine inside `tx`.
+/// Writes one machine inside `tx`: a new one is first seen when it was
+/// seen; one already there is written over and keeps its `first_seen`.
 pub(crate) async fn insert_machine(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     m: &StoredMachine,
 ) -> Result<(), StoreError> {
     sqlx::query(&format!(
-        "INSERT INTO machines ({MACHINE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        "INSERT INTO machines ({MACHINE_COLUMNS}, first_seen) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
+         ON CONFLICT (backend_id, id) DO UPDATE SET name = excluded.name, \
+         state = excluded.state, public_ips = excluded.public_ips, \
+         private_ips = excluded.private_ips, ssh_port = excluded.ssh_port, \
+         extra = excluded.extra, seen_at = excluded.seen_at"
     ))
     .bind(&m.backend_id)
     .bind(&m.id)
