@@ -5,11 +5,14 @@
 
 use std::{collections::VecDeque, sync::Arc, time::Duration};
 
-use domain::{events::Event, ErrorKind};
+use domain::{
+    events::{Event, EventKind},
+    resource, ErrorKind,
+};
 use tokio::{sync::broadcast::error::RecvError, time::Instant};
 
 use super::from_row;
-use crate::{authz, internal, session, Actor, Services};
+use crate::{authz, internal, machines::ACTION_RIGHTS, session, Actor, Services};
 
 /// How often a subscriber's rights are read again.
 pub const RECHECK: Duration = Duration::from_secs(5);
@@ -128,6 +131,7 @@ impl Subscription {
     /// Queues `event` if this subscriber may see it.
     fn offer(&mut self, event: Arc<Event>) {
         if self.sees(&event) {
+            let event = narrowed(&self.actor, event);
             self.pending.push_back(Delivery::Event(event));
         }
     }
@@ -154,7 +158,7 @@ impl Subscription {
                         if event.seq > self.position {
                             self.position = event.seq;
                             if self.sees(&event) {
-                                return Ok(Some(Delivery::Event(event)));
+                                return Ok(Some(Delivery::Event(narrowed(&self.actor, event))));
                             }
                         }
                     }
@@ -176,5 +180,108 @@ impl Subscription {
                 }
             }
         }
+    }
+}
+
+/// `event` as `actor` may see it: a machine's summary (appeared, changed)
+/// offers only the actions the caller may do, as every list does
+/// ([`crate::machines::narrow`]: one decision per action offered); the
+/// event is copied only when that takes something away.
+pub fn narrowed(actor: &Actor, event: Arc<Event>) -> Arc<Event> {
+    if !matches!(
+        event.kind,
+        EventKind::MachineAppeared | EventKind::MachineChanged
+    ) {
+        return event;
+    }
+    let data = &event.data;
+    let (Some(backend), Some(id)) = (data["backend"].as_str(), data["id"].as_str()) else {
+        return event;
+    };
+    let target = resource::machine(backend, id);
+    let taken: Vec<&str> = OFFERS
+        .into_iter()
+        .zip(ACTION_RIGHTS)
+        .filter(|(name, action)| {
+            data[*name].as_bool() == Some(true)
+                && !authz::decide(actor, action, &target).is_allowed()
+        })
+        .map(|(name, _)| name)
+        .collect();
+    if taken.is_empty() {
+        return event;
+    }
+    let mut copy = (*event).clone();
+    for name in taken {
+        copy.data[name] = serde_json::Value::Bool(false);
+    }
+    Arc::new(copy)
+}
+
+/// A machine summary's `can_*`, in the order of [`ACTION_RIGHTS`].
+const OFFERS: [&str; 5] = [
+    "can_reboot",
+    "can_stop",
+    "can_start",
+    "can_destroy",
+    "can_tag",
+];
+
+#[cfg(test)]
+mod tests {
+    use domain::rbac::{Effect, Policy};
+
+    use super::*;
+    use crate::session::Credential;
+
+    fn actor(master: bool, actions: &[&str]) -> Actor {
+        Actor {
+            account_id: "a".into(),
+            email: "a@example.com".into(),
+            is_master: master,
+            address: "127.0.0.1".into(),
+            roles: Arc::new(vec![Policy::single(Effect::Allow, actions, &["*"])]),
+            token_scope: None,
+            via: Credential::Session,
+        }
+    }
+
+    fn changed(all: bool) -> Arc<Event> {
+        Arc::new(Event {
+            seq: 1,
+            at: 0,
+            kind: EventKind::MachineChanged,
+            resource: resource::machine("b", "m"),
+            data: serde_json::json!({
+                "id": "m", "backend": "b", "can_reboot": all, "can_stop": true,
+                "can_start": false, "can_destroy": all, "can_tag": all,
+            }),
+        })
+    }
+
+    fn flags(event: &Event) -> Vec<bool> {
+        OFFERS.iter().map(|n| event.data[*n] == true).collect()
+    }
+
+    #[test]
+    fn a_machine_event_offers_only_what_its_subscriber_may_do() {
+        let event = changed(true);
+        let master = narrowed(&actor(true, &[]), event.clone());
+        assert!(
+            Arc::ptr_eq(&master, &event),
+            "nothing taken, nothing copied"
+        );
+        let read_only = narrowed(&actor(false, &["view:*"]), event.clone());
+        assert_eq!(flags(&read_only), [false; 5]);
+        let stopper = narrowed(&actor(false, &["view:*", "stop:machine"]), event.clone());
+        assert_eq!(flags(&stopper), [false, true, false, false, false]);
+        // What the state did not offer stays off, whatever the rights.
+        let all = narrowed(&actor(false, &["*"]), changed(false));
+        assert_eq!(flags(&all), [false, true, false, false, false]);
+        assert_eq!(
+            flags(&event),
+            [true, true, false, true, true],
+            "the bus's copy is untouched"
+        );
     }
 }

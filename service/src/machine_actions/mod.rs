@@ -11,8 +11,10 @@ use store::backends::StoredBackend;
 use crate::{audit, authz, drivers, internal, machines, Actor, Services};
 
 mod catalogue;
+mod many;
 
 pub use catalogue::{catalogue, images, locations, sizes, star_image};
+pub use many::{create_many, names, parse_count, MAX_COUNT};
 
 /// Parses the mist.io action word.
 fn parse_action(word: &str) -> Result<Action, ErrorKind> {
@@ -211,7 +213,7 @@ pub async fn create(
         None => None,
     };
     Ok(CreatedMachine {
-        machine: machines::summary(&stored, &backend),
+        machine: machines::shown(actor, &stored, &backend),
         script_run,
     })
 }

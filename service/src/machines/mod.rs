@@ -1,5 +1,8 @@
 //! Machines across every backend, as last seen: the list (only what the
-//! caller may see), one machine's page, and its pinned host key.
+//! caller may see), the fleet table's pages ([`fleet`]), one machine's
+//! page, and its pinned host key. Every summary handed to a caller offers
+//! only what the machine's provider, its state and the caller's rights
+//! all allow ([`shown`]).
 
 use domain::{
     inventory::{MachineDetail, MachineKey, MachineSummary},
@@ -13,6 +16,10 @@ use domain::{
 };
 
 use crate::{audit, authz, internal, Actor, Services};
+
+mod fleet;
+
+pub use fleet::{fleet, fleet_columns, fleet_of, set_fleet_columns};
 
 fn ips(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
@@ -52,6 +59,43 @@ pub(crate) fn summary(m: &StoredMachine, b: &StoredBackend) -> MachineSummary {
     }
 }
 
+/// The actions a summary's `can_*` stand for, as
+/// [`crate::machine_actions`] authorises them (`tag:machine` for tags).
+pub const ACTION_RIGHTS: [&str; 5] = [
+    "reboot:machine",
+    "stop:machine",
+    "start:machine",
+    "destroy:machine",
+    "tag:machine",
+];
+
+/// Narrows what `machine` offers by what `actor` may do to it: each `can_*`
+/// the machine's provider and state allow is kept only when the caller may
+/// do that action (one decision per action offered, no database call).
+pub fn narrow(actor: &Actor, machine: &mut MachineSummary) {
+    let target = resource::machine(&machine.backend, &machine.id);
+    let flags = [
+        &mut machine.can_reboot,
+        &mut machine.can_stop,
+        &mut machine.can_start,
+        &mut machine.can_destroy,
+        &mut machine.can_tag,
+    ];
+    for (flag, action) in flags.into_iter().zip(ACTION_RIGHTS) {
+        if *flag {
+            *flag = authz::decide(actor, action, &target).is_allowed();
+        }
+    }
+}
+
+/// A machine as `actor` is shown it: its [`summary`] with the `can_*`
+/// narrowed by the caller's rights ([`narrow`]).
+pub(crate) fn shown(actor: &Actor, m: &StoredMachine, b: &StoredBackend) -> MachineSummary {
+    let mut machine = summary(m, b);
+    narrow(actor, &mut machine);
+    machine
+}
+
 /// Every machine of every backend the caller may see (`view:machine` on
 /// `backend/<b>/machine/<m>`), optionally of one backend only.
 pub async fn list(
@@ -89,7 +133,7 @@ pub async fn list(
             backends
                 .iter()
                 .find(|b| b.id == m.backend_id)
-                .map(|b| summary(m, b))
+                .map(|b| shown(actor, m, b))
         })
         .collect())
 }
@@ -139,7 +183,7 @@ pub async fn detail(
     machine_id: &str,
 ) -> Result<MachineDetail, ErrorKind> {
     let (machine, backend) = find(services, actor, backend_id, machine_id).await?;
-    let summary = summary(&machine, &backend);
+    let summary = shown(actor, &machine, &backend);
     let on_its_way = matches!(
         summary.state,
         MachineState::Pending
@@ -183,6 +227,7 @@ pub async fn detail(
             .collect(),
         host_key: host_key.as_ref().map(|h| h.fingerprint.clone()),
         changed_host_key: host_key.and_then(|h| h.pending.map(|(_, fp)| fp)),
+        may: crate::rights::machine(actor, backend_id, machine_id),
     })
 }
 
