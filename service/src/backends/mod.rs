@@ -20,6 +20,7 @@ use store::{
 pub(crate) mod bare_metal;
 mod cloud;
 mod enabled;
+pub mod may;
 pub mod settings;
 
 pub use cloud::cloud_machines;
