@@ -17,9 +17,11 @@ use domain::{
 
 use crate::{audit, authz, internal, Actor, Services};
 
+mod columns;
 mod fleet;
 
-pub use fleet::{fleet, fleet_columns, fleet_of, set_fleet_columns};
+pub use columns::{fleet_columns, set_fleet_columns};
+pub use fleet::{fleet, fleet_of};
 
 fn ips(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
