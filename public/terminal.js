@@ -5,8 +5,9 @@
 // holds a `[data-terminal-open]` button and a `[data-terminal-screen]` box.
 // The button opens a websocket to
 //   /backends/<backend>/machines/<machine>/terminal?cols=<c>&rows=<r>
-// and an xterm.js terminal in the box. Keystrokes go up as binary frames;
-// resizes as the text frame {"type":"resize","cols":c,"rows":r}. Binary
+// and an xterm.js terminal in the box, sized to fit it (xterm's fit addon)
+// and again whenever the box changes size. Keystrokes go up as binary
+// frames; resizes as the text frame {"type":"resize","cols":c,"rows":r}. Binary
 // frames coming down are terminal output; a text frame {"type":"exit"} or
 // {"type":"error"} ends the session and is shown in the terminal.
 //
@@ -80,6 +81,19 @@
       }
     }
     refit();
+    // The box follows the window (a phone turned, a side panel opened, a
+    // font loaded): the terminal takes the columns and rows that fit it,
+    // and onResize below tells the server.
+    var pending = 0;
+    function refitSoon() {
+      if (pending) return;
+      pending = requestAnimationFrame(function () {
+        pending = 0;
+        refit();
+      });
+    }
+    var observer = typeof ResizeObserver === "function" ? new ResizeObserver(refitSoon) : null;
+    if (observer) observer.observe(screen);
 
     var scheme = location.protocol === "https:" ? "wss:" : "ws:";
     var url =
@@ -142,7 +156,7 @@
         ws.send(JSON.stringify({ type: "resize", cols: size.cols, rows: size.rows }));
       }
     });
-    window.addEventListener("resize", refit);
+    window.addEventListener("resize", refitSoon);
     // The application may replace the page without a reload: close the
     // session once its box is gone.
     var watch = setInterval(function () {
@@ -154,7 +168,9 @@
       if (cleaned) return;
       cleaned = true;
       clearInterval(watch);
-      window.removeEventListener("resize", refit);
+      window.removeEventListener("resize", refitSoon);
+      if (observer) observer.disconnect();
+      if (pending) cancelAnimationFrame(pending);
       onData.dispose();
       onResize.dispose();
     }

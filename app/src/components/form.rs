@@ -1,5 +1,6 @@
 //! Form helpers: error messages at the top of a form and next to fields,
-//! and the hidden CSRF field every form posting with a session carries.
+//! the fields a failed plain post brings back, and the hidden CSRF field
+//! every form posting with a session carries.
 
 use leptos::prelude::*;
 
@@ -87,6 +88,28 @@ where
             }
         }
     });
+}
+
+/// Names the fields of its form that come back filled in when a plain post
+/// (no JavaScript) fails: the server adds what was typed into them to the
+/// address it sends the browser back to (`server::middleware::kept_fields`,
+/// which never keeps a field whose name says it is a secret), and each
+/// input reads it with [`kept`]. Never name a password, a private key or a
+/// token here.
+#[component]
+pub fn KeepFields(fields: &'static [&'static str]) -> impl IntoView {
+    view! { <input type="hidden" name="__keep" value=fields.join(",")/> }
+}
+
+/// What was typed into `field` of the form posting to `S` before its plain
+/// post failed (see [`KeepFields`]), for the input's `value`; `None` after
+/// any other load, and for another form's failure.
+pub fn kept<S: server_fn::ServerFn>(field: &str) -> Option<String> {
+    let query = leptos_router::hooks::use_query_map();
+    query.with_untracked(|q| {
+        let failed = q.get_str("__err").is_some() && q.get_str("__path") == Some(S::PATH);
+        failed.then(|| q.get(&format!("__kept.{field}"))).flatten()
+    })
 }
 
 /// The hidden field that carries the session's CSRF token when the form is

@@ -64,10 +64,10 @@ pub fn AccountPage() -> impl IntoView {
                                 <tbody>
                                     {rows.into_iter().map(|t| view! {
                                         <tr>
-                                            <td>{t.name.clone()}</td>
-                                            <td>{utc(t.created_at)}</td>
-                                            <td>{t.expires_at.map(utc).unwrap_or_else(|| "never".into())}</td>
-                                            <td>{utc(t.last_used_at)}</td>
+                                            <td data-label="Name">{t.name.clone()}</td>
+                                            <td data-label="Created">{utc(t.created_at)}</td>
+                                            <td data-label="Expires">{t.expires_at.map(utc).unwrap_or_else(|| "never".into())}</td>
+                                            <td data-label="Last used">{utc(t.last_used_at)}</td>
                                             <td>
                                                 <ConfirmAction summary="Revoke" warning="Whatever uses this token is refused from now on.">
                                                     <ActionButton action=revoke fields=vec![("id", t.id.clone())] class="danger">{format!("Revoke {}", t.name)}</ActionButton>

@@ -4,7 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::session::SignIn,
-    components::form::{FieldError, FormError},
+    components::form::{kept, FieldError, FormError, KeepFields},
 };
 
 /// Email and password; errors never say which of the two was wrong.
@@ -22,9 +22,10 @@ pub fn SignInPage() -> impl IntoView {
             <ActionForm action attr:class="stacked" attr:id="sign-in">
                 <FormError error fields=&["email"]/>
                 <input type="hidden" name="next" value=next/>
+                <KeepFields fields=&["email"]/>
                 <label>
                     "Email"
-                    <input type="email" name="email" required autocomplete="username"/>
+                    <input type="email" name="email" required autocomplete="username" value={kept::<SignIn>("email")}/>
                 </label>
                 <FieldError error field="email"/>
                 <label>

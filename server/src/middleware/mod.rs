@@ -3,13 +3,15 @@
 //! unread request bodies (keeps keep-alive connections usable), metrics,
 //! the session layer (installed in `router.rs`), the refusal of sign-in
 //! posts from other sites, authentication with the CSRF check and the
-//! gate, and the status fix for server-function errors.
+//! gate, and the status fix for server-function errors (with the fields a
+//! failed plain form keeps).
 
 pub mod auth;
 pub mod body;
 pub mod csrf;
 pub mod gate;
 pub mod headers;
+pub mod kept_fields;
 pub mod metrics;
 pub mod request_id;
 pub mod server_fn_status;

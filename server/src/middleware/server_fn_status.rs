@@ -1,7 +1,9 @@
 //! Server functions answer every error with 500; this puts the status the
 //! error's kind names on the response instead (400 for bad input, 401, 403,
 //! 409, 429 ...) and the REST API's body, so pages and API agree and a 500
-//! means a real fault.
+//! means a real fault. A plain form's failed post comes back to its page
+//! with one error in the address and the fields it keeps
+//! ([`super::kept_fields`]).
 
 use axum::{
     body::{to_bytes, Body},
@@ -22,9 +24,11 @@ const MAX_ERROR_BYTES: usize = 64 * 1024;
 
 /// The middleware.
 pub async fn fix(req: Request, next: Next) -> Response {
+    let (req, kept) = super::kept_fields::take(req).await;
     let mut response = next.run(req).await;
     if response.status().is_redirection() {
         keep_last_error(&mut response);
+        super::kept_fields::apply(&mut response, &kept);
         return response;
     }
     if response.status() != StatusCode::INTERNAL_SERVER_ERROR

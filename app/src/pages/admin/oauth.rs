@@ -58,9 +58,9 @@ fn OAuthSection() -> impl IntoView {
                             <tbody>
                                 {rows.into_iter().map(|c| view! {
                                     <tr>
-                                        <td>{c.name.clone()}</td>
-                                        <td><code>{c.client_id.clone()}</code></td>
-                                        <td>{c.username.clone()}</td>
+                                        <td data-label="Name">{c.name.clone()}</td>
+                                        <td data-label="Client id"><code>{c.client_id.clone()}</code></td>
+                                        <td data-label="Username">{c.username.clone()}</td>
                                         <td>
                                             <ConfirmAction summary="Delete">
                                                 <ActionButton action=delete fields=vec![("client_id", c.client_id.clone())] class="danger">"Delete the client and its tokens"</ActionButton>

@@ -11,7 +11,7 @@ use crate::{
     components::{
         action_button::ActionButton,
         confirm::ConfirmAction,
-        form::{reset_on_success, Csrf, FieldError, FormError},
+        form::{kept, reset_on_success, Csrf, FieldError, FormError, KeepFields},
     },
     shown_once,
 };
@@ -99,11 +99,11 @@ fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
                                     let status = if u.is_master { "master" } else if u.disabled { "disabled" } else { "active" };
                                     view! {
                                         <tr>
-                                            <td>{if u.is_master { "(master)".to_owned() } else { u.username.clone() }}</td>
-                                            <td>{u.email.clone()}</td>
-                                            <td>{status}</td>
-                                            <td data-testid="two-factor">{if u.two_factor { "on" } else { "off" }}</td>
-                                            <td>
+                                            <td data-label="Username">{if u.is_master { "(master)".to_owned() } else { u.username.clone() }}</td>
+                                            <td data-label="Email">{u.email.clone()}</td>
+                                            <td data-label="Status">{status}</td>
+                                            <td data-label="2FA" data-testid="two-factor">{if u.two_factor { "on" } else { "off" }}</td>
+                                            <td data-label="Roles">
                                                 {u.roles.iter().map(|(id, role)| {
                                                     let (id, role, name) = (id.clone(), role.clone(), name.clone());
                                                     view! {
@@ -173,9 +173,10 @@ fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
         <ActionForm action=create node_ref=create_form attr:class="stacked narrow" attr:id="new-user">
             <Csrf/>
             <FormError error fields=&["username", "email", "password"]/>
-            <label>"Username" <input name="username" required autocomplete="off"/></label>
+            <KeepFields fields=&["username", "email"]/>
+            <label>"Username" <input name="username" required autocomplete="off" value={kept::<CreateUser>("username")}/></label>
             <FieldError error field="username"/>
-            <label>"Email" <input type="email" name="email" required autocomplete="off"/></label>
+            <label>"Email" <input type="email" name="email" required autocomplete="off" value={kept::<CreateUser>("email")}/></label>
             <FieldError error field="email"/>
             <label>"Password (at least 10 characters; leave empty to give the user a one-time link instead)" <input type="password" name="password" autocomplete="new-password"/></label>
             <FieldError error field="password"/>

@@ -109,13 +109,13 @@ pub fn ComparisonView(compared: Comparison, source: String, target: String) -> i
                 <thead><tr><th>"Change"</th><th>"Pointer"</th><th>"Before"</th><th>"After"</th></tr></thead>
                 <tbody>
                     {diff.edited.iter().map(|(p, e)| view! {
-                        <tr data-change="edited"><td>"edited"</td><td class="mono">{p.clone()}</td><td class="mono">{value(&e.oldvalue)}</td><td class="mono">{value(&e.newvalue)}</td></tr>
+                        <tr data-change="edited"><td>"edited"</td><td class="mono" data-label="Pointer">{p.clone()}</td><td class="mono" data-label="Before">{value(&e.oldvalue)}</td><td class="mono" data-label="After">{value(&e.newvalue)}</td></tr>
                     }).collect_view()}
                     {diff.removed.iter().map(|(p, v)| view! {
-                        <tr data-change="removed"><td>"removed"</td><td class="mono">{p.clone()}</td><td class="mono">{value(v)}</td><td></td></tr>
+                        <tr data-change="removed"><td>"removed"</td><td class="mono" data-label="Pointer">{p.clone()}</td><td class="mono" data-label="Before">{value(v)}</td><td></td></tr>
                     }).collect_view()}
                     {diff.new.iter().map(|(p, v)| view! {
-                        <tr data-change="new"><td>"new"</td><td class="mono">{p.clone()}</td><td></td><td class="mono">{value(v)}</td></tr>
+                        <tr data-change="new"><td>"new"</td><td class="mono" data-label="Pointer">{p.clone()}</td><td></td><td class="mono" data-label="After">{value(v)}</td></tr>
                     }).collect_view()}
                 </tbody>
             </table>

@@ -79,12 +79,12 @@ pub fn PlanView(plan: Plan) -> impl IntoView {
                     {plan.layers.into_iter().map(|l| view! {
                         <tr data-flag=l.flag.clone()>
                             <td><strong>{l.flag.clone()}</strong> " " <span class="muted">{l.role.clone()}</span></td>
-                            <td><span class=format!("plan-action {}", action_name(l.action)) data-testid="plan-action">{action_name(l.action)}</span>
+                            <td data-label="Action"><span class=format!("plan-action {}", action_name(l.action)) data-testid="plan-action">{action_name(l.action)}</span>
                                 {l.redeploy.then_some(" + redeploy")}</td>
-                            <td data-testid="plan-count">{format!("{} → {}", l.from, l.to)}</td>
-                            <td class="mono">{l.why.join(", ")}</td>
-                            <td class="mono" data-testid="plan-create">{names(l.create)}</td>
-                            <td class="mono" data-testid="plan-destroy">{names(l.destroy)}</td>
+                            <td data-label="Machines" data-testid="plan-count">{format!("{} → {}", l.from, l.to)}</td>
+                            <td class="mono" data-label="Why">{l.why.join(", ")}</td>
+                            <td class="mono" data-label="Creates" data-testid="plan-create">{names(l.create)}</td>
+                            <td class="mono" data-label="Destroys" data-testid="plan-destroy">{names(l.destroy)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

@@ -160,12 +160,12 @@ fn Row(s: StackView) -> impl IntoView {
     view! {
         <tr data-stack=s.stack_id.clone()>
             <td><A href=stack_href(&s.stack_id)>{s.nickname.clone()}</A></td>
-            <td>{s.cloud.clone()} " · " {s.backend_title.clone()}</td>
-            <td><span class=status_class(&s.status) data-testid="stack-status">{s.status.clone()}</span></td>
-            <td>{layers}</td>
-            <td>{machines}</td>
-            <td>{utc(s.created_at)}</td>
-            <td>{s.owner.clone()}</td>
+            <td data-label="Cloud">{s.cloud.clone()} " · " {s.backend_title.clone()}</td>
+            <td data-label="Status"><span class=status_class(&s.status) data-testid="stack-status">{s.status.clone()}</span></td>
+            <td data-label="Layers">{layers}</td>
+            <td data-label="Machines">{machines}</td>
+            <td data-label="Created (UTC)">{utc(s.created_at)}</td>
+            <td data-label="By">{s.owner.clone()}</td>
         </tr>
     }
 }

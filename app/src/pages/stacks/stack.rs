@@ -151,9 +151,9 @@ fn Layers(current: Memo<StackView>) -> impl IntoView {
                                         view! {
                                             <tr data-machine=m.machine_id.clone()>
                                                 <td><A href=machine_href(&backend, &m.machine_id)>{m.name.clone()}</A></td>
-                                                <td><span class=format!("state {}", m.state)>{m.state.clone()}</span></td>
-                                                <td>{m.public_ips.join(", ")}</td>
-                                                <td data-testid="agent-status">{agent.unwrap_or_else(|| "no report".into())}</td>
+                                                <td data-label="State"><span class=format!("state {}", m.state)>{m.state.clone()}</span></td>
+                                                <td data-label="Addresses">{m.public_ips.join(", ")}</td>
+                                                <td data-label="Agent" data-testid="agent-status">{agent.unwrap_or_else(|| "no report".into())}</td>
                                             </tr>
                                         }
                                     }).collect_view()}
@@ -207,7 +207,7 @@ fn EventLog(current: Memo<StackView>) -> impl IntoView {
             <thead><tr><th>"Time (UTC)"</th><th>"Kind"</th><th>"What"</th></tr></thead>
             <tbody>
                 {move || current.with(|c| c.events.iter().rev().map(|e| view! {
-                    <tr><td class="nowrap">{utc(e.at)}</td><td>{e.kind.clone()}</td><td>{said(e)}</td></tr>
+                    <tr><td class="nowrap" data-label="Time (UTC)">{utc(e.at)}</td><td data-label="Kind">{e.kind.clone()}</td><td data-label="What">{said(e)}</td></tr>
                 }).collect_view())}
             </tbody>
         </table>

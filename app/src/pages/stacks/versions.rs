@@ -85,9 +85,9 @@ pub fn Versions(
                                 {list.iter().enumerate().map(|(i, v)| view! {
                                     <tr data-version=v.version_id.clone()>
                                         <td>{format!("v{}", list.len() - i)} {v.latest.then(|| view! { " " <span class="chip">"latest"</span> })}</td>
-                                        <td class="mono">{v.version_id.clone()}</td>
-                                        <td>{utc(v.last_modified)}</td>
-                                        <td>{format!("{} bytes", v.size)}</td>
+                                        <td class="mono" data-label="Id">{v.version_id.clone()}</td>
+                                        <td data-label="Saved (UTC)">{utc(v.last_modified)}</td>
+                                        <td data-label="Size">{format!("{} bytes", v.size)}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
