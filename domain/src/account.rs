@@ -117,6 +117,10 @@ pub struct SessionInfo {
     /// the session may only enrol (the account page) until it does.
     #[serde(default)]
     pub enrol_two_factor: bool,
+    /// The sections the signed-in account may open (the navigation shows
+    /// only these).
+    #[serde(default)]
+    pub sections: crate::rights::Sections,
 }
 
 #[cfg(test)]

@@ -46,6 +46,15 @@ pub struct Checklist {
     pub backend: bool,
     /// A machine exists (on any backend).
     pub machine: bool,
+    /// The caller may add a key (`create:key`): the step links to it.
+    #[serde(default)]
+    pub may_add_key: bool,
+    /// The caller may add a backend (`create:backend`).
+    #[serde(default)]
+    pub may_add_backend: bool,
+    /// The caller may create a machine (`create:machine`).
+    #[serde(default)]
+    pub may_create_machine: bool,
 }
 
 impl Checklist {
@@ -162,6 +171,7 @@ mod tests {
             key: true,
             backend: true,
             machine: true,
+            ..Checklist::default()
         };
         assert!(done.complete());
     }

@@ -196,6 +196,10 @@ pub struct MachineDetail {
     pub host_key: Option<String>,
     /// A different host key presented since, awaiting acceptance.
     pub changed_host_key: Option<String>,
+    /// What the caller may do on it besides its power actions
+    /// (`service::rights::machine`).
+    #[serde(default)]
+    pub may: crate::rights::MachineRights,
 }
 
 /// A key that opens a machine, from the machine's side.

@@ -16,6 +16,7 @@ pub mod providers;
 pub mod rbac;
 pub mod redirect;
 pub mod resource;
+pub mod rights;
 pub mod shell;
 pub mod stacks;
 pub mod two_factor;

@@ -31,7 +31,11 @@ use domain::{
 };
 use store::{audit::AuditEntry, dashboard::ActiveRun};
 
-use crate::{authz, internal, Actor, Services};
+use crate::{
+    internal,
+    rights::{may, may_somewhere},
+    Actor, Services,
+};
 
 /// How many of the newest audit entries are searched for those on
 /// resources a user may see.
@@ -45,10 +49,6 @@ fn sees_all(actor: &Actor) -> bool {
     actor.is_master && actor.token_scope.is_none()
 }
 
-fn may(actor: &Actor, action: &str, resource: &str) -> bool {
-    authz::decide(actor, action, resource).is_allowed()
-}
-
 /// The dashboard for `actor`.
 pub async fn dashboard(services: &Services, actor: &Actor) -> Result<Dashboard, ErrorKind> {
     let db = &services.db;
@@ -58,7 +58,7 @@ pub async fn dashboard(services: &Services, actor: &Actor) -> Result<Dashboard, 
         for c in db.machine_counts().await.map_err(internal)? {
             counts.insert((c.backend_id, c.state), c.count);
         }
-    } else if authz::authorize_listing(actor, "view:machine").is_ok() {
+    } else if may_somewhere(actor, "view:machine") {
         for m in db.machine_states().await.map_err(internal)? {
             if may(
                 actor,
@@ -119,9 +119,9 @@ pub async fn dashboard(services: &Services, actor: &Actor) -> Result<Dashboard, 
 
 /// The first steps, for a caller who may take them.
 async fn checklist(services: &Services, actor: &Actor) -> Result<Option<Checklist>, ErrorKind> {
-    let sets_up = authz::authorize_listing(actor, "create:key").is_ok()
-        || authz::authorize_listing(actor, "create:backend").is_ok();
-    if !sets_up {
+    let may_add_key = may_somewhere(actor, "create:key");
+    let may_add_backend = may_somewhere(actor, "create:backend");
+    if !(may_add_key || may_add_backend) {
         return Ok(None);
     }
     let n = services.db.setup_counts().await.map_err(internal)?;
@@ -129,6 +129,9 @@ async fn checklist(services: &Services, actor: &Actor) -> Result<Option<Checklis
         key: n.keys > 0,
         backend: n.backends > 0,
         machine: n.machines > 0,
+        may_add_key,
+        may_add_backend,
+        may_create_machine: may_somewhere(actor, "create:machine"),
     }))
 }
 
@@ -172,7 +175,7 @@ async fn scripts(services: &Services, actor: &Actor) -> Result<RunningScripts, E
             latest: latest.into_iter().map(running).collect(),
         });
     }
-    if authz::authorize_listing(actor, "view:machine").is_err() {
+    if !may_somewhere(actor, "view:machine") {
         return Ok(RunningScripts::default());
     }
     let visible: Vec<ActiveRun> = db

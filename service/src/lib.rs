@@ -22,6 +22,7 @@ pub mod password;
 pub mod polling;
 pub mod probe;
 pub mod provision;
+pub mod rights;
 pub mod roles;
 pub mod scripts;
 pub mod session;

@@ -117,7 +117,9 @@ pub async fn provision(
                 machine_id: machine.id.clone(),
                 ssh_user: "root".into(),
                 sudo: true,
-                last_used_at: services.now(),
+                // Installed, not proven: the first login that works records
+                // its time (and finds out sudo for itself).
+                last_used_at: 0,
             })
             .await
             .map_err(internal)?;

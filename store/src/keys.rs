@@ -39,7 +39,8 @@ pub struct KeyMachine {
     pub ssh_user: String,
     /// Whether that user may `sudo` without a password.
     pub sudo: bool,
-    /// Last successful use, Unix ms.
+    /// Last successful login with it, Unix ms; 0 while none has used it
+    /// (installed at creation or associated by hand, not proven).
     pub last_used_at: i64,
 }
 
@@ -268,6 +269,24 @@ impl Db {
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(key_machine).collect()
+    }
+
+    /// The associations no login has used yet (`last_used_at` 0) whose key
+    /// Overcast installed when it created the machine: (key id, backend,
+    /// machine).
+    pub async fn unused_keys_installed_at_creation(
+        &self,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT k.key_id, k.backend_id, k.machine_id FROM key_machines k \
+             JOIN provisions p ON p.key_id = k.key_id AND p.backend_id = k.backend_id \
+             AND p.machine_id = k.machine_id WHERE k.last_used_at = 0",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
     }
 
     /// The keys associated with one machine, most recently used first.

@@ -1,4 +1,6 @@
-//! Which machines a key opens, set by hand.
+//! Which machines a key opens, set by hand. An association set by hand is
+//! what someone said, not proven: it is used once (its `last_used_at` is 0)
+//! until a login with it works.
 
 use domain::{inventory::KeyMachineRef, resource, ErrorKind};
 use serde_json::Value;
@@ -105,7 +107,8 @@ pub async fn associate(
             machine_id: machine_id.to_owned(),
             ssh_user: user.to_owned(),
             sudo,
-            last_used_at: services.now(),
+            // Said, not proven: the first login that works records its time.
+            last_used_at: 0,
         })
         .await
         .map_err(internal)?;

@@ -12,9 +12,11 @@ use store::keys::{KeyMachine, StoredKey};
 
 mod associations;
 mod deploy;
+mod listing;
 
 pub use associations::{associate, disassociate, AssociationRequest};
 pub use deploy::{deploy, Deployed};
+pub use listing::listing;
 
 use crate::{
     audit::{self, outcome},

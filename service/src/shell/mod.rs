@@ -185,8 +185,10 @@ pub(crate) async fn connect_machine(
         if let Some(key) = services.db.key_by_id(&a.key_id).await.map_err(internal)? {
             candidates.push(Candidate {
                 key,
+                // Known once a login proved it; an association only
+                // recorded (at creation, by hand) is found out on login.
+                sudo: (a.last_used_at > 0).then_some(a.sudo),
                 user: a.ssh_user,
-                sudo: Some(a.sudo),
             });
         }
     }
