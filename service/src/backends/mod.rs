@@ -22,9 +22,11 @@ mod cloud;
 mod enabled;
 pub mod may;
 pub mod settings;
+mod with_key;
 
 pub use cloud::cloud_machines;
 pub use enabled::{set_enabled, NewState};
+pub use with_key::{add_with_key, InlineKey};
 
 use crate::{audit, authz, drivers, internal, Actor, Services};
 

@@ -13,7 +13,10 @@ use crate::{csrf_client::CsrfClient, error::AppError};
 /// (root) on `machine_port` (22), rebooted by `machine_reboot_command`
 /// (`reboot`); the cloud providers take `apikey`,
 /// `apisecret`, `apiurl`, `tenant_name` and `region`. Empty fields count as
-/// absent, so a form may post them all.
+/// absent, so a form may post them all. For bare metal, a key may be
+/// imported on the way (`key_name` and `private_key`; removed again if the
+/// host refuses). A plain form's "Show its fields" button (`then`) adds
+/// nothing: it comes back to the page for that provider, the title kept.
 #[server(endpoint = "backends/add", client = CsrfClient)]
 pub async fn add_backend(
     #[server(default)] title: String,
@@ -29,8 +32,27 @@ pub async fn add_backend(
     machine_port: Option<String>,
     machine_reboot_command: Option<String>,
     poll_interval: Option<String>,
+    key_name: Option<String>,
+    private_key: Option<String>,
+    then: Option<String>,
 ) -> Result<BackendSummary, AppError> {
-    use crate::ssr;
+    use crate::{paths::encode_segment, ssr};
+    if then.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+        let actor = ssr::require_actor()?;
+        if !service::backends::may::may_add(&actor) {
+            return Err(AppError(domain::ErrorKind::Forbidden {
+                action: Some("create:backend".into()),
+            }));
+        }
+        leptos_axum::redirect(&format!(
+            "/backends?provider={}&title={}#add-backend",
+            encode_segment(provider.trim()),
+            encode_segment(title.trim())
+        ));
+        return Err(AppError(domain::ErrorKind::Conflict {
+            message: "choose the provider's fields, then add the backend".into(),
+        }));
+    }
     let given = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     let new = service::backends::NewBackend {
         title,
@@ -47,6 +69,10 @@ pub async fn add_backend(
         machine_reboot_command: given(machine_reboot_command),
         poll_interval: given(poll_interval),
     };
+    let key = service::backends::InlineKey {
+        name: key_name.unwrap_or_default().trim().to_owned(),
+        private_key: private_key.unwrap_or_default(),
+    };
     let actor = ssr::require_actor()?;
-    Ok(service::backends::add(&ssr::services()?, &actor, &new).await?)
+    Ok(service::backends::add_with_key(&ssr::services()?, &actor, &new, Some(&key)).await?)
 }

@@ -119,7 +119,7 @@ pub fn CreateMachinePage() -> impl IntoView {
                     match wizard.await {
                         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                         Ok(w) if !w.may_create => view! {
-                            <p class="notice" data-testid="may-not-create">
+                            <p class="wizard-refused" data-testid="may-not-create">
                                 "You may not create machines on " <strong>{w.title.clone()}</strong>
                                 ": none of your roles allows it. An administrator can give you a role that does."
                             </p>
