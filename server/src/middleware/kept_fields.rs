@@ -146,14 +146,14 @@ fn with_kept(location: &str, kept: &[(String, String)]) -> Option<String> {
     };
     let (base, query) = rest.split_once('?').unwrap_or((rest, ""));
     let pairs: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
-    let is_kept = |p: &&str| {
+    let is_kept = |p: &str| {
         let key = p.split('=').next().unwrap_or_default();
         key.starts_with("__kept.") || key.starts_with("__kept%2E") || key.starts_with("__kept%2e")
     };
     let failed = pairs
         .iter()
         .any(|p| *p == "__err" || p.starts_with("__err="));
-    let old = pairs.iter().filter(is_kept).count();
+    let old = pairs.iter().filter(|p| is_kept(p)).count();
     if old == 0 && !(failed && !kept.is_empty()) {
         return None;
     }
