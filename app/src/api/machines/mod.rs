@@ -1,4 +1,5 @@
-//! Machines across every backend, one machine's page (keys, host key), and
+//! Machines across every backend (the fleet table's pages and its saved
+//! columns), one machine's page (keys, host key), and
 //! running a command on it: streamed event by event to a page with
 //! JavaScript, run to the end for a plain form. Each function is a thin
 //! door onto `service::machines` or `service::shell`.
@@ -6,6 +7,7 @@
 mod accept_host_key;
 mod act_on_machine;
 mod create_machine;
+mod fleet;
 mod forget_machine;
 mod get_last_run;
 mod get_machine;
@@ -13,11 +15,13 @@ mod get_machine_activity;
 mod list_machines;
 mod probe_machine;
 mod run_command;
+mod set_fleet_columns;
 mod set_machine_tags;
 
 pub use accept_host_key::*;
 pub use act_on_machine::*;
 pub use create_machine::*;
+pub use fleet::*;
 pub use forget_machine::*;
 pub use get_last_run::*;
 pub use get_machine::*;
@@ -25,6 +29,7 @@ pub use get_machine_activity::*;
 pub use list_machines::*;
 pub use probe_machine::*;
 pub use run_command::*;
+pub use set_fleet_columns::*;
 pub use set_machine_tags::*;
 
 use domain::shell::ShellEvent;
