@@ -3,7 +3,7 @@
 
 use domain::{inventory::BackendSummary, resource};
 
-use crate::{authz, Actor};
+use crate::{rights::may, Actor};
 
 /// What the caller may do with one backend.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -19,21 +19,21 @@ pub struct Rights {
 
 /// Whether the caller may add a backend (`create:backend`).
 pub fn may_add(actor: &Actor) -> bool {
-    authz::decide(actor, "create:backend", "backend/*").is_allowed()
+    may(actor, "create:backend", "backend/*")
 }
 
 /// Whether the caller may create machines on backend `id`.
 pub fn may_create_machine(actor: &Actor, id: &str) -> bool {
     let machines = format!("{}/machine/*", resource::backend(id));
-    authz::decide(actor, "create:machine", &machines).is_allowed()
+    may(actor, "create:machine", &machines)
 }
 
 /// What the caller may do with backend `id`.
 pub fn rights(actor: &Actor, id: &str) -> Rights {
     let target = resource::backend(id);
     Rights {
-        edit: authz::decide(actor, "edit:backend", &target).is_allowed(),
-        delete: authz::decide(actor, "delete:backend", &target).is_allowed(),
+        edit: may(actor, "edit:backend", &target),
+        delete: may(actor, "delete:backend", &target),
         create_machine: may_create_machine(actor, id),
     }
 }

@@ -88,16 +88,16 @@ pub(super) fn BackendRow(row: Row, actions: RowActions) -> impl IntoView {
     });
     view! {
         <tr data-backend=b.id.clone()>
-            <td><strong>{b.title.clone()}</strong></td>
-            <td>
+            <td data-label="Title"><strong>{b.title.clone()}</strong></td>
+            <td data-label="Provider">
                 {provider}{b.region.clone().map(|r| format!(" ({r})"))}
                 {b.default_image.clone().map(|i| view! { <br/><span class="muted">"default image: " {i}</span> })}
             </td>
-            <td>
+            <td data-label="State">
                 <span class=format!("state {}", b.state)>{b.state.as_str()}</span>
                 {b.state_reason.clone().map(|r| view! { <br/><span class="muted">{r}</span> })}
             </td>
-            <td>{if b.enabled { "yes" } else { "no" }}</td>
+            <td data-label="Enabled">{if b.enabled { "yes" } else { "no" }}</td>
             <td class="actions">{create}{edit}{delete}</td>
         </tr>
     }

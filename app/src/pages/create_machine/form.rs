@@ -110,7 +110,7 @@ pub(crate) fn WizardForm(
             <FieldError error field="key"/>
             <label>"Script to run over SSH once the machine answers (optional; its output shows on the machine's page)"
                 <textarea name="script" rows="4" class="mono"
-                    on:input=move |ev| e.script.set(event_target_value(&ev))>{e.script.get_untracked()}</textarea>
+                    on:input=move |ev| e.script.set(event_target_value(&ev))></textarea>
             </label>
             <FieldError error field="script"/>
             <div class="wizard-end">
