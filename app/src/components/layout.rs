@@ -4,20 +4,43 @@
 use leptos::{either::Either, prelude::*};
 use leptos_router::components::{Outlet, Redirect, A};
 
+use domain::rights::Sections;
+
 use crate::{
     api::session::SignOut,
     components::form::{CsrfField, FormError},
     SessionContext,
 };
 
-/// The sections of the product, in navigation order.
-const SECTIONS: [(&str, &str); 5] = [
-    ("/backends", "Backends"),
-    ("/machines", "Machines"),
-    ("/keys", "Keys"),
-    ("/stacks", "Stacks"),
-    ("/admin", "Admin"),
+/// The sections of the product, in navigation order, each with whether
+/// the caller may open it.
+const SECTIONS: [(&str, &str, fn(&Sections) -> bool); 5] = [
+    ("/backends", "Backends", |s| s.backends),
+    ("/machines", "Machines", |s| s.machines),
+    ("/keys", "Keys", |s| s.keys),
+    ("/stacks", "Stacks", |s| s.stacks),
+    ("/admin", "Admin", |s| s.admin),
 ];
+
+/// The links to the sections the signed-in user may open (the session's
+/// `sections`, from `service::rights`); none to a page that would only
+/// refuse them.
+#[component]
+fn SectionLinks() -> impl IntoView {
+    let ctx = expect_context::<SessionContext>();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let sections = ctx.info.await.map(|i| i.sections).unwrap_or_default();
+                SECTIONS
+                    .iter()
+                    .filter(|(_, _, may)| may(&sections))
+                    .map(|(href, label, _)| view! { <A href=*href>{*label}</A> })
+                    .collect_view()
+            })}
+        </Transition>
+    }
+}
 
 /// Navigation, user menu, and the current page.
 #[component]
@@ -30,17 +53,47 @@ pub fn Layout() -> impl IntoView {
             let _ = main.focus();
         }
     };
+    // Once hydrated, a followed link or Escape folds the menu again (a
+    // plain page load starts folded anyway).
+    let toggle = NodeRef::<leptos::html::Input>::new();
+    let fold = move || {
+        if let Some(toggle) = toggle.get_untracked() {
+            toggle.set_checked(false);
+        }
+    };
+    let close_menu = move |ev: leptos::ev::MouseEvent| {
+        let on_link = event_target::<leptos::web_sys::Element>(&ev)
+            .closest("a")
+            .ok()
+            .flatten()
+            .is_some();
+        if on_link {
+            fold();
+        }
+    };
+    let escape = move |ev: leptos::ev::KeyboardEvent| {
+        let open = toggle.get_untracked().is_some_and(|t| t.checked());
+        if ev.key() == "Escape" && open {
+            fold();
+            if let Some(toggle) = toggle.get_untracked() {
+                let _ = toggle.focus();
+            }
+        }
+    };
     view! {
         <a class="skip-link" href="#main" on:click=skip>"Skip to content"</a>
-        <header class="topbar">
+        <header class="topbar" on:click=close_menu on:keydown=escape>
             <A href="/" attr:class="brand">"Overcast"</A>
-            <nav aria-label="Sections">
-                {SECTIONS
-                    .iter()
-                    .map(|(href, label)| view! { <A href=*href>{*label}</A> })
-                    .collect_view()}
-            </nav>
-            <UserMenu/>
+            // On a phone the sections and the account fold into a menu: a
+            // checkbox and its label open it without JavaScript (style/main.css).
+            <input type="checkbox" id="menu-toggle" class="menu-toggle" aria-controls="menu" node_ref=toggle/>
+            <label for="menu-toggle" class="menu-button">"Menu"</label>
+            <div class="menu" id="menu">
+                <nav aria-label="Sections">
+                    <SectionLinks/>
+                </nav>
+                <UserMenu/>
+            </div>
         </header>
         <main class="content" id="main" tabindex="-1" node_ref=main>
             <Outlet/>

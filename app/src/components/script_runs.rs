@@ -90,10 +90,15 @@ pub fn ScriptRuns(
     #[prop(into)] machine: Signal<String>,
     runs: RunsResource,
     start: ServerAction<StartScript>,
+    /// The caller may run a script here (`shell:machine`): the form is
+    /// offered.
+    #[prop(default = true)]
+    may_run: bool,
 ) -> impl IntoView {
     let error = Signal::derive(move || start.value().get().and_then(Result::err));
     view! {
         <h2 id="scripts">"Scripts"</h2>
+        <Show when=move || may_run>
         <ActionForm action=start attr:class="stacked" attr:data-testid="run-script">
             <Csrf/>
             <FormError error fields=&["script"]/>
@@ -105,6 +110,7 @@ pub fn ScriptRuns(
             <FieldError error field="script"/>
             <div class="buttons"><button type="submit">"Run script"</button></div>
         </ActionForm>
+        </Show>
         <Transition fallback=|| view! { <p>"Loading scripts…"</p> }>
             {move || Suspend::new(async move {
                 match runs.await {
@@ -128,9 +134,9 @@ pub fn ScriptRuns(
                                         view! {
                                             <tr class:selected=r.id == chosen>
                                                 <td><a href=href>{utc(r.created_at)}</a></td>
-                                                <td><code>{label(&r)}</code></td>
-                                                <td>{r.created_by.clone()}</td>
-                                                <td><span class=format!("state {}", r.state) data-testid="script-state">{state}</span></td>
+                                                <td data-label="Script"><code>{label(&r)}</code></td>
+                                                <td data-label="By">{r.created_by.clone()}</td>
+                                                <td data-label="State"><span class=format!("state {}", r.state) data-testid="script-state">{state}</span></td>
                                             </tr>
                                         }
                                     }).collect_view()}

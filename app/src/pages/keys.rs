@@ -1,24 +1,30 @@
 //! Keys: the SSH keys Overcast logs in to machines with. Import one you
 //! have or generate one; make one the default; rename, delete; read the
 //! public part, or (with `read_private:key`, audited) the private part.
+//! Each action is shown only to a caller who may take it (the listing's
+//! `may`, from `service::rights`); each machine a key opens says how that is
+//! known: "opens as root (sudo)" only once a login proved it.
 
 use std::sync::Arc;
 
-use domain::inventory::{KeyMachineRef, KeySummary, MachineSummary};
+use domain::{
+    inventory::MachineSummary,
+    rights::{ListedKey, Opening},
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
     api::keys::{
-        list_keys, public_key, DeleteKey, GenerateKey, ImportKey, RenameKey, RevealPrivateKey,
+        key_listing, public_key, DeleteKey, GenerateKey, ImportKey, RenameKey, RevealPrivateKey,
         SetDefaultKey,
     },
     api::machines::list_machines,
     components::{
         action_button::ActionButton,
         confirm::ConfirmAction,
-        form::{reset_on_success, Csrf, FieldError, FormError},
+        form::{kept, reset_on_success, Csrf, FieldError, FormError, KeepFields},
     },
     paths::{encode_segment, machine_href},
     shown_once,
@@ -54,7 +60,13 @@ pub fn KeysPage() -> impl IntoView {
                 actions.delete.version().get(),
             )
         },
-        |_| list_keys(),
+        |_| key_listing(),
+    );
+    // Whether the import and generate forms are offered: read once, so a
+    // failed import does not redraw the form and lose what was typed.
+    let may_create = Resource::new(
+        || (),
+        |()| async move { key_listing().await.is_ok_and(|l| l.may_create) },
     );
     // For naming the machines a key opens; ids stand in for what the user
     // may not list.
@@ -102,15 +114,15 @@ pub fn KeysPage() -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading keys…"</p> }>
                 {move || Suspend::new(async move {
                     let (keys, machines) = (keys.await, Arc::new(machines.await));
-                    match keys {
+                    match keys.map(|l| l.keys) {
                         Ok(rows) if rows.is_empty() => view! {
-                            <p class="muted" data-testid="no-keys">"No keys yet. Import a key you have, or generate one, below."</p>
+                            <p class="muted" data-testid="no-keys">"No keys yet."</p>
                         }.into_any(),
                         Ok(rows) => view! {
                             <table class="grid" data-testid="keys">
                                 <thead><tr><th>"Name"</th><th>"Algorithm"</th><th>"Fingerprint"</th><th>"Opens"</th><th></th></tr></thead>
                                 <tbody>
-                                    {rows.into_iter().map(|k| view! { <KeyRow key=k actions machines=Arc::clone(&machines)/> }).collect_view()}
+                                    {rows.into_iter().map(|k| view! { <KeyRow listed=k actions machines=Arc::clone(&machines)/> }).collect_view()}
                                 </tbody>
                             </table>
                         }.into_any(),
@@ -119,13 +131,34 @@ pub fn KeysPage() -> impl IntoView {
                 })}
             </Transition>
 
-            <div class="two-forms">
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    may_create.await.then(|| view! { <NewKeyForms import import_form import_error generate generate_error generated/> })
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// Importing and generating a key, for a caller who may make one.
+#[component]
+fn NewKeyForms(
+    import: ServerAction<ImportKey>,
+    import_form: NodeRef<leptos::html::Form>,
+    import_error: Signal<Option<crate::error::AppError>>,
+    generate: ServerAction<GenerateKey>,
+    generate_error: Signal<Option<crate::error::AppError>>,
+    generated: OnceResource<Option<crate::api::keys::NewKey>>,
+) -> impl IntoView {
+    view! {
+            <div class="two-forms" data-testid="new-key-forms">
                 <div>
                     <h2>"Import a key"</h2>
                     <ActionForm action=import node_ref=import_form attr:class="stacked" attr:id="import-key">
                         <Csrf/>
                         <FormError error=import_error fields=&["id", "priv", "passphrase"] labels=&[("id", "Name")]/>
-                        <label>"Name (letters, digits, . _ - @)" <input name="id" required autocomplete="off"/></label>
+                        <KeepFields fields=&["id"]/>
+                        <label>"Name (letters, digits, . _ - @)" <input name="id" required autocomplete="off" value={kept::<ImportKey>("id")}/></label>
                         <FieldError error=import_error field="id"/>
                         <label>"Private key (OpenSSH or PEM: RSA, ECDSA or Ed25519)"
                             <textarea name="private_key" rows="8" required spellcheck="false" class="mono"></textarea>
@@ -171,17 +204,17 @@ pub fn KeysPage() -> impl IntoView {
                     </ActionForm>
                 </div>
             </div>
-        </section>
     }
 }
 
 /// One key and what can be done to it.
 #[component]
 fn KeyRow(
-    key: KeySummary,
+    listed: ListedKey,
     actions: RowActions,
     machines: Arc<Vec<MachineSummary>>,
 ) -> impl IntoView {
+    let ListedKey { key, opens, may } = listed;
     let name = key.name.clone();
     let public_href = format!("/keys?public={}", encode_segment(&name));
     let (n_default, n_reveal, n_rename, n_rename_value, n_delete) = (
@@ -194,14 +227,13 @@ fn KeyRow(
     let rename_label = format!("New name for {name}");
     let delete_label =
         format!("Delete {name} for good (machines it opens keep it in authorized_keys)");
-    let opens: Vec<(String, String, String)> = key
-        .machines
+    let opens: Vec<(String, String, String)> = opens
         .iter()
         .map(|m| {
             (
                 machine_href(&m.backend_id, &m.machine_id),
                 machine_label(m, &machines),
-                format!(" as {}{}", m.ssh_user, if m.sudo { " (sudo)" } else { "" }),
+                format!(": {}", m.describe()),
             )
         })
         .collect();
@@ -211,16 +243,16 @@ fn KeyRow(
                 <strong>{name.clone()}</strong>
                 {key.default_key.then(|| view! { " " <span class="chip" data-testid="default-key">"default"</span> })}
             </td>
-            <td>{key.algorithm.clone()}</td>
-            <td><code class="fingerprint">{key.fingerprint.clone()}</code></td>
-            <td>
+            <td data-label="Algorithm">{key.algorithm.clone()}</td>
+            <td data-label="Fingerprint"><code class="fingerprint">{key.fingerprint.clone()}</code></td>
+            <td data-label="Opens">
                 {if opens.is_empty() {
                     view! { <span class="muted">"no machine yet"</span> }.into_any()
                 } else {
                     view! {
                         <ul class="plain">
                             {opens.into_iter().map(|(href, label, user)| view! {
-                                <li><A href=href>{label}</A>{user}</li>
+                                <li data-testid="opens"><A href=href>{label}</A>{user}</li>
                             }).collect_view()}
                         </ul>
                     }.into_any()
@@ -228,22 +260,28 @@ fn KeyRow(
             </td>
             <td class="actions">
                 <A href=public_href attr:class="button-link">"Public key"</A>
-                {(!key.default_key).then(|| view! {
+                {(!key.default_key && may.set_default).then(|| view! {
                     <ActionButton action=actions.set_default fields=vec![("id", n_default)] class="secondary">"Make default"</ActionButton>
                 })}
-                <ActionButton action=actions.reveal fields=vec![("id", n_reveal)] class="secondary">"Reveal private key"</ActionButton>
-                <details class="edit">
-                    <summary>"Rename"</summary>
-                    <ActionForm action=actions.rename attr:class="inline">
-                        <Csrf/>
-                        <input type="hidden" name="id" value=n_rename/>
-                        <input name="new_id" required value=n_rename_value aria-label=rename_label/>
-                        <button type="submit" class="secondary">"Rename"</button>
-                    </ActionForm>
-                </details>
-                <ConfirmAction summary="Delete">
-                    <ActionButton action=actions.delete fields=vec![("id", n_delete)] class="danger">{delete_label}</ActionButton>
-                </ConfirmAction>
+                {may.read_private.then(|| view! {
+                    <ActionButton action=actions.reveal fields=vec![("id", n_reveal)] class="secondary">"Reveal private key"</ActionButton>
+                })}
+                {may.rename.then(|| view! {
+                    <details class="edit">
+                        <summary>"Rename"</summary>
+                        <ActionForm action=actions.rename attr:class="inline">
+                            <Csrf/>
+                            <input type="hidden" name="id" value=n_rename/>
+                            <input name="new_id" required value=n_rename_value aria-label=rename_label/>
+                            <button type="submit" class="secondary">"Rename"</button>
+                        </ActionForm>
+                    </details>
+                })}
+                {may.delete.then(|| view! {
+                    <ConfirmAction summary="Delete">
+                        <ActionButton action=actions.delete fields=vec![("id", n_delete)] class="danger">{delete_label}</ActionButton>
+                    </ConfirmAction>
+                })}
             </td>
         </tr>
     }
@@ -287,7 +325,7 @@ fn PublicKeyNotice() -> impl IntoView {
 
 /// "backend title/machine name" of a machine a key opens, or its ids when
 /// the user may not list it.
-fn machine_label(m: &KeyMachineRef, machines: &[MachineSummary]) -> String {
+fn machine_label(m: &Opening, machines: &[MachineSummary]) -> String {
     machines
         .iter()
         .find(|s| s.backend == m.backend_id && s.id == m.machine_id)

@@ -51,7 +51,8 @@ async fn a_new_installation_has_an_unticked_checklist_and_nothing_to_count() {
     let d = dashboard(&app).await;
     assert_eq!(
         d["checklist"],
-        json!({"key": false, "backend": false, "machine": false})
+        json!({"key": false, "backend": false, "machine": false,
+               "may_add_key": true, "may_add_backend": true, "may_create_machine": true})
     );
     assert_eq!(d["backends"], json!([]));
     assert_eq!(d["machines"], json!([]));
@@ -69,7 +70,8 @@ async fn a_new_installation_has_an_unticked_checklist_and_nothing_to_count() {
     let d = dashboard(&app).await;
     assert_eq!(
         d["checklist"],
-        json!({"key": true, "backend": false, "machine": false})
+        json!({"key": true, "backend": false, "machine": false,
+               "may_add_key": true, "may_add_backend": true, "may_create_machine": true})
     );
     let activity = d["activity"].as_array().unwrap();
     assert!(!activity.is_empty() && activity.len() <= 10, "{d}");
@@ -152,7 +154,8 @@ async fn a_backend_and_its_machines_tick_the_checklist_and_are_counted() {
     // Every step is done: the page hides the checklist.
     assert_eq!(
         d["checklist"],
-        json!({"key": true, "backend": true, "machine": true})
+        json!({"key": true, "backend": true, "machine": true,
+               "may_add_key": true, "may_add_backend": true, "may_create_machine": true})
     );
     let backends = d["backends"].as_array().unwrap();
     assert_eq!(backends.len(), 1, "{d}");

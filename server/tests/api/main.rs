@@ -17,6 +17,7 @@ mod keep_alive;
 pub mod machines;
 mod oauth;
 mod openapi;
+mod rights;
 mod sessions;
 mod setup;
 mod shown_once;

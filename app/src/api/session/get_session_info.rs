@@ -16,11 +16,12 @@ pub async fn get_session_info() -> Result<SessionInfo, AppError> {
         .map_err(service::internal)?;
     Ok(match ssr::actor() {
         Some(actor) => SessionInfo {
-            email: Some(actor.email),
+            email: Some(actor.email.clone()),
             is_master: actor.is_master,
             csrf_token: ssr::csrf_token().unwrap_or_default(),
             set_up,
             enrol_two_factor: ssr::enrol_only(),
+            sections: service::rights::sections(&actor),
         },
         None => SessionInfo {
             set_up,

@@ -2,8 +2,7 @@
 
 use std::collections::HashMap;
 
-use domain::resource;
-use service::{authz, stacks::Described, Actor, Services};
+use service::{stacks::Described, Actor, Services};
 
 use super::{StackEvent, StackLayer, StackMachine, StackView};
 use crate::error::AppError;
@@ -63,7 +62,7 @@ pub fn view(
             detail: e["detail"].clone(),
         })
         .collect();
-    let stack = resource::stack(&d.stack_id);
+    let rights = service::rights::stack(actor, &d.stack_id);
     let cloud = config["vendor"]
         .as_object()
         .and_then(|v| v.keys().next().cloned())
@@ -74,8 +73,8 @@ pub fn view(
             .cloned()
             .unwrap_or_else(|| d.backend_id.clone()),
         owner: owners.get(&d.stack_id).cloned().unwrap_or_default(),
-        may_edit: authz::decide(actor, "edit:alm.stack", &stack).is_allowed(),
-        may_delete: authz::decide(actor, "delete:alm.stack", &stack).is_allowed(),
+        may_edit: rights.edit,
+        may_delete: rights.delete,
         // Read by name: describe answers them once agents report.
         agents: all
             .get("agents")

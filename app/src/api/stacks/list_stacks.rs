@@ -17,12 +17,7 @@ pub async fn list_stacks(#[server(default)] include_deleted: bool) -> Result<Sta
     let owners = service::stacks::owners(&services, &actor).await?;
     let titles = convert::backend_titles(&services, &actor).await;
     Ok(StackList {
-        may_create: service::authz::decide(
-            &actor,
-            "create:alm.stack",
-            &domain::resource::stack("*"),
-        )
-        .is_allowed(),
+        may_create: service::rights::may_create_stack(&actor),
         stacks: described
             .into_iter()
             .map(|d| convert::view(d, &actor, &titles, &owners))

@@ -20,18 +20,19 @@ fn machines(n: i64) -> String {
     }
 }
 
-/// A new installation's first steps, each a link to where it is done.
+/// A new installation's first steps, each a link to where it is done for a
+/// caller who may take it (plain text for one who may not).
 #[component]
 pub fn SetupChecklist(checklist: Checklist) -> impl IntoView {
     view! {
         <section class="panel checklist" data-testid="checklist" aria-labelledby="checklist-title">
             <h2 id="checklist-title">"Get started"</h2>
             <ol>
-                <Step step="key" done=checklist.key href="/keys" label="Add a key"
+                <Step step="key" done=checklist.key may=checklist.may_add_key href="/keys" label="Add a key"
                     hint="an SSH key that opens your machines: import one or generate one"/>
-                <Step step="backend" done=checklist.backend href="/backends" label="Add a backend"
+                <Step step="backend" done=checklist.backend may=checklist.may_add_backend href="/backends" label="Add a backend"
                     hint="a cloud account or a host, its credentials checked first"/>
-                <Step step="machine" done=checklist.machine href="/backends" label="Create a machine"
+                <Step step="machine" done=checklist.machine may=checklist.may_create_machine href="/backends" label="Create a machine"
                     hint="from a backend's Create machine link"/>
             </ol>
         </section>
@@ -43,6 +44,8 @@ pub fn SetupChecklist(checklist: Checklist) -> impl IntoView {
 fn Step(
     step: &'static str,
     done: bool,
+    /// The caller may take the step: it links to where it is done.
+    may: bool,
     href: &'static str,
     label: &'static str,
     hint: &'static str,
@@ -51,7 +54,11 @@ fn Step(
         <li class=if done { "done" } else { "todo" } data-step=step data-done=done.to_string()>
             <span class="tick" aria-hidden="true">{if done { "✓" } else { "○" }}</span>
             <span class="step">
-                <A href=href>{label}</A>
+                {if may {
+                    view! { <A href=href>{label}</A> }.into_any()
+                } else {
+                    view! { <span data-testid="step-not-yours">{label}</span> }.into_any()
+                }}
                 <span class="status">{if done { " (done)" } else { " (to do)" }}</span>
                 <br/><span class="muted">{hint}</span>
             </span>

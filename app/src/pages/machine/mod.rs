@@ -163,13 +163,14 @@ pub fn MachinePage() -> impl IntoView {
                                 <section id="overview" class="machine-section" aria-label="Overview">
                                     <Summary detail=d.clone() current accept stack/>
                                     {move || if terminated.get() {
-                                        view! { <Terminated machine=current.get_untracked() forget gone/> }.into_any()
+                                        view! { <Terminated machine=current.get_untracked() may_forget=d.may.forget forget gone/> }.into_any()
                                     } else {
                                         let d = d.clone();
+                                        let may = d.may;
                                         view! {
-                                            <DeployKeyForm machine=d.machine.clone() deploy keys/>
+                                            {may.deploy_key.then(|| view! { <DeployKeyForm machine=d.machine.clone() deploy keys/> })}
                                             <Actions current act/>
-                                            <TagsForm machine=d.machine tag/>
+                                            {may.tag.then(|| view! { <TagsForm machine=d.machine tag/> })}
                                         }.into_any()
                                     }}
                                 </section>
@@ -187,6 +188,7 @@ pub fn MachinePage() -> impl IntoView {
                     let d = found.await.ok()?;
                     let id = d.machine.id.clone();
                     let was_terminated = d.machine.state == MachineState::Terminated;
+                    let may_shell = d.may.shell;
                     let terminated = move || gone.get() || live.with(|l| match l {
                         Some(l) if l.id == id => l.state == MachineState::Terminated,
                         _ => was_terminated,
@@ -195,10 +197,10 @@ pub fn MachinePage() -> impl IntoView {
                         <Show when=move || !terminated()>
                             <section id="console" class="machine-section" aria-label="Console">
                                 <MachineHealth backend=backend.get_untracked() machine=machine.get_untracked() taken=probed/>
-                                <Tools backend machine last/>
+                                {may_shell.then(|| view! { <Tools backend machine last/> })}
                             </section>
                             <section class="machine-section" aria-label="Scripts">
-                                <ScriptRuns backend machine runs start/>
+                                <ScriptRuns backend machine runs start may_run=may_shell/>
                             </section>
                         </Show>
                         <Activity activity/>
@@ -280,6 +282,8 @@ fn set_status(error: &AppError) {
 #[component]
 fn Terminated(
     machine: MachineSummary,
+    /// The caller may remove it from the list (`destroy:machine`).
+    may_forget: bool,
     forget: ServerAction<ForgetMachine>,
     /// It has already left the list: nothing is offered.
     gone: RwSignal<bool>,
@@ -292,8 +296,14 @@ fn Terminated(
                 when=move || !gone.get()
                 fallback=|| view! { <p>"It has left the list. " <A href="/machines">"Back to Machines"</A></p> }
             >
-                <p>"It leaves the list when its provider stops listing it, or now:"</p>
-                <ForgetForm backend=backend.clone() machine=id.clone() forget/>
+                {if may_forget {
+                    view! {
+                        <p>"It leaves the list when its provider stops listing it, or now:"</p>
+                        <ForgetForm backend=backend.clone() machine=id.clone() forget/>
+                    }.into_any()
+                } else {
+                    view! { <p>"It leaves the list when its provider stops listing it."</p> }.into_any()
+                }}
             </Show>
         </div>
     }
@@ -318,8 +328,8 @@ fn ForgetForm(
     }
 }
 
-/// What can be done on a machine that is there: run a command, the
-/// terminal.
+/// What can be done on a machine that is there, for a caller who may
+/// (`shell:machine`): run a command, the terminal.
 #[component]
 fn Tools(backend: Signal<String>, machine: Signal<String>, last: LastRunResource) -> impl IntoView {
     view! {

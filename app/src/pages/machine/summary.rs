@@ -50,22 +50,26 @@ pub(super) fn Summary(
                 None => view! { <span class="muted">"not known yet (pinned at the first connection)"</span> }.into_any(),
             }}</dd>
         </dl>
-        {detail.changed_host_key.clone().map(|changed| view! {
+        {detail.changed_host_key.clone().map(|changed| {
+            let may_accept = detail.may.accept_host_key;
+            view! {
             <div class="warning" role="alert" data-testid="host-key-changed">
                 <p><strong>"The machine presented a different host key."</strong>
                     " Overcast refuses to connect until it is accepted. If nobody reinstalled the machine or replaced its SSH keys, someone may be in between: check the fingerprint on the machine's console first."</p>
                 <p>"Pinned: " <code>{detail.host_key.clone().unwrap_or_default()}</code></p>
                 <p>"Presented: " <code>{changed.clone()}</code></p>
-                <ActionForm action=accept attr:class="inline">
-                    <Csrf/>
-                    <FormError error=accept_error/>
-                    <input type="hidden" name="backend" value=m.backend.clone()/>
-                    <input type="hidden" name="machine" value=m.id.clone()/>
-                    <input type="hidden" name="fingerprint" value=changed/>
-                    <button type="submit" class="danger">"Accept new host key"</button>
-                </ActionForm>
+                {may_accept.then(|| view! {
+                    <ActionForm action=accept attr:class="inline">
+                        <Csrf/>
+                        <FormError error=accept_error/>
+                        <input type="hidden" name="backend" value=m.backend.clone()/>
+                        <input type="hidden" name="machine" value=m.id.clone()/>
+                        <input type="hidden" name="fingerprint" value=changed/>
+                        <button type="submit" class="danger">"Accept new host key"</button>
+                    </ActionForm>
+                })}
             </div>
-        })}
+        }})}
         <h2>"Keys that open it"</h2>
         {if detail.keys.is_empty() {
             view! { <p class="muted">"No key is associated with this machine; the default key is tried."</p> }.into_any()
@@ -77,9 +81,14 @@ pub(super) fn Summary(
                         {detail.keys.into_iter().map(|k| view! {
                             <tr>
                                 <td><A href="/keys">{k.key.clone()}</A></td>
-                                <td>{k.ssh_user.clone()}</td>
-                                <td>{if k.sudo { "yes" } else { "no" }}</td>
-                                <td>{utc(k.last_used)}</td>
+                                <td data-label="User">{k.ssh_user.clone()}</td>
+                                // Known once a login proved it.
+                                <td data-label="Sudo">{match (k.last_used > 0, k.sudo) {
+                                    (false, _) => "not known yet",
+                                    (true, true) => "yes",
+                                    (true, false) => "no",
+                                }}</td>
+                                <td data-label="Last used (UTC)">{if k.last_used > 0 { utc(k.last_used) } else { "not yet used".to_owned() }}</td>
                             </tr>
                         }).collect_view()}
                     </tbody>
