@@ -75,6 +75,9 @@ pub(super) fn AddBackendForm(add: ServerAction<AddBackend>) -> impl IntoView {
     reset_on_success(add, add_form);
     Effect::new(move |_| {
         if add.value().with(|v| matches!(v, Some(Ok(_)))) {
+            if let Some(select) = chosen.get_untracked() {
+                select.set_value(first);
+            }
             provider.set(first.to_owned());
         }
     });

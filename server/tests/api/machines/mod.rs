@@ -21,6 +21,8 @@ mod shell;
 mod shell_access;
 mod shell_limits;
 mod terminal;
+#[cfg(feature = "libvirt")]
+mod wizard;
 
 use reqwest::Method;
 use serde_json::{json, Value};
