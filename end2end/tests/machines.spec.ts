@@ -84,7 +84,7 @@ test("EC2 and bare metal in one list: a machine is created, changes state withou
   await filters.getByRole("button", { name: "Show" }).click();
   await expect(page).toHaveURL(new RegExp(`q=${name}`));
   await expect(table.locator("tbody tr")).toHaveCount(1);
-  await expect(page.getByTestId("machine-count")).toContainText(/^1 of \d+ machines$/);
+  await expect(page.getByTestId("machine-count")).toHaveText("1–1 of 1");
 
   // moto reports the new instance pending, then running on the next poll.
   const state = row.getByTestId("machine-state");

@@ -1,71 +1,76 @@
-//! Applying events to the rows a page shows: a machine that appeared or
-//! changed replaces its row (or is added), one that is gone is removed, and
-//! so are a deleted backend's machines; a renamed backend's title changes
-//! on its machines' rows.
+//! Applying events to the rows of one page of the fleet table: a machine
+//! on the page that changed is replaced in place; anything that changes
+//! which machines the page holds or how many there are (a machine
+//! appearing or going, a state change, a backend's change) asks for the
+//! page to be read again, so the counters and the paging stay true.
 
 use domain::{
     events::{Event, EventKind},
+    fleet::FleetRow,
     inventory::MachineSummary,
 };
 
-/// Applies `event` to `rows`; `true` when they changed.
-pub fn apply_to_machines(rows: &mut Vec<MachineSummary>, event: &Event) -> bool {
-    let same = |m: &MachineSummary, backend: &str, id: &str| m.backend == backend && m.id == id;
+/// What an event did to a page's rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LiveChange {
+    /// A row on the page changed in place.
+    pub changed: bool,
+    /// The page should be read again (soon: events come in bursts).
+    pub read_again: bool,
+}
+
+/// Applies `event` to `rows`, one page of the fleet.
+pub fn apply_to_fleet(rows: &mut [FleetRow], event: &Event) -> LiveChange {
     match event.kind {
-        EventKind::MachineAppeared | EventKind::MachineChanged => {
+        EventKind::MachineChanged => {
             let Ok(machine) = serde_json::from_value::<MachineSummary>(event.data.clone()) else {
-                return false;
+                return LiveChange::default();
             };
             match rows
                 .iter_mut()
-                .find(|m| same(m, &machine.backend, &machine.id))
+                .find(|r| r.machine.backend == machine.backend && r.machine.id == machine.id)
             {
-                Some(row) if *row == machine => false,
+                Some(row) if row.machine == machine => LiveChange::default(),
                 Some(row) => {
-                    *row = machine;
-                    true
+                    let moved = row.machine.state != machine.state;
+                    row.machine = machine;
+                    LiveChange {
+                        changed: true,
+                        read_again: moved,
+                    }
                 }
-                None => {
-                    rows.push(machine);
-                    true
-                }
+                // Elsewhere in the list: it may now match, and it counts.
+                None => LiveChange {
+                    changed: false,
+                    read_again: true,
+                },
             }
-        }
-        EventKind::MachineGone => {
-            let (Some(backend), Some(id)) =
-                (event.data["backend"].as_str(), event.data["id"].as_str())
-            else {
-                return false;
-            };
-            let before = rows.len();
-            rows.retain(|m| !same(m, backend, id));
-            rows.len() != before
-        }
-        EventKind::BackendGone => {
-            let Some(backend) = event.data["id"].as_str() else {
-                return false;
-            };
-            let before = rows.len();
-            rows.retain(|m| m.backend != backend);
-            rows.len() != before
         }
         EventKind::BackendChanged => {
-            let (Some(backend), Some(title)) =
-                (event.data["id"].as_str(), event.data["title"].as_str())
-            else {
-                return false;
-            };
             let mut changed = false;
-            for row in rows
-                .iter_mut()
-                .filter(|m| m.backend == backend && m.backend_title != title)
+            if let (Some(backend), Some(title)) =
+                (event.data["id"].as_str(), event.data["title"].as_str())
             {
-                row.backend_title = title.to_owned();
-                changed = true;
+                for row in rows
+                    .iter_mut()
+                    .filter(|r| r.machine.backend == backend && r.machine.backend_title != title)
+                {
+                    row.machine.backend_title = title.to_owned();
+                    changed = true;
+                }
             }
-            changed
+            LiveChange {
+                changed,
+                read_again: true,
+            }
         }
-        _ => false,
+        EventKind::MachineAppeared | EventKind::MachineGone | EventKind::BackendGone => {
+            LiveChange {
+                changed: false,
+                read_again: true,
+            }
+        }
+        _ => LiveChange::default(),
     }
 }
 
@@ -75,22 +80,22 @@ mod tests {
     use domain::compute::MachineState;
     use serde_json::json;
 
-    fn machine(backend: &str, id: &str, state: MachineState) -> MachineSummary {
-        MachineSummary {
-            id: id.into(),
-            backend: backend.into(),
-            backend_title: format!("{backend} title"),
-            name: id.into(),
-            state,
-            public_ips: vec![],
-            private_ips: vec![],
-            can_reboot: false,
-            can_stop: false,
-            can_start: false,
-            can_destroy: false,
-            can_tag: false,
-            ssh_port: 22,
-            tags: vec![],
+    fn row(backend: &str, id: &str, state: MachineState) -> FleetRow {
+        FleetRow {
+            machine: MachineSummary {
+                id: id.into(),
+                backend: backend.into(),
+                backend_title: format!("{backend} title"),
+                name: id.into(),
+                state,
+                ..MachineSummary::default()
+            },
+            size: Some("t2.micro".into()),
+            image: None,
+            location: None,
+            first_seen: Some(1),
+            price_hourly: None,
+            stack: None,
         }
     }
 
@@ -105,62 +110,83 @@ mod tests {
     }
 
     #[test]
-    fn machines_appear_change_and_go() {
-        let mut rows = vec![machine("b1", "a", MachineState::Running)];
-        let new = machine("b1", "n", MachineState::Pending);
-        assert!(apply_to_machines(
+    fn a_changed_machine_changes_its_row_in_place() {
+        let mut rows = vec![row("b1", "a", MachineState::Running)];
+        let mut tagged = rows[0].machine.clone();
+        tagged.tags = vec!["env=prod".into()];
+        let change = apply_to_fleet(
             &mut rows,
             &event(
-                EventKind::MachineAppeared,
-                serde_json::to_value(&new).unwrap()
-            )
-        ));
-        assert_eq!(rows.len(), 2);
-        let stopped = machine("b1", "a", MachineState::Stopped);
-        let changed = event(
-            EventKind::MachineChanged,
-            serde_json::to_value(&stopped).unwrap(),
+                EventKind::MachineChanged,
+                serde_json::to_value(&tagged).unwrap(),
+            ),
         );
-        assert!(apply_to_machines(&mut rows, &changed));
-        assert_eq!(rows[0].state, MachineState::Stopped);
-        // The same change twice (replayed): nothing more to do.
-        assert!(!apply_to_machines(&mut rows, &changed));
-        assert!(apply_to_machines(
-            &mut rows,
-            &event(EventKind::MachineGone, json!({"backend": "b1", "id": "n"}))
-        ));
-        assert_eq!(rows.len(), 1);
-        assert!(!apply_to_machines(
-            &mut rows,
-            &event(EventKind::MachineGone, json!({"backend": "b2", "id": "a"}))
-        ));
+        assert_eq!(
+            change,
+            LiveChange {
+                changed: true,
+                read_again: false
+            }
+        );
+        assert_eq!(rows[0].machine.tags, ["env=prod"]);
+        // The columns beyond the summary stay.
+        assert_eq!(rows[0].size.as_deref(), Some("t2.micro"));
+        // Replayed: nothing to do.
+        let again = event(
+            EventKind::MachineChanged,
+            serde_json::to_value(&tagged).unwrap(),
+        );
+        assert_eq!(apply_to_fleet(&mut rows, &again), LiveChange::default());
+        // A new state changes the counters: read again.
+        tagged.state = MachineState::Stopped;
+        let stopped = event(
+            EventKind::MachineChanged,
+            serde_json::to_value(&tagged).unwrap(),
+        );
+        assert!(apply_to_fleet(&mut rows, &stopped).read_again);
+        assert_eq!(rows[0].machine.state, MachineState::Stopped);
+        // A machine on another page: read again, nothing here changes.
+        let other = row("b1", "z", MachineState::Running).machine;
+        let elsewhere = event(
+            EventKind::MachineChanged,
+            serde_json::to_value(&other).unwrap(),
+        );
+        assert_eq!(
+            apply_to_fleet(&mut rows, &elsewhere),
+            LiveChange {
+                changed: false,
+                read_again: true
+            }
+        );
     }
 
     #[test]
-    fn backends_rename_and_take_their_machines_with_them() {
+    fn machines_coming_and_going_and_backends_read_the_page_again() {
         let mut rows = vec![
-            machine("b1", "a", MachineState::Running),
-            machine("b2", "a", MachineState::Running),
+            row("b1", "a", MachineState::Running),
+            row("b2", "a", MachineState::Running),
         ];
-        assert!(apply_to_machines(
+        for kind in [
+            EventKind::MachineAppeared,
+            EventKind::MachineGone,
+            EventKind::BackendGone,
+        ] {
+            assert!(apply_to_fleet(&mut rows, &event(kind, json!({"id": "b1"}))).read_again);
+        }
+        let renamed = apply_to_fleet(
             &mut rows,
             &event(
                 EventKind::BackendChanged,
-                json!({"id": "b2", "title": "Lab"})
-            )
-        ));
-        assert_eq!(rows[1].backend_title, "Lab");
-        assert_eq!(rows[0].backend_title, "b1 title");
-        assert!(apply_to_machines(
-            &mut rows,
-            &event(EventKind::BackendGone, json!({"id": "b1"}))
-        ));
-        assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].backend, "b2");
-        // Other topics leave machines alone.
-        assert!(!apply_to_machines(
-            &mut rows,
-            &event(EventKind::ScriptEnded, json!({"run": "r"}))
-        ));
+                json!({"id": "b2", "title": "Lab"}),
+            ),
+        );
+        assert!(renamed.changed && renamed.read_again);
+        assert_eq!(rows[1].machine.backend_title, "Lab");
+        assert_eq!(rows[0].machine.backend_title, "b1 title");
+        // Other topics leave the page alone.
+        assert_eq!(
+            apply_to_fleet(&mut rows, &event(EventKind::ScriptEnded, json!({}))),
+            LiveChange::default()
+        );
     }
 }

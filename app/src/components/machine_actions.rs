@@ -1,10 +1,12 @@
-//! A machine's actions as its provider and state allow them (its `can_*`
-//! flags): reboot, stop, start, and destroy behind a confirmation. The
-//! Machines page's rows and the machine's own page both show them, and
-//! both follow their machines' events while they are open (`crate::live`).
+//! A machine's actions as its provider, its state and the caller's rights
+//! allow them (its `can_*` flags): reboot, stop, start, and destroy behind
+//! a confirmation. The Machines page's rows and the machine's own page both
+//! show them, and both follow their machines' events while they are open
+//! (`crate::live`).
 
 use domain::inventory::MachineSummary;
 use leptos::prelude::*;
+use server_fn::ServerFn;
 
 use crate::{
     api::machines::ActOnMachine,
@@ -17,11 +19,19 @@ pub fn any_action(m: &MachineSummary) -> bool {
 }
 
 /// The buttons of the actions `machine` offers, each a form posting to
-/// `machines/act` (so they work without JavaScript).
+/// `machines/act` (so they work without JavaScript). Once hydrated a
+/// button dispatches `act`, or, given `on_act`, hands its action
+/// (`"stop"`) to the page instead (the Machines page runs it and shows its
+/// progress and result beside the row).
 #[component]
 pub fn MachineActions(
     machine: MachineSummary,
-    act: ServerAction<ActOnMachine>,
+    /// Dispatched by the buttons, unless `on_act` is given.
+    #[prop(optional)]
+    act: Option<ServerAction<ActOnMachine>>,
+    /// Takes the action instead of `act`.
+    #[prop(optional)]
+    on_act: Option<Callback<&'static str>>,
     /// An action on this machine is under way: the buttons wait for it.
     #[prop(optional, into)]
     busy: Signal<bool>,
@@ -29,17 +39,29 @@ pub fn MachineActions(
     let (backend, id) = (machine.backend.clone(), machine.id.clone());
     let form = |action: &'static str, label: &'static str, class: &'static str| {
         let (backend, id) = (backend.clone(), id.clone());
-        view! {
-            <ActionForm action=act attr:class="inline">
-                <Csrf/>
-                <input type="hidden" name="backend" value=backend/>
-                <input type="hidden" name="machine" value=id/>
-                <input type="hidden" name="action" value=action/>
-                <button type="submit" class=class data-action=action disabled=move || busy.get()>{label}</button>
-            </ActionForm>
+        let fields = view! {
+            <Csrf/>
+            <input type="hidden" name="backend" value=backend/>
+            <input type="hidden" name="machine" value=id/>
+            <input type="hidden" name="action" value=action/>
+            <button type="submit" class=class data-action=action disabled=move || busy.get()>{label}</button>
+        };
+        match (on_act, act) {
+            (None, Some(act)) => view! {
+                <ActionForm action=act attr:class="inline">{fields}</ActionForm>
+            }
+            // Boxed: a Machines row's full type is too deep for the release build.
+            .into_any(),
+            (on_act, _) => view! {
+                <form method="post" action=ActOnMachine::url() class="inline" on:submit=move |ev| {
+                    if let Some(on_act) = on_act {
+                        ev.prevent_default();
+                        on_act.run(action);
+                    }
+                }>{fields}</form>
+            }
+            .into_any(),
         }
-        // Boxed: a Machines row's full type is too deep for the release build.
-        .into_any()
     };
     let reboot = machine
         .can_reboot
