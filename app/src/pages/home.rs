@@ -7,7 +7,7 @@
 
 mod sections;
 
-use domain::{dashboard::Dashboard, events::EventKind};
+use domain::{dashboard::Dashboard, events::EventKind, rights::Sections};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -51,14 +51,17 @@ pub fn HomePage() -> impl IntoView {
         },
     );
     let board = Resource::new(move || news.get(), |_| dashboard());
+    let session = expect_context::<crate::SessionContext>();
     view! {
         <Title text="Home"/>
         <section class="page dashboard">
             <h1>"Welcome to Overcast"</h1>
             <Transition fallback=|| view! { <p class="muted">"Loading the dashboard…"</p> }>
                 {move || Suspend::new(async move {
+                    // Links only to the sections the caller may open.
+                    let sections = session.info.await.map(|i| i.sections).unwrap_or_default();
                     match board.await {
-                        Ok(d) => view! { <Board d/> }.into_any(),
+                        Ok(d) => view! { <Board d sections/> }.into_any(),
                         Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -69,13 +72,13 @@ pub fn HomePage() -> impl IntoView {
 
 /// The dashboard's sections.
 #[component]
-fn Board(d: Dashboard) -> impl IntoView {
+fn Board(d: Dashboard, sections: Sections) -> impl IntoView {
     let checklist = d.checklist.filter(|c| !c.complete());
     view! {
         {checklist.map(|c| view! { <SetupChecklist checklist=c/> })}
         <div class="dash-grid" data-testid="dashboard">
-            <BackendList backends=d.backends/>
-            <MachineStates states=d.machines total=d.machines_total/>
+            <BackendList backends=d.backends sections/>
+            <MachineStates states=d.machines total=d.machines_total sections/>
             <RunningScriptList scripts=d.scripts/>
             <ActivityList activity=d.activity/>
         </div>

@@ -1,7 +1,8 @@
 //! The dashboard's sections, each from its part of the one answer.
 
-use domain::dashboard::{
-    Activity, BackendCount, Checklist, RunningScripts, StateCount, LATEST_SCRIPTS,
+use domain::{
+    dashboard::{Activity, BackendCount, Checklist, RunningScripts, StateCount, LATEST_SCRIPTS},
+    rights::Sections,
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -66,12 +67,21 @@ fn Step(
     }
 }
 
+/// A panel's title: a link to its section for a caller who may open it.
+fn heading(may: bool, href: &'static str, label: &'static str) -> AnyView {
+    if may {
+        view! { <A href=href>{label}</A> }.into_any()
+    } else {
+        label.into_any()
+    }
+}
+
 /// The backends, trouble first: state, machine count, reason.
 #[component]
-pub fn BackendList(backends: Vec<BackendCount>) -> impl IntoView {
+pub fn BackendList(backends: Vec<BackendCount>, sections: Sections) -> impl IntoView {
     view! {
         <section class="panel" data-testid="dash-backends" aria-labelledby="dash-backends-title">
-            <h2 id="dash-backends-title"><A href="/backends">"Backends"</A></h2>
+            <h2 id="dash-backends-title">{heading(sections.backends, "/backends", "Backends")}</h2>
             {if backends.is_empty() {
                 view! { <p class="muted">"No backends to show."</p> }.into_any()
             } else {
@@ -81,9 +91,15 @@ pub fn BackendList(backends: Vec<BackendCount>) -> impl IntoView {
                             <li data-backend=b.id.clone()>
                                 <span class="name">{b.title.clone()}</span>
                                 <span class=format!("state {}", b.state) data-testid="backend-state">{b.state.as_str()}</span>
-                                <A href=format!("/machines?backend={}", encode_segment(&b.id))>
-                                    <span data-testid="backend-machines">{machines(b.machines)}</span>
-                                </A>
+                                {if sections.machines {
+                                    view! {
+                                        <A href=format!("/machines?backend={}", encode_segment(&b.id))>
+                                            <span data-testid="backend-machines">{machines(b.machines)}</span>
+                                        </A>
+                                    }.into_any()
+                                } else {
+                                    view! { <span data-testid="backend-machines">{machines(b.machines)}</span> }.into_any()
+                                }}
                                 {b.state_reason.clone().map(|r| view! { <span class="muted reason">{r}</span> })}
                             </li>
                         }).collect_view()}
@@ -96,10 +112,10 @@ pub fn BackendList(backends: Vec<BackendCount>) -> impl IntoView {
 
 /// The machines counted by state, each a link to the filtered list.
 #[component]
-pub fn MachineStates(states: Vec<StateCount>, total: i64) -> impl IntoView {
+pub fn MachineStates(states: Vec<StateCount>, total: i64, sections: Sections) -> impl IntoView {
     view! {
         <section class="panel" data-testid="dash-machines" aria-labelledby="dash-machines-title">
-            <h2 id="dash-machines-title"><A href="/machines">"Machines"</A></h2>
+            <h2 id="dash-machines-title">{heading(sections.machines, "/machines", "Machines")}</h2>
             <p data-testid="machines-total">{machines(total)}</p>
             {(!states.is_empty()).then(|| view! {
                 <ul class="dash-states">
