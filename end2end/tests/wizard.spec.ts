@@ -6,8 +6,9 @@ import { hydrated, open, removeBackendsAndKey, signIn } from "./steps";
 // provider's fields) and the create wizard on moto's EC2 (sizes with their
 // figures, images searched as one types, first choices, a count, the
 // summary, a refusal that keeps what was entered), with JavaScript and
-// without. Runs after foundation.spec.ts (the master exists) and leaves no
-// backend behind.
+// without. Runs after foundation.spec.ts (the master exists: Playwright
+// takes the files in alphabetical order, hence this file's name) and
+// leaves no backend behind.
 const MOTO = process.env.OVERCAST_E2E_MOTO_URL ?? "";
 const EC2 = "Wizard EC2";
 
