@@ -64,7 +64,7 @@ pub fn build_router(
             .with_secure(services.settings.secure_cookies)
             .with_expiry(Expiry::OnInactivity(SESSION_IDLE));
 
-    // A browser navigating to /keys or /backends gets the page; anyone
+    // A browser navigating to /keys, /backends or /machines gets the page; anyone
     // else the mist.io REST answer at the same path.
     let (shared, pages): (Vec<_>, Vec<_>) = page_routes()
         .into_iter()

@@ -31,7 +31,7 @@ pub const PUBLIC_ENDPOINTS: [&str; 5] = [
 
 /// Paths that are both a page (for a browser) and a REST route (mist.io
 /// put its API there); `router::negotiate` tells them apart by `Accept`.
-pub const SHARED_PATHS: [&str; 2] = ["/keys", "/backends"];
+pub const SHARED_PATHS: [&str; 3] = ["/keys", "/backends", "/machines"];
 
 /// GET routes that act rather than read: `shell` runs a command on a
 /// machine, `private` reveals (and audits the reading of) a private key.

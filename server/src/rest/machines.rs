@@ -3,7 +3,7 @@
 //! images and locations.
 
 use axum::{extract::State, http::StatusCode, Json};
-use domain::inventory::{MachineDetail, MachineSummary, OfferedImage};
+use domain::inventory::{MachineDetail, OfferedImage};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -19,20 +19,6 @@ use crate::{
     },
     AppState,
 };
-
-/// The machines of one backend the caller may see.
-#[utoipa::path(get, path = "/backends/{backend_id}/machines", tag = "machines",
-    params(("backend_id" = String, Path, description = "Backend")),
-    responses((status = 200, description = "The machines as last seen", body = Vec<MachineSummary>), (status = 404)))]
-pub async fn list_machines(
-    State(state): State<AppState>,
-    Caller(actor): Caller,
-    Path(backend_id): Path<String>,
-) -> Result<Json<Vec<MachineSummary>>, ApiError> {
-    Ok(Json(
-        service::machines::list(&state.services, &actor, Some(&backend_id)).await?,
-    ))
-}
 
 /// One machine: its summary, the keys that open it, its host key.
 #[utoipa::path(get, path = "/backends/{backend_id}/machines/{machine_id}", tag = "machines",

@@ -14,6 +14,7 @@ pub mod health;
 pub mod keys;
 pub mod machine_record;
 pub mod machines;
+pub mod machines_fleet;
 pub mod metrics;
 pub mod oauth;
 pub mod openapi;
@@ -121,7 +122,9 @@ fn routes() -> OpenApiRouter<AppState> {
             backends::toggle_backend,
             backends::delete_backend
         ))
-        .routes(routes!(machines::list_machines, machines::create_machine))
+        .routes(routes!(machines_fleet::list_machines, machines::create_machine))
+        .routes(routes!(machines_fleet::fleet))
+        .routes(routes!(machines_fleet::columns, machines_fleet::set_columns))
         .routes(routes!(machines::machine_detail, machines::machine_action))
         .routes(routes!(machines::set_tags))
         .routes(routes!(machines::add_tag, machines::remove_tag_named))

@@ -262,6 +262,8 @@ const READING_GETS: &[&str] = &[
     "GET /providers",
     "GET /backends",
     "GET /backends/{backend_id}/machines",
+    "GET /machines",
+    "GET /v3/user/preferences/columns",
     "GET /backends/{backend_id}/machines/{machine_id}",
     "GET /backends/{backend_id}/sizes",
     "GET /backends/{backend_id}/images",

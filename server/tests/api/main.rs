@@ -9,6 +9,7 @@ mod contract;
 mod dashboard;
 mod doors;
 mod events;
+mod fleet;
 mod guard;
 mod hardening;
 mod helpers;

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use domain::{
     compute::MachineState,
     fleet::{Choice, FleetPage, FleetQuery, FleetRow, FleetSort, StateCount},
+    inventory::MachineSummary,
     resource, ErrorKind,
 };
 use serde_json::Value;
@@ -37,6 +38,31 @@ pub async fn fleet_of(
     actor: &Actor,
     query: &FleetQuery,
     backend_id: Option<&str>,
+) -> Result<FleetPage, ErrorKind> {
+    answer(services, actor, query, backend_id, false).await
+}
+
+/// Every machine `query` matches (its page and page size aside), in its
+/// order, of one backend when `backend_id` names one: the unpaged REST
+/// list asked for with filters. It holds the whole match, as an unpaged
+/// list does.
+pub async fn matching(
+    services: &Services,
+    actor: &Actor,
+    query: &FleetQuery,
+    backend_id: Option<&str>,
+) -> Result<Vec<MachineSummary>, ErrorKind> {
+    let page = answer(services, actor, query, backend_id, true).await?;
+    Ok(page.rows.into_iter().map(|r| r.machine).collect())
+}
+
+/// The fleet's answer: one page, or with `all` every matched row.
+async fn answer(
+    services: &Services,
+    actor: &Actor,
+    query: &FleetQuery,
+    backend_id: Option<&str>,
+    all: bool,
 ) -> Result<FleetPage, ErrorKind> {
     authz::authorize_listing(actor, "view:machine")?;
     let backends: HashMap<String, StoredBackend> = services
@@ -88,10 +114,15 @@ pub async fn fleet_of(
         per_page,
         ..query.clone()
     };
+    let (skip, take) = if all {
+        (0, keys.len())
+    } else {
+        (answered.offset(), per_page as usize)
+    };
     let wanted: Vec<(String, String)> = keys
         .into_iter()
-        .skip(answered.offset())
-        .take(per_page as usize)
+        .skip(skip)
+        .take(take)
         .map(|k| (k.backend, k.id))
         .collect();
     let mut found: HashMap<(String, String), (StoredMachine, i64)> = services

@@ -21,7 +21,7 @@ mod columns;
 mod fleet;
 
 pub use columns::{fleet_columns, set_fleet_columns};
-pub use fleet::{fleet, fleet_of};
+pub use fleet::{fleet, fleet_of, matching};
 
 fn ips(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
