@@ -268,7 +268,9 @@ impl FleetPage {
     /// Pages in all (at least 1).
     pub fn pages(&self) -> u32 {
         let per = u64::from(self.query.per_page.max(1));
-        u32::try_from(self.matched.div_ceil(per)).unwrap_or(u32::MAX).max(1)
+        u32::try_from(self.matched.div_ceil(per))
+            .unwrap_or(u32::MAX)
+            .max(1)
     }
 
     /// "1–50 of 10,214" (or "0 of 0").
@@ -377,7 +379,10 @@ mod tests {
             columns: vec![],
         };
         assert_eq!(page(1, 50, 10_214).range_label(), "1–50 of 10,214");
-        assert_eq!(page(205, 14, 10_214).range_label(), "10,201–10,214 of 10,214");
+        assert_eq!(
+            page(205, 14, 10_214).range_label(),
+            "10,201–10,214 of 10,214"
+        );
         assert_eq!(page(205, 14, 10_214).pages(), 205);
         assert_eq!(page(1, 0, 0).range_label(), "0 of 0");
         assert_eq!(page(1, 0, 0).pages(), 1);
