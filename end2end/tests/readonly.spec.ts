@@ -140,6 +140,11 @@ test("Stacks: no New stack", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "Stacks" })).toBeVisible();
   await expect(page.getByTestId("new-stack")).toHaveCount(0);
   expect(await writeActions(page)).toEqual([]);
+  // Reached by its address anyway: no form.
+  await open(page, "/stacks/new");
+  await expect(page.getByTestId("may-not-create")).toBeVisible();
+  await expect(page.locator("#new-stack")).toHaveCount(0);
+  expect(await writeActions(page)).toEqual([]);
 });
 
 test("Account: only the reader's own credentials, no administration", async ({ page }) => {

@@ -13,6 +13,7 @@ mod get_stack;
 mod get_template_version;
 mod list_stacks;
 mod list_versions;
+mod may_create_stack;
 mod stack_membership;
 mod update_stack;
 
@@ -23,6 +24,7 @@ pub use get_stack::*;
 pub use get_template_version::*;
 pub use list_stacks::*;
 pub use list_versions::*;
+pub use may_create_stack::*;
 pub use stack_membership::*;
 pub use update_stack::*;
 

@@ -12,7 +12,7 @@ use super::{
     picker::{picked_from, Picker},
 };
 use crate::{
-    api::stacks::ApplyStack,
+    api::stacks::{may_create_stack, ApplyStack},
     components::form::{Csrf, FormError},
     shown_once,
 };
@@ -40,6 +40,7 @@ pub fn NewStackPage() -> impl IntoView {
         }
     });
     let seeded = StoredValue::new(false);
+    let may_create = Resource::new(|| (), |()| may_create_stack());
     view! {
         <Title text="New stack"/>
         <section class="page stacks">
@@ -48,6 +49,11 @@ pub fn NewStackPage() -> impl IntoView {
             <Picker text/>
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
+                    if !may_create.await.unwrap_or(false) {
+                        return view! {
+                            <p class="muted" data-testid="may-not-create">"Your roles do not allow creating stacks."</p>
+                        }.into_any();
+                    }
                     // What a plain form post brought back: its text, its plan.
                     if let Some(d) = draft.await.filter(|d| d.stack_id.is_none()) {
                         if !seeded.get_value() {
@@ -79,7 +85,7 @@ pub fn NewStackPage() -> impl IntoView {
                                 <PlanView plan/>
                             })}
                         </ActionForm>
-                    }
+                    }.into_any()
                 })}
             </Transition>
         </section>
