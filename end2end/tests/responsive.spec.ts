@@ -218,6 +218,21 @@ test("a refused new user keeps the username and email, never the password", asyn
   await expect(page.getByTestId("users")).not.toContainText("phone-user@example.com");
 });
 
+test("a refused token keeps its name, lifetime and scope", async ({ page }) => {
+  await signIn(page);
+  await open(page, "/account");
+  const form = page.locator("#new-token");
+  await form.getByLabel("Name").fill("phone-token");
+  await form.locator("input[name=ttl_days]").fill("7");
+  await form.locator("textarea[name=scope]").fill("{ not a scope");
+  await form.getByRole("button", { name: "Create token" }).click();
+  await expect(form.locator('.field-error[data-field="scope"]')).toBeVisible();
+  await expect(form.getByLabel("Name")).toHaveValue("phone-token");
+  await expect(form.locator("input[name=ttl_days]")).toHaveValue("7");
+  await expect(form.locator("textarea[name=scope]")).toHaveValue("{ not a scope");
+  await expect(page.getByTestId("new-token")).toHaveCount(0);
+});
+
 test("a refused sign-in keeps the email, never the password", async ({ page }) => {
   await open(page, "/signin");
   await page.getByLabel("Email").fill(MASTER.email);

@@ -9,7 +9,7 @@ use crate::{
     components::{
         action_button::ActionButton,
         confirm::ConfirmAction,
-        form::{reset_on_success, Csrf, FieldError, FormError},
+        form::{kept, reset_on_success, Csrf, FieldError, FormError, KeepFields},
         format::utc,
     },
     pages::two_factor::TwoFactorSection,
@@ -85,12 +85,13 @@ pub fn AccountPage() -> impl IntoView {
             <ActionForm action=create attr:class="stacked narrow" attr:id="new-token">
                 <Csrf/>
                 <FormError error=token_error fields=&["name", "ttl_days", "scope"]/>
-                <label>"Name" <input name="name" required/></label>
+                <KeepFields fields=&["name", "ttl_days", "scope"]/>
+                <label>"Name" <input name="name" required value={kept::<CreateToken>("name")}/></label>
                 <FieldError error=token_error field="name"/>
-                <label>"Lifetime in days (empty: until unused for 90 days)" <input name="ttl_days" inputmode="numeric"/></label>
+                <label>"Lifetime in days (empty: until unused for 90 days)" <input name="ttl_days" inputmode="numeric" value={kept::<CreateToken>("ttl_days")}/></label>
                 <FieldError error=token_error field="ttl_days"/>
                 <label>"Narrower scope (optional JSON, like a role's; the token gets what both you and it allow)"
-                    <textarea name="scope" rows="4" spellcheck="false"></textarea>
+                    <textarea name="scope" rows="4" spellcheck="false">{kept::<CreateToken>("scope")}</textarea>
                 </label>
                 <FieldError error=token_error field="scope"/>
                 <button type="submit">"Create token"</button>

@@ -191,7 +191,8 @@ fn NewKeyForms(
                     <ActionForm action=generate attr:class="stacked" attr:id="generate-key">
                         <Csrf/>
                         <FormError error=generate_error fields=&["id", "algorithm"] labels=&[("id", "Name")]/>
-                        <label>"Name" <input name="id" required autocomplete="off"/></label>
+                        <KeepFields fields=&["id"]/>
+                        <label>"Name" <input name="id" required autocomplete="off" value={kept::<GenerateKey>("id")}/></label>
                         <FieldError error=generate_error field="id"/>
                         <label>"Algorithm"
                             <select name="algorithm">

@@ -8,7 +8,7 @@ use crate::{
     components::{
         action_button::ActionButton,
         confirm::ConfirmAction,
-        form::{Csrf, FieldError, FormError},
+        form::{kept, Csrf, FieldError, FormError, KeepFields},
     },
 };
 
@@ -78,7 +78,8 @@ fn OAuthSection() -> impl IntoView {
         <ActionForm action=create attr:class="stacked narrow" attr:id="new-client">
             <Csrf/>
             <FormError error fields=&["name"]/>
-            <label>"Name" <input name="name" required/></label>
+            <KeepFields fields=&["name"]/>
+            <label>"Name" <input name="name" required value={kept::<CreateOauthClient>("name")}/></label>
             <FieldError error field="name"/>
             <button type="submit">"Create client"</button>
         </ActionForm>

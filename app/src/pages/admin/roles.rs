@@ -9,7 +9,7 @@ use crate::{
     components::{
         action_button::ActionButton,
         confirm::ConfirmAction,
-        form::{Csrf, FieldError, FormError},
+        form::{kept, Csrf, FieldError, FormError, KeepFields},
         statement_builder::StatementBuilder,
     },
 };
@@ -46,7 +46,9 @@ fn RolesSection() -> impl IntoView {
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     let attach_error = Signal::derive(move || attach.value().get().and_then(Result::err));
     let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
-    let scope = RwSignal::new(STARTER_SCOPE.to_owned());
+    // A refused plain post (no JavaScript) comes back with its scope.
+    let first_scope = kept::<CreateRole>("scope").unwrap_or_else(|| STARTER_SCOPE.to_owned());
+    let scope = RwSignal::new(first_scope.clone());
     view! {
         <h2>"Roles"</h2>
         <FormError error=delete_error/>
@@ -75,7 +77,8 @@ fn RolesSection() -> impl IntoView {
                         <ActionForm action=attach attr:class="stacked narrow" attr:id="attach-role">
                             <Csrf/>
                             <FormError error=attach_error/>
-                            <label>"Username" <input name="username" required/></label>
+                            <KeepFields fields=&["username"]/>
+                            <label>"Username" <input name="username" required value={kept::<AttachRole>("username")}/></label>
                             <label>"Role"
                                 <select name="role_id" required>
                                     {rows.iter().map(|r| view! { <option value=r.id.clone()>{r.name.clone()}</option> }).collect_view()}
@@ -93,7 +96,8 @@ fn RolesSection() -> impl IntoView {
             <ActionForm action=create attr:class="stacked" attr:id="new-role">
                 <Csrf/>
                 <FormError error fields=&["name", "scope"]/>
-                <label>"Name" <input name="name" required/></label>
+                <KeepFields fields=&["name", "scope"]/>
+                <label>"Name" <input name="name" required value={kept::<CreateRole>("name")}/></label>
                 <FieldError error field="name"/>
                 <StatementBuilder scope/>
                 <label>"Scope (JSON: Effect Allow or Deny, Action, Resource; * and ? match anything)"
@@ -104,7 +108,7 @@ fn RolesSection() -> impl IntoView {
                         prop:value=move || scope.get()
                         on:input=move |ev| scope.set(event_target_value(&ev))
                     >
-                        {STARTER_SCOPE}
+                        {first_scope}
                     </textarea>
                 </label>
                 <FieldError error field="scope"/>
