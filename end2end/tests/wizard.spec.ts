@@ -92,6 +92,9 @@ test("the create wizard: first choices, image search keeping the name, a summary
   if (hydrated()) await page.waitForLoadState("networkidle");
   const form = page.locator("#create-machine");
   const summary = page.getByTestId("summary");
+  // The provider is asked for sizes, images and locations first.
+  await expect(form.getByRole("button", { name: /Create machine/ })).toBeVisible({ timeout: 30_000 });
+  if (hydrated()) await page.waitForLoadState("networkidle");
 
   // First choices: the smallest general-purpose size (not merely the first
   // listed), the newest Ubuntu or Debian image, the first location.

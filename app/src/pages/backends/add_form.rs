@@ -16,7 +16,7 @@ use server_fn::ServerFn;
 use super::fields::{CloudField, ProviderSelect};
 use crate::{
     api::{backends::AddBackend, keys::list_keys},
-    components::form::{reset_on_success, Csrf, FieldError, FormError},
+    components::form::{kept, reset_on_success, Csrf, FieldError, FormError, KeepFields},
 };
 
 /// The fields whose errors show beside their inputs.
@@ -37,6 +37,27 @@ const FIELDS: &[&str] = &[
     "private_key",
 ];
 
+/// The fields a refused plain post brings back (none of them a secret).
+const KEEP: &[&str] = &[
+    "title",
+    "provider",
+    "machine_ip",
+    "machine_key",
+    "machine_user",
+    "machine_port",
+    "machine_reboot_command",
+    "apiurl",
+    "region",
+    "tenant_name",
+    "poll_interval",
+    "key_name",
+];
+
+/// What a refused plain post brought back for `field`, else `default`.
+fn again(field: &str, default: &str) -> String {
+    kept::<AddBackend>(field).unwrap_or_else(|| default.to_owned())
+}
+
 /// The add form.
 #[component]
 pub(super) fn AddBackendForm(add: ServerAction<AddBackend>) -> impl IntoView {
@@ -46,8 +67,11 @@ pub(super) fn AddBackendForm(add: ServerAction<AddBackend>) -> impl IntoView {
     let (asked, title) = query.with_untracked(|q| {
         (
             q.get("provider")
+                .or_else(|| kept::<AddBackend>("provider"))
                 .filter(|p| providers::Provider::parse(p).is_some()),
-            q.get("title").unwrap_or_default(),
+            q.get("title")
+                .or_else(|| kept::<AddBackend>("title"))
+                .unwrap_or_default(),
         )
     });
     let first = providers::CATALOGUE[0].provider;
@@ -64,6 +88,7 @@ pub(super) fn AddBackendForm(add: ServerAction<AddBackend>) -> impl IntoView {
         hydrated.set(true);
     });
     let tailored = Signal::derive(move || told || hydrated.get());
+    let kept_key = again("machine_key", "");
     let kind = move || {
         providers::Provider::parse(&provider.get()).map_or(ProviderKind::BareMetal, |p| p.kind)
     };
@@ -115,6 +140,7 @@ pub(super) fn AddBackendForm(add: ServerAction<AddBackend>) -> impl IntoView {
     view! {
         <form method="post" action=AddBackend::url() node_ref=add_form class="stacked narrow" id="add-backend" on:submit=submit>
             <Csrf/>
+            <KeepFields fields=KEEP/>
             <FormError error fields=FIELDS/>
             <label>"Provider"
                 <ProviderSelect provider node_ref=chosen/>
@@ -127,11 +153,13 @@ pub(super) fn AddBackendForm(add: ServerAction<AddBackend>) -> impl IntoView {
             <FieldError error field="title"/>
             <fieldset class="provider-fields" data-testid="bare-metal-fields" hidden=move || tailored.get() && !bare_metal()>
                 <legend>{move || if tailored.get() { "Your server" } else { "Bare Metal Server only" }}</legend>
-                <label>"Host address (name or IP)" <input name="machine_ip" autocomplete="off"/></label>
+                <label>"Host address (name or IP)" <input name="machine_ip" value=again("machine_ip", "") autocomplete="off"/></label>
                 <FieldError error field="machine_ip"/>
                 <label>"Key that opens it"
                     <Transition fallback=|| view! { <select name="machine_key" disabled></select> }>
-                        {move || Suspend::new(async move {
+                        {move || Suspend::new({
+                            let kept_key = kept_key.clone();
+                            async move {
                             let names: Vec<String> = keys.await.map(|k| k.into_iter().map(|k| k.name).collect()).unwrap_or_default();
                             if names.is_empty() {
                                 view! {
@@ -140,29 +168,29 @@ pub(super) fn AddBackendForm(add: ServerAction<AddBackend>) -> impl IntoView {
                             } else {
                                 view! {
                                     <select name="machine_key">
-                                        {names.into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
+                                        {names.into_iter().map(|n| view! { <option value=n.clone() selected=n == kept_key>{n.clone()}</option> }).collect_view()}
                                     </select>
                                 }.into_any()
                             }
-                        })}
+                        }})}
                     </Transition>
                 </label>
                 <FieldError error field="machine_key"/>
                 <details class="inline-key" data-testid="inline-key">
                     <summary>"Or import a key for it now"</summary>
                     <p class="muted">"Pasted here, it is imported (as on the " <A href="/keys">"Keys"</A> " page) and used for this host; if the host refuses it, it is removed again."</p>
-                    <label>"Key name" <input name="key_name" autocomplete="off"/></label>
+                    <label>"Key name" <input name="key_name" value=again("key_name", "") autocomplete="off"/></label>
                     <FieldError error field="key_name"/>
                     <label>"Private key (PEM or OpenSSH)"
                         <textarea name="private_key" rows="5" spellcheck="false" class="mono" autocomplete="off"></textarea>
                     </label>
                     <FieldError error field="private_key"/>
                 </details>
-                <label>"User to log in as" <input name="machine_user" value="root" autocomplete="off"/></label>
+                <label>"User to log in as" <input name="machine_user" value=again("machine_user", "root") autocomplete="off"/></label>
                 <FieldError error field="machine_user"/>
-                <label>"SSH port" <input name="machine_port" value="22" inputmode="numeric" autocomplete="off"/></label>
+                <label>"SSH port" <input name="machine_port" value=again("machine_port", "22") inputmode="numeric" autocomplete="off"/></label>
                 <FieldError error field="machine_port"/>
-                <label>"Reboot command (run as root, or with sudo -n)" <input name="machine_reboot_command" value="reboot" autocomplete="off" class="mono"/></label>
+                <label>"Reboot command (run as root, or with sudo -n)" <input name="machine_reboot_command" value=again("machine_reboot_command", "reboot") autocomplete="off" class="mono"/></label>
             </fieldset>
             <fieldset class="provider-fields" data-testid="cloud-fields" hidden=move || tailored.get() && bare_metal()>
                 <legend>{move || if tailored.get() { "Credentials" } else { "Cloud providers only (every provider but Bare Metal Server)" }}</legend>
@@ -170,14 +198,14 @@ pub(super) fn AddBackendForm(add: ServerAction<AddBackend>) -> impl IntoView {
                 <FieldError error field="apikey"/>
                 <CloudField tailored need=move || fields().apisecret field="apisecret" generic="API secret, secret key or password"/>
                 <FieldError error field="apisecret"/>
-                <CloudField tailored need=move || fields().apiurl field="apiurl" generic="API URL (OpenStack, libvirt; empty for the usual endpoint)"/>
+                <CloudField tailored need=move || fields().apiurl value=again("apiurl", "") field="apiurl" generic="API URL (OpenStack, libvirt; empty for the usual endpoint)"/>
                 <FieldError error field="apiurl"/>
-                <CloudField tailored need=move || (fields().region, "Region") field="region" generic="Region (OpenStack)"/>
+                <CloudField tailored need=move || (fields().region, "Region") value=again("region", "") field="region" generic="Region (OpenStack)"/>
                 <FieldError error field="region"/>
-                <CloudField tailored need=move || (fields().tenant, "Tenant (project)") field="tenant_name" generic="Tenant (OpenStack)"/>
+                <CloudField tailored need=move || (fields().tenant, "Tenant (project)") value=again("tenant_name", "") field="tenant_name" generic="Tenant (OpenStack)"/>
                 <FieldError error field="tenant_name"/>
             </fieldset>
-            <label>"Poll every (ms)" <input name="poll_interval" value="10000" inputmode="numeric" autocomplete="off"/></label>
+            <label>"Poll every (ms)" <input name="poll_interval" value=again("poll_interval", "10000") inputmode="numeric" autocomplete="off"/></label>
             <FieldError error field="poll_interval"/>
             <div class="add-actions">
                 <button type="submit" disabled=move || add.pending().get()>

@@ -66,6 +66,9 @@ pub(super) fn CloudField(
     need: impl Fn() -> (Need, &'static str) + Copy + Send + Sync + 'static,
     field: &'static str,
     generic: &'static str,
+    /// What the input starts with (a refused plain post's value).
+    #[prop(optional)]
+    value: String,
 ) -> impl IntoView {
     let label = move || {
         let (need, label) = need();
@@ -81,6 +84,7 @@ pub(super) fn CloudField(
             {label}
             <input
                 name=field
+                value=value
                 type=if secret { "password" } else { "text" }
                 autocomplete=if secret { "new-password" } else { "off" }
                 required=move || tailored.get() && need().0 == Need::Required

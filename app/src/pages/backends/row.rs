@@ -98,7 +98,7 @@ pub(super) fn BackendRow(row: Row, actions: RowActions) -> impl IntoView {
                 {b.state_reason.clone().map(|r| view! { <br/><span class="muted">{r}</span> })}
             </td>
             <td data-label="Enabled">{if b.enabled { "yes" } else { "no" }}</td>
-            <td class="actions">{create}{edit}{delete}</td>
+            <td class="actions"><div class="backend-actions">{create}{edit}{delete}</div></td>
         </tr>
     }
 }
