@@ -100,6 +100,29 @@ test("1,000 machines are paged on the server", async ({ page }) => {
   await page.getByTestId("machines").getByRole("link", { name: /^Name/ }).click();
   await expect(page).toHaveURL(/desc=1/);
   await expect(rows.first()).not.toHaveAttribute("data-machine", first!);
+  // A phone's width: the page does not scroll sideways.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  await page.setViewportSize({ width: 1280, height: 720 });
+});
+
+test("typing in the search filters on the server without a reload, the focus kept", async ({ page }) => {
+  test.skip(!hydrated(), "without JavaScript the form's Show button submits (the other tests use it)");
+  await signIn(page);
+  await open(page, fleetPath());
+  const rows = page.getByTestId("machines").locator("tbody tr");
+  const wanted = (await rows.nth(7).getAttribute("data-machine"))!;
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  const search = page.getByTestId("machine-filters").getByLabel("Search");
+  await search.click();
+  await search.pressSequentially(wanted, { delay: 20 });
+  await expect(page).toHaveURL(new RegExp(`q=${wanted}`));
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toHaveAttribute("data-machine", wanted);
+  await expect(page.getByTestId("machine-count")).toHaveText("1–1 of 1");
+  expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe("q");
+  await expect(search).toHaveValue(wanted);
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
 });
 
 test("the column choice is remembered", async ({ page }) => {
@@ -185,12 +208,18 @@ test("three machines stopped at once, each row saying how it went", async ({ pag
   await bar.getByRole("button", { name: "Stop", exact: true }).click();
   await expect(bar.getByTestId("bulk-confirm")).toContainText("Stop 3 machines?");
   await bar.getByRole("button", { name: "Stop 3 machines" }).click();
+  // The activity area says it, then fades.
+  await expect(page.getByTestId("toasts")).toContainText("stopping 3 machines… stopped", { timeout: 20_000 });
+  for (const id of picked) {
+    await expect(page.locator(`tr[data-machine="${id}"]`).getByTestId("row-status")).toHaveText("stopped");
+  }
+  await expect(page.getByTestId("toasts").locator(".toast")).toHaveCount(0, { timeout: 10_000 });
+  // The next poll shows them stopped, the result still beside each row.
   for (const id of picked) {
     const row = page.locator(`tr[data-machine="${id}"]`);
-    await expect(row.getByTestId("row-status")).toHaveText("stopped", { timeout: 20_000 });
     await expect(row.getByTestId("machine-state")).toHaveText(/stopping|stopped/, { timeout: 30_000 });
+    await expect(row.getByTestId("row-status")).toHaveText("stopped");
   }
-  await expect(page.getByTestId("toasts")).toContainText("stopping 3 machines… stopped");
   await expect(page.getByTestId("bulk-bar")).toHaveCount(0);
 });
 

@@ -22,7 +22,7 @@ fn row_key(row: &FleetRow) -> (String, String, String) {
 /// A column's heading: a link that sorts by it, where it sorts.
 fn head(column: &'static str, label: &'static str, q: &FleetQuery) -> AnyView {
     let Some(sort) = sort_of(column) else {
-        return view! { <th scope="col">{label}</th> }.into_any();
+        return view! { <th scope="col" class="plain">{label}</th> }.into_any();
     };
     let sorted = q.sort == sort;
     let to = FleetQuery {
@@ -98,12 +98,15 @@ pub fn FleetTable(fleet: Fleet) -> impl IntoView {
                 {select}
                 {head("name", "Name", &q)}
                 {columns}
-                <th scope="col">"Actions"</th>
+                <th scope="col" class="plain">"Actions"</th>
             </tr>
         }
         .into_any()
     };
     view! {
+        // Scrolls sideways by itself where the columns chosen are wider
+        // than the page (a phone stacks the rows instead).
+        <div class="fleet-scroll">
         <table class="grid fleet-table" data-testid="machines"
             hidden=move || fleet.page.with(|p| p.as_ref().is_none_or(|p| p.rows.is_empty()))>
             <thead>{heads}</thead>
@@ -115,6 +118,7 @@ pub fn FleetTable(fleet: Fleet) -> impl IntoView {
                 />
             </tbody>
         </table>
+        </div>
     }
     .into_any()
 }
