@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from "node:net";
 import { expect, test, type Page } from "./fixtures";
 import { needsPeer } from "./peers";
 import { hydrated, open, removeBackendsAndKey, signIn } from "./steps";
@@ -81,6 +82,32 @@ test("the add form groups the catalogue by provider and asks only for the chosen
   await expect(page.getByTestId("backends").locator("tr", { hasText: EC2 })).toContainText("online");
   // The secret leaves the form with the answer.
   await expect(page.locator("#add-backend input[name=apisecret]")).toHaveValue("");
+});
+
+test("while a provider is slow the add form counts the seconds, and Cancel stops waiting", async ({ page }) => {
+  test.skip(!hydrated(), "the count and Cancel need JavaScript; a plain form waits for the answer");
+  // A provider that takes the connection and never answers.
+  const silent = createServer(() => {});
+  await new Promise<void>((done) => silent.listen(0, "127.0.0.1", done));
+  const port = (silent.address() as AddressInfo).port;
+  try {
+    await signIn(page);
+    await open(page, "/backends");
+    const form = page.locator("#add-backend");
+    await form.locator("select[name=provider]").selectOption("ec2_us_east");
+    await form.getByLabel("Title").fill("Silent EC2");
+    await form.getByLabel("Access key id").fill("AKIAEXAMPLE");
+    await form.getByLabel("Secret access key").fill("secret");
+    await form.getByLabel(/API URL/).fill(`http://127.0.0.1:${port}`);
+    await form.getByRole("button", { name: "Add backend" }).click();
+    await expect(form.getByTestId("add-waiting")).toHaveText(/Checking credentials… [1-9]\d* s/, { timeout: 5_000 });
+    await form.getByRole("button", { name: "Cancel" }).click();
+    await expect(form.getByTestId("add-abandoned")).toBeVisible();
+    await expect(form.getByRole("button", { name: "Add backend" })).toBeEnabled();
+    await expect(form.getByTestId("add-waiting")).toBeHidden();
+  } finally {
+    silent.close();
+  }
 });
 
 test("the create wizard: first choices, image search keeping the name, a summary, a refusal keeping the fields, two machines at once", async ({ page }) => {

@@ -99,7 +99,7 @@ pub struct Wizard {
     /// Whether the caller may create machines here; when not, the lists
     /// are empty (the provider was not asked).
     pub may_create: bool,
-    /// Sizes, in the provider's order.
+    /// Sizes, smallest first.
     pub sizes: Vec<SizeChoice>,
     /// Images (those matching the search, if any), starred ones first.
     pub images: Vec<ImageChoice>,
@@ -150,6 +150,17 @@ pub async fn get_wizard(
     wizard.default_image =
         default_image(&plain, summary.default_image.as_deref()).map(|i| i.id.clone());
     wizard.default_location = default_location(&locations).map(|l| l.id.clone());
+    // Smallest first: fewest vCPUs, then least memory, then the lowest
+    // price (what does not say comes last).
+    let mut sizes = sizes;
+    sizes.sort_by(|a, b| {
+        let key =
+            |s: &domain::compute::Size| (s.cpus.unwrap_or(u32::MAX), s.ram_mb.unwrap_or(u64::MAX));
+        key(a).cmp(&key(b)).then_with(|| {
+            let price = |s: &domain::compute::Size| s.price_hourly.unwrap_or(f64::MAX);
+            price(a).total_cmp(&price(b))
+        })
+    });
     wizard.sizes = sizes
         .into_iter()
         .map(|s| SizeChoice {

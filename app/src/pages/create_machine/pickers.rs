@@ -100,7 +100,7 @@ pub(crate) fn SizePicker(wizard: Wizard, entered: Entered) -> impl IntoView {
                     type="search"
                     placeholder="1 vCPU, 2 GiB, t3…"
                     autocomplete="off"
-                    prop:value=move || e.size_filter.get()
+                    value=e.size_filter.get_untracked()
                     on:input=move |ev| e.size_filter.set(event_target_value(&ev))
                 />
             </label>
@@ -170,7 +170,7 @@ pub(crate) fn ImagePicker(
                         type="search"
                         placeholder="ubuntu 24.04"
                         autocomplete="off"
-                        prop:value=move || e.search.get()
+                        value=e.search.get_untracked()
                         on:input=move |ev| e.search.set(event_target_value(&ev))
                         on:keydown=move |ev| {
                             if ev.key() == "Enter" && e.hydrated.get_untracked() {
