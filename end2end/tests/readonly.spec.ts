@@ -17,6 +17,9 @@ needsPeer(
   "apt-get install openssh-server (scripts/test.sh installs it)",
 );
 
+const MOTO = process.env.OVERCAST_E2E_MOTO_URL ?? "";
+needsPeer(!MOTO, "the moto run.sh starts (OVERCAST_MOTO)", "source scripts/peers.sh && ensure_moto");
+
 test.describe.configure({ mode: "serial" });
 
 const project = () => test.info().project.name;
@@ -27,12 +30,15 @@ const reader = () => ({
 });
 const KEY = () => `ro-key-${project()}`;
 const HOST = () => `Read-only host ${project()}`;
+const EC2 = () => `Read-only EC2 ${project()}`;
 const basic = (who: { email: string; password: string }) =>
   "Basic " + Buffer.from(`${who.email}:${who.password}`).toString("base64");
 const asMaster = () => ({ Authorization: basic(MASTER), Accept: "application/json" });
 
 /** The bare-metal backend and its machine, once set up. */
 let machine = { backend: "", id: "" };
+/** The EC2 (moto) backend and the machine made there with the key. */
+let created = { backend: "", id: "" };
 
 /** What reads like a write action: a button, a summary that opens one, a
  * link styled as one. */
@@ -88,6 +94,24 @@ test("the master sets up a read-only user, a key and a machine", async ({ reques
   const listed = await request.get(`/backends/${machine.backend}/machines`, { headers: asMaster() });
   expect(listed.status()).toBe(200);
   machine.id = (await listed.json())[0].id;
+
+  // A machine created on EC2 (moto) with the key: never reached, so the key
+  // is only installed there, not proven.
+  const ec2 = await request.post("/backends", {
+    headers: asMaster(),
+    data: { title: EC2(), provider: "ec2_us_east", apikey: "AKIAEXAMPLE", apisecret: "secret", apiurl: MOTO },
+  });
+  expect(ec2.status(), await ec2.text()).toBe(201);
+  created.backend = (await ec2.json()).id;
+  const get = async (path: string) => (await request.get(path, { headers: asMaster() })).json();
+  const image = (await get(`/backends/${created.backend}/images?search=amzn`))[0].id;
+  const zone = (await get(`/backends/${created.backend}/locations`))[0].id;
+  const made = await request.post(`/backends/${created.backend}/machines`, {
+    headers: asMaster(),
+    data: { name: `ro-${project()}`, image, size: "t2.micro", location: zone, key: KEY() },
+  });
+  expect(made.status(), await made.text()).toBe(201);
+  created.id = (await made.json()).id;
 });
 
 test("the navigation links only the sections the reader may open", async ({ page }) => {
@@ -112,7 +136,13 @@ test("Keys: no import, generate, rename, default, reveal or delete; the login-pr
   const row = page.getByTestId("keys").locator(`tr[data-key="${KEY()}"]`);
   await expect(row).toBeVisible();
   // Proven by the bare-metal probe's login.
-  await expect(row.getByTestId("opens")).toContainText(`opens as ${SSH.user}`);
+  const opens = row.getByTestId("opens");
+  await expect(opens).toHaveCount(2);
+  await expect(opens.filter({ hasText: HOST() })).toContainText(`opens as ${SSH.user}`);
+  // Given at creation, never reached: not "opens as root (sudo)".
+  const given = opens.filter({ hasText: `ro-${project()}` });
+  await expect(given).toContainText("installed at creation, not yet used");
+  await expect(given).not.toContainText("sudo");
   await expect(row.getByRole("link", { name: "Public key" })).toBeVisible();
   await expect(page.locator("#import-key")).toHaveCount(0);
   await expect(page.locator("#generate-key")).toHaveCount(0);
@@ -185,9 +215,16 @@ test.afterAll(async ({ playwright }, info) => {
   const request = await playwright.request.newContext({ baseURL: base });
   const headers = { Authorization: basic(MASTER), Accept: "application/json" };
   if (machine.backend) await request.delete(`/backends/${machine.backend}`, { headers });
+  if (created.backend) {
+    if (created.id) {
+      await request.post(`/backends/${created.backend}/machines/${created.id}`, { headers, data: { action: "destroy" } });
+    }
+    await request.delete(`/backends/${created.backend}`, { headers });
+  }
   await request.delete(`/keys/${KEY_OF(info.project.name)}`, { headers });
   await request.dispose();
   machine = { backend: "", id: "" };
+  created = { backend: "", id: "" };
 });
 
 const KEY_OF = (name: string) => `ro-key-${name}`;
