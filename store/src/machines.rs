@@ -236,18 +236,25 @@ impl Db {
     /// Hands every machine (of one backend, or of all) with when it was
     /// first seen (Unix ms) to `each`, one row at a time as the database
     /// reads them: a caller that keeps only what it needs of each holds no
-    /// more than that, however many machines there are.
+    /// more than that, however many machines there are. Without
+    /// `with_extra`, each machine's `extra` is left unread (`{}`).
     pub async fn each_machine(
         &self,
         backend_id: Option<&str>,
+        with_extra: bool,
         mut each: impl FnMut(StoredMachine, i64),
     ) -> Result<(), StoreError> {
         use futures_util::TryStreamExt;
+        let columns = if with_extra {
+            MACHINE_COLUMNS.to_owned()
+        } else {
+            MACHINE_COLUMNS.replace("extra", "'{}' AS extra")
+        };
         let sql = match backend_id {
             Some(_) => {
-                format!("SELECT {MACHINE_COLUMNS}, first_seen FROM machines WHERE backend_id = $1")
+                format!("SELECT {columns}, first_seen FROM machines WHERE backend_id = $1")
             }
-            None => format!("SELECT {MACHINE_COLUMNS}, first_seen FROM machines"),
+            None => format!("SELECT {columns}, first_seen FROM machines"),
         };
         let mut query = sqlx::query(&sql);
         if let Some(id) = backend_id {
@@ -267,25 +274,30 @@ impl Db {
         &self,
         keys: &[(String, String)],
     ) -> Result<Vec<(StoredMachine, i64)>, StoreError> {
+        let mut by_backend: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+        for (backend_id, id) in keys {
+            by_backend.entry(backend_id).or_default().push(id);
+        }
         let mut out = Vec::with_capacity(keys.len());
-        // Bounded statements: at most 2 x 100 parameters each.
-        for chunk in keys.chunks(100) {
-            let mut placeholders = Vec::with_capacity(chunk.len());
-            for i in 0..chunk.len() {
-                placeholders.push(format!("(${}, ${})", 2 * i + 1, 2 * i + 2));
-            }
-            let sql = format!(
-                "SELECT {MACHINE_COLUMNS}, first_seen FROM machines \
-                 WHERE (backend_id, id) IN (VALUES {})",
-                placeholders.join(", ")
-            );
-            let mut query = sqlx::query(&sql);
-            for (backend_id, id) in chunk {
-                query = query.bind(backend_id).bind(id);
-            }
-            for row in query.fetch_all(self.pool()).await? {
-                let first_seen: i64 = row.try_get("first_seen")?;
-                out.push((machine(&row)?, first_seen));
+        for (backend_id, ids) in by_backend {
+            // Bounded statements (at most 101 parameters), each on the
+            // primary key.
+            for chunk in ids.chunks(100) {
+                let placeholders: Vec<String> =
+                    (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+                let sql = format!(
+                    "SELECT {MACHINE_COLUMNS}, first_seen FROM machines \
+                     WHERE backend_id = $1 AND id IN ({})",
+                    placeholders.join(", ")
+                );
+                let mut query = sqlx::query(&sql).bind(backend_id);
+                for id in chunk {
+                    query = query.bind(*id);
+                }
+                for row in query.fetch_all(self.pool()).await? {
+                    let first_seen: i64 = row.try_get("first_seen")?;
+                    out.push((machine(&row)?, first_seen));
+                }
             }
         }
         Ok(out)

@@ -85,11 +85,15 @@ async fn answer(
     let mut scan = Scan::default();
     services
         .db
-        .each_machine(backend_id, |m, first_seen| {
-            scan.take(
-                actor, &backends, &stacks, &filter, query.sort, m, first_seen,
-            )
-        })
+        .each_machine(
+            backend_id,
+            filter.needs_extra(query.sort),
+            |m, first_seen| {
+                scan.take(
+                    actor, &backends, &stacks, &filter, query.sort, m, first_seen,
+                )
+            },
+        )
         .await
         .map_err(internal)?;
     let Scan {
@@ -233,6 +237,12 @@ impl Filter {
         }
     }
 
+    /// Whether the scan reads the machines' `extra` (a tag to match, a sort
+    /// by size or location); else it is neither read nor parsed.
+    fn needs_extra(&self, sort: FleetSort) -> bool {
+        !self.tag.is_empty() || matches!(sort, FleetSort::Size | FleetSort::Location)
+    }
+
     /// Whether `m` matches every filter but the state.
     fn keeps(&self, m: &StoredMachine, extra: &Extra, stack: Option<&Choice>) -> bool {
         (self.backend.is_empty() || m.backend_id == self.backend)
@@ -255,6 +265,7 @@ fn searched(m: &StoredMachine, q: &str) -> bool {
 
 /// What the fleet reads of a stored machine's `extra` (as
 /// `drivers::to_stored` writes it).
+#[derive(Default)]
 struct Extra {
     size: Option<String>,
     image: Option<String>,
@@ -336,7 +347,11 @@ impl Scan {
                 self.stacks_seen.insert(s.id.clone(), s.clone());
             }
         }
-        let extra = Extra::of(&m);
+        let extra = if filter.needs_extra(sort) {
+            Extra::of(&m)
+        } else {
+            Extra::default()
+        };
         if !filter.keeps(&m, &extra, stack) {
             return;
         }
