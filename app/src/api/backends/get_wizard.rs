@@ -50,7 +50,7 @@ impl SizeChoice {
 pub fn memory(mb: u64) -> String {
     if mb < 1024 {
         format!("{mb} MiB")
-    } else if mb % 1024 == 0 {
+    } else if mb.is_multiple_of(1024) {
         format!("{} GiB", mb / 1024)
     } else {
         format!("{:.1} GiB", mb as f64 / 1024.0)

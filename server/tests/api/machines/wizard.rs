@@ -122,3 +122,52 @@ async fn the_backends_list_says_what_each_caller_may_do() {
     assert!(html.contains("data-testid=\"may-not-create\""), "{html}");
     assert!(!html.contains("id=\"create-machine\""));
 }
+
+#[tokio::test]
+async fn a_bare_metal_host_brings_its_key_and_a_refused_one_leaves_none() {
+    let Some(lab) = crate::machines::Lab::new().await else {
+        return;
+    };
+    let app = &lab.app;
+    let private = lab.key.private_openssh();
+    let port = lab.sshd.port.to_string();
+    let form =
+        |title: &'static str, key: &'static str, port: &str| -> Vec<(&'static str, String)> {
+            vec![
+                ("title", title.to_owned()),
+                ("provider", "bare_metal".to_owned()),
+                ("machine_ip", "127.0.0.1".to_owned()),
+                ("machine_user", lab.sshd.user.clone()),
+                ("machine_port", port.to_owned()),
+                ("key_name", key.to_owned()),
+                ("private_key", private.clone()),
+            ]
+        };
+    let post = |form: Vec<(&'static str, String)>| async move {
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        app.server_fn("backends/add", &form, Some(&app.csrf()))
+            .await
+    };
+    let keys = || async {
+        let listed: Value = app.get_json("/keys").await.json().await.unwrap();
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|k| k["name"].as_str().map(str::to_owned))
+            .collect::<Vec<_>>()
+    };
+    // A host that refuses (nothing listens on port 1): the key goes again.
+    let res = post(form("nowhere", "brought", "1")).await;
+    assert!(!res.status().is_success(), "{}", res.text().await.unwrap());
+    assert!(!keys().await.contains(&"brought".to_owned()));
+    // The host takes it: the key is imported and used.
+    let res = post(form("host", "brought", &port)).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    assert!(keys().await.contains(&"brought".to_owned()));
+    // A key without a name is refused beside its field.
+    let res = post(form("host-2", "", &port)).await;
+    assert_eq!(res.status(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["field"], "key_name", "{body}");
+}
