@@ -12,9 +12,12 @@ use crate::{
     SessionContext,
 };
 
+/// Whether the caller may open a section.
+type MayOpen = fn(&Sections) -> bool;
+
 /// The sections of the product, in navigation order, each with whether
 /// the caller may open it.
-const SECTIONS: [(&str, &str, fn(&Sections) -> bool); 5] = [
+const SECTIONS: [(&str, &str, MayOpen); 5] = [
     ("/backends", "Backends", |s| s.backends),
     ("/machines", "Machines", |s| s.machines),
     ("/keys", "Keys", |s| s.keys),

@@ -102,7 +102,7 @@ pub async fn take(req: Request) -> (Request, Kept) {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if !length.is_some_and(|n| n <= MAX_BODY) {
+    if length.is_none_or(|n| n > MAX_BODY) {
         // Unknown or too long: reading it could leave half a body.
         return (req, Some(Vec::new()));
     }
@@ -154,7 +154,8 @@ fn with_kept(location: &str, kept: &[(String, String)]) -> Option<String> {
         .iter()
         .any(|p| *p == "__err" || p.starts_with("__err="));
     let old = pairs.iter().filter(|p| is_kept(p)).count();
-    if old == 0 && !(failed && !kept.is_empty()) {
+    let adds = failed && !kept.is_empty();
+    if old == 0 && !adds {
         return None;
     }
     let mut query: Vec<String> = pairs
