@@ -272,13 +272,14 @@ impl Db {
     }
 
     /// The associations no login has used yet (`last_used_at` 0) whose key
-    /// Overcast installed when it created the machine: (key id, backend,
+    /// Overcast installed when it created the machine: (key name, backend,
     /// machine).
     pub async fn unused_keys_installed_at_creation(
         &self,
     ) -> Result<Vec<(String, String, String)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT DISTINCT k.key_id, k.backend_id, k.machine_id FROM key_machines k \
+            "SELECT DISTINCT s.name, k.backend_id, k.machine_id FROM key_machines k \
+             JOIN ssh_keys s ON s.id = k.key_id \
              JOIN provisions p ON p.key_id = k.key_id AND p.backend_id = k.backend_id \
              AND p.machine_id = k.machine_id WHERE k.last_used_at = 0",
         )

@@ -16,7 +16,6 @@ use crate::{internal, rights, Actor, Services};
 /// they may make one.
 pub async fn listing(services: &Services, actor: &Actor) -> Result<KeyListing, ErrorKind> {
     let keys = super::list(services, actor).await?;
-    let stored = services.db.keys().await.map_err(internal)?;
     let at_creation: HashSet<(String, String, String)> = services
         .db
         .unused_keys_installed_at_creation()
@@ -29,17 +28,12 @@ pub async fn listing(services: &Services, actor: &Actor) -> Result<KeyListing, E
         .into_iter()
         .zip(may)
         .map(|(key, may)| {
-            let id = stored
-                .iter()
-                .find(|s| s.name == key.name)
-                .map(|s| s.id.clone())
-                .unwrap_or_default();
             let opens = key
                 .machines
                 .iter()
                 .map(|m| {
                     let created = at_creation.contains(&(
-                        id.clone(),
+                        key.name.clone(),
                         m.backend_id.clone(),
                         m.machine_id.clone(),
                     ));
