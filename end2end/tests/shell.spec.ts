@@ -33,7 +33,7 @@ async function open(page: Page, path: string) {
 
 async function openMachine(page: Page) {
   await open(page, "/machines");
-  await page.getByTestId("machines").getByRole("link", { name: /./ }).first().click();
+  await page.getByTestId("machines").locator("tbody").getByRole("link", { name: /./ }).first().click();
   await expect(page).toHaveURL(/\/machines\/[^/]+\/[^/?]+$/);
   await expect(page.getByTestId("machine")).toContainText("127.0.0.1");
   if (hydrated()) await page.waitForLoadState("networkidle");

@@ -1,3 +1,7 @@
+// The server function takes the address's nine parameters as they come
+// (the browser-side function it generates carries them too).
+#![allow(clippy::too_many_arguments)]
+
 use domain::fleet::FleetPage;
 use leptos::prelude::*;
 use server_fn::codec::GetUrl;
@@ -10,7 +14,6 @@ use crate::error::AppError;
 /// missing or unreadable takes its default, see
 /// `domain::fleet::FleetQuery::from_pairs`).
 #[server(endpoint = "machines/fleet", input = GetUrl)]
-#[allow(clippy::too_many_arguments)]
 pub async fn fleet(
     q: Option<String>,
     backend: Option<String>,
