@@ -82,6 +82,7 @@ test("the add form groups the catalogue by provider and asks only for the chosen
   await expect(page.getByTestId("backends").locator("tr", { hasText: EC2 })).toContainText("online");
   // The secret leaves the form with the answer.
   await expect(page.locator("#add-backend input[name=apisecret]")).toHaveValue("");
+  await shoot(page, "backends");
 });
 
 test("while a provider is slow the add form counts the seconds, and Cancel stops waiting", async ({ page }) => {
