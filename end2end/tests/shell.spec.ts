@@ -128,12 +128,18 @@ test("the private key is revealed to the master, and refused to a read-only user
   await expect(page).toHaveURL(/\/signin/);
   await signIn(page, READER);
   await open(page, "/keys");
-  await page
-    .getByTestId("keys")
-    .locator(`tr[data-key="${KEY}"]`)
-    .getByRole("button", { name: "Reveal private key" })
-    .click();
-  await expect(page.locator(".form-error", { hasText: "action not allowed" })).toBeVisible();
+  // Honest buttons: not offered to a user it would refuse...
+  const theirs = page.getByTestId("keys").locator(`tr[data-key="${KEY}"]`);
+  await expect(theirs).toBeVisible();
+  await expect(theirs.getByRole("button", { name: "Reveal private key" })).toHaveCount(0);
+  // ...and refused when asked anyway (as a crafted page would).
+  const csrf = (await page.context().cookies()).find((c) => c.name === "csrftoken")!.value;
+  const asked = await page.request.post("/api/keys/private", {
+    form: { id: KEY },
+    headers: { "X-CSRFToken": csrf },
+  });
+  expect(asked.status()).toBe(403);
+  expect((await asked.json()).RBAC).toBe("Action not allowed");
   await expect(page.getByTestId("private-key")).toHaveCount(0);
 });
 

@@ -114,9 +114,13 @@ pub fn KeysPage() -> impl IntoView {
             <Transition fallback=|| view! { <p>"Loading keys…"</p> }>
                 {move || Suspend::new(async move {
                     let (keys, machines) = (keys.await, Arc::new(machines.await));
+                    let may_create = keys.as_ref().is_ok_and(|l| l.may_create);
                     match keys.map(|l| l.keys) {
                         Ok(rows) if rows.is_empty() => view! {
-                            <p class="muted" data-testid="no-keys">"No keys yet."</p>
+                            <p class="muted" data-testid="no-keys">
+                                "No keys yet."
+                                {may_create.then_some(" Import a key you have, or generate one, below.")}
+                            </p>
                         }.into_any(),
                         Ok(rows) => view! {
                             <table class="grid" data-testid="keys">
