@@ -74,5 +74,12 @@ pub async fn add_backend(
         private_key: private_key.unwrap_or_default(),
     };
     let actor = ssr::require_actor()?;
-    Ok(service::backends::add_with_key(&ssr::services()?, &actor, &new, Some(&key)).await?)
+    let added =
+        service::backends::add_with_key(&ssr::services()?, &actor, &new, Some(&key)).await?;
+    // A plain form comes back to a fresh form, not to the one it was
+    // shown (whose address may name the provider and the title).
+    if ssr::plain_form_post() {
+        leptos_axum::redirect("/backends");
+    }
+    Ok(added)
 }
