@@ -209,7 +209,8 @@ test("a bare-metal backend is added on the Backends page", async ({ page }) => {
   // The key now opens the machine.
   await open(page, "/keys");
   await expect(page.getByTestId("keys").locator(`tr[data-key="${KEY}"]`)).toContainText(
-    new RegExp(`${BACKEND}/\\S+ as ${SSH.user}`),
+    // Proven by the login that added the machine.
+    new RegExp(`${BACKEND}/\\S+: opens as ${SSH.user}`),
   );
 });
 
