@@ -74,7 +74,7 @@ async function load(context, throttled) {
   let size = 0;
   for (let i = 0; i < 5; i++) {
     const t0 = process.hrtime.bigint();
-    const res = await fetch(BASE + '/machines', { headers: { cookie, 'accept-encoding': 'identity' } });
+    const res = await fetch(BASE + '/machines', { headers: { cookie, accept: 'text/html', 'accept-encoding': 'identity' } });
     first.push(Number(process.hrtime.bigint() - t0) / 1e6);
     const body = Buffer.from(await res.arrayBuffer());
     last.push(Number(process.hrtime.bigint() - t0) / 1e6);
