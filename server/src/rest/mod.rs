@@ -122,9 +122,15 @@ fn routes() -> OpenApiRouter<AppState> {
             backends::toggle_backend,
             backends::delete_backend
         ))
-        .routes(routes!(machines_fleet::list_machines, machines::create_machine))
+        .routes(routes!(
+            machines_fleet::list_machines,
+            machines::create_machine
+        ))
         .routes(routes!(machines_fleet::fleet))
-        .routes(routes!(machines_fleet::columns, machines_fleet::set_columns))
+        .routes(routes!(
+            machines_fleet::columns,
+            machines_fleet::set_columns
+        ))
         .routes(routes!(machines::machine_detail, machines::machine_action))
         .routes(routes!(machines::set_tags))
         .routes(routes!(machines::add_tag, machines::remove_tag_named))

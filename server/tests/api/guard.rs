@@ -52,6 +52,10 @@ const SELF_SERVICE: &[(&str, &str)] = &[
         "the built-in templates, no installation data",
     ),
     ("POST /api/sign_out", "signing out"),
+    (
+        "GET /api/stacks/may_create",
+        "whether one's own roles allow making a stack: a yes or no, no installation data",
+    ),
     ("PUT /v3/user/password", "changing one's own password"),
     ("GET /v3/user/two-factor", "one's own two-factor sign-in"),
     (
