@@ -17,12 +17,16 @@ test.describe.configure({ mode: "serial" });
 
 needsPeer(!MOTO, "the moto run.sh starts (OVERCAST_MOTO)", "source scripts/peers.sh && ensure_moto");
 
-/** Screenshots of the page at a desktop's and a phone's width, for a look. */
+/** The page at a desktop's and a phone's width fits without sideways
+ * scrolling; a screenshot of each when OVERCAST_E2E_SCREENSHOTS names a folder. */
 async function shoot(page: Page, name: string) {
   const project = test.info().project.name;
+  const folder = process.env.OVERCAST_E2E_SCREENSHOTS;
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: `/tmp/overcast-wizard-${name}-${project}-${width}.png`, fullPage: true });
+    if (folder) {
+      await page.screenshot({ path: `${folder}/wizard-${name}-${project}-${width}.png`, fullPage: true });
+    }
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
   }
   await page.setViewportSize({ width: 1280, height: 900 });
