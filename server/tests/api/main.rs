@@ -25,3 +25,4 @@ mod shown_once;
 mod stacks;
 mod system;
 mod token_clock;
+mod users;

@@ -9,42 +9,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::{helpers::*, machines::Lab};
-
-/// The master (signed in) makes user `name` with one role of `scope`;
-/// their Basic credentials.
-async fn user_with_scope(app: &TestApp, name: &str, scope: Value) -> String {
-    let email = format!("{name}@example.com");
-    let res = app
-        .api(
-            Method::POST,
-            "/v3/user",
-            Some(json!({"username": name, "email": email, "password": MASTER_PASSWORD})),
-        )
-        .await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-    let res = app
-        .api(
-            Method::POST,
-            "/v3/role",
-            Some(json!({"name": name, "scope": scope})),
-        )
-        .await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-    let role_id = res.json::<Value>().await.unwrap()["role_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let res = app
-        .api(
-            Method::POST,
-            "/v3/user/role",
-            Some(json!({"username": name, "role_id": role_id})),
-        )
-        .await;
-    assert_eq!(res.status(), 200);
-    basic(&email, MASTER_PASSWORD)
-}
+use crate::{helpers::*, machines::Lab, users::user_with_scope};
 
 fn read_only() -> Value {
     json!({"Statement": [{"Effect": "Allow", "Action": ["view:*"], "Resource": ["*"]}]})
@@ -89,15 +54,15 @@ async fn keys_sections_stacks_and_the_checklist_say_what_each_caller_may_do() {
             .await;
         assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     }
-    let reader = user_with_scope(&app, "reader", read_only()).await;
+    let reader = user_with_scope(&app, "reader", Some(read_only())).await;
     let narrow = user_with_scope(
         &app,
         "narrow",
-        json!({"Statement": [
+        Some(json!({"Statement": [
             {"Effect": "Allow", "Action": ["view:key", "create:key"], "Resource": ["*"]},
             {"Effect": "Allow", "Action": ["edit:key"], "Resource": ["key/k1"]},
             {"Effect": "Allow", "Action": ["delete:key"], "Resource": ["key/k2"]}
-        ]}),
+        ]})),
     )
     .await;
 
@@ -180,14 +145,14 @@ async fn a_machine_page_says_what_each_caller_may_do_on_it() {
     let b = crate::stacks::libvirt_backend(&app).await;
     let machines = read(&app, None, &format!("/backends/{b}/machines")).await;
     let m = machines[0]["id"].as_str().unwrap().to_owned();
-    let reader = user_with_scope(&app, "reader", read_only()).await;
+    let reader = user_with_scope(&app, "reader", Some(read_only())).await;
     let tagger = user_with_scope(
         &app,
         "tagger",
-        json!({"Statement": [
+        Some(json!({"Statement": [
             {"Effect": "Allow", "Action": ["view:*"], "Resource": ["*"]},
             {"Effect": "Allow", "Action": ["tag:machine"], "Resource": [format!("backend/{b}/machine/{m}")]}
-        ]}),
+        ]})),
     )
     .await;
     let path = format!("/api/machines/detail?backend={b}&machine={m}");

@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use sqlx::{AnyPool, Executor};
 use store::backends::{StoredBackend, StoredMachine};
 
-use crate::helpers::*;
+use crate::{helpers::*, users::user_with_scope};
 
 /// A PostgreSQL database made for one test.
 pub struct Pg {
@@ -194,39 +194,10 @@ pub fn names(page: &Value) -> Vec<String> {
 /// A user named `name` (`<name>@example.com`, [`MASTER_PASSWORD`]) with
 /// one role of `actions` on every resource; their Basic credentials.
 pub async fn user_with(app: &TestApp, name: &str, actions: &[&str]) -> String {
-    let email = format!("{name}@example.com");
-    let res = app
-        .api(
-            Method::POST,
-            "/v3/user",
-            Some(json!({"username": name, "email": email, "password": MASTER_PASSWORD})),
-        )
-        .await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-    if !actions.is_empty() {
-        let scope = json!({"version": "2017-05-05", "Statement": [
+    let scope = (!actions.is_empty()).then(|| {
+        json!({"version": "2017-05-05", "Statement": [
             {"Effect": "Allow", "Action": actions, "Resource": ["*"]}
-        ]});
-        let res = app
-            .api(
-                Method::POST,
-                "/v3/role",
-                Some(json!({"name": format!("{name}-role"), "scope": scope})),
-            )
-            .await;
-        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-        let role_id = res.json::<Value>().await.unwrap()["role_id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let res = app
-            .api(
-                Method::POST,
-                "/v3/user/role",
-                Some(json!({"username": name, "role_id": role_id})),
-            )
-            .await;
-        assert_eq!(res.status(), 200);
-    }
-    basic(&email, MASTER_PASSWORD)
+        ]})
+    });
+    user_with_scope(app, name, scope).await
 }
