@@ -4,7 +4,8 @@ import { addBackend, hydrated, open, signIn } from "./steps";
 
 // The Machines page as a fleet table: 1,000 machines on moto's EC2 paged on
 // the server, a state counter as a filter, a bulk stop of three machines
-// (hydrated), and a read-only user's page without a write action. Runs after
+// (hydrated), a refused stop said beside its row (both modes), and a
+// read-only user's page without a write action. Runs after
 // identity.spec.ts (the read-only user exists) and leaves nothing behind
 // (its backend is deleted; its instances live in a region of moto that no
 // other spec uses, one region per project, since moto outlives a project).
@@ -244,6 +245,28 @@ test("three machines stopped at once, each row saying how it went", async ({ pag
     await expect(row.getByTestId("row-status")).toHaveText("stopped");
   }
   await expect(page.getByTestId("bulk-bar")).toHaveCount(0);
+});
+
+test("a refused row action is said beside its row, with or without JavaScript", async ({ page }) => {
+  test.setTimeout(60_000);
+  await signIn(page);
+  await open(page, fleetPath("&state=running&per_page=10"));
+  const id = (await page.getByTestId("machines").locator("tbody tr").first().getAttribute("data-machine"))!;
+  expect(id).toBeTruthy();
+  // moto refuses to stop an instance whose API stop is disabled.
+  await ec2(page, "ModifyInstanceAttribute", { InstanceId: id, "DisableApiStop.Value": "true" });
+  try {
+    const row = page.locator(`tr[data-machine="${id}"]`);
+    await row.getByRole("button", { name: "Stop", exact: true }).click();
+    // Without JavaScript the form's post comes back to the page, naming the machine it kept.
+    if (!hydrated()) await expect(page).toHaveURL(/__kept\.machine=/);
+    await expect(row.getByTestId("row-status")).toContainText(/disableApiStop|may not be|not permitted/i, { timeout: 20_000 });
+    await expect(row).toHaveClass(/failed/);
+    await expect(page.locator(".fleet .form-error")).toHaveCount(0);
+    await expect(page.getByTestId("machines").locator("tr.failed")).toHaveCount(1);
+  } finally {
+    await ec2(page, "ModifyInstanceAttribute", { InstanceId: id, "DisableApiStop.Value": "false" });
+  }
 });
 
 test("a read-only user sees the fleet without a write action", async ({ page }) => {

@@ -27,6 +27,7 @@ pub mod roles;
 pub mod scripts;
 pub mod sessions;
 pub mod settings;
+pub mod sizes;
 pub mod stacks;
 pub mod throttle;
 pub mod tokens;

@@ -10,8 +10,25 @@ use server_fn::ServerFn;
 
 use crate::{
     api::machines::ActOnMachine,
-    components::{confirm::ConfirmAction, form::Csrf},
+    components::{
+        confirm::ConfirmAction,
+        form::{kept, Csrf, KeepFields},
+    },
 };
+
+/// What a failed plain post of an action brings back
+/// ([`KeepFields`]): which machine it was, and the action.
+const KEPT: &[&str] = &["backend", "machine", "action"];
+
+/// The machine (its backend's id and its own) whose action a plain form
+/// (no JavaScript) just posted and the server refused, from the address
+/// the browser was sent back to; `None` after any other load.
+pub fn refused_machine() -> Option<(String, String)> {
+    Some((
+        kept::<ActOnMachine>("backend")?,
+        kept::<ActOnMachine>("machine")?,
+    ))
+}
 
 /// Whether the machine offers any action at all.
 pub fn any_action(m: &MachineSummary) -> bool {
@@ -41,6 +58,7 @@ pub fn MachineActions(
         let (backend, id) = (backend.clone(), id.clone());
         let fields = view! {
             <Csrf/>
+            <KeepFields fields=KEPT/>
             <input type="hidden" name="backend" value=backend/>
             <input type="hidden" name="machine" value=id/>
             <input type="hidden" name="action" value=action/>

@@ -8,7 +8,7 @@ use domain::{inventory::OfferedImage, resource, ErrorKind};
 use store::backends::StoredBackend;
 
 use super::{driver_of, title};
-use crate::{audit, authz, drivers, internal, Actor, Services};
+use crate::{audit, authz, drivers, internal, machines::prices, Actor, Services};
 
 async fn catalogue_driver(
     services: &Services,
@@ -19,17 +19,20 @@ async fn catalogue_driver(
     driver_of(services, backend_id).await
 }
 
-/// The sizes of a backend.
+/// The sizes of a backend (remembered, with their prices, for the fleet
+/// table).
 pub async fn sizes(
     services: &Services,
     actor: &Actor,
     backend_id: &str,
 ) -> Result<Vec<Size>, ErrorKind> {
     let (backend, driver) = catalogue_driver(services, actor, backend_id).await?;
-    driver
+    let sizes = driver
         .list_sizes()
         .await
-        .map_err(|e| drivers::error(e, &title(&backend)))
+        .map_err(|e| drivers::error(e, &title(&backend)))?;
+    prices::remember(services, backend_id, &sizes).await;
+    Ok(sizes)
 }
 
 /// The images of a backend, optionally searched.
@@ -148,6 +151,7 @@ pub async fn catalogue(
         images.map_err(error)?,
         locations.map_err(error)?,
     );
+    prices::remember(services, backend_id, &sizes).await;
     Ok((
         sizes,
         starred_first(services, backend_id, images).await?,

@@ -17,7 +17,7 @@ use domain::{
 use serde_json::Value;
 use store::backends::{StoredBackend, StoredMachine};
 
-use super::shown;
+use super::{prices, shown};
 use crate::{authz, internal, Actor, Services};
 
 /// One page of the machines the caller may see (`view:machine` somewhere,
@@ -137,21 +137,26 @@ async fn answer(
         .into_iter()
         .map(|(m, seen)| ((m.backend_id.clone(), m.id.clone()), (m, seen)))
         .collect();
+    // The unpaged list answers machines only: it needs no price.
+    let prices = if all {
+        prices::Prices::new()
+    } else {
+        prices::of_backends(services, wanted.iter().map(|k| k.0.as_str())).await?
+    };
     let rows = wanted
         .iter()
         .filter_map(|key| {
             let (m, first_seen) = found.remove(key)?;
             let backend = backends.get(&m.backend_id)?;
             let extra = Extra::of(&m);
+            let price_hourly = prices::price_of(&prices, &m.backend_id, extra.size.as_deref());
             Some(FleetRow {
                 machine: shown(actor, &m, backend),
                 size: extra.size,
                 image: extra.image,
                 location: extra.location,
                 first_seen: (first_seen > 0).then_some(first_seen / 1000),
-                // No provider's sizes are kept by Overcast: asking the
-                // provider on every page view is not done.
-                price_hourly: None,
+                price_hourly,
                 stack: stack_of(&stacks, &key.0, &key.1).cloned(),
             })
         })

@@ -19,6 +19,7 @@ use crate::{audit, authz, internal, Actor, Services};
 
 mod columns;
 mod fleet;
+pub(crate) mod prices;
 
 pub use columns::{fleet_columns, set_fleet_columns};
 pub use fleet::{fleet, fleet_of, matching};

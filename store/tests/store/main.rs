@@ -15,6 +15,7 @@ mod machine_records;
 mod rows;
 mod sessions;
 mod settings;
+mod sizes;
 mod stacks;
 mod throttle_and_audit;
 mod two_factor;

@@ -32,7 +32,7 @@ use crate::{
         events::events_position,
         machines::{fleet as read_fleet, ActOnMachine},
     },
-    components::{form::FormError, live_rows::apply_to_fleet},
+    components::{form::FormError, live_rows::apply_to_fleet, machine_actions::refused_machine},
     error::AppError,
     live,
 };
@@ -40,7 +40,7 @@ use bulk::BulkBar;
 use columns::ColumnChooser;
 use filters::{FilterForm, StateCounters};
 use pager::Pager;
-use state::Fleet;
+use state::{key_of, Fleet, RowStatus};
 use table::FleetTable;
 use toasts::Toasts;
 use words::error_words;
@@ -165,27 +165,50 @@ pub fn MachinesPage() -> impl IntoView {
         );
     });
     // Only a plain form's refusal comes back here (in the address): with
-    // JavaScript the rows say theirs.
-    let act = ServerAction::<ActOnMachine>::new();
-    let refused = Signal::derive(move || act.value().get().and_then(Result::err));
+    // JavaScript the rows say theirs. The row's form kept which machine it
+    // was, so the refusal is said beside that row, as once hydrated; above
+    // the table only when that row is not on the page.
+    let refusal = ServerAction::<ActOnMachine>::new()
+        .value()
+        .get_untracked()
+        .and_then(Result::err);
+    let refused_row = refused_machine();
     view! {
         <Title text="Machines"/>
         <section class="page fleet">
             <h1>"Machines"</h1>
-            <FormError error=refused/>
             <Transition fallback=|| view! { <p>"Loading machines…"</p> }>
-                {move || Suspend::new(async move {
-                    match first.await {
-                        Ok((_, page)) => {
-                            // The first read seeds what later reads replace.
-                            if fleet.page.with_untracked(Option::is_none) {
-                                fleet.show(page);
+                {move || {
+                    let (refusal, refused_row) = (refusal.clone(), refused_row.clone());
+                    Suspend::new(async move {
+                        match first.await {
+                            Ok((_, page)) => {
+                                let beside = refused_row
+                                    .filter(|key| page.rows.iter().any(|r| key_of(r) == *key));
+                                // The first read seeds what later reads replace.
+                                if fleet.page.with_untracked(Option::is_none) {
+                                    fleet.show(page);
+                                }
+                                let above = match (refusal, beside) {
+                                    (Some(e), Some(key)) => {
+                                        fleet.status.update(|s| {
+                                            s.entry(key)
+                                                .or_insert_with(|| RowStatus::Failed(error_words(&e)));
+                                        });
+                                        None
+                                    }
+                                    (refusal, _) => refusal,
+                                };
+                                view! { <FormError error=Signal::stored(above)/><Body fleet/> }.into_any()
                             }
-                            view! { <Body fleet/> }.into_any()
+                            Err(e) => view! {
+                                <FormError error=Signal::stored(refusal)/>
+                                <p class="form-error" role="alert">{error_words(&e)}</p>
+                            }
+                            .into_any(),
                         }
-                        Err(e) => view! { <p class="form-error" role="alert">{error_words(&e)}</p> }.into_any(),
-                    }
-                })}
+                    })
+                }}
             </Transition>
             <Toasts fleet/>
         </section>

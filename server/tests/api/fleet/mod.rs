@@ -10,7 +10,9 @@ mod columns;
 mod doors;
 mod filters;
 mod paging;
+mod prices;
 mod rights;
+mod row_errors;
 
 use std::future::Future;
 
