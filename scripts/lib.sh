@@ -50,3 +50,17 @@ ensure_build_tools() {
     npm install --silent --no-audit --no-fund --prefix "$TOOLS" "binaryen@$BINARYEN_VERSION" >/dev/null
   fi
 }
+
+TWIGGY_VERSION="0.8.0"
+
+# twiggy, what dominates a WebAssembly binary (scripts/bench/chunks.sh):
+# installed into .tools/twiggy once (about 5 minutes on 2 cores). Exports
+# TWIGGY (the executable).
+ensure_twiggy() {
+  local bin="$TOOLS/twiggy/bin/twiggy"
+  if [ ! -x "$bin" ] || ! "$bin" --version 2>/dev/null | grep -q "$TWIGGY_VERSION"; then
+    say "installing twiggy $TWIGGY_VERSION into $TOOLS/twiggy (once per machine; a few minutes)"
+    nice -n 19 cargo install twiggy --version "$TWIGGY_VERSION" --locked --root "$TOOLS/twiggy" >&2 || return 1
+  fi
+  export TWIGGY="$bin"
+}
