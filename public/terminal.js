@@ -1,5 +1,8 @@
-// Overcast's machine terminal: plain JavaScript, no build step, loaded by
-// the machine page after the vendored xterm.js (public/vendor/xterm).
+// Overcast's machine terminal: plain JavaScript, no build step. Every page
+// loads this small file (deferred); the vendored xterm.js, its fit addon and
+// its stylesheet (public/vendor/xterm) are fetched only when a terminal is
+// first opened, from the addresses in this script element's `data-xterm`,
+// `data-xterm-fit` and `data-xterm-css` (content-hashed in a release build).
 //
 // Every element with `data-terminal` (and `data-backend`, `data-machine`)
 // holds a `[data-terminal-open]` button and a `[data-terminal-screen]` box.
@@ -21,6 +24,53 @@
   document.documentElement.classList.add("terminal-ready");
 
   var encoder = new TextEncoder();
+
+  // Where xterm.js lives, read while this script runs (document.currentScript
+  // is only set then).
+  var me = document.currentScript;
+  var source = {
+    js: (me && me.getAttribute("data-xterm")) || "/vendor/xterm/xterm.js",
+    fit: (me && me.getAttribute("data-xterm-fit")) || "/vendor/xterm/addon-fit.js",
+    css: (me && me.getAttribute("data-xterm-css")) || "/vendor/xterm/xterm.css",
+  };
+  var loading = null;
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var el = document.createElement("script");
+      el.src = src;
+      el.onload = resolve;
+      el.onerror = function () {
+        reject(new Error("could not load " + src));
+      };
+      document.head.appendChild(el);
+    });
+  }
+
+  // xterm.js and its fit addon, once per page load.
+  function loadXterm() {
+    if (typeof window.Terminal === "function") return Promise.resolve();
+    if (!loading) {
+      // The stylesheet before the first fit: it lays out what fit measures.
+      var css = new Promise(function (resolve) {
+        var link = document.createElement("link");
+        link.rel = "stylesheet";
+        link.href = source.css;
+        link.onload = resolve;
+        link.onerror = resolve;
+        document.head.appendChild(link);
+      });
+      var scripts = loadScript(source.js).then(function () {
+        return loadScript(source.fit);
+      });
+      loading = Promise.all([css, scripts])
+        .catch(function (e) {
+          loading = null;
+          throw e;
+        });
+    }
+    return loading;
+  }
 
   // Text from the server shown in the terminal: no escape sequences of its own.
   function plain(text) {
@@ -46,7 +96,15 @@
 
   function open(box) {
     if (typeof window.Terminal !== "function") {
-      setStatus(box, "The terminal is still loading; try again in a moment.");
+      setStatus(box, "Loading the terminal…");
+      loadXterm().then(
+        function () {
+          if (box.isConnected && !box.__overcastSession) open(box);
+        },
+        function () {
+          setStatus(box, "The terminal could not be loaded; reload the page to try again.");
+        },
+      );
       return;
     }
     var screen = box.querySelector("[data-terminal-screen]");

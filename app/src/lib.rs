@@ -10,11 +10,12 @@ pub mod live;
 pub mod pages;
 pub mod paths;
 pub mod shown_once;
+pub mod site;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Meta, MetaTags, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
     hooks::use_location,
@@ -52,15 +53,30 @@ use crate::{
 };
 
 /// The HTML document around the application (server side only).
+///
+/// The stylesheet, the icon and the browser code go by the names the server
+/// read from the site ([`site::SiteAssets`]). The terminal's script is small
+/// and on every page (it waits for a click on a terminal's Open button); it
+/// fetches xterm.js, named in its `data-xterm-*` attributes, only then.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let assets = site::site_assets();
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <AutoReload options/>
+                <link rel="stylesheet" id="leptos" href=assets.css.clone()/>
+                <link rel="icon" type="image/svg+xml" href=assets.public_url("/favicon.svg")/>
+                <site::Hydration/>
+                <script
+                    src=assets.public_url("/terminal.js")
+                    defer=""
+                    data-xterm=assets.public_url("/vendor/xterm/xterm.js")
+                    data-xterm-fit=assets.public_url("/vendor/xterm/addon-fit.js")
+                    data-xterm-css=assets.public_url("/vendor/xterm/xterm.css")
+                ></script>
                 <MetaTags/>
             </head>
             <body>
@@ -82,9 +98,15 @@ pub struct SessionContext {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Marks the document once the browser code has taken the page over:
+    // what tests and the benchmarks wait for.
+    #[cfg(feature = "hydrate")]
+    Effect::new(|| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "");
+        }
+    });
     view! {
-        <Stylesheet id="leptos" href="/pkg/overcast.css"/>
-        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
         <Meta name="description" content="Overcast: one control panel for every cloud"/>
         <Title formatter=|page: String| format!("{page} · Overcast")/>
         <Router>

@@ -12,6 +12,7 @@ pub mod middleware;
 pub mod rest;
 pub mod router;
 pub mod secret_key;
+pub mod site_files;
 pub mod startup;
 pub mod state;
 

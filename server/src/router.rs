@@ -16,7 +16,9 @@ use crate::{
     middleware::{
         auth, body, csrf, gate, headers, metrics as metrics_mw, request_id, server_fn_status,
     },
-    rest, AppState,
+    rest,
+    site_files::SiteFiles,
+    AppState,
 };
 
 /// How long an idle session lasts.
@@ -40,8 +42,11 @@ pub fn build_router(
     leptos_options: leptos::config::LeptosOptions,
 ) -> (Router, AppState) {
     let (rest_routes, openapi) = rest::router().split_for_parts();
+    let site_root: std::path::PathBuf = leptos_options.site_root.to_string().into();
+    let site_files = Arc::new(SiteFiles::load(&site_root, &leptos_options.output_name));
     let state = AppState {
-        site_root: Arc::new(leptos_options.site_root.to_string().into()),
+        site_root: Arc::new(site_root),
+        site_files: site_files.clone(),
         leptos_options,
         services: services.clone(),
         metrics: Arc::new(Metrics::default()),
@@ -50,8 +55,10 @@ pub fn build_router(
 
     let context = {
         let services = services.clone();
+        let site_assets = site_files.assets.clone();
         move || {
             provide_context(services.clone());
+            provide_context(site_assets.clone());
             use_csp_nonce();
         }
     };
@@ -104,10 +111,16 @@ pub fn build_router(
             metrics_mw::record,
         ))
         .layer(middleware::from_fn(body::drain_unread))
+        // The site's hashed public files need no session: answered first.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            assets::hashed_public,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             headers::secure,
         ))
+        .layer(assets::compression())
         .layer(middleware::from_fn(request_id::assign))
         .with_state(state.clone());
     (router, state)

@@ -7,7 +7,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use service::Services;
 
-use crate::metrics::Metrics;
+use crate::{metrics::Metrics, site_files::SiteFiles};
 
 /// Shared by every handler and middleware.
 #[derive(Clone, FromRef)]
@@ -22,4 +22,6 @@ pub struct AppState {
     pub openapi: Arc<utoipa::openapi::OpenApi>,
     /// Where the built site lives.
     pub site_root: Arc<PathBuf>,
+    /// The site's file names (hashed in a release build), read at start.
+    pub site_files: Arc<SiteFiles>,
 }

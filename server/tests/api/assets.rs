@@ -73,3 +73,112 @@ async fn cookies_are_secure_when_the_public_url_is_https() {
     assert_eq!(cookies.len(), 2, "{cookies:?}");
     assert!(cookies.iter().all(|c| c.contains("Secure")), "{cookies:?}");
 }
+
+/// A site as a release build leaves it: hashed `/pkg` names and their map,
+/// public files, and a precompressed copy.
+fn hashed_site() -> tempfile::TempDir {
+    let dir = site();
+    let pkg = dir.path().join("pkg");
+    let js = "AAAAAAAAAAAAAAAAAAAAAA";
+    let wasm = "BBBBBBBBBBBBBBBBBBBBBB";
+    std::fs::write(pkg.join(format!("overcast.{js}.js")), "export default 1;").unwrap();
+    std::fs::write(
+        pkg.join(format!("overcast.{wasm}.wasm")),
+        "(module)\n".repeat(400),
+    )
+    .unwrap();
+    std::fs::write(
+        pkg.join(format!("overcast.{wasm}.wasm.br")),
+        "precompressed",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("hash.txt"),
+        format!("js: {js}\nwasm: {wasm}\n"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("vendor/xterm")).unwrap();
+    std::fs::write(
+        dir.path().join("vendor/xterm/xterm.js"),
+        "var Terminal;".repeat(50),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("terminal.js"), "(function(){})();").unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn hashed_files_are_cached_for_a_year_and_pages_name_them() {
+    let site = hashed_site();
+    let root = site.path().to_path_buf();
+    let app = TestApp::with_settings(|s| s.site_root = root).await;
+    let anonymous = app.anonymous_client();
+
+    // A new installation's first page.
+    let page = anonymous
+        .get(app.url("/setup"))
+        .header(header::ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let wasm = "/pkg/overcast.BBBBBBBBBBBBBBBBBBBBBB.wasm";
+    assert!(
+        page.contains(&format!("module_or_path: \"{wasm}\"")),
+        "{page:.2000}"
+    );
+    assert!(page.contains("import(\"/pkg/overcast.AAAAAAAAAAAAAAAAAAAAAA.js\")"));
+    let attr = |name: &str| {
+        let start = page.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        page[start..start + page[start..].find('"').unwrap()].to_owned()
+    };
+    let terminal = attr("<script src");
+    let xterm = attr("data-xterm");
+    assert!(
+        terminal.starts_with("/terminal.") && terminal != "/terminal.js",
+        "{terminal}"
+    );
+    assert!(
+        xterm.starts_with("/vendor/xterm/xterm.") && xterm.ends_with(".js"),
+        "{xterm}"
+    );
+
+    // Hashed names: a year, immutable, no session needed.
+    for url in [wasm, terminal.as_str(), xterm.as_str()] {
+        let res = anonymous.get(app.url(url)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{url}");
+        assert_eq!(
+            res.headers()[header::CACHE_CONTROL],
+            "public, max-age=31536000, immutable",
+            "{url}"
+        );
+    }
+    let res = anonymous.get(app.url(&xterm)).send().await.unwrap();
+    assert_eq!(res.text().await.unwrap(), "var Terminal;".repeat(50));
+
+    // The precompressed copy is sent as it is to a client taking brotli.
+    let res = anonymous
+        .get(app.url(wasm))
+        .header(header::ACCEPT_ENCODING, "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()[header::CONTENT_ENCODING], "br");
+    assert_eq!(res.text().await.unwrap(), "precompressed");
+
+    // A stale hash is not served, and a plain name is still revalidated.
+    let res = anonymous
+        .get(app.url("/terminal.0123456789abcdef.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(res.status(), 200);
+    let res = anonymous
+        .get(app.url("/pkg/overcast.wasm"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-cache");
+}

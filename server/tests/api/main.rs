@@ -5,6 +5,7 @@
 
 mod assets;
 mod cli;
+mod compression;
 mod contract;
 mod dashboard;
 mod doors;

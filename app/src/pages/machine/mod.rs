@@ -11,7 +11,7 @@ mod summary;
 
 use domain::{compute::MachineState, inventory::MachineSummary, ErrorKind};
 use leptos::prelude::*;
-use leptos_meta::{Link, Script, Title};
+use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
 
 use crate::{
@@ -145,10 +145,6 @@ pub fn MachinePage() -> impl IntoView {
         },
     );
     view! {
-        <Link rel="stylesheet" href="/vendor/xterm/xterm.css"/>
-        <Script src="/vendor/xterm/xterm.js" defer="defer"/>
-        <Script src="/vendor/xterm/addon-fit.js" defer="defer"/>
-        <Script src="/terminal.js" defer="defer"/>
         <section class="page machine">
             <Transition fallback=|| view! { <p>"Loading the machine…"</p> }>
                 {move || Suspend::new(async move {

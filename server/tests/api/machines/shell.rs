@@ -87,6 +87,52 @@ async fn output_arrives_line_by_line_as_the_command_prints_it() {
 }
 
 #[tokio::test]
+async fn compressed_output_still_arrives_line_by_line() {
+    let Some(lab) = Lab::new().await else { return };
+    let (b, m) = lab.bare_metal("box").await;
+    let start = Instant::now();
+    let mut res = lab
+        .app
+        .client
+        .get(lab.app.url(&format!("/backends/{b}/machines/{m}/shell")))
+        .query(&[
+            (
+                "command",
+                "for i in 1 2 3 4; do echo line$i; sleep 0.3; done",
+            ),
+            ("host", "127.0.0.1"),
+            ("csrf_token", &lab.app.csrf()),
+        ])
+        .header(reqwest::header::ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()[reqwest::header::CONTENT_ENCODING], "gzip");
+    // When each line could first be read from the decoded stream.
+    let mut gunzip = crate::compression::Gunzip::new();
+    let mut seen: Vec<(Duration, usize)> = Vec::new();
+    let mut text = String::new();
+    while let Some(chunk) = res.chunk().await.unwrap() {
+        text = gunzip.feed(&chunk);
+        for n in 1..=4 {
+            let shown = text.contains(&format!("appendShell('line{n}"));
+            if shown && !seen.iter().any(|(_, k)| *k == n) {
+                seen.push((start.elapsed(), n));
+            }
+        }
+    }
+    assert!(text.contains("parent.completeShell(0);"), "{text}");
+    let at = |n: usize| seen.iter().find(|(_, k)| *k == n).map(|(t, _)| *t).unwrap();
+    assert!(
+        at(4) - at(1) >= Duration::from_millis(700),
+        "line1 at {:?}, line4 at {:?}: held back by compression",
+        at(1),
+        at(4)
+    );
+}
+
+#[tokio::test]
 async fn what_a_machine_prints_is_shown_never_run_and_exit_codes_and_stderr_come_through() {
     let Some(lab) = Lab::new().await else { return };
     let (b, m) = lab.bare_metal("box").await;

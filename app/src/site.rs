@@ -1,0 +1,74 @@
+//! The built site's file names as the page refers to them (server side).
+//!
+//! A release build names its files by their content (`overcast.<hash>.wasm`,
+//! `/vendor/xterm/xterm.<hash>.js`), so a browser may keep them for a year
+//! and still never run a stale one. The server reads those names once, at
+//! start, from the site root it serves, and provides them as context; the
+//! page shell writes them into the document. A site built without hashes
+//! (or a test's stand-in) has the plain names.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+
+/// Where the page finds the browser code, the stylesheet and the public
+/// files.
+#[derive(Debug, Clone)]
+pub struct SiteAssets {
+    /// `/pkg/overcast.js` or its hashed name.
+    pub js: String,
+    /// `/pkg/overcast.wasm` or its hashed name.
+    pub wasm: String,
+    /// `/pkg/overcast.css` or its hashed name.
+    pub css: String,
+    /// A public file's path (`/terminal.js`) to the address it is served
+    /// at (`/terminal.<hash>.js`).
+    pub public: HashMap<String, String>,
+}
+
+impl Default for SiteAssets {
+    fn default() -> Self {
+        Self {
+            js: "/pkg/overcast.js".into(),
+            wasm: "/pkg/overcast.wasm".into(),
+            css: "/pkg/overcast.css".into(),
+            public: HashMap::new(),
+        }
+    }
+}
+
+impl SiteAssets {
+    /// The address a public file is served at: hashed when the server
+    /// knows its content, else the path itself.
+    pub fn public_url(&self, path: &str) -> String {
+        self.public
+            .get(path)
+            .cloned()
+            .unwrap_or_else(|| path.to_owned())
+    }
+}
+
+/// The site's names, as the server provided them (plain names if it did
+/// not).
+pub fn site_assets() -> SiteAssets {
+    use_context::<SiteAssets>().unwrap_or_default()
+}
+
+/// The browser code's loader: preloads the module and the WebAssembly,
+/// then a module script (carrying the page's CSP nonce) imports the module,
+/// instantiates the WebAssembly and hydrates the page.
+#[component]
+pub fn Hydration() -> impl IntoView {
+    let assets = site_assets();
+    let nonce = leptos::nonce::use_nonce();
+    let script = format!(
+        "import({js:?}).then(m => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));",
+        js = assets.js,
+        wasm = assets.wasm,
+    );
+    view! {
+        <link rel="modulepreload" href=assets.js.clone() crossorigin=""/>
+        <link rel="preload" href=assets.wasm.clone() r#as="fetch" r#type="application/wasm" crossorigin=""/>
+        <script type="module" nonce=nonce>{script}</script>
+    }
+}
