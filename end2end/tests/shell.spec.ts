@@ -304,8 +304,14 @@ test("the machine's page runs commands", async ({ page }) => {
 });
 
 test("the terminal opens a shell on the machine", async ({ page }) => {
+  // xterm.js is fetched only once a terminal is opened.
+  const xterm: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().includes("/vendor/xterm/")) xterm.push(r.url());
+  });
   await signIn(page, MASTER);
   await openMachine(page);
+  expect(xterm).toEqual([]);
   if (!hydrated()) {
     // The terminal is JavaScript (public/terminal.js): without it the page
     // shows no terminal controls (hidden until terminal.js has run) and
@@ -319,6 +325,14 @@ test("the terminal opens a shell on the machine", async ({ page }) => {
   await page.getByRole("button", { name: "Open terminal" }).click();
   const terminal = page.getByTestId("terminal");
   await expect(terminal.locator(".xterm-rows")).toBeVisible();
+  // The three, by their hashed names.
+  const fetched = xterm.map((u) => new URL(u).pathname.replace(/\.[0-9a-f]{16}\./, ".HASH."));
+  expect(fetched.sort()).toEqual([
+    "/vendor/xterm/addon-fit.HASH.js",
+    "/vendor/xterm/xterm.HASH.css",
+    "/vendor/xterm/xterm.HASH.js",
+  ]);
+
   await expect(page.locator("[data-terminal-status]")).toHaveText("Connected.");
   await terminal.click();
   await page.keyboard.type("echo hi");
