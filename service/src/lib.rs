@@ -23,6 +23,7 @@ pub mod polling;
 pub mod probe;
 pub mod provision;
 pub mod rights;
+pub mod rights_cache;
 pub mod roles;
 pub mod scripts;
 pub mod session;

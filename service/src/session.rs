@@ -79,8 +79,9 @@ impl Actor {
     }
 }
 
-/// Builds the actor for an enabled account calling from `address`: loads
-/// its roles' scopes.
+/// Builds the actor for an enabled account calling from `address`: its
+/// roles' scopes as of now (one read of the rights generation, then the
+/// roles only when this instance has not kept them at that generation).
 pub async fn actor_for(
     services: &Services,
     account: Account,
@@ -88,21 +89,46 @@ pub async fn actor_for(
     address: &str,
     token_scope: Option<Policy>,
 ) -> Result<Actor, ErrorKind> {
-    let roles = services
-        .db
-        .roles_of(&account.id)
-        .await
-        .map_err(internal)?
-        .iter()
-        .map(|r| Policy::parse_str(&r.scope))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| internal(format!("a stored role scope no longer parses: {e}")))?;
+    let generation = services.db.rights_generation().await.map_err(internal)?;
+    actor_at(services, account, generation, via, address, token_scope).await
+}
+
+/// [`actor_for`] with the rights generation read already (with the
+/// account, `store::Db::account_with_rights_generation`): the roles come
+/// from [`crate::rights_cache`] when it holds them at that generation.
+pub async fn actor_at(
+    services: &Services,
+    account: Account,
+    generation: i64,
+    via: Credential,
+    address: &str,
+    token_scope: Option<Policy>,
+) -> Result<Actor, ErrorKind> {
+    let roles = match services.rights.get(&account.id, generation) {
+        Some(roles) => roles,
+        None => {
+            let roles = Arc::new(
+                services
+                    .db
+                    .roles_of(&account.id)
+                    .await
+                    .map_err(internal)?
+                    .iter()
+                    .map(|r| Policy::parse_str(&r.scope))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| internal(format!("a stored role scope no longer parses: {e}")))?,
+            );
+            // Read after the generation was: never older than it says.
+            services.rights.put(&account.id, generation, roles.clone());
+            roles
+        }
+    };
     Ok(Actor {
         account_id: account.id,
         email: account.email,
         is_master: account.is_master,
         address: address.to_owned(),
-        roles: Arc::new(roles),
+        roles,
         token_scope: token_scope.map(Arc::new),
         via,
     })
@@ -147,13 +173,15 @@ pub async fn actor(
     };
     let account = services
         .db
-        .account_by_id(&account_id)
+        .account_with_rights_generation(&account_id)
         .await
         .map_err(internal)?;
     match account {
-        Some(a) if !a.disabled => actor_for(services, a, Credential::Session, address, None)
-            .await
-            .map(Some),
+        Some((a, generation)) if !a.disabled => {
+            actor_at(services, a, generation, Credential::Session, address, None)
+                .await
+                .map(Some)
+        }
         _ => {
             // Deleted or disabled: the session is worth nothing any more.
             session.flush().await.map_err(internal)?;

@@ -47,6 +47,9 @@ pub struct Services {
     pub background: crate::jobs::Background,
     /// This instance's fan-out of events to its subscribers.
     pub events: Arc<crate::events::Bus>,
+    /// The parsed scopes of callers' roles, kept while the database's
+    /// rights generation has not moved.
+    pub rights: Arc<crate::rights_cache::RightsCache>,
 }
 
 /// A source of the current time in Unix milliseconds.
@@ -68,6 +71,7 @@ impl Services {
             drivers: Arc::default(),
             background: crate::jobs::Background::default(),
             events: Arc::default(),
+            rights: Arc::default(),
             db,
             settings: Arc::new(settings),
             set_up: Arc::new(AtomicBool::new(false)),

@@ -8,7 +8,7 @@ use store::tokens::NewApiToken;
 
 use crate::{
     audit, authz, credentials, internal,
-    session::{actor_for, Credential},
+    session::{actor_at, Credential},
     Actor, Services,
 };
 
@@ -278,9 +278,9 @@ pub async fn authenticate(
         // not bring it back to life.
         return Ok(None);
     }
-    let Some(account) = services
+    let Some((account, generation)) = services
         .db
-        .account_by_id(&token.account_id)
+        .account_with_rights_generation(&token.account_id)
         .await
         .map_err(internal)?
     else {
@@ -308,7 +308,7 @@ pub async fn authenticate(
         id: token.id,
         name: token.name,
     };
-    actor_for(services, account, via, address, scope)
+    actor_at(services, account, generation, via, address, scope)
         .await
         .map(Some)
 }

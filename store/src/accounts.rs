@@ -85,9 +85,10 @@ pub(crate) async fn end_access(
     Ok(Ended { sessions, tokens })
 }
 
-const COLUMNS: &str = "id, email, username, name, password_hash, is_master, disabled, created_at";
+pub(crate) const COLUMNS: &str =
+    "id, email, username, name, password_hash, is_master, disabled, created_at";
 
-fn from_row(row: &sqlx::any::AnyRow) -> Result<Account, StoreError> {
+pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<Account, StoreError> {
     Ok(Account {
         id: row.try_get("id")?,
         email: row.try_get("email")?,
@@ -219,6 +220,7 @@ impl Db {
             crate::sessions::delete_sessions_in(&mut tx, id, None).await?;
             crate::tokens::delete_tokens_in(&mut tx, id).await?;
         }
+        crate::rights::bump_in(&mut tx).await?;
         tx.commit().await?;
         Ok(found)
     }
@@ -250,10 +252,13 @@ impl Db {
     /// Deletes an ordinary user; its role attachments and tokens go with it
     /// (`ON DELETE CASCADE`). The master account cannot be deleted.
     pub async fn delete_user(&self, id: &str) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query("DELETE FROM accounts WHERE id = $1 AND is_master = 0")
             .bind(id)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
+        crate::rights::bump_in(&mut tx).await?;
+        tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 

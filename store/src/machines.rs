@@ -83,10 +83,10 @@ pub struct StoredMachine {
     pub seen_at: i64,
 }
 
-const MACHINE_COLUMNS: &str =
+pub(crate) const MACHINE_COLUMNS: &str =
     "backend_id, id, name, state, public_ips, private_ips, ssh_port, extra, seen_at";
 
-fn machine(row: &sqlx::any::AnyRow) -> Result<StoredMachine, StoreError> {
+pub(crate) fn machine(row: &sqlx::any::AnyRow) -> Result<StoredMachine, StoreError> {
     Ok(StoredMachine {
         backend_id: row.try_get("backend_id")?,
         id: row.try_get("id")?,

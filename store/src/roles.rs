@@ -65,15 +65,18 @@ impl Db {
         scope: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
         let done =
             sqlx::query("UPDATE roles SET name = $2, scope = $3, updated_at = $4 WHERE id = $1")
                 .bind(id)
                 .bind(name)
                 .bind(scope)
                 .bind(now)
-                .execute(self.pool())
+                .execute(&mut *tx)
                 .await
                 .map_err(|e| conflict_on_unique(e, "a role with this name exists already"))?;
+        crate::rights::bump_in(&mut tx).await?;
+        tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -88,6 +91,7 @@ impl Db {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        crate::rights::bump_in(&mut tx).await?;
         tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
@@ -119,6 +123,7 @@ impl Db {
         role_id: &str,
         now: i64,
     ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO user_roles (id, account_id, role_id, created_at) VALUES ($1, $2, $3, $4)",
         )
@@ -126,19 +131,24 @@ impl Db {
         .bind(account_id)
         .bind(role_id)
         .bind(now)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await
         .map_err(|e| conflict_on_unique(e, "the role is attached to this user already"))?;
+        crate::rights::bump_in(&mut tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// Detaches a role from an account; `false` when it was not attached.
     pub async fn detach_role(&self, account_id: &str, role_id: &str) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query("DELETE FROM user_roles WHERE account_id = $1 AND role_id = $2")
             .bind(account_id)
             .bind(role_id)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
+        crate::rights::bump_in(&mut tx).await?;
+        tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 

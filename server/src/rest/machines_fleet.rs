@@ -183,12 +183,22 @@ pub async fn list_machines(
     Caller(actor): Caller,
     Path(backend_id): Path<String>,
     Query(params): Query<FleetParams>,
-) -> Result<(HeaderMap, Json<Vec<MachineSummary>>), ApiError> {
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
     // Refused before the query is judged, as the service would refuse.
     service::authz::authorize_listing(&actor, "view:machine")?;
     if !params.paged() && !params.filtered() {
-        let all = service::machines::list(&state.services, &actor, Some(&backend_id)).await?;
-        return Ok((HeaderMap::new(), Json(all)));
+        // Written as it is read: never held whole (issue 15's memory bound).
+        let chunks = service::machines::list_json(&state.services, &actor, &backend_id).await?;
+        let body = axum::body::Body::from_stream(futures_util::StreamExt::map(chunks, |chunk| {
+            chunk.map_err(|kind| std::io::Error::other(format!("{kind:?}")))
+        }));
+        let mut response = body.into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        return Ok(response);
     }
     let query = FleetQuery {
         backend: String::new(),
@@ -197,16 +207,14 @@ pub async fn list_machines(
     if !params.paged() {
         let all =
             service::machines::matching(&state.services, &actor, &query, Some(&backend_id)).await?;
-        return Ok((HeaderMap::new(), Json(all)));
+        return Ok(Json(all).into_response());
     }
     let page =
         service::machines::fleet_of(&state.services, &actor, &query, Some(&backend_id)).await?;
     let path = format!("/backends/{}/machines", encode_segment(&backend_id));
     let headers = paging_headers(&path, &page);
-    Ok((
-        headers,
-        Json(page.rows.into_iter().map(|r| r.machine).collect()),
-    ))
+    let rows: Vec<MachineSummary> = page.rows.into_iter().map(|r| r.machine).collect();
+    Ok((headers, Json(rows)).into_response())
 }
 
 /// A path segment percent-encoded (RFC 3986 unreserved characters kept).

@@ -122,7 +122,7 @@ async fn the_event_stream_is_compressed_and_each_event_arrives_as_it_happens() {
         let state = format!("state-number-{n}");
         let change = Change::new(
             EventKind::MachineChanged,
-            &domain::resource::machine("b1", "m1"),
+            domain::resource::machine("b1", "m1"),
             &json!({ "state": state }),
         );
         publish(app.services(), vec![change]).await.unwrap();

@@ -20,6 +20,7 @@ pub mod machines;
 mod oauth;
 mod openapi;
 mod rights;
+mod rights_cache;
 mod sessions;
 mod setup;
 mod shown_once;

@@ -20,9 +20,11 @@ use crate::{audit, authz, internal, Actor, Services};
 mod columns;
 mod fleet;
 pub(crate) mod prices;
+mod stream;
 
 pub use columns::{fleet_columns, set_fleet_columns};
 pub use fleet::{fleet, fleet_of, matching};
+pub use stream::{list_json, BATCH as LIST_BATCH};
 
 fn ips(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
@@ -55,11 +57,24 @@ pub(crate) fn summary(m: &StoredMachine, b: &StoredBackend) -> MachineSummary {
         can_destroy: offered.destroy,
         can_tag: offered.tag,
         ssh_port: u16::try_from(m.ssh_port).unwrap_or(22),
-        tags: serde_json::from_str::<serde_json::Value>(&m.extra)
-            .ok()
-            .and_then(|e| serde_json::from_value(e["tags"].clone()).ok())
-            .unwrap_or_default(),
+        tags: tags(&m.extra),
     }
+}
+
+/// The `tags` of a machine's stored `extra` (a list of strings), read
+/// without building the rest of the document: anything else is none.
+fn tags(extra: &str) -> Vec<String> {
+    #[derive(serde::Deserialize)]
+    struct Extra {
+        #[serde(default)]
+        tags: Vec<String>,
+    }
+    if !extra.trim_start().starts_with('{') {
+        return Vec::new();
+    }
+    serde_json::from_str::<Extra>(extra)
+        .map(|e| e.tags)
+        .unwrap_or_default()
 }
 
 /// The actions a summary's `can_*` stand for, as

@@ -13,6 +13,7 @@ mod paging;
 mod prices;
 mod rights;
 mod row_errors;
+mod stream;
 
 use std::future::Future;
 
