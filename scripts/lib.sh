@@ -51,6 +51,16 @@ ensure_build_tools() {
   fi
 }
 
+# The site (server and browser code), the browser code split by route: each
+# page's code is its own WebAssembly chunk (app/src/routes.rs). Arguments go
+# to cargo-leptos (`--release`). cargo-leptos links the browser code with
+# SPLIT_RUSTFLAGS when splitting; a plain cargo build of the browser code
+# that passes them too shares its build.
+SPLIT_RUSTFLAGS="-Clink-args=--emit-relocs"
+build_site() {
+  cargo leptos build --split "$@"
+}
+
 TWIGGY_VERSION="0.8.0"
 
 # twiggy, what dominates a WebAssembly binary (scripts/bench/chunks.sh):

@@ -21,7 +21,7 @@ if [ -x "$built" ] && [ -f "$marker" ] \
   say "release build is up to date"
 else
   say "building (release)"
-  cargo leptos build --release
+  build_site --release
   touch "$marker"
 fi
 say "starting Overcast"

@@ -63,12 +63,13 @@ say "the REST API against its OpenAPI document (Schemathesis)"
 scripts/contract.sh 2>&1 | tee -a "$results" || status=1
 
 say "building the site for the browser tests"
-cargo leptos build
+build_site
 
 # The browser code as scripts/run.sh builds it (size-optimised, LTO): some
 # views only overflow the compiler's type-depth limit in that profile.
 say "checking the release build of the browser code"
-cargo build --package=frontend --lib --target-dir="$ROOT/target/front" \
+# (With the flag `build_site --release` links with, so the two share one build.)
+RUSTFLAGS="$SPLIT_RUSTFLAGS" cargo build --package=frontend --lib --target-dir="$ROOT/target/front" \
   --target=wasm32-unknown-unknown --profile=wasm-release
 
 say "browser tests (JavaScript off, then hydrated)"

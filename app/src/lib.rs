@@ -9,6 +9,7 @@ pub mod error;
 pub mod live;
 pub mod pages;
 pub mod paths;
+pub mod routes;
 pub mod shown_once;
 pub mod site;
 #[cfg(feature = "ssr")]
@@ -19,7 +20,7 @@ use leptos_meta::{provide_meta_context, Meta, MetaTags, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
     hooks::use_location,
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 
 /// Every page renders in order, its resources resolved in place, so the
@@ -32,24 +33,7 @@ const SSR: SsrMode = SsrMode::InOrder;
 const ADMIN: SsrMode = SsrMode::Async;
 
 use crate::{
-    api::session::get_session_info,
-    components::layout::Layout,
-    pages::{
-        account::AccountPage,
-        admin::{AuditPage, OAuthPage, RolesPage, TwoFactorPage, UsersPage},
-        backends::BackendsPage,
-        create_machine::CreateMachinePage,
-        home::HomePage,
-        keys::KeysPage,
-        machine::MachinePage,
-        machines::MachinesPage,
-        not_found::NotFound,
-        set_password::SetPasswordPage,
-        setup::SetupPage,
-        sign_in::SignInPage,
-        sign_in_code::SignInCodePage,
-        stacks::{NewStackPage, StackPage, StacksPage},
-    },
+    api::session::get_session_info, components::layout::Layout, pages::not_found::NotFound,
 };
 
 /// The HTML document around the application (server side only).
@@ -124,27 +108,27 @@ fn AppRoutes() -> impl IntoView {
 
     view! {
         <Routes fallback=|| view! { <NotFound/> }>
-            <Route path=path!("/signin") view=SignInPage ssr=SSR/>
-            <Route path=path!("/signin/code") view=SignInCodePage ssr=SSR/>
-            <Route path=path!("/setup") view=SetupPage ssr=SSR/>
-            <Route path=path!("/set-password") view=SetPasswordPage ssr=SSR/>
+            <Route path=path!("/signin") view={Lazy::<routes::SignInRoute>::new()} ssr=SSR/>
+            <Route path=path!("/signin/code") view={Lazy::<routes::SignInCodeRoute>::new()} ssr=SSR/>
+            <Route path=path!("/setup") view={Lazy::<routes::SetupRoute>::new()} ssr=SSR/>
+            <Route path=path!("/set-password") view={Lazy::<routes::SetPasswordRoute>::new()} ssr=SSR/>
             <ParentRoute path=path!("") view=Layout ssr=SSR>
-                <Route path=path!("") view=HomePage ssr=SSR/>
-                <Route path=path!("backends") view=BackendsPage ssr=SSR/>
-                <Route path=path!("backends/:backend/create") view=CreateMachinePage ssr=SSR/>
-                <Route path=path!("machines") view=MachinesPage ssr=SSR/>
-                <Route path=path!("machines/:backend/:machine") view=MachinePage ssr=SsrMode::Async/>
-                <Route path=path!("keys") view=KeysPage ssr=SSR/>
-                <Route path=path!("stacks") view=StacksPage ssr=SSR/>
-                <Route path=path!("stacks/new") view=NewStackPage ssr=SSR/>
-                <Route path=path!("stacks/:stack") view=StackPage ssr=SSR/>
-                <Route path=path!("admin") view=UsersPage ssr=ADMIN/>
-                <Route path=path!("admin/users") view=UsersPage ssr=ADMIN/>
-                <Route path=path!("admin/roles") view=RolesPage ssr=ADMIN/>
-                <Route path=path!("admin/oauth") view=OAuthPage ssr=ADMIN/>
-                <Route path=path!("admin/two-factor") view=TwoFactorPage ssr=ADMIN/>
-                <Route path=path!("admin/audit") view=AuditPage ssr=ADMIN/>
-                <Route path=path!("account") view=AccountPage ssr=SSR/>
+                <Route path=path!("") view={Lazy::<routes::HomeRoute>::new()} ssr=SSR/>
+                <Route path=path!("backends") view={Lazy::<routes::BackendsRoute>::new()} ssr=SSR/>
+                <Route path=path!("backends/:backend/create") view={Lazy::<routes::CreateMachineRoute>::new()} ssr=SSR/>
+                <Route path=path!("machines") view={Lazy::<routes::MachinesRoute>::new()} ssr=SSR/>
+                <Route path=path!("machines/:backend/:machine") view={Lazy::<routes::MachineRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("keys") view={Lazy::<routes::KeysRoute>::new()} ssr=SSR/>
+                <Route path=path!("stacks") view={Lazy::<routes::StacksRoute>::new()} ssr=SSR/>
+                <Route path=path!("stacks/new") view={Lazy::<routes::NewStackRoute>::new()} ssr=SSR/>
+                <Route path=path!("stacks/:stack") view={Lazy::<routes::StackRoute>::new()} ssr=SSR/>
+                <Route path=path!("admin") view={Lazy::<routes::UsersRoute>::new()} ssr=ADMIN/>
+                <Route path=path!("admin/users") view={Lazy::<routes::UsersRoute>::new()} ssr=ADMIN/>
+                <Route path=path!("admin/roles") view={Lazy::<routes::RolesRoute>::new()} ssr=ADMIN/>
+                <Route path=path!("admin/oauth") view={Lazy::<routes::OAuthRoute>::new()} ssr=ADMIN/>
+                <Route path=path!("admin/two-factor") view={Lazy::<routes::TwoFactorRoute>::new()} ssr=ADMIN/>
+                <Route path=path!("admin/audit") view={Lazy::<routes::AuditRoute>::new()} ssr=ADMIN/>
+                <Route path=path!("account") view={Lazy::<routes::AccountRoute>::new()} ssr=SSR/>
             </ParentRoute>
         </Routes>
     }

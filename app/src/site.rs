@@ -24,6 +24,18 @@ pub struct SiteAssets {
     /// A public file's path (`/terminal.js`) to the address it is served
     /// at (`/terminal.<hash>.js`).
     pub public: HashMap<String, String>,
+    /// A build split by route (`--split`): which chunks each lazily loaded
+    /// function needs, and the chunk loader's file name under `/pkg`.
+    pub split: Option<SplitChunks>,
+}
+
+/// The split build's manifest (`__wasm_split_manifest.json`).
+#[derive(Debug, Clone, Default)]
+pub struct SplitChunks {
+    /// A lazily loaded function's id to the chunks (file stems) it needs.
+    pub chunks: HashMap<String, Vec<String>>,
+    /// The loader script's file name (`__wasm_split.<hash>.js`).
+    pub loader: String,
 }
 
 impl Default for SiteAssets {
@@ -33,6 +45,7 @@ impl Default for SiteAssets {
             wasm: "/pkg/overcast.wasm".into(),
             css: "/pkg/overcast.css".into(),
             public: HashMap::new(),
+            split: None,
         }
     }
 }
@@ -56,10 +69,19 @@ pub fn site_assets() -> SiteAssets {
 
 /// The browser code's loader: preloads the module and the WebAssembly,
 /// then a module script (carrying the page's CSP nonce) imports the module,
-/// instantiates the WebAssembly and hydrates the page.
+/// instantiates the WebAssembly and hydrates the page. For a split build it
+/// also hands Leptos the manifest, so the page's `<head>` preloads the
+/// chunks of the routes it rendered.
 #[component]
 pub fn Hydration() -> impl IntoView {
     let assets = site_assets();
+    if let Some(split) = &assets.split {
+        provide_context(leptos::WasmSplitManifest(ArcStoredValue::new((
+            "/pkg".to_owned(),
+            split.chunks.clone(),
+            split.loader.clone(),
+        ))));
+    }
     let nonce = leptos::nonce::use_nonce();
     let script = format!(
         "import({js:?}).then(m => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));",

@@ -14,7 +14,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use app::site::SiteAssets;
+use app::site::{SiteAssets, SplitChunks};
 use sha2::{Digest, Sha256};
 
 /// What the pages call the site's files, and where each hashed public
@@ -44,6 +44,7 @@ impl SiteFiles {
         assets.js = pkg("js", hashes.get("js").map(String::as_str));
         assets.wasm = pkg("wasm", hashes.get("wasm").map(String::as_str));
         assets.css = pkg("css", hashes.get("css").map(String::as_str));
+        assets.split = split_chunks(&site_root.join("pkg"), &hashes);
 
         let mut hashed_public = HashMap::new();
         let mut files = Vec::new();
@@ -61,6 +62,28 @@ impl SiteFiles {
         Self {
             assets,
             hashed_public,
+        }
+    }
+}
+
+/// A split build's manifest and loader name (`manifest: H` and `split: H`
+/// in `hash.txt` when hashed), if the site has one.
+fn split_chunks(pkg: &Path, hashes: &HashMap<String, String>) -> Option<SplitChunks> {
+    let manifest = match hashes.get("manifest") {
+        Some(h) => format!("__wasm_split_manifest.{h}.json"),
+        None => "__wasm_split_manifest.json".to_owned(),
+    };
+    let loader = match hashes.get("split") {
+        Some(h) => format!("__wasm_split.{h}.js"),
+        // cargo-leptos's unhashed name: the placeholder a hash replaces.
+        None => format!("__wasm_split.{}.js", "_".repeat(22)),
+    };
+    let text = std::fs::read_to_string(pkg.join(manifest)).ok()?;
+    match serde_json::from_str(&text) {
+        Ok(chunks) => Some(SplitChunks { chunks, loader }),
+        Err(e) => {
+            tracing::warn!(error = %e, "the split build's manifest is unreadable; chunks are not preloaded");
+            None
         }
     }
 }
@@ -154,9 +177,7 @@ mod tests {
         assert!(is_hashed_pkg_name("overcast.Ab-_0123456789abcdefgh.wasm"));
         assert!(!is_hashed_pkg_name("overcast.wasm"));
         assert!(!is_hashed_pkg_name("overcast.short.wasm"));
-        assert!(!is_hashed_pkg_name(
-            "overcast.Ab+_0123456789abcdefgh.wasm"
-        ));
+        assert!(!is_hashed_pkg_name("overcast.Ab+_0123456789abcdefgh.wasm"));
     }
 
     #[test]
@@ -195,5 +216,34 @@ mod tests {
             .public
             .keys()
             .any(|k| k.starts_with("/pkg") || k == "/hash.txt"));
+    }
+
+    #[test]
+    fn a_split_build_names_its_manifest_and_loader() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("pkg")).unwrap();
+        std::fs::write(
+            dir.path()
+                .join("pkg/__wasm_split_manifest.MMMMMMMMMMMMMMMMMMMMMM.json"),
+            r#"{"keys_route_view_1": ["split_keys", "chunk_3"]}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("hash.txt"),
+            "manifest: MMMMMMMMMMMMMMMMMMMMMM\nsplit: SSSSSSSSSSSSSSSSSSSSSS\n",
+        )
+        .unwrap();
+        let split = SiteFiles::load(dir.path(), "overcast")
+            .assets
+            .split
+            .unwrap();
+        assert_eq!(split.loader, "__wasm_split.SSSSSSSSSSSSSSSSSSSSSS.js");
+        assert_eq!(split.chunks["keys_route_view_1"], ["split_keys", "chunk_3"]);
+
+        let plain = tempfile::tempdir().unwrap();
+        assert!(SiteFiles::load(plain.path(), "overcast")
+            .assets
+            .split
+            .is_none());
     }
 }
