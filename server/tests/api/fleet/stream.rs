@@ -116,3 +116,28 @@ async fn odd_extras_carry_no_tags_as_before() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_streamed_list_comes_through_compression_whole() {
+    on_each_engine(|app, _| async move {
+        let seeds: Vec<Seed> = (0..LIST_BATCH as usize + 5).map(Seed::nth).collect();
+        seed_backend(&app, "do-a", "Alpha", &seeds).await;
+        seed_backend(&app, "do-b", "Beta", &[]).await;
+        let master = actor(true, vec![]);
+        for backend in ["do-a", "do-b"] {
+            let res = app
+                .client
+                .get(app.url(&format!("/backends/{backend}/machines")))
+                .header(reqwest::header::ACCEPT, "application/json")
+                .header(reqwest::header::ACCEPT_ENCODING, "gzip")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            assert_eq!(res.headers()[reqwest::header::CONTENT_ENCODING], "gzip");
+            let body = crate::compression::Gunzip::new().feed(&res.bytes().await.unwrap());
+            assert_eq!(body, expected(&app, &master, backend).await, "{backend}");
+        }
+    })
+    .await;
+}
