@@ -14,7 +14,8 @@ use crate::{
     assets,
     metrics::Metrics,
     middleware::{
-        auth, body, csrf, gate, headers, metrics as metrics_mw, request_id, server_fn_status,
+        auth, body, csrf, fused_body, gate, headers, metrics as metrics_mw, request_id,
+        server_fn_status,
     },
     rest,
     site_files::SiteFiles,
@@ -120,6 +121,7 @@ pub fn build_router(
             state.clone(),
             headers::secure,
         ))
+        .layer(middleware::map_response(fused_body::fuse))
         .layer(assets::compression())
         .layer(middleware::from_fn(request_id::assign))
         .with_state(state.clone());

@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod body;
 pub mod csrf;
+pub mod fused_body;
 pub mod gate;
 pub mod headers;
 pub mod kept_fields;
