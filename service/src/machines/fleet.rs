@@ -280,19 +280,33 @@ struct Extra {
 
 impl Extra {
     fn of(m: &StoredMachine) -> Self {
-        let extra: Value = serde_json::from_str(&m.extra).unwrap_or(Value::Null);
-        let text = |name: &str| {
-            extra[name]
+        /// Only the four fields read; the rest of the document is skipped
+        /// unbuilt (a provider's `extra` can be large).
+        #[derive(serde::Deserialize, Default)]
+        #[serde(default)]
+        struct Read {
+            size: Value,
+            image: Value,
+            location: Value,
+            tags: Value,
+        }
+        let extra: Read = if m.extra.trim_start().starts_with('{') {
+            serde_json::from_str(&m.extra).unwrap_or_default()
+        } else {
+            Read::default()
+        };
+        let text = |value: &Value| {
+            value
                 .as_str()
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
         };
         Extra {
-            size: text("size"),
-            image: text("image"),
-            location: text("location"),
-            tags: serde_json::from_value(extra["tags"].clone()).unwrap_or_default(),
+            size: text(&extra.size),
+            image: text(&extra.image),
+            location: text(&extra.location),
+            tags: serde_json::from_value(extra.tags).unwrap_or_default(),
         }
     }
 }

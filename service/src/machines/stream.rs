@@ -51,16 +51,21 @@ pub async fn list_json(
         wrote_any: false,
         done: false,
     };
-    Ok(futures_util::stream::unfold(cursor, |mut c| async move {
-        if c.done {
-            return None;
-        }
-        let chunk = next_chunk(&mut c).await;
-        if chunk.is_err() {
-            c.done = true;
-        }
-        Some((chunk, c))
-    }))
+    // Fused: a body may be polled again after its end (the compression
+    // layer is), which a bare `unfold` refuses with a panic.
+    Ok(futures_util::StreamExt::fuse(futures_util::stream::unfold(
+        cursor,
+        |mut c| async move {
+            if c.done {
+                return None;
+            }
+            let chunk = next_chunk(&mut c).await;
+            if chunk.is_err() {
+                c.done = true;
+            }
+            Some((chunk, c))
+        },
+    )))
 }
 
 async fn next_chunk(c: &mut Cursor) -> Result<Vec<u8>, ErrorKind> {

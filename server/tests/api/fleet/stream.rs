@@ -68,6 +68,26 @@ async fn the_streamed_list_is_the_whole_list_byte_for_byte() {
         assert_eq!(whole.len(), seeds.len(), "{engine}");
         assert_eq!(whole[0]["tags"], json!(["Env=prod"]), "{engine}: tags read from extra");
         assert_eq!(served(&app, "/backends/do-b/machines", None).await, "[]");
+        // Through the compression layer (which polls a body past its end).
+        for encoding in ["br", "gzip"] {
+            let res = app
+                .client
+                .get(app.url("/backends/do-a/machines"))
+                .header("accept", "application/json")
+                .header("accept-encoding", encoding)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200, "{engine}");
+            assert_eq!(res.headers()["content-encoding"], encoding, "{engine}");
+            let bytes = res.bytes().await.unwrap();
+            let body = match encoding {
+                "br" => crate::compression::unbrotli(&bytes),
+                _ => crate::compression::Gunzip::new().feed(&bytes),
+            };
+            let want = expected(&app, &master, "do-a").await;
+            assert_eq!(body, want, "{engine}: {encoding}");
+        }
 
         // A caller who sees only the running machines, and may reboot none.
         let scope = json!({"version": "2017-05-05", "Statement": [
