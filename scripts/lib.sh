@@ -53,12 +53,14 @@ ensure_build_tools() {
 
 # The site (server and browser code), the browser code split by route: each
 # page's code is its own WebAssembly chunk (app/src/routes.rs). Arguments go
-# to cargo-leptos (`--release`). cargo-leptos links the browser code with
+# to cargo-leptos (`--release`; a release build also writes every site file
+# brotli- and gzip-compressed at the highest levels, `name.br` and `name.gz`,
+# served as they are). cargo-leptos links the browser code with
 # SPLIT_RUSTFLAGS when splitting; a plain cargo build of the browser code
 # that passes them too shares its build.
 SPLIT_RUSTFLAGS="-Clink-args=--emit-relocs"
 build_site() {
-  cargo leptos build --split "$@"
+  cargo leptos build --split --precompress "$@"
 }
 
 TWIGGY_VERSION="0.8.0"

@@ -1,6 +1,9 @@
 //! Overcast's user interface: the page shell, routes, pages, components and
 //! the server functions they call. Compiled twice: with `ssr` into the
 //! server, with `hydrate` into the browser's WebAssembly.
+// Lazily loaded routes lay out the deepest view types (the New stack form)
+// past the default query depth of 128.
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod components;
@@ -82,6 +85,7 @@ pub struct SessionContext {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let (is_routing, set_is_routing) = signal(false);
     // Marks the document once the browser code has taken the page over:
     // what tests and the benchmarks wait for.
     #[cfg(feature = "hydrate")]
@@ -93,7 +97,10 @@ pub fn App() -> impl IntoView {
     view! {
         <Meta name="description" content="Overcast: one control panel for every cloud"/>
         <Title formatter=|page: String| format!("{page} · Overcast")/>
-        <Router>
+        // A thin bar while a navigation waits (for a page's code or data).
+        <div class="route-progress" role="progressbar" aria-label="Loading the page"
+            hidden=move || !is_routing.get()></div>
+        <Router set_is_routing=set_is_routing>
             <AppRoutes/>
         </Router>
     }
