@@ -35,11 +35,12 @@ pub fn any_action(m: &MachineSummary) -> bool {
     m.can_reboot || m.can_stop || m.can_start || m.can_destroy
 }
 
-/// The buttons of the actions `machine` offers, each a form posting to
-/// `machines/act` (so they work without JavaScript). Once hydrated a
-/// button dispatches `act`, or, given `on_act`, hands its action
-/// (`"stop"`) to the page instead (the Machines page runs it and shows its
-/// progress and result beside the row).
+/// The buttons of the actions `machine` offers, posting to `machines/act`
+/// (so they work without JavaScript): given `act` (the machine's page),
+/// each its own form, dispatching `act` once hydrated; otherwise (a list
+/// row) one form for them all ([`row_form`]), a button handing its action
+/// (`"stop"`) to `on_act` once hydrated (the Machines page runs it and
+/// shows its progress and result beside the row).
 #[component]
 pub fn MachineActions(
     machine: MachineSummary,
@@ -54,6 +55,9 @@ pub fn MachineActions(
     busy: Signal<bool>,
 ) -> impl IntoView {
     let (backend, id) = (machine.backend.clone(), machine.id.clone());
+    if act.is_none() {
+        return row_form(machine, on_act, busy);
+    }
     let form = |action: &'static str, label: &'static str, class: &'static str| {
         let (backend, id) = (backend.clone(), id.clone());
         let fields = view! {
@@ -97,4 +101,56 @@ pub fn MachineActions(
         view! { <ConfirmAction summary="Destroy" warning>{button}</ConfirmAction> }.into_any()
     });
     view! { {reboot}{stop}{start}{destroy} }.into_any()
+}
+
+/// A list row's actions: one plain form, one button per action (the
+/// clicked button's `name="action"` says which), so a row carries the
+/// form's fields once. Hydrated, a click runs `on_act` instead.
+fn row_form(
+    machine: MachineSummary,
+    on_act: Option<Callback<&'static str>>,
+    busy: Signal<bool>,
+) -> AnyView {
+    let button = move |action: &'static str, label: &'static str, class: &'static str| {
+        view! {
+            <button type="submit" name="action" value=action class=class data-action=action
+                disabled=move || busy.get()
+                on:click=move |ev| {
+                    if let Some(on_act) = on_act {
+                        ev.prevent_default();
+                        on_act.run(action);
+                    }
+                }>{label}</button>
+        }
+    };
+    let reboot = machine
+        .can_reboot
+        .then(|| button("reboot", "Reboot", "secondary"));
+    let stop = machine
+        .can_stop
+        .then(|| button("stop", "Stop", "secondary"));
+    let start = machine
+        .can_start
+        .then(|| button("start", "Start", "secondary"));
+    let destroy = machine.can_destroy.then(|| {
+        let warning = format!(
+            "{} and its disks are deleted at the provider. This cannot be undone.",
+            machine.name
+        );
+        let button = button("destroy", "Destroy this machine", "danger");
+        view! { <ConfirmAction summary="Destroy" warning>{button}</ConfirmAction> }
+    });
+    if !any_action(&machine) {
+        return ().into_any();
+    }
+    view! {
+        <form method="post" action=ActOnMachine::url() class="inline">
+            <Csrf/>
+            <KeepFields fields=KEPT/>
+            <input type="hidden" name="backend" value=machine.backend.clone()/>
+            <input type="hidden" name="machine" value=machine.id.clone()/>
+            {reboot}{stop}{start}{destroy}
+        </form>
+    }
+    .into_any()
 }
