@@ -110,8 +110,10 @@ def files_of(value):
 
 
 def known(name):
+    """A manifest entry's file: named as it is, or (cargo-leptos lists chunk
+    stems) with `.wasm`."""
     name = name.lstrip("./").removeprefix("pkg/")
-    hits = [p for p in pkg if base(p) == base(name)]
+    hits = [p for p in pkg if base(p) in (base(name), base(name) + ".wasm")]
     return hits[0] if hits else None
 
 
@@ -125,7 +127,7 @@ for key in sorted(manifest):
     paths = [p for p in (known(n) for n in listed) if p]
     missing = [n for n in listed if not known(n)]
     t = total(entry + paths)
-    row(f"{key} ({len(paths)})", t)
+    row(f"{key.strip('_')} ({len(paths)})", t)
     if missing:
         print(f"    not in pkg/: {', '.join(missing)}")
     worst = max(worst, (t[2], key))
