@@ -190,8 +190,6 @@ pub async fn list_machines(
     if !params.paged() && !params.filtered() {
         // Written as it is read: never held whole (issue 15's memory bound).
         let chunks = service::machines::list_json(&state.services, &actor, &backend_id).await?;
-        // Fused: the compression layer may poll again after the end.
-        let chunks = futures_util::StreamExt::fuse(chunks);
         let body = axum::body::Body::from_stream(futures_util::StreamExt::map(chunks, |chunk| {
             chunk.map_err(|kind| std::io::Error::other(format!("{kind:?}")))
         }));

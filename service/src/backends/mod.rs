@@ -128,6 +128,17 @@ pub(crate) fn summary(b: &StoredBackend) -> BackendSummary {
     }
 }
 
+/// The stored backend `id`, or 404 naming it (no rights checked: the
+/// caller's operation checks its own).
+pub(crate) async fn stored(services: &Services, id: &str) -> Result<StoredBackend, ErrorKind> {
+    services
+        .db
+        .backend(id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| not_found(id))
+}
+
 fn not_found(id: &str) -> ErrorKind {
     ErrorKind::NotFound {
         what: format!("backend {id:?}"),

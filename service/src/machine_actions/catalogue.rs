@@ -90,14 +90,7 @@ pub async fn star_image(
             "name the image by its id (at most 255 printable characters)",
         ));
     }
-    services
-        .db
-        .backend(backend_id)
-        .await
-        .map_err(internal)?
-        .ok_or_else(|| ErrorKind::NotFound {
-            what: format!("backend {backend_id:?}"),
-        })?;
+    crate::backends::stored(services, backend_id).await?;
     let starred = services
         .db
         .toggle_star(backend_id, image_id, services.now())

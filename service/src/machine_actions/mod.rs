@@ -38,14 +38,7 @@ async fn driver_of(
     services: &Services,
     backend_id: &str,
 ) -> Result<(StoredBackend, Arc<dyn CloudDriver>), ErrorKind> {
-    let backend = services
-        .db
-        .backend(backend_id)
-        .await
-        .map_err(internal)?
-        .ok_or_else(|| ErrorKind::NotFound {
-            what: format!("backend {backend_id:?}"),
-        })?;
+    let backend = crate::backends::stored(services, backend_id).await?;
     driver_for(services, backend).await
 }
 

@@ -34,14 +34,7 @@ pub async fn list_json(
     backend_id: &str,
 ) -> Result<impl Stream<Item = Result<Vec<u8>, ErrorKind>> + Send + 'static, ErrorKind> {
     authz::authorize_listing(actor, "view:machine")?;
-    let backend = services
-        .db
-        .backend(backend_id)
-        .await
-        .map_err(internal)?
-        .ok_or_else(|| ErrorKind::NotFound {
-            what: format!("backend {backend_id:?}"),
-        })?;
+    let backend = crate::backends::stored(services, backend_id).await?;
     let cursor = Cursor {
         services: services.clone(),
         actor: actor.clone(),

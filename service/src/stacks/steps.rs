@@ -17,21 +17,14 @@ use store::{
 };
 
 use super::{runner::step_detail, status};
-use crate::{drivers, internal, provision, Services};
+use crate::{drivers, provision, Services};
 
 /// The stack's backend and its driver.
 pub async fn driver(
     services: &Services,
     backend_id: &str,
 ) -> Result<(StoredBackend, Arc<dyn CloudDriver>), ErrorKind> {
-    let backend = services
-        .db
-        .backend(backend_id)
-        .await
-        .map_err(internal)?
-        .ok_or_else(|| ErrorKind::NotFound {
-            what: format!("backend {backend_id:?}"),
-        })?;
+    let backend = crate::backends::stored(services, backend_id).await?;
     let driver = drivers::for_backend(services, &backend)
         .await?
         .ok_or_else(|| ErrorKind::Conflict {
