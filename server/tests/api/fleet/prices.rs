@@ -19,13 +19,7 @@ use super::*;
 
 const TOKEN: &str = "do-token-for-prices";
 
-fn recorded(name: &str) -> String {
-    let path = format!(
-        "{}/../cloud/tests/fixtures/libcloud/digitalocean_v2/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
+use crate::machines::digitalocean::recorded;
 
 /// The peer's answer to `GET /v2/sizes`, which the test changes.
 #[derive(Clone)]

@@ -22,7 +22,8 @@ use crate::helpers::*;
 
 const TOKEN: &str = "do-token-for-tests";
 
-fn recorded(name: &str) -> String {
+/// One of Libcloud's recorded DigitalOcean v2 answers.
+pub(crate) fn recorded(name: &str) -> String {
     let path = format!(
         "{}/../cloud/tests/fixtures/libcloud/digitalocean_v2/{name}",
         env!("CARGO_MANIFEST_DIR")

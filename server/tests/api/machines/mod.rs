@@ -5,7 +5,7 @@
 
 mod backends;
 mod bare_metal;
-mod digitalocean;
+pub(crate) mod digitalocean;
 pub mod ec2;
 mod ec2_mist;
 mod faults;
