@@ -33,7 +33,8 @@ peer_missing() { # what, install
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# A throwaway sshd on loopback for the shell tests (tests/shell.spec.ts): its
+# A throwaway sshd on loopback for the tests that log in to a machine
+# (tests/keys.spec.ts, tests/machine_shell.spec.ts and others): its
 # own host key, one client key it accepts for the user running the tests.
 ssh_dir=""
 sshd_pid=""

@@ -1,35 +1,15 @@
-import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "./fixtures";
 import { needsPeer } from "./peers";
+import { MASTER, SSH, addBackend, hydrated, importSshdKey, open, removeBackendsAndKey, signIn } from "./steps";
 
-// Runs after foundation.spec.ts and identity.spec.ts on the same server: the
-// master and the read-only user exist. run.sh starts a throwaway sshd on
-// loopback and passes its port, a private key it accepts, and the user.
-const MASTER = { email: "owner@example.com", password: "correct horse battery staple" };
-const READER = { email: "reader@example.com", password: "a reader's long password" };
-const SSH = {
-  port: process.env.OVERCAST_E2E_SSH_PORT ?? "",
-  keyFile: process.env.OVERCAST_E2E_SSH_KEY_FILE ?? "",
-  user: process.env.OVERCAST_E2E_SSH_USER ?? "",
-};
-const KEY = "e2e-sshd";
-const BACKEND = "Loopback sshd";
-
-const hydrated = () => test.info().project.name === "hydrated";
-
-async function signIn(page: Page, who: { email: string; password: string }) {
-  await page.goto("/signin");
-  if (hydrated()) await page.waitForLoadState("networkidle");
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Password").fill(who.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("whoami")).toContainText(who.email);
-}
-
-async function open(page: Page, path: string) {
-  await page.goto(path);
-  if (hydrated()) await page.waitForLoadState("networkidle");
-}
+// A machine's shell, on the throwaway sshd run.sh starts on loopback (added
+// here as a bare-metal host with its key): probed, commands run and
+// stopped, a terminal opened, scripts run and refused, and the deploy form
+// refusing a key deleted under it. Runs after foundation.spec.ts on the
+// same server (the master exists, and no other machine) and leaves nothing
+// behind.
+const KEY = "machine-shell-key";
+const BACKEND = "Shell sshd";
 
 async function openMachine(page: Page) {
   await open(page, "/machines");
@@ -58,160 +38,16 @@ needsPeer(
   "apt-get install openssh-server (scripts/test.sh installs it)",
 );
 
-test("a key is imported, generated, renamed and deleted on the Keys page", async ({ page }) => {
+test("the sshd is added as a bare-metal host for the machine tests", async ({ page }) => {
   await signIn(page, MASTER);
-  await open(page, "/keys");
-  await expect(page.getByTestId("no-keys")).toBeVisible();
-
-  const importForm = page.locator("#import-key");
-  // Not a key: the form says so next to the field.
-  await importForm.getByLabel("Name").fill("broken");
-  await importForm.getByLabel("Private key").fill("not a key at all");
-  await importForm.getByRole("button", { name: "Import key" }).click();
-  await expect(page.locator('.field-error[data-field="priv"]')).toBeVisible();
-
-  await importForm.getByLabel("Name").fill(KEY);
-  await importForm.getByLabel("Private key").fill(readFileSync(SSH.keyFile, "utf8"));
-  await importForm.getByRole("button", { name: "Import key" }).click();
-  const keys = page.getByTestId("keys");
-  await expect(keys.locator(`tr[data-key="${KEY}"]`)).toContainText("ssh-ed25519");
-  await expect(keys.locator(`tr[data-key="${KEY}"]`)).toContainText("SHA256:");
-
-  // The public part, through a plain link.
-  await keys.locator(`tr[data-key="${KEY}"]`).getByRole("link", { name: "Public key" }).click();
-  await expect(page.getByTestId("public-key")).toContainText("ssh-ed25519 AAAA");
-
-  const generateForm = page.locator("#generate-key");
-  await generateForm.getByLabel("Name").fill("e2e-generated");
-  await generateForm.getByLabel("Algorithm").selectOption("ed25519");
-  await generateForm.getByRole("button", { name: "Generate key" }).click();
-  const generated = keys.locator('tr[data-key="e2e-generated"]');
-  await expect(generated).toBeVisible();
-  // Shown with or without JavaScript (a plain form's answer is a redirect
-  // back here, which brings the key along), and only this once.
-  await expect(page.getByTestId("generated-key").locator("textarea")).toHaveValue(
-    /BEGIN OPENSSH PRIVATE KEY/,
-  );
-  await open(page, "/keys");
-  await expect(page.getByTestId("generated-key")).toHaveCount(0);
-
-  await generated.getByRole("button", { name: "Make default" }).click();
-  await expect(generated.getByTestId("default-key")).toBeVisible();
-
-  await generated.locator("summary", { hasText: "Rename" }).click();
-  await generated.getByLabel("New name for e2e-generated").fill("e2e-renamed");
-  await generated.getByRole("button", { name: "Rename" }).click();
-  const renamed = keys.locator('tr[data-key="e2e-renamed"]');
-  await expect(renamed).toBeVisible();
-
-  // Deleting asks first.
-  await renamed.locator("summary", { hasText: "Delete" }).click();
-  await renamed.getByRole("button", { name: /Delete e2e-renamed for good/ }).click();
-  await expect(keys.locator('tr[data-key="e2e-renamed"]')).toHaveCount(0);
-  await expect(keys.locator(`tr[data-key="${KEY}"]`)).toBeVisible();
-});
-
-test("the private key is revealed to the master, and refused to a read-only user", async ({ page }) => {
-  await signIn(page, MASTER);
-  await open(page, "/keys");
-  const row = page.getByTestId("keys").locator(`tr[data-key="${KEY}"]`);
-  // With or without JavaScript (then the form posts, and the page it
-  // returns to shows the key, once).
-  await row.getByRole("button", { name: "Reveal private key" }).click();
-  // The same key, as Overcast stores it (re-encoded, without the comment).
-  const shown = page.getByTestId("private-key").locator("textarea");
-  await expect(shown).toHaveValue(/^-----BEGIN OPENSSH PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+-----END OPENSSH PRIVATE KEY-----\s*$/);
-  await open(page, "/keys");
-  await expect(page.getByTestId("private-key")).toHaveCount(0);
-
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await expect(page).toHaveURL(/\/signin/);
-  await signIn(page, READER);
-  await open(page, "/keys");
-  // Honest buttons: not offered to a user it would refuse...
-  const theirs = page.getByTestId("keys").locator(`tr[data-key="${KEY}"]`);
-  await expect(theirs).toBeVisible();
-  await expect(theirs.getByRole("button", { name: "Reveal private key" })).toHaveCount(0);
-  // ...and refused when asked anyway (as a crafted page would).
-  const csrf = (await page.context().cookies()).find((c) => c.name === "csrftoken")!.value;
-  const asked = await page.request.post("/api/keys/private", {
-    form: { id: KEY },
-    headers: { "X-CSRFToken": csrf },
-  });
-  expect(asked.status()).toBe(403);
-  expect((await asked.json()).RBAC).toBe("Action not allowed");
-  await expect(page.getByTestId("private-key")).toHaveCount(0);
-});
-
-test("a provider chosen before the page comes alive keeps its own fields", async ({ page }) => {
-  await signIn(page, MASTER);
-  // The page's code is held back until the provider is chosen, as on a
-  // slow connection.
-  let release = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route("**/pkg/*.wasm", async (route) => {
-    await held;
-    await route.continue();
-  });
-  await page.goto("/backends");
-  const form = page.locator("#add-backend");
-  await form.locator("select[name=provider]").selectOption("openstack");
-  release();
-  await page.waitForLoadState("networkidle");
-  await expect(form.locator("select[name=provider]")).toHaveValue("openstack");
-  if (hydrated()) {
-    await expect(form.getByLabel("Keystone URL (https://host:5000/v3)")).toBeVisible();
-    await expect(page.getByTestId("bare-metal-fields")).toBeHidden();
-  } else {
-    // Without JavaScript every field shows, each group saying whose it is.
-    await expect(page.getByTestId("bare-metal-fields")).toBeVisible();
-    await expect(page.getByTestId("cloud-fields")).toBeVisible();
-  }
-});
-
-test("a bare-metal backend is added on the Backends page", async ({ page }) => {
-  await signIn(page, MASTER);
-  await open(page, "/backends");
-  const form = page.locator("#add-backend");
-  if (hydrated()) {
-    // Only the chosen provider's fields show.
-    await form.locator("select[name=provider]").selectOption("ec2_eu_west");
-    await expect(page.getByTestId("bare-metal-fields")).toBeHidden();
-    await expect(page.getByTestId("cloud-fields")).toBeVisible();
-    // Each field named as the provider names it; those it does not take hidden.
-    await expect(form.getByLabel("Access key id")).toBeVisible();
-    await expect(form.getByLabel("Secret access key")).toBeVisible();
-    await expect(form.locator("input[name=tenant_name]")).toBeHidden();
-    await form.locator("select[name=provider]").selectOption("openstack");
-    await expect(form.getByLabel("Keystone URL (https://host:5000/v3)")).toBeVisible();
-    await expect(form.getByLabel("Tenant (project) (optional)")).toBeVisible();
-    await form.locator("select[name=provider]").selectOption("digitalocean");
-    await expect(form.getByLabel("API token")).toBeVisible();
-    await expect(form.locator("input[name=apikey]")).toBeHidden();
-    await expect(form.locator("input[name=region]")).toBeHidden();
+  await importSshdKey(page, KEY);
+  await addBackend(page, BACKEND, async (form) => {
     await form.locator("select[name=provider]").selectOption("bare_metal");
-    await expect(page.getByTestId("cloud-fields")).toBeHidden();
-  } else {
-    await expect(page.getByTestId("bare-metal-fields")).toBeVisible();
-    await expect(page.getByTestId("cloud-fields")).toBeVisible();
-  }
-  await form.getByLabel("Title").fill(BACKEND);
-  await form.locator("select[name=provider]").selectOption("bare_metal");
-  await form.getByLabel("Host address").fill("127.0.0.1");
-  await form.getByLabel("Key that opens it").selectOption(KEY);
-  await form.getByLabel("User to log in as").fill(SSH.user);
-  await form.getByLabel("SSH port").fill(SSH.port);
-  await form.getByRole("button", { name: "Add backend" }).click();
-  const row = page.getByTestId("backends").locator("tr", { hasText: BACKEND });
-  await expect(row).toContainText("Bare Metal Server");
-  await expect(row).toContainText("online");
-
-  // The key now opens the machine.
-  await open(page, "/keys");
-  await expect(page.getByTestId("keys").locator(`tr[data-key="${KEY}"]`)).toContainText(
-    // Proven by the login that added the machine.
-    new RegExp(`${BACKEND}/\\S+: opens as ${SSH.user}`),
-  );
+    await form.getByLabel("Host address").fill("127.0.0.1");
+    await form.getByLabel("Key that opens it").selectOption(KEY);
+    await form.getByLabel("User to log in as").fill(SSH.user);
+    await form.getByLabel("SSH port").fill(SSH.port);
+  });
 });
 
 test("the machine's page probes the machine", async ({ page }) => {
@@ -432,28 +268,9 @@ test("a key the deploy form cannot deploy says why", async ({ page }) => {
   await expect(page.getByTestId("deploy-key").getByRole("alert")).toContainText(`key "${gone}" not found`);
 });
 
-test("the backend is renamed, disabled, enabled and forgotten", async ({ page }) => {
+test("what the machine tests added is removed", async ({ page }) => {
   await signIn(page, MASTER);
-  await open(page, "/backends");
-  const backends = page.getByTestId("backends");
-  const row = backends.locator("tr", { hasText: BACKEND });
-  await row.locator("summary", { hasText: "Rename" }).click();
-  await row.getByLabel(`New title for ${BACKEND}`).fill("Loopback renamed");
-  await row.getByRole("button", { name: "Rename" }).click();
-  const renamed = backends.locator("tr", { hasText: "Loopback renamed" });
-  await expect(renamed).toBeVisible();
-
-  // Disabling asks first.
-  await renamed.locator("summary", { hasText: "Disable" }).click();
-  await renamed.getByRole("button", { name: "Disable Loopback renamed" }).click();
-  await expect(renamed.getByRole("button", { name: "Enable" })).toBeVisible();
-  await renamed.getByRole("button", { name: "Enable" }).click();
-  await expect(renamed.locator("summary", { hasText: "Disable" })).toBeVisible();
-
-  // Deleting asks first, and says what it does not do.
-  await renamed.locator("summary", { hasText: "Delete" }).click();
-  await renamed.getByRole("button", { name: /nothing is destroyed at the provider/ }).click();
-  await expect(page.getByTestId("no-backends")).toBeVisible();
+  await removeBackendsAndKey(page, [BACKEND], KEY);
   await open(page, "/machines");
-  await expect(page.getByTestId("no-machines")).toContainText("Backends");
+  await expect(page.getByTestId("no-machines")).toBeVisible();
 });

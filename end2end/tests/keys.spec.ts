@@ -1,0 +1,115 @@
+import { readFileSync } from "node:fs";
+import { expect, test } from "./fixtures";
+import { needsPeer } from "./peers";
+import { MASTER, SSH, open, removeBackendsAndKey, signIn } from "./steps";
+
+// The Keys page: a key imported (the throwaway sshd's), generated, made
+// default, renamed and deleted; its private part revealed to the master and
+// refused to a read-only user. Runs after foundation.spec.ts and
+// identity.spec.ts on the same server (the master and the read-only user
+// exist, and no key yet) and leaves nothing behind. run.sh starts the sshd
+// and passes the private key it accepts.
+const READER = { email: "reader@example.com", password: "a reader's long password" };
+const KEY = "e2e-sshd";
+
+test.describe.configure({ mode: "serial" });
+
+// Hydration mismatches and panics show as console errors: the fixture
+// (./fixtures) fails any test that causes one.
+
+needsPeer(
+  !SSH.port || !SSH.keyFile || !SSH.user,
+  "the throwaway sshd run.sh starts (/usr/sbin/sshd)",
+  "apt-get install openssh-server (scripts/test.sh installs it)",
+);
+
+test("a key is imported, generated, renamed and deleted on the Keys page", async ({ page }) => {
+  await signIn(page, MASTER);
+  await open(page, "/keys");
+  await expect(page.getByTestId("no-keys")).toBeVisible();
+
+  const importForm = page.locator("#import-key");
+  // Not a key: the form says so next to the field.
+  await importForm.getByLabel("Name").fill("broken");
+  await importForm.getByLabel("Private key").fill("not a key at all");
+  await importForm.getByRole("button", { name: "Import key" }).click();
+  await expect(page.locator('.field-error[data-field="priv"]')).toBeVisible();
+
+  await importForm.getByLabel("Name").fill(KEY);
+  await importForm.getByLabel("Private key").fill(readFileSync(SSH.keyFile, "utf8"));
+  await importForm.getByRole("button", { name: "Import key" }).click();
+  const keys = page.getByTestId("keys");
+  await expect(keys.locator(`tr[data-key="${KEY}"]`)).toContainText("ssh-ed25519");
+  await expect(keys.locator(`tr[data-key="${KEY}"]`)).toContainText("SHA256:");
+
+  // The public part, through a plain link.
+  await keys.locator(`tr[data-key="${KEY}"]`).getByRole("link", { name: "Public key" }).click();
+  await expect(page.getByTestId("public-key")).toContainText("ssh-ed25519 AAAA");
+
+  const generateForm = page.locator("#generate-key");
+  await generateForm.getByLabel("Name").fill("e2e-generated");
+  await generateForm.getByLabel("Algorithm").selectOption("ed25519");
+  await generateForm.getByRole("button", { name: "Generate key" }).click();
+  const generated = keys.locator('tr[data-key="e2e-generated"]');
+  await expect(generated).toBeVisible();
+  // Shown with or without JavaScript (a plain form's answer is a redirect
+  // back here, which brings the key along), and only this once.
+  await expect(page.getByTestId("generated-key").locator("textarea")).toHaveValue(
+    /BEGIN OPENSSH PRIVATE KEY/,
+  );
+  await open(page, "/keys");
+  await expect(page.getByTestId("generated-key")).toHaveCount(0);
+
+  await generated.getByRole("button", { name: "Make default" }).click();
+  await expect(generated.getByTestId("default-key")).toBeVisible();
+
+  await generated.locator("summary", { hasText: "Rename" }).click();
+  await generated.getByLabel("New name for e2e-generated").fill("e2e-renamed");
+  await generated.getByRole("button", { name: "Rename" }).click();
+  const renamed = keys.locator('tr[data-key="e2e-renamed"]');
+  await expect(renamed).toBeVisible();
+
+  // Deleting asks first.
+  await renamed.locator("summary", { hasText: "Delete" }).click();
+  await renamed.getByRole("button", { name: /Delete e2e-renamed for good/ }).click();
+  await expect(keys.locator('tr[data-key="e2e-renamed"]')).toHaveCount(0);
+  await expect(keys.locator(`tr[data-key="${KEY}"]`)).toBeVisible();
+});
+
+test("the private key is revealed to the master, and refused to a read-only user", async ({ page }) => {
+  await signIn(page, MASTER);
+  await open(page, "/keys");
+  const row = page.getByTestId("keys").locator(`tr[data-key="${KEY}"]`);
+  // With or without JavaScript (then the form posts, and the page it
+  // returns to shows the key, once).
+  await row.getByRole("button", { name: "Reveal private key" }).click();
+  // The same key, as Overcast stores it (re-encoded, without the comment).
+  const shown = page.getByTestId("private-key").locator("textarea");
+  await expect(shown).toHaveValue(/^-----BEGIN OPENSSH PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+-----END OPENSSH PRIVATE KEY-----\s*$/);
+  await open(page, "/keys");
+  await expect(page.getByTestId("private-key")).toHaveCount(0);
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/signin/);
+  await signIn(page, READER);
+  await open(page, "/keys");
+  // Honest buttons: not offered to a user it would refuse...
+  const theirs = page.getByTestId("keys").locator(`tr[data-key="${KEY}"]`);
+  await expect(theirs).toBeVisible();
+  await expect(theirs.getByRole("button", { name: "Reveal private key" })).toHaveCount(0);
+  // ...and refused when asked anyway (as a crafted page would).
+  const csrf = (await page.context().cookies()).find((c) => c.name === "csrftoken")!.value;
+  const asked = await page.request.post("/api/keys/private", {
+    form: { id: KEY },
+    headers: { "X-CSRFToken": csrf },
+  });
+  expect(asked.status()).toBe(403);
+  expect((await asked.json()).RBAC).toBe("Action not allowed");
+  await expect(page.getByTestId("private-key")).toHaveCount(0);
+});
+
+test("what the Keys tests added is removed", async ({ page }) => {
+  await signIn(page, MASTER);
+  await removeBackendsAndKey(page, [], KEY);
+  await expect(page.getByTestId("no-keys")).toBeVisible();
+});
