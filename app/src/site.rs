@@ -38,6 +38,25 @@ pub struct SplitChunks {
     pub loader: String,
 }
 
+impl SplitChunks {
+    /// The modules (file stems under `/pkg`) the page at `path` needs: its
+    /// group's, listed in the manifest under `<group>_<number>`.
+    pub fn chunks_of_path(&self, path: &str) -> Vec<String> {
+        let Some(group) = crate::routes::group_of_path(path) else {
+            return Vec::new();
+        };
+        self.chunks
+            .iter()
+            .find(|(key, _)| {
+                key.strip_prefix(group)
+                    .and_then(|rest| rest.strip_prefix('_'))
+                    .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+            })
+            .map(|(_, chunks)| chunks.clone())
+            .unwrap_or_default()
+    }
+}
+
 impl Default for SiteAssets {
     fn default() -> Self {
         Self {
@@ -70,18 +89,20 @@ pub fn site_assets() -> SiteAssets {
 /// The browser code's loader: preloads the module and the WebAssembly,
 /// then a module script (carrying the page's CSP nonce) imports the module,
 /// instantiates the WebAssembly and hydrates the page. For a split build it
-/// also hands Leptos the manifest, so the page's `<head>` preloads the
-/// chunks of the routes it rendered.
+/// also preloads the modules of the page's group (see [`crate::routes`]),
+/// so a first visit fetches them beside the entry instead of after it.
 #[component]
 pub fn Hydration() -> impl IntoView {
     let assets = site_assets();
-    if let Some(split) = &assets.split {
-        provide_context(leptos::WasmSplitManifest(ArcStoredValue::new((
-            "/pkg".to_owned(),
-            split.chunks.clone(),
-            split.loader.clone(),
-        ))));
-    }
+    let path = use_context::<http::request::Parts>().map(|parts| parts.uri.path().to_owned());
+    let (chunks, loader) = match (&assets.split, path) {
+        (Some(split), Some(path)) => {
+            let chunks = split.chunks_of_path(&path);
+            let loader = (!chunks.is_empty()).then(|| format!("/pkg/{}", split.loader));
+            (chunks, loader)
+        }
+        _ => (Vec::new(), None),
+    };
     let nonce = leptos::nonce::use_nonce();
     let script = format!(
         "import({js:?}).then(m => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));",
@@ -91,6 +112,21 @@ pub fn Hydration() -> impl IntoView {
     view! {
         <link rel="modulepreload" href=assets.js.clone() crossorigin=""/>
         <link rel="preload" href=assets.wasm.clone() r#as="fetch" r#type="application/wasm" crossorigin=""/>
+        {loader.map(|href| view! { <link rel="modulepreload" href=href crossorigin=""/> })}
+        {chunks
+            .into_iter()
+            .map(|chunk| {
+                view! {
+                    <link
+                        rel="preload"
+                        href=format!("/pkg/{chunk}.wasm")
+                        r#as="fetch"
+                        r#type="application/wasm"
+                        crossorigin=""
+                    />
+                }
+            })
+            .collect_view()}
         <script type="module" nonce=nonce>{script}</script>
     }
 }

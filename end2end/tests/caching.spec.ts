@@ -43,8 +43,20 @@ test("a second visit downloads none of the site's files again", async ({ page })
   if (hydrated()) {
     const names = first.map((r) => r.name);
     expect(names.filter((n) => /^\/pkg\/overcast\.[^.]+\.(js|wasm)$/.test(n))).toHaveLength(2);
-    // The page's own chunk, split off from the entry.
-    expect(names.some((n) => /^\/pkg\/split_.*_route_view_/.test(n)), names.join(" ")).toBe(true);
+    // The page's group (sign-in and setup are in `auth_pages`), split off
+    // from the entry.
+    expect(names.some((n) => /^\/pkg\/split_auth_pages_/.test(n)), names.join(" ")).toBe(true);
+  }
+  // The head preloads the group's modules (so a first visit fetches them
+  // beside the entry, not after it), and every module the page fetched was
+  // among them.
+  const preloaded = await page
+    .locator('head link[rel="preload"][as="fetch"]')
+    .evaluateAll((links) => links.map((l) => new URL((l as HTMLLinkElement).href).pathname));
+  expect(preloaded.some((n) => /^\/pkg\/split_auth_pages_/.test(n)), preloaded.join(" ")).toBe(true);
+  expect(await page.locator('head link[rel="modulepreload"][href^="/pkg/__wasm_split."]').count()).toBe(1);
+  for (const r of first.filter((r) => /^\/pkg\/(chunk|split)_/.test(r.name))) {
+    expect(preloaded, `${r.name} fetched but not preloaded`).toContain(r.name);
   }
 
   // A new navigation to the same page (not a reload): all from the cache.

@@ -24,6 +24,7 @@ mod rights_cache;
 mod sessions;
 mod setup;
 mod shown_once;
+mod split_preloads;
 mod stacks;
 mod system;
 mod token_clock;
