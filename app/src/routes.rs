@@ -40,6 +40,7 @@ macro_rules! page_group {
     ($group:ident, $which:ident, $preload:ident { $($route:ident => $page:ident),* $(,)? }) => {
         #[doc = concat!("Which page of the `", stringify!($group), "` group to show.")]
         #[derive(Clone, Copy)]
+        #[allow(clippy::enum_variant_names)] // the variants are the routes' names
         enum $which {
             $($route,)*
         }
