@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { expect, test } from "./fixtures";
-import { needsPeer } from "./peers";
-import { MASTER, SSH, open, removeBackendsAndKey, signIn } from "./steps";
+import { MASTER, SSH, needsSshd, open, removeBackendsAndKey, signIn } from "./steps";
 
 // The Keys page: a key imported (the throwaway sshd's), generated, made
 // default, renamed and deleted; its private part revealed to the master and
@@ -17,11 +16,7 @@ test.describe.configure({ mode: "serial" });
 // Hydration mismatches and panics show as console errors: the fixture
 // (./fixtures) fails any test that causes one.
 
-needsPeer(
-  !SSH.port || !SSH.keyFile || !SSH.user,
-  "the throwaway sshd run.sh starts (/usr/sbin/sshd)",
-  "apt-get install openssh-server (scripts/test.sh installs it)",
-);
+needsSshd();
 
 test("a key is imported, generated, renamed and deleted on the Keys page", async ({ page }) => {
   await signIn(page, MASTER);

@@ -1,6 +1,5 @@
 import { expect, test } from "./fixtures";
-import { needsPeer } from "./peers";
-import { MASTER, SSH, hydrated, importSshdKey, open, removeBackendsAndKey, signIn } from "./steps";
+import { MASTER, SSH, hydrated, importSshdKey, needsSshd, open, removeBackendsAndKey, signIn } from "./steps";
 
 // The Backends page's add form and a bare-metal backend on it (the
 // throwaway sshd on loopback): the provider chosen before the page comes
@@ -18,11 +17,7 @@ test.describe.configure({ mode: "serial" });
 // Hydration mismatches and panics show as console errors: the fixture
 // (./fixtures) fails any test that causes one.
 
-needsPeer(
-  !SSH.port || !SSH.keyFile || !SSH.user,
-  "the throwaway sshd run.sh starts (/usr/sbin/sshd)",
-  "apt-get install openssh-server (scripts/test.sh installs it)",
-);
+needsSshd();
 
 test("a provider chosen before the page comes alive keeps its own fields", async ({ page }) => {
   await signIn(page, MASTER);

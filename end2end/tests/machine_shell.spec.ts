@@ -1,6 +1,5 @@
 import { expect, test, type Page } from "./fixtures";
-import { needsPeer } from "./peers";
-import { MASTER, SSH, addBackend, hydrated, importSshdKey, open, removeBackendsAndKey, signIn } from "./steps";
+import { MASTER, SSH, addBackend, hydrated, importSshdKey, needsSshd, open, removeBackendsAndKey, signIn } from "./steps";
 
 // A machine's shell, on the throwaway sshd run.sh starts on loopback (added
 // here as a bare-metal host with its key): probed, commands run and
@@ -32,11 +31,7 @@ test.describe.configure({ mode: "serial" });
 // Hydration mismatches and panics show as console errors: the fixture
 // (./fixtures) fails any test that causes one.
 
-needsPeer(
-  !SSH.port || !SSH.keyFile || !SSH.user,
-  "the throwaway sshd run.sh starts (/usr/sbin/sshd)",
-  "apt-get install openssh-server (scripts/test.sh installs it)",
-);
+needsSshd();
 
 test("the sshd is added as a bare-metal host for the machine tests", async ({ page }) => {
   await signIn(page, MASTER);

@@ -1,6 +1,5 @@
 import { expect, test } from "./fixtures";
-import { needsPeer } from "./peers";
-import { SSH, addBackend, hydrated, importSshdKey, open, removeBackendsAndKey, signIn } from "./steps";
+import { SSH, addBackend, hydrated, importSshdKey, needsSshd, open, removeBackendsAndKey, signIn } from "./steps";
 
 // The Machines page kept open as an operator keeps it: past its own
 // refreshes, then searched, sorted and acted on, with no console error at
@@ -11,11 +10,7 @@ const HOST = "Live host";
 
 test.describe.configure({ mode: "serial" });
 
-needsPeer(
-  !SSH.port || !SSH.keyFile || !SSH.user,
-  "the throwaway sshd run.sh starts (/usr/sbin/sshd)",
-  "apt-get install openssh-server (scripts/test.sh installs it)",
-);
+needsSshd();
 
 test("the machines page survives its refreshes, then filters, sorts and acts", async ({ page }) => {
   test.setTimeout(120_000);

@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "./fixtures";
+import { needsPeer } from "./peers";
 
-// Steps the machine specs share: signing in, importing the throwaway
-// sshd's key, adding a backend, and removing both again.
+// Steps the machine specs share: requiring the throwaway sshd, signing in,
+// importing the sshd's key, adding a backend, and removing both again.
 // (Not a spec itself: Playwright collects only *.spec.ts.)
 
 export const MASTER = { email: "owner@example.com", password: "correct horse battery staple" };
@@ -13,6 +14,16 @@ export const SSH = {
   keyFile: process.env.OVERCAST_E2E_SSH_KEY_FILE ?? "",
   user: process.env.OVERCAST_E2E_SSH_USER ?? "",
 };
+
+/** Call at a spec file's (or describe's) top level: the spec needs the
+ * throwaway sshd, and `needsPeer` fails or skips it without one. */
+export function needsSshd() {
+  needsPeer(
+    !SSH.port || !SSH.keyFile || !SSH.user,
+    "the throwaway sshd run.sh starts (/usr/sbin/sshd)",
+    "apt-get install openssh-server (scripts/test.sh installs it)",
+  );
+}
 
 export const hydrated = () => test.info().project.name === "hydrated";
 
