@@ -115,15 +115,7 @@ async fn hashed_files_are_cached_for_a_year_and_pages_name_them() {
     let anonymous = app.anonymous_client();
 
     // A new installation's first page.
-    let page = anonymous
-        .get(app.url("/setup"))
-        .header(header::ACCEPT, "text/html")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_html(&anonymous, &app.url("/setup")).await;
     let wasm = "/pkg/overcast.BBBBBBBBBBBBBBBBBBBBBB.wasm";
     assert!(
         page.contains(&format!("module_or_path: \"{wasm}\"")),

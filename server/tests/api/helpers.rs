@@ -369,6 +369,20 @@ pub fn location(res: &Response) -> String {
         .to_owned()
 }
 
+/// The HTML `client` gets at `url` (a whole URL, as [`TestApp::url`] makes
+/// it) when asking for `text/html`, whatever the status.
+pub async fn get_html(client: &Client, url: &str) -> String {
+    client
+        .get(url)
+        .header(header::ACCEPT, "text/html")
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("body")
+}
+
 /// `Authorization: Basic` for an email and password.
 pub fn basic(email: &str, password: &str) -> String {
     use base64::Engine;

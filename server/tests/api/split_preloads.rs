@@ -2,8 +2,6 @@
 //! group (the split build's manifest names them), so a first visit fetches
 //! them beside the entry instead of after it.
 
-use reqwest::header;
-
 use crate::helpers::*;
 
 const LOADER: &str = "SSSSSSSSSSSSSSSSSSSSSS";
@@ -50,16 +48,7 @@ async fn a_page_preloads_its_groups_modules_and_no_others() {
     let app = TestApp::with_settings(|s| s.site_root = root).await;
 
     // Signed out: the setup page is in the `auth_pages` group.
-    let page = app
-        .anonymous_client()
-        .get(app.url("/setup"))
-        .header(header::ACCEPT, "text/html")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_html(&app.anonymous_client(), &app.url("/setup")).await;
     let preloads = links(&page, "preload");
     assert!(
         preloads.contains(&"/pkg/overcast.wasm".to_owned()),
