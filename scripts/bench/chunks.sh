@@ -84,7 +84,8 @@ row("entry", total(entry))
 css = [p for p in pkg if p.endswith(".css")]
 if css:
     row("entry + stylesheet", total(entry + css))
-chunks = [p for p in pkg if chunky(p)]
+# The chunks themselves, not their precompressed .br/.gz copies.
+chunks = [p for p in pkg if chunky(p) and p.endswith((".wasm", ".js"))]
 if chunks:
     row(f"all {len(chunks)} chunks", total(chunks))
 
