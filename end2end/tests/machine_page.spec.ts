@@ -1,6 +1,6 @@
 import { expect, test } from "./fixtures";
 import { needsPeer } from "./peers";
-import { MASTER, SSH, addBackend, hydrated, importSshdKey, open, removeBackendsAndKey, signIn } from "./steps";
+import { MASTER, addBackend, hydrated, importSshdKey, open, removeBackendsAndKey, signIn, needsSshd } from "./steps";
 
 // A machine's page, in both modes: its name in the title and breadcrumb,
 // sections reached by the nav's anchors, the state followed until the
@@ -14,7 +14,7 @@ const EC2 = "Machine page EC2";
 
 test.describe.configure({ mode: "serial" });
 
-needsPeer(!SSH.keyFile, "the throwaway sshd run.sh starts (/usr/sbin/sshd)", "apt-get install openssh-server (scripts/test.sh installs it)");
+needsSshd();
 needsPeer(!MOTO, "the moto run.sh starts (OVERCAST_MOTO)", "source scripts/peers.sh && ensure_moto");
 
 test("a machine's page: title, breadcrumb, sections, live state, activity, terminated view, not found", async ({ page }) => {

@@ -1,6 +1,6 @@
 import { expect, test } from "./fixtures";
 import { needsPeer } from "./peers";
-import { SSH, addBackend, hydrated, importSshdKey, open, removeBackendsAndKey, signIn } from "./steps";
+import { SSH, addBackend, hydrated, importSshdKey, open, removeBackendsAndKey, signIn, needsSshd } from "./steps";
 
 // Runs after foundation.spec.ts and identity.spec.ts on the same server (the
 // master exists) and leaves nothing behind for the later specs. run.sh
@@ -12,11 +12,7 @@ const EC2 = "Inventory EC2";
 
 test.describe.configure({ mode: "serial" });
 
-needsPeer(
-  !SSH.port || !SSH.keyFile || !SSH.user,
-  "the throwaway sshd run.sh starts (/usr/sbin/sshd)",
-  "apt-get install openssh-server (scripts/test.sh installs it)",
-);
+needsSshd();
 needsPeer(!MOTO, "the moto run.sh starts (OVERCAST_MOTO)", "source scripts/peers.sh && ensure_moto");
 
 test("EC2 and bare metal in one list: a machine is created, changes state without a reload, and is destroyed", async ({ page }) => {

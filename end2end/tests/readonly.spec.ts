@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "./fixtures";
 import { needsPeer } from "./peers";
-import { MASTER, SSH, open, signIn } from "./steps";
+import { MASTER, SSH, open, signIn, needsSshd } from "./steps";
 
 // Honest buttons: a read-only user (a role of `view:*`) walks every page and
 // is offered no write action (no Create, Add, Import, Generate, Rename,
@@ -11,11 +11,7 @@ import { MASTER, SSH, open, signIn } from "./steps";
 // at, and removes the key and the backend at the end. Each project makes
 // its own reader, key and backend (both projects share one server).
 
-needsPeer(
-  !SSH.port || !SSH.keyFile || !SSH.user,
-  "the throwaway sshd run.sh starts (/usr/sbin/sshd)",
-  "apt-get install openssh-server (scripts/test.sh installs it)",
-);
+needsSshd();
 
 const MOTO = process.env.OVERCAST_E2E_MOTO_URL ?? "";
 needsPeer(!MOTO, "the moto run.sh starts (OVERCAST_MOTO)", "source scripts/peers.sh && ensure_moto");

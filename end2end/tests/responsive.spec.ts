@@ -1,7 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { expect, test, type Page } from "./fixtures";
-import { needsPeer } from "./peers";
-import { addBackend, hydrated, importSshdKey, MASTER, open, removeBackendsAndKey, signIn, SSH } from "./steps";
+import { addBackend, hydrated, importSshdKey, MASTER, open, removeBackendsAndKey, signIn, SSH, needsSshd } from "./steps";
 
 // A phone's screen (390 × 844) in both projects: every page fits without
 // scrolling sideways, the navigation folds into a menu that works with and
@@ -249,11 +248,7 @@ test("a refused sign-in keeps the email, never the password", async ({ page }) =
 });
 
 test.describe("the terminal on a phone", () => {
-  needsPeer(
-    !SSH.port || !SSH.keyFile || !SSH.user,
-    "the throwaway sshd run.sh starts (/usr/sbin/sshd)",
-    "apt-get install openssh-server (scripts/test.sh installs it)",
-  );
+  needsSshd();
 
   test("fits its box and follows the window's size", async ({ page }) => {
     await signIn(page);
