@@ -20,6 +20,8 @@ def insert(table, known, rows):
     for _, name, kind, notnull, default, _ in cols:
         if name not in known and notnull and default is None:
             filler[name] = 0 if "INT" in kind.upper() else ""
+    # Columns with a default are left to it.
+    names = [n for n in names if n in known or n in filler]
     sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
     con.executemany(sql, ([{**filler, **r}.get(c) for c in names] for r in rows))
 
