@@ -50,6 +50,9 @@ pub struct Services {
     /// The parsed scopes of callers' roles, kept while the database's
     /// rights generation has not moved.
     pub rights: Arc<crate::rights_cache::RightsCache>,
+    /// Backends' whole machine lists as JSON, kept per caller's rights
+    /// while their machines have not changed.
+    pub machine_lists: Arc<crate::machines::ListCache>,
 }
 
 /// A source of the current time in Unix milliseconds.
@@ -72,6 +75,7 @@ impl Services {
             background: crate::jobs::Background::default(),
             events: Arc::default(),
             rights: Arc::default(),
+            machine_lists: Arc::default(),
             db,
             settings: Arc::new(settings),
             set_up: Arc::new(AtomicBool::new(false)),

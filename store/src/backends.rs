@@ -41,10 +41,10 @@ pub struct StoredBackend {
     pub created_at: i64,
 }
 
-const BACKEND_COLUMNS: &str =
+pub(crate) const BACKEND_COLUMNS: &str =
     "id, title, provider, region, apikey, apiurl, config, secret_sealed, \
      enabled, state, state_reason, poll_interval, polled_at, created_at";
-fn backend(row: &sqlx::any::AnyRow) -> Result<StoredBackend, StoreError> {
+pub(crate) fn backend(row: &sqlx::any::AnyRow) -> Result<StoredBackend, StoreError> {
     Ok(StoredBackend {
         id: row.try_get("id")?,
         title: row.try_get("title")?,

@@ -20,6 +20,7 @@ pub mod keys;
 pub mod leases;
 mod machine_batches;
 pub mod machines;
+mod machines_version;
 pub mod oauth;
 pub mod password_links;
 pub mod preferences;

@@ -143,6 +143,9 @@ impl Db {
         for m in machines {
             insert_machine(&mut tx, m).await?;
         }
+        if !diff.is_empty() {
+            crate::machines_version::bump(&mut tx, backend_id).await?;
+        }
         insert_events(&mut tx, self.kind(), &describe(&diff)).await?;
         tx.commit().await?;
         Ok(diff)
@@ -192,12 +195,15 @@ impl Db {
         id: &str,
         state: &str,
     ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE machines SET state = $3 WHERE backend_id = $1 AND id = $2")
             .bind(backend_id)
             .bind(id)
             .bind(state)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
+        crate::machines_version::bump(&mut tx, backend_id).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -220,6 +226,9 @@ impl Db {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        if gone > 0 {
+            crate::machines_version::bump(&mut tx, backend_id).await?;
+        }
         tx.commit().await?;
         Ok(gone > 0)
     }
@@ -229,6 +238,7 @@ impl Db {
     pub async fn upsert_machine(&self, m: &StoredMachine) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         insert_machine(&mut tx, m).await?;
+        crate::machines_version::bump(&mut tx, &m.backend_id).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -6,38 +6,14 @@
 //! the rights generation every such change moves survives dozens of
 //! writers at once. On SQLite, then on PostgreSQL.
 
-use std::future::Future;
-
 use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::{
-    fleet::{seed_backend, Pg, Seed},
+    fleet::{on_each_engine_at as on_each_engine, seed_backend, Seed},
     helpers::*,
     users::user_with_scope,
 };
-
-/// Runs `test` on a signed-in server over SQLite, then over PostgreSQL,
-/// with the database's URL (for a second connection to it).
-async fn on_each_engine<F, Fut>(test: F)
-where
-    F: Fn(TestApp, String, &'static str) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let app = TestApp::signed_in().await;
-    let url = format!("sqlite://{}", app.data_dir().join("overcast.db").display());
-    test(app, url, "sqlite").await;
-    if let Some(pg) = Pg::create().await {
-        let url = pg.url.clone();
-        let app = TestApp::signed_in_with({
-            let url = url.clone();
-            move |s| s.database_url = Some(url)
-        })
-        .await;
-        test(app, url, "postgres").await;
-        pg.drop_database().await;
-    }
-}
 
 fn scope(actions: &[&str]) -> Value {
     json!({"version": "2017-05-05", "Statement": [

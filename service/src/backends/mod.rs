@@ -139,7 +139,7 @@ pub(crate) async fn stored(services: &Services, id: &str) -> Result<StoredBacken
         .ok_or_else(|| not_found(id))
 }
 
-fn not_found(id: &str) -> ErrorKind {
+pub(crate) fn not_found(id: &str) -> ErrorKind {
     ErrorKind::NotFound {
         what: format!("backend {id:?}"),
     }

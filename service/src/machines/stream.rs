@@ -5,11 +5,16 @@
 //! handed on before the next is read, so however many machines there are
 //! the answer is never held whole. The bytes are those of serializing
 //! [`super::list`]'s `Vec` at once.
+//!
+//! A list read whole while the backend's machines did not change is kept
+//! ([`super::list_cache`]); the next caller with the same rights is
+//! answered those bytes until the machines change.
 
 use domain::{resource, ErrorKind};
-use futures_util::Stream;
+use futures_util::{future::Either, Stream, StreamExt};
 use store::backends::StoredBackend;
 
+use super::list_cache::{ListKey, MAX_ENTRY};
 use crate::{authz, internal, Actor, Services};
 
 /// Machines read (and written out) at a time.
@@ -23,6 +28,9 @@ struct Cursor {
     opened: bool,
     wrote_any: bool,
     done: bool,
+    /// What was written so far, while it may still be kept.
+    kept: Option<Vec<u8>>,
+    key: ListKey,
 }
 
 /// The caller's machines of `backend_id` as the bytes of a JSON array, in
@@ -32,9 +40,20 @@ pub async fn list_json(
     services: &Services,
     actor: &Actor,
     backend_id: &str,
-) -> Result<impl Stream<Item = Result<Vec<u8>, ErrorKind>> + Send + 'static, ErrorKind> {
+) -> Result<impl Stream<Item = Result<bytes::Bytes, ErrorKind>> + Send + 'static, ErrorKind> {
     authz::authorize_listing(actor, "view:machine")?;
-    let backend = crate::backends::stored(services, backend_id).await?;
+    let (backend, version) = services
+        .db
+        .backend_with_machines_version(backend_id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| crate::backends::not_found(backend_id))?;
+    let key = ListKey::new(actor, &backend, version);
+    if let Some(body) = services.machine_lists.get(&key) {
+        return Ok(Either::Left(futures_util::stream::once(
+            std::future::ready(Ok(body)),
+        )));
+    }
     let cursor = Cursor {
         services: services.clone(),
         actor: actor.clone(),
@@ -43,22 +62,26 @@ pub async fn list_json(
         opened: false,
         wrote_any: false,
         done: false,
+        kept: Some(Vec::new()),
+        key,
     };
     // Fused: a body may be polled again after its end (the compression
     // layer is), which a bare `unfold` refuses with a panic.
-    Ok(futures_util::StreamExt::fuse(futures_util::stream::unfold(
-        cursor,
-        |mut c| async move {
+    Ok(Either::Right(
+        futures_util::stream::unfold(cursor, |mut c| async move {
             if c.done {
                 return None;
             }
             let chunk = next_chunk(&mut c).await;
-            if chunk.is_err() {
-                c.done = true;
+            match &chunk {
+                Err(_) => c.done = true,
+                Ok(_) if c.done => keep(&mut c).await,
+                Ok(_) => {}
             }
-            Some((chunk, c))
-        },
-    )))
+            Some((chunk.map(bytes::Bytes::from), c))
+        })
+        .fuse(),
+    ))
 }
 
 async fn next_chunk(c: &mut Cursor) -> Result<Vec<u8>, ErrorKind> {
@@ -92,5 +115,27 @@ async fn next_chunk(c: &mut Cursor) -> Result<Vec<u8>, ErrorKind> {
     } else if let Some(last) = batch.last() {
         c.after = Some((last.name.clone(), last.id.clone()));
     }
+    if let Some(kept) = &mut c.kept {
+        if kept.len() + out.len() > MAX_ENTRY {
+            c.kept = None;
+        } else {
+            kept.extend_from_slice(&out);
+        }
+    }
     Ok(out)
+}
+
+/// Keeps the list just written whole when the machines did not change
+/// while it was read (the counter it was read at still stands), so it is
+/// the list as of that counter.
+async fn keep(c: &mut Cursor) {
+    let Some(body) = c.kept.take() else {
+        return;
+    };
+    match c.services.db.machines_version(&c.backend.id).await {
+        Ok(Some(now)) if now == c.key.version() => {
+            c.services.machine_lists.put(c.key.clone(), body.into());
+        }
+        _ => {}
+    }
 }

@@ -9,6 +9,7 @@
 mod columns;
 mod doors;
 mod filters;
+mod list_cache;
 mod paging;
 mod prices;
 mod rights;
@@ -83,11 +84,27 @@ where
     F: Fn(TestApp, &'static str) -> Fut,
     Fut: Future<Output = ()>,
 {
-    test(TestApp::signed_in().await, "sqlite").await;
+    on_each_engine_at(|app, _, engine| test(app, engine)).await;
+}
+
+/// [`on_each_engine`], with the database's URL (for a second connection
+/// to it, standing for another instance sharing the database).
+pub async fn on_each_engine_at<F, Fut>(test: F)
+where
+    F: Fn(TestApp, String, &'static str) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let app = TestApp::signed_in().await;
+    let url = format!("sqlite://{}", app.data_dir().join("overcast.db").display());
+    test(app, url, "sqlite").await;
     if let Some(pg) = Pg::create().await {
         let url = pg.url.clone();
-        let app = TestApp::signed_in_with(move |s| s.database_url = Some(url)).await;
-        test(app, "postgres").await;
+        let app = TestApp::signed_in_with({
+            let url = url.clone();
+            move |s| s.database_url = Some(url)
+        })
+        .await;
+        test(app, url, "postgres").await;
         pg.drop_database().await;
     }
 }

@@ -12,7 +12,7 @@ use service::{machines::LIST_BATCH, session::Credential, Actor};
 use super::*;
 
 /// The body as served to `caller` (the master's session when `None`).
-async fn served(app: &TestApp, path: &str, caller: Option<&str>) -> String {
+pub(super) async fn served(app: &TestApp, path: &str, caller: Option<&str>) -> String {
     let res = match caller {
         Some(auth) => app.as_caller(Method::GET, path, auth, None).await,
         None => app.get_json(path).await,
@@ -24,14 +24,14 @@ async fn served(app: &TestApp, path: &str, caller: Option<&str>) -> String {
 }
 
 /// What serializing the whole list at once gives `actor`.
-async fn expected(app: &TestApp, actor: &Actor, backend: &str) -> String {
+pub(super) async fn expected(app: &TestApp, actor: &Actor, backend: &str) -> String {
     let all = service::machines::list(app.services(), actor, Some(backend))
         .await
         .unwrap();
     serde_json::to_string(&all).unwrap()
 }
 
-fn actor(is_master: bool, roles: Vec<Policy>) -> Actor {
+pub(super) fn actor(is_master: bool, roles: Vec<Policy>) -> Actor {
     Actor {
         account_id: "someone".into(),
         email: "someone@example.com".into(),
