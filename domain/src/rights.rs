@@ -53,6 +53,10 @@ pub struct MachineRights {
     pub forget: bool,
     /// Deploy a key to it: `shell:machine` on it and `edit:key` on some key.
     pub deploy_key: bool,
+    /// Take at least one of its power actions (reboot, stop, start,
+    /// destroy), whatever its state allows now.
+    #[serde(default)]
+    pub power: bool,
 }
 
 /// How a key's association with a machine is known.

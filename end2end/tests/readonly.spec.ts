@@ -158,6 +158,8 @@ test("the machine page: no command, terminal, script, tags or key deployment", a
   // The power buttons (Reboot, Stop, Destroy) come from the machine's
   // `can_*`, made rights-aware by the Machines work: this also checks them.
   expect(await writeActions(page)).toEqual([]);
+  // Nor is the reader told the machine's state is what stops them.
+  await expect(page.getByTestId("no-actions")).toHaveCount(0);
 });
 
 test("Stacks: no New stack", async ({ page }) => {

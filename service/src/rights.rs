@@ -73,6 +73,9 @@ pub fn machine(actor: &Actor, backend_id: &str, machine_id: &str) -> MachineRigh
         accept_host_key: may(actor, "edit:machine", &target),
         forget: may(actor, "destroy:machine", &target),
         deploy_key: shell && may_somewhere(actor, "edit:key"),
+        power: crate::machines::ACTION_RIGHTS[..4]
+            .iter()
+            .any(|action| may(actor, action, &target)),
     }
 }
 

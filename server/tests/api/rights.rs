@@ -155,14 +155,28 @@ async fn a_machine_page_says_what_each_caller_may_do_on_it() {
         ]})),
     )
     .await;
+    let stopper = user_with_scope(
+        &app,
+        "stopper",
+        Some(json!({"Statement": [
+            {"Effect": "Allow", "Action": ["view:*", "stop:machine"], "Resource": ["*"]}
+        ]})),
+    )
+    .await;
     let path = format!("/api/machines/detail?backend={b}&machine={m}");
-    let every =
-        |v: bool| json!({"shell": v, "tag": v, "accept_host_key": v, "forget": v, "deploy_key": v});
+    let every = |v: bool| json!({"shell": v, "tag": v, "accept_host_key": v, "forget": v, "deploy_key": v, "power": v});
+    let only = |right: &str| {
+        let mut may = every(false);
+        may[right] = json!(true);
+        may
+    };
     assert_eq!(read(&app, None, &path).await["may"], every(true));
     assert_eq!(read(&app, Some(&reader), &path).await["may"], every(false));
+    assert_eq!(read(&app, Some(&tagger), &path).await["may"], only("tag"));
+    // A power action anywhere on it counts, whatever the state allows.
     assert_eq!(
-        read(&app, Some(&tagger), &path).await["may"],
-        json!({"shell": false, "tag": true, "accept_host_key": false, "forget": false, "deploy_key": false})
+        read(&app, Some(&stopper), &path).await["may"],
+        only("power")
     );
 }
 

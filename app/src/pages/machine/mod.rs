@@ -165,7 +165,7 @@ pub fn MachinePage() -> impl IntoView {
                                         let may = d.may;
                                         view! {
                                             {may.deploy_key.then(|| view! { <DeployKeyForm machine=d.machine.clone() deploy keys/> })}
-                                            <Actions current act/>
+                                            <Actions current act may_act=may.power/>
                                             {may.tag.then(|| view! { <TagsForm machine=d.machine tag/> })}
                                         }.into_any()
                                     }}
@@ -342,13 +342,18 @@ fn Tools(backend: Signal<String>, machine: Signal<String>, last: LastRunResource
 }
 
 /// The actions the machine's provider and state allow; they follow the
-/// state.
+/// state. A caller whose role allows none of them is told nothing about
+/// them (the state is not what stops them).
 #[component]
-fn Actions(current: Memo<MachineSummary>, act: ServerAction<ActOnMachine>) -> impl IntoView {
+fn Actions(
+    current: Memo<MachineSummary>,
+    act: ServerAction<ActOnMachine>,
+    may_act: bool,
+) -> impl IntoView {
     let error = Signal::derive(move || act.value().get().and_then(Result::err));
     move || {
         let machine = current.get();
-        let none = (!any_action(&machine)).then(|| {
+        let none = (may_act && !any_action(&machine)).then(|| {
             format!(
                 "No action is possible while the machine is {}.",
                 machine.state
