@@ -7,7 +7,8 @@
 # cargo-leptos's `--split` wrote a `__wasm_split_manifest*.json`, the total
 # for each of its entries (the entry plus the chunks listed for it).
 #
-# Then what dominates the code: `twiggy top` and `twiggy dominators` on the
+# Then the split entry's code by crate (scripts/bench/wasm_crates.py), and
+# what dominates the code: `twiggy top` and `twiggy dominators` on the
 # release build's WebAssembly before wasm-bindgen and wasm-opt
 # (target/front/wasm32-unknown-unknown/wasm-release/frontend.wasm, written by
 # `cargo leptos build --release`); by default when that file exists, always
@@ -135,6 +136,14 @@ for key in sorted(manifest):
 if worst[1]:
     print(f"the heaviest split point with the entry: {worst[1]}, {kb(worst[0])} KB brotli")
 EOF
+
+# The split entry before wasm-bindgen and wasm-opt still has its names.
+SPLIT_WASM="$ROOT/target/front/wasm32-unknown-unknown/wasm-release/frontend_split.wasm"
+if [ -f "$SPLIT_WASM" ] && command -v c++filt >/dev/null; then
+  echo
+  echo "## The entry's code by crate ($(basename "$SPLIT_WASM"), $(date -r "$SPLIT_WASM" '+%F %R'), before wasm-bindgen and wasm-opt; scripts/bench/wasm_crates.py)"
+  python3 "$ROOT/scripts/bench/wasm_crates.py" "$SPLIT_WASM" 20
+fi
 
 RAW_WASM="${TWIGGY_WASM:-$ROOT/target/front/wasm32-unknown-unknown/wasm-release/frontend.wasm}"
 want="${TWIGGY:-}"
