@@ -14,8 +14,8 @@ use crate::{
     assets,
     metrics::Metrics,
     middleware::{
-        auth, body, csrf, fused_body, gate, headers, metrics as metrics_mw, request_id,
-        server_fn_status,
+        auth, body, csrf, finish_render, fused_body, gate, headers, metrics as metrics_mw,
+        request_id, server_fn_status,
     },
     rest,
     site_files::SiteFiles,
@@ -83,14 +83,20 @@ pub fn build_router(
             .leptos_routes_with_context(&state, shared, context.clone(), move || {
                 shell(shell_options.clone())
             })
+            .layer(middleware::map_response(finish_render::finish))
             .with_state(state.clone())
     };
 
-    let router = Router::new()
-        .merge(rest_routes)
+    // A page whose reader leaves is still rendered to its end.
+    let page_router = Router::new()
         .leptos_routes_with_context(&state, pages, context.clone(), move || {
             shell(shell_options.clone())
         })
+        .layer(middleware::map_response(finish_render::finish));
+
+    let router = Router::new()
+        .merge(rest_routes)
+        .merge(page_router)
         .nest("/pkg", assets::pkg_router(&state))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

@@ -4,11 +4,13 @@
 //! the session layer (installed in `router.rs`), the refusal of sign-in
 //! posts from other sites, authentication with the CSRF check and the
 //! gate, and the status fix for server-function errors (with the fields a
-//! failed plain form keeps).
+//! failed plain form keeps). Pages' bodies are read to their end even when
+//! their reader leaves (`finish_render`).
 
 pub mod auth;
 pub mod body;
 pub mod csrf;
+pub mod finish_render;
 pub mod fused_body;
 pub mod gate;
 pub mod headers;

@@ -19,10 +19,13 @@
 //! - `stacks_crash`: a stack's server killed (SIGKILL) mid-create, on
 //!   SQLite restarted and on PostgreSQL taken over by the other instance,
 //!   ends complete with nothing made twice (moto).
+//! - `abandoned_pages`: readers leaving a page midway leave no panic in
+//!   the server's log.
 //! - `docs`: docs/scaling.md shows the nginx configuration run here.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod abandoned_pages;
 mod docs;
 mod harness;
 mod polls;
