@@ -95,9 +95,10 @@ impl ListCache {
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
-        entries.retain(|(k, _)| {
-            !(k.backend_id == key.backend_id && k.version < key.version) && !k.same(&key)
-        });
+        let replaced = |k: &ListKey| {
+            k.same(&key) || (k.backend_id == key.backend_id && k.version < key.version)
+        };
+        entries.retain(|(k, _)| !replaced(k));
         entries.push((key, body));
         let mut total: usize = entries.iter().map(|(_, b)| b.len()).sum();
         while total > MAX_TOTAL && !entries.is_empty() {
