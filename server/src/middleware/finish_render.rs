@@ -25,14 +25,27 @@ use http_body_util::BodyExt;
 /// waits at most the provider timeout).
 pub const LIMIT: Duration = Duration::from_secs(60);
 
-/// The middleware: wraps a page's body.
+/// The middleware: wraps a page's body. Anything else the page routers
+/// answer (server functions, whose streamed shell output must stop when
+/// its reader leaves) passes through as it is.
 pub async fn finish(response: Response) -> Response {
+    if !is_html(&response) {
+        return response;
+    }
     response.map(|body| {
         Body::new(Finished {
             inner: Some(body),
             done: false,
         })
     })
+}
+
+fn is_html(response: &Response) -> bool {
+    response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
 }
 
 /// A body that, dropped before its end, is read to its end elsewhere.
@@ -102,6 +115,16 @@ mod tests {
 
     use super::*;
 
+    /// A page of `chunks` chunks, counting those read in `read`.
+    fn page(chunks: usize, read: Arc<AtomicUsize>) -> Response {
+        let mut response = Response::new(counted(chunks, read));
+        response.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            "text/html; charset=utf-8".parse().unwrap(),
+        );
+        response
+    }
+
     /// A body of `chunks` chunks, counting those read in `read`.
     fn counted(chunks: usize, read: Arc<AtomicUsize>) -> Body {
         let stream = futures_util::stream::iter(0..chunks).then(move |n| {
@@ -118,7 +141,7 @@ mod tests {
     #[tokio::test]
     async fn a_body_dropped_midway_is_read_to_its_end() {
         let read = Arc::new(AtomicUsize::new(0));
-        let response = finish(Response::new(counted(50, read.clone()))).await;
+        let response = finish(page(50, read.clone())).await;
         let mut body = response.into_body();
         let first = body.frame().await.unwrap().unwrap();
         assert_eq!(first.into_data().unwrap(), "chunk 0\n");
@@ -135,9 +158,28 @@ mod tests {
     #[tokio::test]
     async fn a_body_read_whole_is_answered_as_it_was() {
         let read = Arc::new(AtomicUsize::new(0));
-        let response = finish(Response::new(counted(3, read.clone()))).await;
+        let response = finish(page(3, read.clone())).await;
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         assert_eq!(bytes, "chunk 0\nchunk 1\nchunk 2\n");
         assert_eq!(read.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn anything_but_a_page_stops_when_its_reader_leaves() {
+        let read = Arc::new(AtomicUsize::new(0));
+        let mut response = Response::new(counted(50, read.clone()));
+        response.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; charset=utf-8".parse().unwrap(),
+        );
+        let mut body = finish(response).await.into_body();
+        body.frame().await.unwrap().unwrap();
+        drop(body);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(
+            read.load(Ordering::SeqCst),
+            1,
+            "nothing read after the drop"
+        );
     }
 }
