@@ -17,13 +17,16 @@ pub fn services() -> Result<Services, AppError> {
     })
 }
 
-fn parts() -> Option<Parts> {
-    use_context::<Parts>()
+/// `read` of the request's head, borrowed: a page asks for the CSRF token
+/// once per form (a Machines row has one), and a clone of the head copies
+/// every header and extension.
+fn with_parts<R>(read: impl FnOnce(&Parts) -> Option<R>) -> Option<R> {
+    with_context::<Parts, _>(read).flatten()
 }
 
 /// The authenticated caller, if any (put there by the server's middleware).
 pub fn actor() -> Option<Actor> {
-    parts().and_then(|p| p.extensions.get::<Actor>().cloned())
+    with_parts(|p| p.extensions.get::<Actor>().cloned())
 }
 
 /// The authenticated caller, or 401.
@@ -34,24 +37,24 @@ pub fn require_actor() -> Result<Actor, AppError> {
 /// Whether the caller's session may only enrol in two-factor sign-in (the
 /// master requires it; put there by the server's middleware).
 pub fn enrol_only() -> bool {
-    parts().is_some_and(|p| {
+    with_parts(|p| {
         p.extensions
             .get::<service::two_factor::sign_in::EnrolOnly>()
-            .is_some()
+            .map(|_| ())
     })
+    .is_some()
 }
 
 /// The cookie session's CSRF token, if the caller is signed in with one
 /// (put there by the server's middleware beside the [`Actor`]).
 pub fn csrf_token() -> Option<String> {
-    parts().and_then(|p| p.extensions.get::<CsrfToken>().map(|t| t.0.clone()))
+    with_parts(|p| p.extensions.get::<CsrfToken>().map(|t| t.0.clone()))
 }
 
 /// The caller's network address, for throttling and the audit log of a
 /// caller not signed in (a signed-in caller's is [`Actor::address`]).
 pub fn client_address() -> String {
-    parts()
-        .and_then(|p| p.extensions.get::<ClientAddress>().map(|a| a.0.clone()))
+    with_parts(|p| p.extensions.get::<ClientAddress>().map(|a| a.0.clone()))
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
@@ -86,10 +89,11 @@ pub fn set_header(name: &'static str, value: &'static str) {
 /// (the browser asks for a page back), rather than a server-function call
 /// from the page's script.
 pub fn plain_form_post() -> bool {
-    parts().is_some_and(|p| {
+    with_parts(|p| {
         p.headers
             .get(http::header::ACCEPT)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
+            .map(|v| v.contains("text/html"))
     })
+    .unwrap_or(false)
 }

@@ -22,7 +22,13 @@
 # target/site), else the debug build; OVERCAST_BIN and OVERCAST_SITE_ROOT
 # override. Needs wrk and nginx (Debian packages; installed when missing)
 # and moto (scripts/peers.sh's ensure_moto). Knobs: WRK_DURATION (10s),
-# WRK_CONNECTIONS (4), SERVE_COST_MACHINES (1000), SERVE_COST_STORED (10000).
+# WRK_CONNECTIONS (4), SERVE_COST_MACHINES (1000), SERVE_COST_STORED (10000),
+# SERVE_COST_KEEP (a directory: the bodies Overcast answered are copied
+# there), SERVE_COST_PERF (a case, json, page or page500: `perf record`
+# samples the server during that case's wrk run and the functions that
+# took the most of it are printed; a binary with symbols names them, e.g.
+# a release build with CARGO_PROFILE_RELEASE_STRIP=none
+# CARGO_PROFILE_RELEASE_DEBUG=line-tables-only).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 # shellcheck source=../lib.sh
@@ -143,6 +149,7 @@ for i in "${!names[@]}"; do
   [ "$code" = 200 ] || { echo "GET ${paths[$i]}: $code" >&2; exit 1; }
 done
 chmod 644 "$work/static"/*
+if [ -n "${SERVE_COST_KEEP:-}" ]; then mkdir -p "$SERVE_COST_KEEP" && cp "$work/static"/* "$SERVE_COST_KEEP/"; fi
 
 nginx_port="$(free_port)"
 sed -e "s|@WORK@|$work|g" -e "s|@PORT@|$nginx_port|g" "$ROOT/scripts/bench/nginx.conf.template" >"$work/nginx/nginx.conf"
@@ -167,9 +174,16 @@ for i in "${!names[@]}"; do
   hw=()
   for x in "${h[@]}" "Accept-Encoding: identity"; do hw+=(-H "$x"); done
   bytes="$(stat -c %s "$work/static/${files[$i]}")"
+  perf_pid=""
+  if [ "${SERVE_COST_PERF:-}" = "${names[$i]}" ]; then
+    command -v perf >/dev/null || apt_install linux-perf
+    perf record -q -F 999 -g -p "$pid" -o "$work/perf.data" 2>/dev/null &
+    perf_pid=$!
+  fi
   before="$(cpu_ticks "$pid")"
   read -r o_rps o_n o_bad < <(run_wrk "$base${paths[$i]}" "${hw[@]}")
   after="$(cpu_ticks "$pid")"
+  if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true; fi
   read -r n_rps _ n_bad < <(run_wrk "http://127.0.0.1:$nginx_port/${files[$i]}" "${hw[@]}")
   [ "$o_bad" = 0 ] || echo "warning: Overcast answered $o_bad non-2xx for ${paths[$i]}" >&2
   [ "$n_bad" = 0 ] || echo "warning: nginx answered $n_bad non-2xx for ${files[$i]}" >&2
@@ -183,6 +197,18 @@ print(f"{name:<9} {path:<30} {size:>10} {o:>12.1f} {n:>10.1f} {100 * o / n:>7.1f
 EOF
 done
 echo "(cpu: the server process's utime+stime over its wrk run, divided by the requests it answered; rows: $MACHINES for the JSON list, the page's rows for the pages)"
+
+if [ -f "$work/perf.data" ]; then
+  echo
+  echo "## Where the server's time went serving $SERVE_COST_PERF (perf, self time, top 40)"
+  perf report -i "$work/perf.data" --no-children --sort symbol --stdio -g none --percent-limit 0.4 2>/dev/null |
+    grep -v '^#' | grep -v '^$' | head -n 40 | cut -c1-160
+  echo
+  echo "## ... and with what it calls (top 40 by total time, crates' own functions)"
+  perf report -i "$work/perf.data" --children --sort symbol --stdio -g none --percent-limit 2 2>&1 |
+    grep -v '^#' | grep -v '^$' | head -n 40 | cut -c1-160
+  if [ -n "${SERVE_COST_KEEP:-}" ]; then cp "$work/perf.data" "$SERVE_COST_KEEP/"; fi
+fi
 
 echo
 echo "## What Overcast sends when the client accepts br, gzip"

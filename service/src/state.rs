@@ -53,6 +53,9 @@ pub struct Services {
     /// Backends' whole machine lists as JSON, kept per caller's rights
     /// while their machines have not changed.
     pub machine_lists: Arc<crate::machines::ListCache>,
+    /// The fleet's passes over the machines, kept per caller's rights,
+    /// query and the machines' counters.
+    pub fleet_scans: Arc<crate::machines::ScanCache>,
 }
 
 /// A source of the current time in Unix milliseconds.
@@ -76,6 +79,7 @@ impl Services {
             events: Arc::default(),
             rights: Arc::default(),
             machine_lists: Arc::default(),
+            fleet_scans: Arc::default(),
             db,
             settings: Arc::new(settings),
             set_up: Arc::new(AtomicBool::new(false)),

@@ -43,6 +43,37 @@ impl Db {
         .transpose()
     }
 
+    /// Every backend with its machines' counter, in one read, ordered as
+    /// [`Db::backends`].
+    pub async fn backends_with_machines_versions(
+        &self,
+    ) -> Result<Vec<(StoredBackend, i64)>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {}, machines_version FROM backends ORDER BY title, id",
+            crate::backends::BACKEND_COLUMNS
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    crate::backends::backend(row)?,
+                    row.try_get("machines_version")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Every backend's id and machines' counter, ordered by id.
+    pub async fn machines_versions(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = sqlx::query("SELECT id, machines_version FROM backends ORDER BY id")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("machines_version")?)))
+            .collect()
+    }
+
     /// The counter alone; `None` when the backend is gone.
     pub async fn machines_version(&self, backend_id: &str) -> Result<Option<i64>, StoreError> {
         let row = sqlx::query("SELECT machines_version FROM backends WHERE id = $1")

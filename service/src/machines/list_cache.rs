@@ -20,6 +20,37 @@ pub const MAX_ENTRY: usize = 4 << 20;
 /// All kept lists together.
 pub const MAX_TOTAL: usize = 12 << 20;
 
+/// What decides which machines a caller sees (`authz::decide`): mastery,
+/// the roles' scopes and a token's own scope. Two callers with equal
+/// rights see the same machines.
+#[derive(Debug, Clone)]
+pub struct Rights {
+    is_master: bool,
+    roles: Arc<Vec<Policy>>,
+    token_scope: Option<Arc<Policy>>,
+}
+
+impl Rights {
+    /// `actor`'s rights.
+    pub fn of(actor: &Actor) -> Self {
+        Self {
+            is_master: actor.is_master,
+            roles: actor.roles.clone(),
+            token_scope: actor.token_scope.clone(),
+        }
+    }
+
+    /// Whether both decide alike (equal roles, found equal by pointer
+    /// first: a session's roles are shared until they change).
+    pub fn same(&self, other: &Self) -> bool {
+        self.is_master == other.is_master
+            && (self.is_master
+                || Arc::ptr_eq(&self.roles, &other.roles)
+                || self.roles == other.roles)
+            && self.token_scope.as_deref() == other.token_scope.as_deref()
+    }
+}
+
 /// What a list depends on besides the machines: the backend as a summary
 /// shows it and the caller's rights.
 #[derive(Debug, Clone)]
@@ -29,9 +60,7 @@ pub struct ListKey {
     provider: String,
     created_at: i64,
     version: i64,
-    is_master: bool,
-    roles: Arc<Vec<Policy>>,
-    token_scope: Option<Arc<Policy>>,
+    rights: Rights,
 }
 
 impl ListKey {
@@ -43,9 +72,7 @@ impl ListKey {
             provider: backend.provider.clone(),
             created_at: backend.created_at,
             version,
-            is_master: actor.is_master,
-            roles: actor.roles.clone(),
-            token_scope: actor.token_scope.clone(),
+            rights: Rights::of(actor),
         }
     }
 
@@ -55,12 +82,7 @@ impl ListKey {
     }
 
     fn same(&self, other: &Self) -> bool {
-        let rights = self.is_master == other.is_master
-            && (self.is_master
-                || Arc::ptr_eq(&self.roles, &other.roles)
-                || self.roles == other.roles)
-            && self.token_scope.as_deref() == other.token_scope.as_deref();
-        rights
+        self.rights.same(&other.rights)
             && self.version == other.version
             && self.created_at == other.created_at
             && self.backend_id == other.backend_id

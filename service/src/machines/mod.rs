@@ -19,13 +19,16 @@ use crate::{audit, authz, internal, Actor, Services};
 
 mod columns;
 mod fleet;
+mod fleet_scan;
 mod list_cache;
 pub(crate) mod prices;
+mod scan_cache;
 mod stream;
 
 pub use columns::{fleet_columns, set_fleet_columns};
 pub use fleet::{fleet, fleet_of, matching};
-pub use list_cache::{ListCache, ListKey};
+pub use list_cache::{ListCache, ListKey, Rights};
+pub use scan_cache::{ScanCache, ScanKey};
 pub use stream::{list_json, BATCH as LIST_BATCH};
 
 fn ips(json: &str) -> Vec<String> {

@@ -14,6 +14,7 @@ mod paging;
 mod prices;
 mod rights;
 mod row_errors;
+mod scan_cache;
 mod stream;
 
 use std::future::Future;
