@@ -149,7 +149,7 @@ async fn answer(
         }
     };
     let wanted: Vec<(String, String)> = (skip..keys.len().min(skip.saturating_add(take)))
-        .map(|i| nth(i))
+        .map(nth)
         .map(|k| (k.backend.clone(), k.id.clone()))
         .collect();
     let mut found: HashMap<(String, String), (StoredMachine, i64)> = services

@@ -13,6 +13,7 @@
 mod bulk;
 mod columns;
 mod filters;
+mod packed;
 mod pager;
 mod row;
 mod state;
@@ -84,7 +85,7 @@ pub fn MachinesPage() -> impl IntoView {
         |q| async move {
             let since = events_position().await?;
             let page = read(q).await?;
-            Ok::<_, AppError>((since, page))
+            Ok::<_, AppError>((since, packed::Packed(page)))
         },
     );
     // Reads the address's page again; an answer overtaken by a later read
@@ -182,7 +183,7 @@ pub fn MachinesPage() -> impl IntoView {
                     let (refusal, refused_row) = (refusal.clone(), refused_row.clone());
                     Suspend::new(async move {
                         match first.await {
-                            Ok((_, page)) => {
+                            Ok((_, packed::Packed(page))) => {
                                 let beside = refused_row
                                     .filter(|key| page.rows.iter().any(|r| key_of(r) == *key));
                                 // The first read seeds what later reads replace.
