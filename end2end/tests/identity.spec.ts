@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "./fixtures";
+import { basic } from "./steps";
 
 // Runs after foundation.spec.ts on the same server: the master exists.
 const MASTER = { email: "owner@example.com", password: "correct horse battery staple" };
@@ -76,13 +77,12 @@ test("the read-only user is refused an edit in the page and through the API", as
   expect(fromPage.status()).toBe(403);
   expect((await fromPage.json()).RBAC).toBe("Action not allowed");
 
-  const basic = "Basic " + Buffer.from(`${READER.email}:${READER.password}`).toString("base64");
   const viaApi = await request.post("/v3/role", {
-    headers: { Authorization: basic },
+    headers: { Authorization: basic(READER) },
     data: { name: "mine", scope: { Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] } },
   });
   expect(viaApi.status()).toBe(403);
   expect((await viaApi.json()).action).toBe("create:role");
-  const allowed = await request.get("/v3/user", { headers: { Authorization: basic } });
+  const allowed = await request.get("/v3/user", { headers: { Authorization: basic(READER) } });
   expect(allowed.status()).toBe(200);
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "./fixtures";
 import { needsPeer } from "./peers";
-import { MASTER, SSH, open, signIn, needsSshd } from "./steps";
+import { MASTER, SSH, basic, open, signIn, needsSshd } from "./steps";
 
 // Honest buttons: a read-only user (a role of `view:*`) walks every page and
 // is offered no write action (no Create, Add, Import, Generate, Rename,
@@ -27,8 +27,6 @@ const reader = () => ({
 const KEY = () => `ro-key-${project()}`;
 const HOST = () => `Read-only host ${project()}`;
 const EC2 = () => `Read-only EC2 ${project()}`;
-const basic = (who: { email: string; password: string }) =>
-  "Basic " + Buffer.from(`${who.email}:${who.password}`).toString("base64");
 const asMaster = () => ({ Authorization: basic(MASTER), Accept: "application/json" });
 
 /** The bare-metal backend and its machine, once set up. */

@@ -25,6 +25,10 @@ export function needsSshd() {
   );
 }
 
+/** An HTTP Basic `Authorization` header value for `who`. */
+export const basic = (who: { email: string; password: string }) =>
+  "Basic " + Buffer.from(`${who.email}:${who.password}`).toString("base64");
+
 export const hydrated = () => test.info().project.name === "hydrated";
 
 /** Opens `path`, and once hydrated waits for the page's first requests. */

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { expect, test, type Page } from "./fixtures";
-import { MASTER, hydrated, open, signIn } from "./steps";
+import { MASTER, basic, hydrated, open, signIn } from "./steps";
 
 // Two-factor sign-in on the Account page, then signing in with a code, with
 // JavaScript off and hydrated. A user of its own, so the master (and the
@@ -49,9 +49,8 @@ async function ensureUser(page: Page, who: User) {
     expect(made.status()).toBeLessThan(400);
     await page.context().clearCookies();
   }
-  const basic = "Basic " + Buffer.from(`${MASTER.email}:${MASTER.password}`).toString("base64");
   const res = await request.post("/v3/user", {
-    headers: { Authorization: basic },
+    headers: { Authorization: basic(MASTER) },
     data: { username: who.username, email: who.email, password: who.password },
   });
   expect([200, 409]).toContain(res.status());

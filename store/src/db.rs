@@ -127,20 +127,23 @@ impl Db {
     ///   deleted.
     ///
     /// Statements outside a transaction need neither.
+    ///
+    /// The transaction is begun in a task of its own, which its caller
+    /// cannot cancel: sqlx 0.8 loses track of a transaction whose `begin`
+    /// is dropped between the `BEGIN` and its acknowledgement (a custom
+    /// `BEGIN IMMEDIATE` on SQLite; any `BEGIN` on PostgreSQL), and the
+    /// connection goes back to the pool still inside it, holding the write
+    /// lock for good. A browser aborting a request drops its server
+    /// function's future at any point. Begun in a task, a transaction whose
+    /// caller left is handed to nobody: dropped, it rolls back.
     pub(crate) async fn write_tx(
         &self,
     ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-        match self.kind {
-            DbKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            DbKind::Postgres => {
-                let mut tx = self.pool.begin().await?;
-                sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock($1)) AS l")
-                    .bind(WRITE_LOCK)
-                    .execute(&mut *tx)
-                    .await?;
-                Ok(tx)
-            }
-        }
+        let pool = self.pool.clone();
+        let kind = self.kind;
+        tokio::spawn(async move { begin_write(&pool, kind).await })
+            .await
+            .map_err(|e| sqlx::Error::Protocol(format!("beginning a write transaction: {e}")))?
     }
 
     /// Which engine this is.
@@ -179,6 +182,24 @@ impl Db {
     /// Closes every connection (waits for those in use).
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// [`Db::write_tx`]'s transaction, begun on `pool`.
+async fn begin_write(
+    pool: &AnyPool,
+    kind: DbKind,
+) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    match kind {
+        DbKind::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        DbKind::Postgres => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock($1)) AS l")
+                .bind(WRITE_LOCK)
+                .execute(&mut *tx)
+                .await?;
+            Ok(tx)
+        }
     }
 }
 

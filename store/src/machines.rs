@@ -79,7 +79,8 @@ pub struct StoredMachine {
     pub ssh_port: i64,
     /// Provider details, JSON object.
     pub extra: String,
-    /// Last seen, Unix ms.
+    /// When a listing last found it new or changed, Unix ms (a listing
+    /// that finds it as it was does not write it again).
     pub seen_at: i64,
 }
 
@@ -131,8 +132,10 @@ impl Db {
         .map(machine)
         .collect::<Result<Vec<_>, _>>()?;
         let diff = MachineDiff::between(before, machines);
-        // Gone machines leave; the rest are written over in place, so each
-        // keeps when it was first seen.
+        // Gone machines leave; new and changed ones are written (a changed
+        // one over itself, keeping when it was first seen). An unchanged
+        // machine is not written: a poll of 1,000 unchanged machines holds
+        // the write lock for one read, not for 1,000 writes.
         for m in &diff.gone {
             sqlx::query("DELETE FROM machines WHERE backend_id = $1 AND id = $2")
                 .bind(backend_id)
@@ -140,7 +143,7 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
         }
-        for m in machines {
+        for m in diff.appeared.iter().chain(&diff.changed) {
             insert_machine(&mut tx, m).await?;
         }
         if !diff.is_empty() {

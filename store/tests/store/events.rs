@@ -144,6 +144,15 @@ async fn replacing_machines_says_what_appeared_changed_and_went_and_commits_its_
             let events = db.events_after(0, 10).await.unwrap();
             assert_eq!(kinds(&events), ["machine.changed"]);
             assert_eq!(events[0].resource, "c");
+            // Only what appeared or changed is written: the machine seen
+            // again unchanged keeps the row it had.
+            let kept = db.machine("b", "a").await.unwrap().unwrap();
+            assert_eq!(
+                kept.seen_at, a.seen_at,
+                "{engine}: unchanged, not rewritten"
+            );
+            let written = db.machine("b", "c").await.unwrap().unwrap();
+            assert_eq!(written.state, "stopped", "{engine}");
 
             let diff = db.replace_machines("b", &[]).await.unwrap();
             let mut gone: Vec<_> = diff.gone.iter().map(|m| m.id.as_str()).collect();

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod cancelled_writes;
 mod concurrency;
 mod events;
 mod harness;
