@@ -1,11 +1,8 @@
 import { expect, test, type Page } from "./fixtures";
-import { basic } from "./steps";
+import { MASTER, basic, hydrated } from "./steps";
 
 // Runs after foundation.spec.ts on the same server: the master exists.
-const MASTER = { email: "owner@example.com", password: "correct horse battery staple" };
 const READER = { username: "reader", email: "reader@example.com", password: "a reader's long password" };
-
-const hydrated = () => test.info().project.name === "hydrated";
 
 async function signIn(page: Page, who: { email: string; password: string }) {
   await page.goto("/signin");
