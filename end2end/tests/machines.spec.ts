@@ -1,6 +1,6 @@
 import { expect, test } from "./fixtures";
 import { needsPeer } from "./peers";
-import { SSH, addBackend, hydrated, importSshdKey, open, removeBackendsAndKey, signIn, needsSshd } from "./steps";
+import { ROW_STATE, SSH, addBackend, hydrated, importSshdKey, open, removeBackendsAndKey, signIn, needsSshd } from "./steps";
 
 // Runs after foundation.spec.ts and identity.spec.ts on the same server (the
 // master exists) and leaves nothing behind for the later specs. run.sh
@@ -83,7 +83,7 @@ test("EC2 and bare metal in one list: a machine is created, changes state withou
   await expect(page.getByTestId("machine-count")).toHaveText("1–1 of 1");
 
   // moto reports the new instance pending, then running on the next poll.
-  const state = row.getByTestId("machine-state");
+  const state = row.locator(ROW_STATE);
   if (hydrated()) {
     await page.evaluate(() => ((window as any).__sameDocument = true));
     await expect(state).toHaveText("running", { timeout: 30_000 });
@@ -100,7 +100,7 @@ test("EC2 and bare metal in one list: a machine is created, changes state withou
   // Destroy asks first, then the row says so.
   await row.locator("summary", { hasText: "Destroy" }).click();
   await row.getByRole("button", { name: "Destroy this machine" }).click();
-  await expect(table.locator("tr", { hasText: name }).getByTestId("machine-state")).toHaveText(
+  await expect(table.locator("tr", { hasText: name }).locator(ROW_STATE)).toHaveText(
     /terminated|shutting-down/,
     { timeout: 20_000 },
   );

@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { SSH, addBackend, hydrated, importSshdKey, needsSshd, open, removeBackendsAndKey, signIn } from "./steps";
+import { ROW_STATE, SSH, addBackend, hydrated, importSshdKey, needsSshd, open, removeBackendsAndKey, signIn } from "./steps";
 
 // The Machines page kept open as an operator keeps it: past its own
 // refreshes, then searched, sorted and acted on, with no console error at
@@ -52,7 +52,7 @@ test("the machines page survives its refreshes, then filters, sorts and acts", a
 
   // Act: the reboot runs, the row says so, and the host is back.
   await row.getByRole("button", { name: "Reboot" }).click();
-  const state = row.getByTestId("machine-state");
+  const state = row.locator(ROW_STATE);
   if (SSH.user === "root") {
     if (hydrated()) {
       await expect(state).toHaveText("rebooting", { timeout: 10_000 });

@@ -29,6 +29,9 @@ export function needsSshd() {
 export const basic = (who: { email: string; password: string }) =>
   "Basic " + Buffer.from(`${who.email}:${who.password}`).toString("base64");
 
+/** A Machines row's state badge. */
+export const ROW_STATE = "td.state .badge";
+
 export const hydrated = () => test.info().project.name === "hydrated";
 
 /** Opens `path`, and once hydrated waits for the page's first requests. */

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use server_fn::ServerFn;
 
 use crate::{
-    api::machines::ActOnMachine,
+    api::machines::{parse_act, row_act, ActOnMachine},
     components::{
         confirm::ConfirmAction,
         form::{kept, Csrf, KeepFields},
@@ -24,6 +24,10 @@ const KEPT: &[&str] = &["backend", "machine", "action"];
 /// (no JavaScript) just posted and the server refused, from the address
 /// the browser was sent back to; `None` after any other load.
 pub fn refused_machine() -> Option<(String, String)> {
+    if let Some(posted) = kept::<ActOnMachine>("act") {
+        let (_, backend, machine) = parse_act(&posted)?;
+        return Some((backend.to_owned(), machine.to_owned()));
+    }
     Some((
         kept::<ActOnMachine>("backend")?,
         kept::<ActOnMachine>("machine")?,
@@ -38,7 +42,7 @@ pub fn any_action(m: &MachineSummary) -> bool {
 /// The buttons of the actions `machine` offers, posting to `machines/act`
 /// (so they work without JavaScript): given `act` (the machine's page),
 /// each its own form, dispatching `act` once hydrated; otherwise (a list
-/// row) one form for them all ([`row_form`]), a button handing its action
+/// row) buttons posting the list's one form ([`row_form`]), each handing its action
 /// (`"stop"`) to `on_act` once hydrated (the Machines page runs it and
 /// shows its progress and result beside the row).
 #[component]
@@ -103,54 +107,76 @@ pub fn MachineActions(
     view! { {reboot}{stop}{start}{destroy} }.into_any()
 }
 
-/// A list row's actions: one plain form, one button per action (the
-/// clicked button's `name="action"` says which), so a row carries the
-/// form's fields once. Hydrated, a click runs `on_act` instead.
+/// The id of the one form every row of a list posts its action through
+/// ([`RowActionsForm`]): its buttons name it in their `form` attribute.
+pub const ROW_FORM: &str = "acts";
+
+/// What the list's form brings back when its plain post fails.
+const ROW_KEPT: &[&str] = &["act"];
+
+/// The form a list's row buttons post without JavaScript (one per page,
+/// outside the table): the session's CSRF token and what a failed post
+/// brings back, once instead of once per row.
+#[component]
+pub fn RowActionsForm() -> impl IntoView {
+    view! {
+        <form id=ROW_FORM method="post" action=ActOnMachine::url() hidden>
+            <Csrf/>
+            <KeepFields fields=ROW_KEPT/>
+        </form>
+    }
+}
+
+/// A list row's actions: a button per action, each posting
+/// [`ROW_FORM`] with its `act`. Hydrated, a click runs `on_act` instead.
+/// The labels are written out, so they are static text; the buttons but
+/// Destroy look secondary by the style sheet (`td.actions button`).
 fn row_form(
     machine: MachineSummary,
     on_act: Option<Callback<&'static str>>,
     busy: Signal<bool>,
 ) -> AnyView {
-    let button = move |action: &'static str, label: &'static str, class: &'static str| {
-        view! {
-            <button type="submit" name="action" value=action class=class data-action=action
-                disabled=move || busy.get()
-                on:click=move |ev| {
-                    if let Some(on_act) = on_act {
-                        ev.prevent_default();
-                        on_act.run(action);
-                    }
-                }>{label}</button>
-        }
-    };
-    let reboot = machine
-        .can_reboot
-        .then(|| button("reboot", "Reboot", "secondary"));
-    let stop = machine
-        .can_stop
-        .then(|| button("stop", "Stop", "secondary"));
-    let start = machine
-        .can_start
-        .then(|| button("start", "Start", "secondary"));
-    let destroy = machine.can_destroy.then(|| {
-        let warning = format!(
-            "{} and its disks are deleted at the provider. This cannot be undone.",
-            machine.name
-        );
-        let button = button("destroy", "Destroy this machine", "danger");
-        view! { <ConfirmAction summary="Destroy" warning>{button}</ConfirmAction> }
-    });
     if !any_action(&machine) {
         return ().into_any();
     }
-    view! {
-        <form method="post" action=ActOnMachine::url() class="inline">
-            <Csrf/>
-            <KeepFields fields=KEPT/>
-            <input type="hidden" name="backend" value=machine.backend.clone()/>
-            <input type="hidden" name="machine" value=machine.id.clone()/>
-            {reboot}{stop}{start}{destroy}
-        </form>
-    }
-    .into_any()
+    let target = |action: &str| row_act(action, &machine.backend, &machine.id);
+    let click = move |action: &'static str| {
+        move |ev: leptos::ev::MouseEvent| {
+            if let Some(on_act) = on_act {
+                ev.prevent_default();
+                on_act.run(action);
+            }
+        }
+    };
+    let waiting = move || busy.get();
+    let reboot = machine.can_reboot.then(|| {
+        view! {
+            <button form=ROW_FORM name="act" value=target("reboot")
+                disabled=waiting on:click=click("reboot")>"Reboot"</button>
+        }
+    });
+    let stop = machine.can_stop.then(|| {
+        view! {
+            <button form=ROW_FORM name="act" value=target("stop")
+                disabled=waiting on:click=click("stop")>"Stop"</button>
+        }
+    });
+    let start = machine.can_start.then(|| {
+        view! {
+            <button form=ROW_FORM name="act" value=target("start")
+                disabled=waiting on:click=click("start")>"Start"</button>
+        }
+    });
+    // The row names the machine; its own page's warning does too.
+    let destroy = machine.can_destroy.then(|| {
+        view! {
+            <details class="confirm">
+                <summary>"Destroy"</summary>
+                <p class="muted">"Deletes it and its disks. This cannot be undone."</p>
+                <button form=ROW_FORM name="act" value=target("destroy") class="danger"
+                    disabled=waiting on:click=click("destroy")>"Destroy this machine"</button>
+            </details>
+        }
+    });
+    view! { {reboot}{stop}{start}{destroy} }.into_any()
 }

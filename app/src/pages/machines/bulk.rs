@@ -77,7 +77,13 @@ pub fn run(fleet: Fleet, what: Bulk, targets: Vec<MachineSummary>) {
 async fn act(what: &Bulk, m: &MachineSummary) -> Result<(), AppError> {
     match what {
         Bulk::Act(action) => {
-            act_on_machine(m.backend.clone(), m.id.clone(), (*action).to_owned()).await
+            act_on_machine(
+                m.backend.clone(),
+                m.id.clone(),
+                (*action).to_owned(),
+                String::new(),
+            )
+            .await
         }
         Bulk::Tag(tag) => {
             let mut tags = m.tags.clone();

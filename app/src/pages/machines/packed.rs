@@ -1,8 +1,9 @@
 //! The first page as the server hands it to the browser inside the HTML
 //! (the resource the page hydrates from): each row an array rather than an
 //! object, so the field names are not repeated per row (and escaped again
-//! inside the page's script). About 200 bytes a row instead of 520; the
-//! rows are in the HTML already. Later reads (`read_fleet`) and the REST
+//! inside the page's script), its backend the index of its entry in the
+//! page's `backends`, its name left out where it is its id. About 170
+//! bytes a row instead of 520; the rows are in the HTML already. Later reads (`read_fleet`) and the REST
 //! API keep [`FleetPage`]'s named fields.
 
 use domain::{
@@ -16,17 +17,26 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Packed(pub FleetPage);
 
-/// One row: id, backend, backend's title, name, state, public and private
+/// A row's backend: the index of its entry in the page's `backends`, or,
+/// for one not among them, its id and title.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum BackendRef {
+    At(usize),
+    Own(String, String),
+}
+
+/// One row: id, backend, name (`None`: the id), state (its place in
+/// `MachineState::ALL`), public and private
 /// addresses, the `can_*` flags (reboot 1, stop 2, start 4, destroy 8,
 /// tag 16), SSH port, tags, size, image, location, first seen, price per
 /// hour, stack.
 #[derive(Serialize, Deserialize)]
 struct Row(
     String,
-    String,
-    String,
-    String,
-    MachineState,
+    BackendRef,
+    Option<String>,
+    u8,
     Vec<String>,
     Vec<String>,
     u8,
@@ -55,8 +65,14 @@ struct Wire {
 
 const FLAGS: [u8; 5] = [1, 2, 4, 8, 16];
 
-impl From<FleetRow> for Row {
-    fn from(row: FleetRow) -> Self {
+/// `state`'s place in `MachineState::ALL`.
+fn state_index(state: MachineState) -> u8 {
+    let at = MachineState::ALL.iter().position(|s| *s == state);
+    at.and_then(|at| u8::try_from(at).ok()).unwrap_or(u8::MAX)
+}
+
+impl Row {
+    fn pack(row: FleetRow, backends: &[Choice]) -> Self {
         let m = row.machine;
         let flags = [
             m.can_reboot,
@@ -69,12 +85,16 @@ impl From<FleetRow> for Row {
         .zip(FLAGS)
         .filter(|(on, _)| **on)
         .fold(0, |all, (_, bit)| all | bit);
+        let backend = backends
+            .iter()
+            .position(|b| b.id == m.backend && b.label == m.backend_title)
+            .map_or(BackendRef::Own(m.backend, m.backend_title), BackendRef::At);
+        let name = (m.name != m.id).then_some(m.name);
         Row(
             m.id,
-            m.backend,
-            m.backend_title,
-            m.name,
-            m.state,
+            backend,
+            name,
+            state_index(m.state),
             m.public_ips,
             m.private_ips,
             flags,
@@ -88,34 +108,41 @@ impl From<FleetRow> for Row {
             row.stack,
         )
     }
-}
 
-impl From<Row> for FleetRow {
-    fn from(row: Row) -> Self {
-        let [reboot, stop, start, destroy, tag] = FLAGS.map(|bit| row.7 & bit != 0);
+    fn unpack(self, backends: &[Choice]) -> FleetRow {
+        let row = self;
+        let [reboot, stop, start, destroy, tag] = FLAGS.map(|bit| row.6 & bit != 0);
+        let (backend, backend_title) = match row.1 {
+            BackendRef::Own(id, title) => (id, title),
+            BackendRef::At(at) => backends
+                .get(at)
+                .map(|b| (b.id.clone(), b.label.clone()))
+                .unwrap_or_default(),
+        };
         FleetRow {
             machine: MachineSummary {
+                name: row.2.unwrap_or_else(|| row.0.clone()),
                 id: row.0,
-                backend: row.1,
-                backend_title: row.2,
-                name: row.3,
-                state: row.4,
-                public_ips: row.5,
-                private_ips: row.6,
+                backend,
+                backend_title,
+                state: (MachineState::ALL.get(usize::from(row.3)).copied())
+                    .unwrap_or(MachineState::Unknown),
+                public_ips: row.4,
+                private_ips: row.5,
                 can_reboot: reboot,
                 can_stop: stop,
                 can_start: start,
                 can_destroy: destroy,
                 can_tag: tag,
-                ssh_port: row.8,
-                tags: row.9,
+                ssh_port: row.7,
+                tags: row.8,
             },
-            size: row.10,
-            image: row.11,
-            location: row.12,
-            first_seen: row.13,
-            price_hourly: row.14,
-            stack: row.15,
+            size: row.9,
+            image: row.10,
+            location: row.11,
+            first_seen: row.12,
+            price_hourly: row.13,
+            stack: row.14,
         }
     }
 }
@@ -125,7 +152,9 @@ impl Serialize for Packed {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let page = &self.0;
-        let rows: Vec<Row> = page.rows.iter().cloned().map(Row::from).collect();
+        let rows: Vec<Row> = (page.rows.iter().cloned())
+            .map(|row| Row::pack(row, &page.backends))
+            .collect();
         let mut wire = serializer.serialize_struct("Wire", 8)?;
         wire.serialize_field("query", &page.query)?;
         wire.serialize_field("rows", &rows)?;
@@ -143,7 +172,9 @@ impl<'de> Deserialize<'de> for Packed {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let wire = Wire::deserialize(deserializer)?;
         Ok(Packed(FleetPage {
-            rows: wire.rows.into_iter().map(FleetRow::from).collect(),
+            rows: (wire.rows.into_iter())
+                .map(|row| row.unpack(&wire.backends))
+                .collect(),
             query: wire.query,
             matched: wire.matched,
             total: wire.total,
@@ -164,10 +195,17 @@ mod tests {
         FleetRow {
             machine: MachineSummary {
                 id: format!("i-{n}"),
-                backend: "b1".into(),
+                // Listed in the page's backends; not listed; listed
+                // under another title.
+                backend: ["b1", "b2", "b3"][usize::from(n % 3)].into(),
                 backend_title: "Bench \"EC2\"".into(),
-                name: format!("web-{n}"),
-                state: MachineState::Stopped,
+                // A name of its own, or none but the id.
+                name: if n % 2 == 0 {
+                    format!("web-{n}")
+                } else {
+                    format!("i-{n}")
+                },
+                state: MachineState::ALL[usize::from(n) % MachineState::ALL.len()],
                 public_ips: vec!["192.0.2.1".into()],
                 private_ips: vec![],
                 can_reboot: on(1),
@@ -201,7 +239,16 @@ mod tests {
                 state: MachineState::Stopped,
                 count: 32,
             }],
-            backends: vec![],
+            backends: vec![
+                Choice {
+                    id: "b3".into(),
+                    label: "renamed".into(),
+                },
+                Choice {
+                    id: "b1".into(),
+                    label: "Bench \"EC2\"".into(),
+                },
+            ],
             stacks: vec![],
             columns: vec!["state".into()],
         };

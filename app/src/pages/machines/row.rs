@@ -8,23 +8,25 @@ use leptos::prelude::*;
 use super::{
     bulk::run,
     state::{key_of, Fleet, RowStatus},
-    words::{age, heading, now, price, Bulk},
+    words::{age, now, price, Bulk},
 };
 use crate::{
     components::machine_actions::MachineActions,
     paths::{machine_href, stack_href},
 };
 
-/// One cell of `column`.
+/// One cell of `column`, classed by it: a phone's stacked rows put the
+/// column's heading before it from the style sheet (`td.size::before`),
+/// not from an attribute repeated in every row.
 fn cell(column: &'static str, row: &FleetRow, now: i64) -> AnyView {
     let m = &row.machine;
-    let text = |t: String| view! { <td data-label=heading(column)>{t}</td> }.into_any();
+    let text = |t: String| view! { <td class=column>{t}</td> }.into_any();
     let or_none = |t: &Option<String>| t.clone().unwrap_or_default();
     match column {
         "backend" => text(m.backend_title.clone()),
         "state" => view! {
-            <td data-label="State">
-                <span class=format!("state badge {}", m.state) data-testid="machine-state">{m.state.as_str()}</span>
+            <td class="state">
+                <span class=format!("badge {}", m.state)>{m.state.as_str()}</span>
             </td>
         }
         .into_any(),
@@ -35,7 +37,7 @@ fn cell(column: &'static str, row: &FleetRow, now: i64) -> AnyView {
         "age" => text(age(row.first_seen, now)),
         "price" => text(price(row.price_hourly)),
         "tags" => view! {
-            <td data-label="Tags" class="tags">
+            <td class="tags">
                 {m.tags.iter().map(|t| view! { <span class="chip">{t.clone()}</span> }).collect_view()}
             </td>
         }
@@ -44,7 +46,7 @@ fn cell(column: &'static str, row: &FleetRow, now: i64) -> AnyView {
             let stack = row.stack.clone().map(|s| {
                 view! { <a href=stack_href(&s.id) data-testid="machine-stack">{s.label}</a> }
             });
-            view! { <td data-label="Stack">{stack}</td> }.into_any()
+            view! { <td class="stack">{stack}</td> }.into_any()
         }
         _ => text(String::new()),
     }
@@ -116,11 +118,11 @@ pub fn Row(row: FleetRow, fleet: Fleet) -> impl IntoView {
     };
     let failed = move || matches!(status.get(), Some(RowStatus::Failed(_)));
     view! {
-        <tr data-machine=m.id.clone() class:failed=failed>
+        <tr data-machine=m.id.clone() data-failed=move || failed().then_some("")>
             {select}
-            <td data-label="Name" class="name"><a href=machine_href(&m.backend, &m.id)>{m.name.clone()}</a></td>
+            <td><a href=machine_href(&m.backend, &m.id)>{m.name.clone()}</a></td>
             {cells}
-            <td data-label="Actions" class="actions">
+            <td class="actions">
                 <MachineActions machine=m.clone() on_act busy/>
                 {said}
             </td>

@@ -6,6 +6,8 @@
 use domain::fleet::{FleetQuery, FleetRow, COLUMNS};
 use leptos::prelude::*;
 
+use crate::components::machine_actions::RowActionsForm;
+
 use super::{
     filters::href,
     row::Row,
@@ -104,6 +106,7 @@ pub fn FleetTable(fleet: Fleet) -> impl IntoView {
         .into_any()
     };
     view! {
+        <RowActionsForm/>
         // Scrolls sideways by itself where the columns chosen are wider
         // than the page (a phone stacks the rows instead).
         <div class="fleet-scroll">
