@@ -55,12 +55,21 @@ ensure_build_tools() {
 # page's code is its own WebAssembly chunk (app/src/routes.rs). Arguments go
 # to cargo-leptos (`--release`; a release build also writes every site file
 # brotli- and gzip-compressed at the highest levels, `name.br` and `name.gz`,
-# served as they are). cargo-leptos links the browser code with
-# SPLIT_RUSTFLAGS when splitting; a plain cargo build of the browser code
-# that passes them too shares its build.
-SPLIT_RUSTFLAGS="-Clink-args=--emit-relocs"
+# served as they are).
+#
+# The browser code names no folder of the machine that built it: the
+# registry's sources (its panic locations) are named from CARGO_HOME down,
+# `cargo/registry/src/...` (WASM_PATH_RUSTFLAGS, the WebAssembly's target
+# flags, which cargo-leptos puts before its own; the server's build is
+# untouched). cargo-leptos then adds the split's link flag and
+# `--cfg erase_components` (always-erase-components): SITE_WASM_RUSTFLAGS
+# is the whole, for a plain cargo build of the browser code that shares
+# its build.
+WASM_PATH_RUSTFLAGS="--remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=cargo"
+SITE_WASM_RUSTFLAGS="$WASM_PATH_RUSTFLAGS -Clink-args=--emit-relocs --cfg erase_components"
 build_site() {
-  cargo leptos build --split --precompress "$@"
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$WASM_PATH_RUSTFLAGS" \
+    cargo leptos build --split --precompress "$@"
 }
 
 TWIGGY_VERSION="0.8.0"

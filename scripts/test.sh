@@ -68,8 +68,8 @@ build_site
 # The browser code as scripts/run.sh builds it (size-optimised, LTO): some
 # views only overflow the compiler's type-depth limit in that profile.
 say "checking the release build of the browser code"
-# (With the flag `build_site --release` links with, so the two share one build.)
-RUSTFLAGS="$SPLIT_RUSTFLAGS" cargo build --package=frontend --lib --target-dir="$ROOT/target/front" \
+# (With the flags `build_site --release` builds it with, so the two share one build.)
+RUSTFLAGS="$SITE_WASM_RUSTFLAGS" cargo build --package=frontend --lib --target-dir="$ROOT/target/front" \
   --target=wasm32-unknown-unknown --profile=wasm-release
 
 say "browser tests (JavaScript off, then hydrated)"

@@ -1,4 +1,5 @@
 import { expect, test } from "./fixtures";
+import { resolve } from "node:path";
 import { hydrated } from "./steps";
 
 // The site's files carry their content's hash in their names and are cached
@@ -67,4 +68,17 @@ test("a second visit downloads none of the site's files again", async ({ page })
   const before = new Set(first.map((r) => r.name));
   for (const r of second) expect(before.has(r.name), `${r.name} new on the second visit`).toBe(true);
   for (const r of second) expect(r.transferSize, `${r.name} fetched again`).toBe(0);
+});
+
+test("the browser code names no folder of the machine that built it", async ({ page }) => {
+  await page.goto("/");
+  await settled(page);
+  // The WebAssembly the page fetched (without JavaScript: its preloads).
+  const wasm = (await resources(page, /^\/pkg\/.*\.wasm$/)).map((r) => r.name);
+  expect(wasm.length).toBeGreaterThan(0);
+  const folders = [process.env.CARGO_HOME ?? `${process.env.HOME}/.cargo`, resolve(__dirname, "..", "..")];
+  for (const name of wasm) {
+    const body = await (await page.request.get(name)).body();
+    for (const folder of folders) expect(body.includes(folder), `${name} names ${folder}`).toBe(false);
+  }
 });

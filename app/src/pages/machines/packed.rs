@@ -200,7 +200,7 @@ mod tests {
                 backend: ["b1", "b2", "b3"][usize::from(n % 3)].into(),
                 backend_title: "Bench \"EC2\"".into(),
                 // A name of its own, or none but the id.
-                name: if n % 2 == 0 {
+                name: if n.is_multiple_of(2) {
                     format!("web-{n}")
                 } else {
                     format!("i-{n}")
