@@ -57,18 +57,31 @@ ensure_build_tools() {
 # brotli- and gzip-compressed at the highest levels, `name.br` and `name.gz`,
 # served as they are).
 #
-# The browser code names no folder of the machine that built it: the
-# registry's sources (its panic locations) are named from CARGO_HOME down,
-# `cargo/registry/src/...` (WASM_PATH_RUSTFLAGS, the WebAssembly's target
-# flags, which cargo-leptos puts before its own; the server's build is
-# untouched). cargo-leptos then adds the split's link flag and
-# `--cfg erase_components` (always-erase-components): SITE_WASM_RUSTFLAGS
-# is the whole, for a plain cargo build of the browser code that shares
-# its build.
-WASM_PATH_RUSTFLAGS="--remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=cargo"
-SITE_WASM_RUSTFLAGS="$WASM_PATH_RUSTFLAGS -Clink-args=--emit-relocs --cfg erase_components"
+# The browser code names no folder of the machine that built it: a crate
+# from the registry is named from its own folder down (`tachys-0.2.19/src/
+# ...`, in its panic locations; the data they take is not split off with
+# the code, so every page downloads it), anything else under CARGO_HOME from
+# `cargo/`: wasm_path_rustflags, the WebAssembly's target flags, which
+# cargo-leptos puts before its own (the server's build is untouched; of two
+# that match, rustc applies the later). cargo-leptos then adds the split's
+# link flag and `--cfg erase_components` (always-erase-components):
+# site_wasm_rustflags is the whole, for a plain cargo build of the browser
+# code that shares its build. Both name the registry's folders as they are
+# once the crates are fetched.
+wasm_path_rustflags() {
+  local cargo_folder="${CARGO_HOME:-$HOME/.cargo}" flags registry
+  flags="--remap-path-prefix=$cargo_folder=cargo"
+  for registry in "$cargo_folder"/registry/src/*/; do
+    [ -d "$registry" ] && flags+=" --remap-path-prefix=$registry="
+  done
+  echo "$flags"
+}
+site_wasm_rustflags() {
+  echo "$(wasm_path_rustflags) -Clink-args=--emit-relocs --cfg erase_components"
+}
 build_site() {
-  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$WASM_PATH_RUSTFLAGS" \
+  (cd "$ROOT" && cargo fetch --quiet)
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$(wasm_path_rustflags)" \
     cargo leptos build --split --precompress "$@"
 }
 
