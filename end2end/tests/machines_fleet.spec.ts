@@ -77,6 +77,7 @@ test("1,000 machines are paged on the server", async ({ page }) => {
   const rows = page.getByTestId("machines").locator("tbody tr");
   await expect(count).toHaveText("1–50 of 1,000");
   await expect(rows).toHaveCount(50);
+  await expect(page.getByTestId("machines").getByRole("columnheader", { name: "Actions" })).toBeVisible();
   await expect(page.getByTestId("state-counters").locator('a[data-state="all"]')).toHaveText("all 1,000");
 
   // The last page, by its link.
@@ -294,6 +295,9 @@ test("a read-only user sees the fleet without a write action", async ({ page }) 
   await expect(table.locator("summary")).toHaveCount(0);
   await expect(table.locator("input[type=checkbox]")).toHaveCount(0);
   await expect(page.getByTestId("bulk-bar")).toHaveCount(0);
+  // Nothing to act with: no Actions column.
+  await expect(table.getByRole("columnheader", { name: "Actions" })).toBeHidden();
+  await expect(table.locator("td.actions").first()).toBeHidden();
 });
 
 test("the fleet's backend is deleted", async ({ page }) => {

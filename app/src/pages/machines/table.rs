@@ -100,7 +100,7 @@ pub fn FleetTable(fleet: Fleet) -> impl IntoView {
                 {select}
                 {head("name", "Name", &q)}
                 {columns}
-                <th scope="col" class="plain">"Actions"</th>
+                <th scope="col" class="plain actions">"Actions"</th>
             </tr>
         }
         .into_any()
