@@ -59,8 +59,7 @@ ensure_build_tools() {
 #
 # The browser code names no folder of the machine that built it: a crate
 # from the registry is named from its own folder down (`tachys-0.2.19/src/
-# ...`, in its panic locations; the data they take is not split off with
-# the code, so every page downloads it), anything else under CARGO_HOME from
+# ...`, in its panic locations), anything else under CARGO_HOME from
 # `cargo/`: wasm_path_rustflags, the WebAssembly's target flags, which
 # cargo-leptos puts before its own (the server's build is untouched; of two
 # that match, rustc applies the later). cargo-leptos then adds the split's

@@ -129,8 +129,8 @@ pub fn RowActionsForm() -> impl IntoView {
 
 /// A list row's actions: a button per action, each posting
 /// [`ROW_FORM`] with its `act`. Hydrated, a click runs `on_act` instead.
-/// The labels are written out, so they are static text; the buttons but
-/// Destroy look secondary by the style sheet (`td.actions button`).
+/// The buttons but Destroy look secondary by the style sheet
+/// (`td.actions button`).
 fn row_form(
     machine: MachineSummary,
     on_act: Option<Callback<&'static str>>,
@@ -149,25 +149,18 @@ fn row_form(
         }
     };
     let waiting = move || busy.get();
-    let reboot = machine.can_reboot.then(|| {
+    let button = |action: &'static str, label: &'static str| {
         view! {
-            <button form=ROW_FORM name="act" value=target("reboot")
-                disabled=waiting on:click=click("reboot")>"Reboot"</button>
+            <button form=ROW_FORM name="act" value=target(action)
+                disabled=waiting on:click=click(action)>{label}</button>
         }
-    });
-    let stop = machine.can_stop.then(|| {
-        view! {
-            <button form=ROW_FORM name="act" value=target("stop")
-                disabled=waiting on:click=click("stop")>"Stop"</button>
-        }
-    });
-    let start = machine.can_start.then(|| {
-        view! {
-            <button form=ROW_FORM name="act" value=target("start")
-                disabled=waiting on:click=click("start")>"Start"</button>
-        }
-    });
-    // The row names the machine; its own page's warning does too.
+    };
+    let reboot = machine.can_reboot.then(|| button("reboot", "Reboot"));
+    let stop = machine.can_stop.then(|| button("stop", "Stop"));
+    let start = machine.can_start.then(|| button("start", "Start"));
+    // Written out rather than a `ConfirmAction`: a static summary and
+    // warning carry no hydration markers, in every row. The row names the
+    // machine; its own page's warning does too.
     let destroy = machine.can_destroy.then(|| {
         view! {
             <details class="confirm">
