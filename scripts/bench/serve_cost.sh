@@ -24,7 +24,8 @@
 # and moto (scripts/peers.sh's ensure_moto). Knobs: WRK_DURATION (10s),
 # WRK_CONNECTIONS (4), SERVE_COST_MACHINES (1000), SERVE_COST_STORED (10000),
 # SERVE_COST_KEEP (a directory: the bodies Overcast answered are copied
-# there), SERVE_COST_PERF (a case, json, page or page500: `perf record`
+# there), SERVE_COST_PERF (a case, json, page, page500, page-render or
+# page500-render: `perf record`
 # samples the server during that case's wrk run and the functions that
 # took the most of it are printed; a binary with symbols names them, e.g.
 # a release build with CARGO_PROFILE_RELEASE_STRIP=none
@@ -69,7 +70,7 @@ json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 port="$(free_port)"
 base="http://127.0.0.1:$port"
 serve() { # data dir
-  OVERCAST_SITE_ROOT="$SITE" OVERCAST_LOG=error "$BIN" serve --bind "127.0.0.1:$port" --data-dir "$1" &
+  OVERCAST_SITE_ROOT="$SITE" OVERCAST_LOG=error OVERCAST_PAGE_CACHE_MS="${PAGE_CACHE_MS:-1000}" "$BIN" serve --bind "127.0.0.1:$port" --data-dir "$1" &
   pid=$!
   wait_for "$base/readyz" "the server"
 }
@@ -165,17 +166,15 @@ run_wrk() { # url, headers...
        END { printf "%s %s %s\n", rps, n, bad + 0 }' "$work/wrk.out"
 }
 
-echo
-echo "## The cost of a page on the server ($MACHINES EC2 machines on moto, wrk -t2 -c$CONNS -d$DURATION, Accept-Encoding: identity)"
-printf '%-9s %-30s %10s %12s %10s %8s %10s %10s %10s\n' \
-  name path bytes "overcast/s" "nginx/s" ratio B/row "cpu ms/req" "cpu µs/row"
-for i in "${!names[@]}"; do
+# One case under wrk, then nginx serving the same bytes: a row of the table.
+measure() { # case index, name shown
+  local i="$1" shown="$2" h hw bytes perf_pid before after o_rps o_n o_bad n_rps n_bad x
   mapfile -t h < <(case_heads "${names[$i]}")
   hw=()
   for x in "${h[@]}" "Accept-Encoding: identity"; do hw+=(-H "$x"); done
   bytes="$(stat -c %s "$work/static/${files[$i]}")"
   perf_pid=""
-  if [ "${SERVE_COST_PERF:-}" = "${names[$i]}" ]; then
+  if [ "${SERVE_COST_PERF:-}" = "$shown" ]; then
     command -v perf >/dev/null || apt_install linux-perf
     perf record -q -F 999 -g -p "$pid" -o "$work/perf.data" 2>/dev/null &
     perf_pid=$!
@@ -187,16 +186,26 @@ for i in "${!names[@]}"; do
   read -r n_rps _ n_bad < <(run_wrk "http://127.0.0.1:$nginx_port/${files[$i]}" "${hw[@]}")
   [ "$o_bad" = 0 ] || echo "warning: Overcast answered $o_bad non-2xx for ${paths[$i]}" >&2
   [ "$n_bad" = 0 ] || echo "warning: nginx answered $n_bad non-2xx for ${files[$i]}" >&2
-  python3 - "${names[$i]}" "${paths[$i]}" "$bytes" "$o_rps" "$n_rps" "${rows[$i]}" "$((after - before))" "$HZ" "$o_n" <<'EOF'
+  python3 - "$shown" "${paths[$i]}" "$bytes" "$o_rps" "$n_rps" "${rows[$i]}" "$((after - before))" "$HZ" "$o_n" <<'EOF'
 import sys
 name, path, size, o, n, rows, ticks, hz, reqs = sys.argv[1:]
 size, o, n, rows, ticks, hz, reqs = int(size), float(o), float(n), int(rows), int(ticks), int(hz), int(reqs)
 cpu_ms = ticks * 1000 / hz / max(reqs, 1)
 path = path if len(path) <= 30 else path[:14] + "…" + path[-15:]
-print(f"{name:<9} {path:<30} {size:>10} {o:>12.1f} {n:>10.1f} {100 * o / n:>7.1f}% {size / rows:>10.0f} {cpu_ms:>10.2f} {cpu_ms * 1000 / rows:>10.1f}")
+print(f"{name:<14} {path:<30} {size:>10} {o:>12.1f} {n:>10.1f} {100 * o / n:>7.1f}% {size / rows:>10.0f} {cpu_ms:>10.2f} {cpu_ms * 1000 / rows:>10.1f}")
 EOF
-done
-echo "(cpu: the server process's utime+stime over its wrk run, divided by the requests it answered; rows: $MACHINES for the JSON list, the page's rows for the pages)"
+}
+
+echo
+echo "## The cost of a page on the server ($MACHINES EC2 machines on moto, wrk -t2 -c$CONNS -d$DURATION, Accept-Encoding: identity)"
+printf '%-14s %-30s %10s %12s %10s %8s %10s %10s %10s\n' \
+  name path bytes "overcast/s" "nginx/s" ratio B/row "cpu ms/req" "cpu µs/row"
+for i in "${!names[@]}"; do measure "$i" "${names[$i]}"; done
+# The pages again, each view rendered anew (no page kept: the render's cost).
+stop
+PAGE_CACHE_MS=0 serve "$work/data"
+for i in 1 2; do measure "$i" "${names[$i]}-render"; done
+echo "(cpu: the server process's utime+stime over its wrk run, divided by the requests it answered; rows: $MACHINES for the JSON list, the page's rows for the pages; page, page500: a session's views within a second of the last render get the page kept (--page-cache-ms, 1000 by default); *-render: --page-cache-ms 0, every view rendered)"
 
 if [ -f "$work/perf.data" ]; then
   echo

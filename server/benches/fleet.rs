@@ -109,7 +109,10 @@ async fn timed(client: &reqwest::Client, url: &str, accept: &str) -> (Duration, 
 
 async fn run() {
     let dir = tempfile::tempdir().unwrap();
-    let settings = Settings::for_data_dir(dir.path().join("data"), "127.0.0.1:0".parse().unwrap());
+    let mut settings =
+        Settings::for_data_dir(dir.path().join("data"), "127.0.0.1:0".parse().unwrap());
+    // The render's cost each time, not a kept page's (scripts/bench/serve_cost.sh has both).
+    settings.page_cache_ms = 0;
     let running = server::start(settings).await.unwrap();
     let services = running.state.services.clone();
     let base = format!("http://{}", running.addr);

@@ -105,6 +105,16 @@ pub struct Settings {
         global = true
     )]
     pub shutdown_grace: u64,
+    /// How many milliseconds a session's Machines page, once rendered, is
+    /// served again as it is when nothing it shows is known to have
+    /// changed (0: every view renders it anew).
+    #[arg(
+        long,
+        env = "OVERCAST_PAGE_CACHE_MS",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub page_cache_ms: u64,
 }
 
 impl Settings {
@@ -124,6 +134,7 @@ impl Settings {
             script_wait: 900,
             provider_timeout: 30,
             shutdown_grace: 30,
+            page_cache_ms: 1000,
         }
     }
 

@@ -132,6 +132,22 @@ impl Metrics {
     }
 }
 
+/// The kept pages' figures, appended to `out`.
+pub fn page_cache(out: &mut String, cache: &crate::middleware::page_cache::PageCache) {
+    let _ = writeln!(
+        out,
+        "# HELP overcast_page_cache_hits_total Page views answered with a page kept rendered."
+    );
+    let _ = writeln!(out, "# TYPE overcast_page_cache_hits_total counter");
+    let _ = writeln!(out, "overcast_page_cache_hits_total {}", cache.hits());
+    let _ = writeln!(
+        out,
+        "# HELP overcast_page_cache_pages Pages kept rendered (expired ones until the next is kept)."
+    );
+    let _ = writeln!(out, "# TYPE overcast_page_cache_pages gauge");
+    let _ = writeln!(out, "overcast_page_cache_pages {}", cache.len());
+}
+
 fn escape(label: &str) -> String {
     label.replace('\\', "\\\\").replace('"', "\\\"")
 }

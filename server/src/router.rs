@@ -15,7 +15,7 @@ use crate::{
     metrics::Metrics,
     middleware::{
         auth, body, csrf, finish_render, fused_body, gate, headers, metrics as metrics_mw,
-        request_id, server_fn_status,
+        page_cache, request_id, server_fn_status,
     },
     rest,
     site_files::SiteFiles,
@@ -52,6 +52,7 @@ pub fn build_router(
         services: services.clone(),
         metrics: Arc::new(Metrics::default()),
         openapi: Arc::new(openapi),
+        page_cache: Arc::default(),
     };
 
     let context = {
@@ -104,6 +105,10 @@ pub fn build_router(
         >(context, shell))
         .layer(middleware::from_fn(server_fn_status::fix))
         .layer(middleware::from_fn_with_state(shared_pages, negotiate))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            page_cache::serve,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,

@@ -52,6 +52,9 @@ pub async fn start(settings: Settings) -> Result<Running, String> {
         .site_addr(settings.bind)
         .build();
     let (router, state) = build_router(services.clone(), leptos_options);
+    state
+        .page_cache
+        .keep_for(std::time::Duration::from_millis(settings.page_cache_ms));
     let router = router.layer(axum::Extension(std::sync::Arc::new(trusted)));
 
     let listener = tokio::net::TcpListener::bind(settings.bind)

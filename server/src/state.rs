@@ -7,7 +7,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use service::Services;
 
-use crate::{metrics::Metrics, site_files::SiteFiles};
+use crate::{metrics::Metrics, middleware::page_cache::PageCache, site_files::SiteFiles};
 
 /// Shared by every handler and middleware.
 #[derive(Clone, FromRef)]
@@ -24,4 +24,6 @@ pub struct AppState {
     pub site_root: Arc<PathBuf>,
     /// The site's file names (hashed in a release build), read at start.
     pub site_files: Arc<SiteFiles>,
+    /// The pages kept rendered for a moment.
+    pub page_cache: Arc<PageCache>,
 }

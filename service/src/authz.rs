@@ -97,6 +97,7 @@ mod tests {
             is_master: master,
             address: "127.0.0.1".into(),
             roles: Arc::new(roles),
+            rights_generation: 0,
             token_scope: token_scope.map(Arc::new),
             via: Credential::Session,
         }

@@ -118,6 +118,7 @@ mod tests {
             is_master: master,
             address: "127.0.0.1".into(),
             roles: Arc::new(roles),
+            rights_generation: 0,
             token_scope: None,
             via: Credential::Session,
         }

@@ -62,6 +62,9 @@ pub struct Actor {
     pub address: String,
     /// The scopes of the roles attached to the account.
     pub roles: Arc<Vec<Policy>>,
+    /// The installation's rights generation `roles` were read at
+    /// (`store::Db::rights_generation`; 0 for roles not read from it).
+    pub rights_generation: i64,
     /// A token's own narrower scope, if it has one.
     pub token_scope: Option<Arc<Policy>>,
     /// How the caller authenticated.
@@ -129,6 +132,7 @@ pub async fn actor_at(
         is_master: account.is_master,
         address: address.to_owned(),
         roles,
+        rights_generation: generation,
         token_scope: token_scope.map(Arc::new),
         via,
     })

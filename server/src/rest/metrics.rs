@@ -47,10 +47,11 @@ pub async fn metrics(
         return ApiError(kind).into_response();
     }
     let services = &state.services;
-    let body = state.metrics.render(
+    let mut body = state.metrics.render(
         services.db.pool_stats(),
         services.background.instance().as_str(),
     );
+    crate::metrics::page_cache(&mut body, &state.page_cache);
     (
         [(
             header::CONTENT_TYPE,

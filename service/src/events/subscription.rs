@@ -241,6 +241,7 @@ mod tests {
             is_master: master,
             address: "127.0.0.1".into(),
             roles: Arc::new(vec![Policy::single(Effect::Allow, actions, &["*"])]),
+            rights_generation: 0,
             token_scope: None,
             via: Credential::Session,
         }

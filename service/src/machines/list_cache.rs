@@ -168,6 +168,7 @@ mod tests {
             is_master: master,
             address: String::new(),
             roles: Arc::new(roles),
+            rights_generation: 0,
             token_scope: None,
             via: Credential::Session,
         }

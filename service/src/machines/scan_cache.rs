@@ -163,6 +163,7 @@ mod tests {
             is_master: true,
             address: String::new(),
             roles: Arc::new(Vec::new()),
+            rights_generation: 0,
             token_scope: None,
             via: Credential::Session,
         }

@@ -150,6 +150,7 @@ fn viewer(account_id: &str) -> Actor {
         is_master: false,
         address: "127.0.0.1".into(),
         roles: Arc::new(vec![Policy::single(Effect::Allow, &["view:*"], &["*"])]),
+        rights_generation: 0,
         token_scope: None,
         via: Credential::Session,
     }

@@ -10,6 +10,7 @@ mod columns;
 mod doors;
 mod filters;
 mod list_cache;
+mod page_cache;
 mod paging;
 mod prices;
 mod rights;

@@ -97,6 +97,7 @@ async fn actor_of(app: &TestApp, email: &str) -> Actor {
         is_master: false,
         address: "127.0.0.1".into(),
         roles: Arc::new(vec![]),
+        rights_generation: 0,
         token_scope: None,
         via: Credential::Session,
     };

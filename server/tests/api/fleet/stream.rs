@@ -38,6 +38,7 @@ pub(super) fn actor(is_master: bool, roles: Vec<Policy>) -> Actor {
         is_master,
         address: "127.0.0.1".into(),
         roles: Arc::new(roles),
+        rights_generation: 0,
         token_scope: None,
         via: Credential::Session,
     }

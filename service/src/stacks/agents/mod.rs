@@ -184,6 +184,7 @@ pub async fn authenticate(
         is_master: false,
         address: address.to_owned(),
         roles: Arc::new(vec![(*policy).clone()]),
+        rights_generation: 0,
         token_scope: Some(policy),
         via: Credential::Agent { stack_id: stack.id },
     }))
@@ -217,6 +218,7 @@ mod tests {
             is_master: false,
             address: "127.0.0.1".into(),
             roles: Arc::new(roles),
+            rights_generation: 0,
             token_scope: policy.map(Arc::new),
             via,
         }
