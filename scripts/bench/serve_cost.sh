@@ -89,6 +89,7 @@ session_cookie() { # the signed-in browser's cookie, as a Cookie header's value
     --data-urlencode "email=$EMAIL" --data-urlencode "password=$PASS"
   awk '$6 == "overcast_session" { print $6 "=" $7 }' "$work/jar"
 }
+kept_hits() { curl -fsS "$base/metrics" | awk '/^overcast_page_cache_hits_total / { print $2 }'; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss_mib() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 HZ="$(getconf CLK_TCK)"
@@ -168,7 +169,7 @@ run_wrk() { # url, headers...
 
 # One case under wrk, then nginx serving the same bytes: a row of the table.
 measure() { # case index, name shown
-  local i="$1" shown="$2" h hw bytes perf_pid before after o_rps o_n o_bad n_rps n_bad x
+  local i="$1" shown="$2" h hw bytes perf_pid before after o_rps o_n o_bad n_rps n_bad x hits_before kept
   mapfile -t h < <(case_heads "${names[$i]}")
   hw=()
   for x in "${h[@]}" "Accept-Encoding: identity"; do hw+=(-H "$x"); done
@@ -179,33 +180,35 @@ measure() { # case index, name shown
     perf record -q -F 999 -g -p "$pid" -o "$work/perf.data" 2>/dev/null &
     perf_pid=$!
   fi
+  hits_before="$(kept_hits)"
   before="$(cpu_ticks "$pid")"
   read -r o_rps o_n o_bad < <(run_wrk "$base${paths[$i]}" "${hw[@]}")
   after="$(cpu_ticks "$pid")"
+  kept=$(($(kept_hits) - hits_before))
   if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true; fi
   read -r n_rps _ n_bad < <(run_wrk "http://127.0.0.1:$nginx_port/${files[$i]}" "${hw[@]}")
   [ "$o_bad" = 0 ] || echo "warning: Overcast answered $o_bad non-2xx for ${paths[$i]}" >&2
   [ "$n_bad" = 0 ] || echo "warning: nginx answered $n_bad non-2xx for ${files[$i]}" >&2
-  python3 - "$shown" "${paths[$i]}" "$bytes" "$o_rps" "$n_rps" "${rows[$i]}" "$((after - before))" "$HZ" "$o_n" <<'EOF'
+  python3 - "$shown" "${paths[$i]}" "$bytes" "$o_rps" "$n_rps" "${rows[$i]}" "$((after - before))" "$HZ" "$o_n" "$kept" <<'EOF'
 import sys
-name, path, size, o, n, rows, ticks, hz, reqs = sys.argv[1:]
-size, o, n, rows, ticks, hz, reqs = int(size), float(o), float(n), int(rows), int(ticks), int(hz), int(reqs)
+name, path, size, o, n, rows, ticks, hz, reqs, kept = sys.argv[1:]
+size, o, n, rows, ticks, hz, reqs, kept = int(size), float(o), float(n), int(rows), int(ticks), int(hz), int(reqs), int(kept)
 cpu_ms = ticks * 1000 / hz / max(reqs, 1)
 path = path if len(path) <= 30 else path[:14] + "…" + path[-15:]
-print(f"{name:<14} {path:<30} {size:>10} {o:>12.1f} {n:>10.1f} {100 * o / n:>7.1f}% {size / rows:>10.0f} {cpu_ms:>10.2f} {cpu_ms * 1000 / rows:>10.1f}")
+print(f"{name:<14} {path:<30} {size:>10} {o:>12.1f} {n:>10.1f} {100 * o / n:>7.1f}% {size / rows:>10.0f} {cpu_ms:>10.2f} {cpu_ms * 1000 / rows:>10.1f} {100 * kept / max(reqs, 1):>6.1f}%")
 EOF
 }
 
 echo
 echo "## The cost of a page on the server ($MACHINES EC2 machines on moto, wrk -t2 -c$CONNS -d$DURATION, Accept-Encoding: identity)"
-printf '%-14s %-30s %10s %12s %10s %8s %10s %10s %10s\n' \
-  name path bytes "overcast/s" "nginx/s" ratio B/row "cpu ms/req" "cpu µs/row"
+printf '%-14s %-30s %10s %12s %10s %8s %10s %10s %10s %7s\n' \
+  name path bytes "overcast/s" "nginx/s" ratio B/row "cpu ms/req" "cpu µs/row" kept
 for i in "${!names[@]}"; do measure "$i" "${names[$i]}"; done
 # The pages again, each view rendered anew (no page kept: the render's cost).
 stop
 PAGE_CACHE_MS=0 serve "$work/data"
 for i in 1 2; do measure "$i" "${names[$i]}-render"; done
-echo "(cpu: the server process's utime+stime over its wrk run, divided by the requests it answered; rows: $MACHINES for the JSON list, the page's rows for the pages; page, page500: a session's views within a second of the last render get the page kept (--page-cache-ms, 1000 by default); *-render: --page-cache-ms 0, every view rendered)"
+echo "(cpu: the server process's utime+stime over its wrk run, divided by the requests it answered; rows: $MACHINES for the JSON list, the page's rows for the pages; page, page500: a session's views within a second of the last render get the page kept (--page-cache-ms, 1000 by default); *-render: --page-cache-ms 0, every view rendered; kept: the share of requests answered with a kept page)"
 
 if [ -f "$work/perf.data" ]; then
   echo

@@ -18,4 +18,4 @@ pub mod state;
 
 pub use router::build_router;
 pub use startup::{start, Running};
-pub use state::AppState;
+pub use state::{AppState, Shared};

@@ -19,7 +19,7 @@ use crate::{
     },
     rest,
     site_files::SiteFiles,
-    AppState,
+    AppState, Shared,
 };
 
 /// How long an idle session lasts.
@@ -45,7 +45,7 @@ pub fn build_router(
     let (rest_routes, openapi) = rest::router().split_for_parts();
     let site_root: std::path::PathBuf = leptos_options.site_root.to_string().into();
     let site_files = Arc::new(SiteFiles::load(&site_root, &leptos_options.output_name));
-    let state = AppState {
+    let state = AppState::new(Shared {
         site_root: Arc::new(site_root),
         site_files: site_files.clone(),
         leptos_options,
@@ -53,7 +53,7 @@ pub fn build_router(
         metrics: Arc::new(Metrics::default()),
         openapi: Arc::new(openapi),
         page_cache: Arc::default(),
-    };
+    });
 
     let context = {
         let services = services.clone();

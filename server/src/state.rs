@@ -1,7 +1,7 @@
 //! The axum state: the operations, the Leptos options, metrics and the
 //! OpenAPI document.
 
-use std::{path::PathBuf, sync::Arc};
+use std::{ops::Deref, path::PathBuf, sync::Arc};
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -9,9 +9,13 @@ use service::Services;
 
 use crate::{metrics::Metrics, middleware::page_cache::PageCache, site_files::SiteFiles};
 
-/// Shared by every handler and middleware.
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// Shared by every handler and middleware: one pointer, so the copy each
+/// middleware takes of it for every request costs one count.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+/// What the state holds.
+pub struct Shared {
     /// Leptos rendering options.
     pub leptos_options: LeptosOptions,
     /// The operations.
@@ -26,4 +30,25 @@ pub struct AppState {
     pub site_files: Arc<SiteFiles>,
     /// The pages kept rendered for a moment.
     pub page_cache: Arc<PageCache>,
+}
+
+impl AppState {
+    /// The state holding `shared`.
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
 }
