@@ -119,14 +119,21 @@ async fn a_kept_page_is_answered_with_its_own_nonce_until_something_changes() {
             }
             tokio::time::sleep(std::time::Duration::from_millis(25)).await;
         }
-        assert!(app.services().events.forwarded() > seen, "{engine}: the event came");
+        assert!(
+            app.services().events.forwarded() > seen,
+            "{engine}: the event came"
+        );
         let (html, _) = view(&app.client, &page).await;
         assert_eq!(state_of(&html, "do-c-m0000"), "stopped", "{engine}");
 
         // The chosen columns, saved through this instance: seen at once.
         assert!(!html.contains("<td class=\"price\""), "{engine}");
         let res = app
-            .server_fn("machines/columns", &[("columns", "price")], Some(&app.csrf()))
+            .server_fn(
+                "machines/columns",
+                &[("columns", "price")],
+                Some(&app.csrf()),
+            )
             .await;
         assert!(res.status().is_success(), "{engine}: {}", res.status());
         let (html, _) = view(&app.client, &page).await;
@@ -142,7 +149,10 @@ async fn a_kept_page_is_answered_with_its_own_nonce_until_something_changes() {
             .unwrap();
         assert!(res.status().is_success() || res.status().is_redirection());
         let (theirs, _) = view(&second, &page).await;
-        assert!(!theirs.contains(&app.csrf()), "{engine}: another session's token");
+        assert!(
+            !theirs.contains(&app.csrf()),
+            "{engine}: another session's token"
+        );
         other_instance.close().await;
     })
     .await;
@@ -156,7 +166,10 @@ async fn a_rights_change_made_elsewhere_is_seen_at_once() {
         let reader = TestApp::client_with_cookies();
         let res = reader
             .post(app.url("/api/sign_in"))
-            .form(&[("email", "watcher@example.com"), ("password", MASTER_PASSWORD)])
+            .form(&[
+                ("email", "watcher@example.com"),
+                ("password", MASTER_PASSWORD),
+            ])
             .send()
             .await
             .unwrap();
@@ -207,7 +220,11 @@ async fn views_during_a_write_never_keep_what_it_changed() {
                 })
                 .collect();
             let res = app
-                .server_fn("machines/columns", &[("columns", column)], Some(&app.csrf()))
+                .server_fn(
+                    "machines/columns",
+                    &[("columns", column)],
+                    Some(&app.csrf()),
+                )
                 .await;
             assert!(res.status().is_success(), "{engine}: {}", res.status());
             for v in views {
