@@ -3,13 +3,16 @@
 use std::sync::Arc;
 
 use domain::{rbac::Policy, ErrorKind};
-use store::accounts::Account;
+use store::{
+    accounts::Account,
+    sessions::{SignedIn, SIGNED_IN_KEY},
+};
 use tower_sessions::Session;
 
 use crate::{credentials, internal, Services};
 
 /// Session key holding the signed-in account's id.
-pub const ACCOUNT_KEY: &str = "account_id";
+pub const ACCOUNT_KEY: &str = store::sessions::ACCOUNT_FIELD;
 /// Session key holding the session's CSRF token.
 pub const CSRF_KEY: &str = "csrf";
 /// Name of the cookie carrying the CSRF token to the page's scripts.
@@ -107,13 +110,36 @@ pub async fn actor_at(
     address: &str,
     token_scope: Option<Policy>,
 ) -> Result<Actor, ErrorKind> {
-    let roles = match services.rights.get(&account.id, generation) {
+    let who = Who {
+        id: account.id,
+        email: account.email,
+        is_master: account.is_master,
+    };
+    build(services, who, generation, via, address, token_scope).await
+}
+
+/// The account an actor is built for.
+struct Who {
+    id: String,
+    email: String,
+    is_master: bool,
+}
+
+async fn build(
+    services: &Services,
+    who: Who,
+    generation: i64,
+    via: Credential,
+    address: &str,
+    token_scope: Option<Policy>,
+) -> Result<Actor, ErrorKind> {
+    let roles = match services.rights.get(&who.id, generation) {
         Some(roles) => roles,
         None => {
             let roles = Arc::new(
                 services
                     .db
-                    .roles_of(&account.id)
+                    .roles_of(&who.id)
                     .await
                     .map_err(internal)?
                     .iter()
@@ -122,14 +148,14 @@ pub async fn actor_at(
                     .map_err(|e| internal(format!("a stored role scope no longer parses: {e}")))?,
             );
             // Read after the generation was: never older than it says.
-            services.rights.put(&account.id, generation, roles.clone());
+            services.rights.put(&who.id, generation, roles.clone());
             roles
         }
     };
     Ok(Actor {
-        account_id: account.id,
-        email: account.email,
-        is_master: account.is_master,
+        account_id: who.id,
+        email: who.email,
+        is_master: who.is_master,
         address: address.to_owned(),
         roles,
         rights_generation: generation,
@@ -175,14 +201,39 @@ pub async fn actor(
     let Some(account_id) = session.get::<String>(ACCOUNT_KEY).await.map_err(internal)? else {
         return Ok(None);
     };
-    let account = services
-        .db
-        .account_with_rights_generation(&account_id)
+    // Read with the session (`store::sessions`), else on its own.
+    let loaded = session
+        .get::<SignedIn>(SIGNED_IN_KEY)
         .await
-        .map_err(internal)?;
+        .map_err(internal)?
+        .filter(|s| s.id == account_id);
+    let account = match loaded {
+        Some(s) => Some((
+            Who {
+                id: s.id,
+                email: s.email,
+                is_master: s.is_master,
+            },
+            s.disabled,
+            s.rights_generation,
+        )),
+        None => services
+            .db
+            .account_with_rights_generation(&account_id)
+            .await
+            .map_err(internal)?
+            .map(|(a, generation)| {
+                let who = Who {
+                    id: a.id,
+                    email: a.email,
+                    is_master: a.is_master,
+                };
+                (who, a.disabled, generation)
+            }),
+    };
     match account {
-        Some((a, generation)) if !a.disabled => {
-            actor_at(services, a, generation, Credential::Session, address, None)
+        Some((who, false, generation)) => {
+            build(services, who, generation, Credential::Session, address, None)
                 .await
                 .map(Some)
         }

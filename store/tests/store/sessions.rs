@@ -194,3 +194,80 @@ async fn session_ids_are_stored_hashed() {
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_signed_in_session_loads_with_its_account_and_never_with_what_its_record_claims() {
+    use store::{
+        accounts::{NewAccount, PasswordHash},
+        sessions::{SignedIn, SIGNED_IN_KEY},
+    };
+    on_each_engine!(|db: &Db, engine: &str| {
+        let db = db.clone();
+        let engine = engine.to_owned();
+        async move {
+            let hash = PasswordHash("h".into());
+            for (id, email) in [("acc-1", "a@example.com"), ("acc-2", "b@example.com")] {
+                let new = NewAccount {
+                    id,
+                    email,
+                    name: "",
+                    password_hash: &hash,
+                    now: 1,
+                };
+                db.create_user(new, id).await.unwrap();
+            }
+            let store = DbSessionStore::new(db.clone());
+            let in_an_hour = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
+            // A record claiming more than the account has.
+            let forged = serde_json::json!({
+                "id": "acc-1", "email": "a@example.com", "is_master": true,
+                "disabled": false, "rights_generation": 999_999,
+            });
+            let mut r = record(in_an_hour);
+            r.data.insert(SIGNED_IN_KEY.into(), forged.clone());
+            store.create(&mut r).await.unwrap();
+            let signed_in = |r: &Record| -> Option<SignedIn> {
+                r.data
+                    .get(SIGNED_IN_KEY)
+                    .map(|v| serde_json::from_value(v.clone()).unwrap())
+            };
+            let generation = db.rights_generation().await.unwrap();
+            let loaded = store.load(&r.id).await.unwrap().unwrap();
+            let expected = SignedIn {
+                id: "acc-1".into(),
+                email: "a@example.com".into(),
+                is_master: false,
+                disabled: false,
+                rights_generation: generation,
+            };
+            assert_eq!(signed_in(&loaded), Some(expected.clone()), "{engine}");
+
+            // Saved as loaded, then loaded again after the rights moved.
+            store.save(&loaded).await.unwrap();
+            assert!(db.set_disabled("acc-2", true).await.unwrap());
+            let again = store.load(&r.id).await.unwrap().unwrap();
+            let moved = db.rights_generation().await.unwrap();
+            assert!(moved > generation, "{engine}");
+            assert_eq!(
+                signed_in(&again),
+                Some(SignedIn {
+                    rights_generation: moved,
+                    ..expected
+                }),
+                "{engine}"
+            );
+
+            // Signed in to no account there is: nothing joined, nothing
+            // claimed kept.
+            let mut nobody = record(in_an_hour);
+            nobody
+                .data
+                .insert("account_id".into(), serde_json::json!("acc-9"));
+            nobody.data.insert(SIGNED_IN_KEY.into(), forged);
+            store.create(&mut nobody).await.unwrap();
+            let loaded = store.load(&nobody.id).await.unwrap().unwrap();
+            assert_eq!(signed_in(&loaded), None, "{engine}");
+            assert_eq!(loaded.data["account_id"], "acc-9", "{engine}");
+        }
+    });
+}
