@@ -12,7 +12,10 @@
 #     other in the same run. A table: bytes, Overcast's and nginx's requests
 #     per second, the ratio, bytes per row; then Overcast's CPU time per
 #     request (utime+stime of its process over the wrk run) and per row, and
-#     what it sends when the client accepts `br, gzip`.
+#     the share of views answered with a page kept rendered
+#     (`--page-cache-ms`, middleware::page_cache); the two pages again on a
+#     server keeping none (`page-render`, `page500-render`: every view
+#     rendered); and what it sends when the client accepts `br, gzip`.
 #  2. Memory with 10,000 machines stored (scripts/bench/fleet_seed.py, into
 #     a fresh database while the server is stopped): VmRSS idle (after one
 #     warm-up request), after 5 sequential full lists and after 10 at once.

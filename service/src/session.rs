@@ -232,11 +232,16 @@ pub async fn actor(
             }),
     };
     match account {
-        Some((who, false, generation)) => {
-            build(services, who, generation, Credential::Session, address, None)
-                .await
-                .map(Some)
-        }
+        Some((who, false, generation)) => build(
+            services,
+            who,
+            generation,
+            Credential::Session,
+            address,
+            None,
+        )
+        .await
+        .map(Some),
         _ => {
             // Deleted or disabled: the session is worth nothing any more.
             session.flush().await.map_err(internal)?;

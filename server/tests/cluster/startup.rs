@@ -19,6 +19,7 @@ fn launch(db: &Database, data_dir: std::path::PathBuf) -> Launch {
         public_url: "http://127.0.0.1:9".into(),
         provider_timeout: 2,
         shutdown_grace: 2,
+        page_cache_ms: 1000,
     }
 }
 

@@ -42,6 +42,8 @@ pub struct Options {
     pub instances: usize,
     pub provider_timeout: u64,
     pub shutdown_grace: u64,
+    /// How long a rendered Machines page is kept (`--page-cache-ms`).
+    pub page_cache_ms: u64,
 }
 
 impl Default for Options {
@@ -50,6 +52,7 @@ impl Default for Options {
             instances: 3,
             provider_timeout: 2,
             shutdown_grace: 2,
+            page_cache_ms: 1000,
         }
     }
 }
@@ -68,6 +71,7 @@ impl Cluster {
             public_url: format!("http://127.0.0.1:{nginx_port}"),
             provider_timeout: options.provider_timeout,
             shutdown_grace: options.shutdown_grace,
+            page_cache_ms: options.page_cache_ms,
         };
         // The first instance's start creates the schema and the key; the
         // others get a copy of its key file, as an operator would copy it.

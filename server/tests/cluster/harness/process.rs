@@ -27,6 +27,8 @@ pub struct Launch {
     pub provider_timeout: u64,
     /// `--shutdown-grace`, seconds.
     pub shutdown_grace: u64,
+    /// `--page-cache-ms`.
+    pub page_cache_ms: u64,
 }
 
 /// A running `overcast serve`.
@@ -53,6 +55,7 @@ impl Instance {
             .args(["--public-url", &launch.public_url])
             .args(["--provider-timeout", &launch.provider_timeout.to_string()])
             .args(["--shutdown-grace", &launch.shutdown_grace.to_string()])
+            .args(["--page-cache-ms", &launch.page_cache_ms.to_string()])
             .args(["--log-level", "warn"])
             // nginx runs on this host: its forwarding headers name the client.
             .args(["--trusted-proxy", "127.0.0.1"])

@@ -178,6 +178,7 @@ impl Single {
             public_url: "http://127.0.0.1".into(),
             provider_timeout,
             shutdown_grace: 2,
+            page_cache_ms: 1000,
         };
         create_master(&launch, MASTER_EMAIL, MASTER_PASSWORD);
         let mut instance = Instance::spawn(&launch);
