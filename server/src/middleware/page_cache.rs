@@ -14,14 +14,17 @@
 //!   acts) began or ended here since: it counts when it comes in and again
 //!   when its answer leaves, so a page rendered while a write was under way
 //!   is never served after it;
-//! - it is younger than [`FRESH`] (`--page-cache-ms`), which bounds what the two rules cannot
-//!   see: the Age column's seconds, and a change another instance made
-//!   without an event (a user's chosen columns).
+//! - it is younger than [`FRESH`] (`--page-cache-ms`), which bounds what
+//!   the two rules cannot see: the Age column's seconds, and a change
+//!   another instance made without an event (a user's chosen columns).
+//!
+//! The rights generation is read with the session on every view, so a role
+//! changed anywhere is seen on the next one.
 //!
 //! Only a whole answer of 200 `text/html` is kept, and only one the reader
 //! read to its end whose render left the session as it was (a page that
-//! takes something shown once out of it is never shown again); each at most [`MAX_PAGE`] bytes, all together at most
-//! [`MAX_HELD`].
+//! takes something shown once out of it is never shown again); each at
+//! most [`MAX_PAGE`] bytes, all together at most [`MAX_HELD`].
 
 use std::{
     collections::HashMap,
@@ -124,7 +127,6 @@ impl Default for PageCache {
 #[derive(Debug, Default)]
 struct Held {
     pages: HashMap<Key, Arc<Kept>>,
-    bytes: usize,
 }
 
 impl PageCache {
@@ -171,9 +173,8 @@ impl PageCache {
         if fresh.is_zero() {
             return;
         }
-        held.bytes = held.pages.values().map(|k| k.size).sum();
-        if held.bytes + kept.size <= MAX_HELD {
-            held.bytes += kept.size;
+        let bytes: usize = held.pages.values().map(|k| k.size).sum();
+        if bytes + kept.size <= MAX_HELD {
             held.pages.insert(key, Arc::new(kept));
         }
     }
