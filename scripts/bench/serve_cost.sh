@@ -92,7 +92,7 @@ session_cookie() { # the signed-in browser's cookie, as a Cookie header's value
     --data-urlencode "email=$EMAIL" --data-urlencode "password=$PASS"
   awk '$6 == "overcast_session" { print $6 "=" $7 }' "$work/jar"
 }
-kept_hits() { curl -fsS "$base/metrics" | awk '/^overcast_page_cache_hits_total / { print $2 }'; }
+kept_hits() { curl -fsS "$base/metrics" | awk '/^overcast_page_cache_hits_total / { n = $2 } END { print n + 0 }'; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss_mib() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 HZ="$(getconf CLK_TCK)"
