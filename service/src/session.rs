@@ -110,12 +110,15 @@ pub async fn actor_at(
     address: &str,
     token_scope: Option<Policy>,
 ) -> Result<Actor, ErrorKind> {
-    let who = Who {
-        id: account.id,
-        email: account.email,
-        is_master: account.is_master,
-    };
-    build(services, who, generation, via, address, token_scope).await
+    build(
+        services,
+        Who::from(account),
+        generation,
+        via,
+        address,
+        token_scope,
+    )
+    .await
 }
 
 /// The account an actor is built for.
@@ -123,6 +126,16 @@ struct Who {
     id: String,
     email: String,
     is_master: bool,
+}
+
+impl From<Account> for Who {
+    fn from(a: Account) -> Self {
+        Who {
+            id: a.id,
+            email: a.email,
+            is_master: a.is_master,
+        }
+    }
 }
 
 async fn build(
@@ -223,12 +236,8 @@ pub async fn actor(
             .await
             .map_err(internal)?
             .map(|(a, generation)| {
-                let who = Who {
-                    id: a.id,
-                    email: a.email,
-                    is_master: a.is_master,
-                };
-                (who, a.disabled, generation)
+                let disabled = a.disabled;
+                (Who::from(a), disabled, generation)
             }),
     };
     match account {

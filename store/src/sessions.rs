@@ -87,6 +87,19 @@ fn account_of(record: &Record) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Inserts a session's row: its stored id, record, expiry and account.
+fn insert<'q>(
+    id: String,
+    json: String,
+    record: &Record,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    sqlx::query("INSERT INTO sessions (id, record, expires_at, account_id) VALUES ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(json)
+        .bind(expiry_ms(record))
+        .bind(account_of(record))
+}
+
 fn expiry_ms(record: &Record) -> i64 {
     i64::try_from(record.expiry_date.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
@@ -97,15 +110,9 @@ impl SessionStore for DbSessionStore {
         // Retry on the (astronomically unlikely) id collision.
         loop {
             let json = stored_record(record)?;
-            let inserted = sqlx::query(
-                "INSERT INTO sessions (id, record, expires_at, account_id) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(stored_id(&record.id.to_string()))
-            .bind(json)
-            .bind(expiry_ms(record))
-            .bind(account_of(record))
-            .execute(self.db.pool())
-            .await;
+            let inserted = insert(stored_id(&record.id.to_string()), json, record)
+                .execute(self.db.pool())
+                .await;
             match inserted {
                 Ok(_) => return Ok(()),
                 Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
@@ -120,28 +127,21 @@ impl SessionStore for DbSessionStore {
         let json = stored_record(record)?;
         let id = stored_id(&record.id.to_string());
         let mut tx = self.db.write_tx().await.map_err(backend)?;
-        let account = account_of(record);
         let updated = sqlx::query(
             "UPDATE sessions SET record = $2, expires_at = $3, account_id = $4 WHERE id = $1",
         )
         .bind(&id)
         .bind(&json)
         .bind(expiry_ms(record))
-        .bind(&account)
+        .bind(account_of(record))
         .execute(&mut *tx)
         .await
         .map_err(backend)?;
         if updated.rows_affected() == 0 {
-            sqlx::query(
-                "INSERT INTO sessions (id, record, expires_at, account_id) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(&id)
-            .bind(&json)
-            .bind(expiry_ms(record))
-            .bind(&account)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+            insert(id, json, record)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
         }
         tx.commit().await.map_err(backend)
     }
@@ -220,7 +220,7 @@ pub(crate) async fn delete_sessions_in(
     account_id: &str,
     keep: Option<&str>,
 ) -> Result<u64, StoreError> {
-    let pattern = format!("%\"account_id\":\"{account_id}\"%");
+    let pattern = format!("%\"{ACCOUNT_FIELD}\":\"{account_id}\"%");
     let done = sqlx::query("DELETE FROM sessions WHERE record LIKE $1 AND id <> $2")
         .bind(pattern)
         .bind(keep.map(stored_id).unwrap_or_default())

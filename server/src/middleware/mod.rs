@@ -3,9 +3,10 @@
 //! unread request bodies (keeps keep-alive connections usable), metrics,
 //! the session layer (installed in `router.rs`), the refusal of sign-in
 //! posts from other sites, authentication with the CSRF check and the
-//! gate, the kept Machines page (`page_cache`), and the status fix for server-function errors (with the fields a
-//! failed plain form keeps). Pages' bodies are read to their end even when
-//! their reader leaves (`finish_render`).
+//! gate, the kept Machines page (`page_cache`), and the status fix for
+//! server-function errors (with the fields a failed plain form keeps).
+//! Pages' bodies are read to their end even when their reader leaves
+//! (`finish_render`).
 
 pub mod auth;
 pub mod body;

@@ -106,7 +106,7 @@ impl Kept {
 /// The kept pages and the count of writes they are measured against.
 #[derive(Debug)]
 pub struct PageCache {
-    kept: Mutex<Held>,
+    kept: Mutex<HashMap<Key, Arc<Kept>>>,
     writes: AtomicU64,
     /// How long a page is served, in ms (0: none is kept).
     fresh_ms: AtomicU64,
@@ -122,11 +122,6 @@ impl Default for PageCache {
             hits: AtomicU64::new(0),
         }
     }
-}
-
-#[derive(Debug, Default)]
-struct Held {
-    pages: HashMap<Key, Arc<Kept>>,
 }
 
 impl PageCache {
@@ -152,9 +147,8 @@ impl PageCache {
 
     fn get(&self, key: &Key) -> Option<Arc<Kept>> {
         let fresh = self.fresh();
-        let held = self.kept.lock().ok()?;
-        let kept = held
-            .pages
+        let pages = self.kept.lock().ok()?;
+        let kept = pages
             .get(key)
             .filter(|kept| kept.made.elapsed() < fresh)
             .cloned();
@@ -166,22 +160,25 @@ impl PageCache {
 
     fn put(&self, key: Key, kept: Kept) {
         let fresh = self.fresh();
-        let Ok(mut held) = self.kept.lock() else {
+        let Ok(mut pages) = self.kept.lock() else {
             return;
         };
-        held.pages.retain(|_, k| k.made.elapsed() < fresh);
+        pages.retain(|_, k| k.made.elapsed() < fresh);
         if fresh.is_zero() {
             return;
         }
-        let bytes: usize = held.pages.values().map(|k| k.size).sum();
+        let bytes: usize = pages.values().map(|k| k.size).sum();
         if bytes + kept.size <= MAX_HELD {
-            held.pages.insert(key, Arc::new(kept));
+            pages.insert(key, Arc::new(kept));
         }
     }
 
     /// How many pages are kept (expired ones included until the next put).
     pub fn len(&self) -> usize {
-        self.kept.lock().map(|h| h.pages.len()).unwrap_or_default()
+        self.kept
+            .lock()
+            .map(|pages| pages.len())
+            .unwrap_or_default()
     }
 
     /// Whether no page is kept.

@@ -323,6 +323,19 @@ impl TestApp {
             .expect("client")
     }
 
+    /// Signs `email` in on a client of its own (its own cookie jar): the
+    /// client, and the sign-in's answer.
+    pub async fn session_of(&self, email: &str, password: &str) -> (Client, Response) {
+        let client = Self::client_with_cookies();
+        let res = client
+            .post(self.url("/api/sign_in"))
+            .form(&[("email", email), ("password", password)])
+            .send()
+            .await
+            .expect("request");
+        (client, res)
+    }
+
     /// Signs in from a fresh client (no cookies), returning the response.
     pub async fn sign_in_fresh(&self, email: &str, password: &str) -> Response {
         self.anonymous_client()

@@ -45,13 +45,7 @@ async fn a_change_of_rights_takes_effect_on_the_very_next_request() {
     on_each_engine(|app, url, engine| async move {
         seed_backend(&app, "do-a", "Alpha", &[Seed::nth(0), Seed::nth(1)]).await;
         let basic = user_with_scope(&app, "ops", Some(scope(&["view:machine"]))).await;
-        let cookies = TestApp::client_with_cookies();
-        let res = cookies
-            .post(app.url("/api/sign_in"))
-            .form(&[("email", "ops@example.com"), ("password", MASTER_PASSWORD)])
-            .send()
-            .await
-            .unwrap();
+        let (cookies, res) = app.session_of("ops@example.com", MASTER_PASSWORD).await;
         assert!(res.status().is_success() || res.status().is_redirection());
         let db = &app.services().db;
         let role = db

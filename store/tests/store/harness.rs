@@ -106,3 +106,16 @@ macro_rules! on_each_engine {
         }
     }};
 }
+
+/// An ordinary account `id` (its username too) with `email`.
+pub async fn account(db: &Db, id: &str, email: &str) {
+    let hash = store::accounts::PasswordHash("h".into());
+    let new = store::accounts::NewAccount {
+        id,
+        email,
+        name: "",
+        password_hash: &hash,
+        now: 1,
+    };
+    db.create_user(new, id).await.unwrap();
+}

@@ -197,25 +197,13 @@ async fn session_ids_are_stored_hashed() {
 
 #[tokio::test]
 async fn a_signed_in_session_loads_with_its_account_and_never_with_what_its_record_claims() {
-    use store::{
-        accounts::{NewAccount, PasswordHash},
-        sessions::{SignedIn, SIGNED_IN_KEY},
-    };
+    use store::sessions::{SignedIn, SIGNED_IN_KEY};
     on_each_engine!(|db: &Db, engine: &str| {
         let db = db.clone();
         let engine = engine.to_owned();
         async move {
-            let hash = PasswordHash("h".into());
-            for (id, email) in [("acc-1", "a@example.com"), ("acc-2", "b@example.com")] {
-                let new = NewAccount {
-                    id,
-                    email,
-                    name: "",
-                    password_hash: &hash,
-                    now: 1,
-                };
-                db.create_user(new, id).await.unwrap();
-            }
+            crate::harness::account(&db, "acc-1", "a@example.com").await;
+            crate::harness::account(&db, "acc-2", "b@example.com").await;
             let store = DbSessionStore::new(db.clone());
             let in_an_hour = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
             // A record claiming more than the account has.

@@ -138,18 +138,6 @@ async fn audit_filters_combine_and_treat_wildcards_literally() {
     });
 }
 
-async fn account(db: &Db, id: &str, email: &str) {
-    let hash = store::accounts::PasswordHash("h".into());
-    let new = store::accounts::NewAccount {
-        id,
-        email,
-        name: "",
-        password_hash: &hash,
-        now: 1,
-    };
-    db.create_user(new, id).await.unwrap();
-}
-
 #[tokio::test]
 async fn an_attempt_is_reserved_under_limits_and_a_pace_and_released_on_success() {
     use store::throttle::{AttemptRule, Reservation};
@@ -227,7 +215,7 @@ async fn an_attempt_is_reserved_under_limits_and_a_pace_and_released_on_success(
 
             // A success releases its reservation, clears the pair's earlier
             // failures and remembers the address; other scopes keep theirs.
-            account(&db, "u1", "u1@example.com").await;
+            crate::harness::account(&db, "u1", "u1@example.com").await;
             assert!(!db
                 .signed_in_before("u1@example.com", "10.0.0.9")
                 .await

@@ -140,13 +140,7 @@ async fn a_kept_page_is_answered_with_its_own_nonce_until_something_changes() {
         assert!(html.contains("<td class=\"price\""), "{engine}");
 
         // Another session of the same account: its own token, not this one's.
-        let second = TestApp::client_with_cookies();
-        let res = second
-            .post(app.url("/api/sign_in"))
-            .form(&[("email", MASTER_EMAIL), ("password", MASTER_PASSWORD)])
-            .send()
-            .await
-            .unwrap();
+        let (second, res) = app.session_of(MASTER_EMAIL, MASTER_PASSWORD).await;
         assert!(res.status().is_success() || res.status().is_redirection());
         let (theirs, _) = view(&second, &page).await;
         assert!(
@@ -163,16 +157,7 @@ async fn a_rights_change_made_elsewhere_is_seen_at_once() {
     on_each_engine_keeping(|app, url, engine| async move {
         seed_backend(&app, "do-r", "Rights", &[Seed::nth(0)]).await;
         user_with(&app, "watcher", &["view:*"]).await;
-        let reader = TestApp::client_with_cookies();
-        let res = reader
-            .post(app.url("/api/sign_in"))
-            .form(&[
-                ("email", "watcher@example.com"),
-                ("password", MASTER_PASSWORD),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let (reader, res) = app.session_of("watcher@example.com", MASTER_PASSWORD).await;
         assert!(res.status().is_success() || res.status().is_redirection());
         let page = app.url("/machines");
         let (html, _) = view(&reader, &page).await;

@@ -106,13 +106,7 @@ pub async fn create_user_with_scope(app: &TestApp, scope: Value) {
 /// The user signed in on a client of their own: the client, and its CSRF
 /// token.
 pub(crate) async fn user_session(app: &TestApp, password: &str) -> (reqwest::Client, String) {
-    let client = TestApp::client_with_cookies();
-    let res = client
-        .post(app.url("/api/sign_in"))
-        .form(&[("email", USER_EMAIL), ("password", password)])
-        .send()
-        .await
-        .unwrap();
+    let (client, res) = app.session_of(USER_EMAIL, password).await;
     assert!(res.status().is_success(), "{}", res.status());
     let csrf = res
         .headers()

@@ -191,13 +191,7 @@ async fn the_masters_requirement_sends_accounts_without_it_to_enrol_first() {
     assert_eq!(rule["required"], true);
 
     // The user signs in: sent to enrol, and nothing else is open.
-    let client = TestApp::client_with_cookies();
-    let res = client
-        .post(app.url("/api/sign_in"))
-        .form(&[("email", USER_EMAIL), ("password", USER_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let (client, res) = app.session_of(USER_EMAIL, USER_PASSWORD).await;
     assert_eq!(location(&res), "/account#two-factor");
     let csrf = res
         .headers()

@@ -22,13 +22,7 @@ async fn disabling_a_user_stops_their_session_and_tokens_for_good() {
         .unwrap()
         .to_owned();
 
-    let user_session = TestApp::client_with_cookies();
-    let res = user_session
-        .post(app.url("/api/sign_in"))
-        .form(&[("email", USER_EMAIL), ("password", USER_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let (user_session, res) = app.session_of(USER_EMAIL, USER_PASSWORD).await;
     assert!(res.status().is_success());
     assert_eq!(
         user_session
