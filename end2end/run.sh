@@ -10,12 +10,15 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 BIN="${OVERCAST_BIN:-$ROOT/target/debug/overcast}"
+# The site the binary serves (OVERCAST_SITE: another build's, e.g. a release
+# site beside a binary built with the same code).
+SITE="${OVERCAST_SITE:-$ROOT/target/site}"
 cd "$HERE"
 # A copy of the binary and the site, taken now: a build that replaces them
 # while the run goes on (another cargo command) cannot change what is served.
 snapshot="$(mktemp -d)"
 cp "$BIN" "$snapshot/overcast"
-cp -r "$ROOT/target/site" "$snapshot/site"
+cp -r "$SITE" "$snapshot/site"
 BIN="$snapshot/overcast"
 if [ ! -d node_modules/@playwright/test ]; then
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund

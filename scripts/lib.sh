@@ -36,6 +36,12 @@ ensure_build_tools() {
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
+  # The standard library's sources: the release browser build compiles its
+  # own copy of it (wasm_release_env).
+  if ! rustup component list --installed | grep -q '^rust-src'; then
+    say "adding the rust-src component"
+    rustup component add rust-src
+  fi
   if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
     say "installing cargo-leptos $CARGO_LEPTOS_VERSION (once per machine; about 15 minutes on 2 cores)"
     cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
@@ -65,8 +71,9 @@ ensure_build_tools() {
 # that match, rustc applies the later). cargo-leptos then adds the split's
 # link flag and `--cfg erase_components` (always-erase-components):
 # site_wasm_rustflags is the whole, for a plain cargo build of the browser
-# code that shares its build. Both name the registry's folders as they are
-# once the crates are fetched.
+# code that shares its build (with wasm_release_env's flags once they are
+# exported). Both name the registry's folders as they are once the crates
+# are fetched.
 wasm_path_rustflags() {
   local cargo_folder="${CARGO_HOME:-$HOME/.cargo}" flags registry
   flags="--remap-path-prefix=$cargo_folder=cargo"
@@ -76,12 +83,40 @@ wasm_path_rustflags() {
   echo "$flags"
 }
 site_wasm_rustflags() {
-  echo "$(wasm_path_rustflags) -Clink-args=--emit-relocs --cfg erase_components"
+  echo "${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:-$(wasm_path_rustflags)} -Clink-args=--emit-relocs --cfg erase_components"
 }
+
+# The release browser code leaves out what only a developer reads: a panic
+# stops the module without a message (`-Cpanic=immediate-abort`, with the
+# standard library compiled again the same way, `-Zbuild-std`), no source
+# locations are kept for panics (`-Zlocation-detail=none`), and `{:?}`
+# writes nothing (`-Zfmt-debug=none`; nothing the pages show is written
+# with it, only console diagnostics). About a tenth of every module (the
+# entry 225 -> 202 KB brotli). These are unstable options of the one
+# toolchain, allowed by RUSTC_BOOTSTRAP for this build alone: the server,
+# the tests and the debug site are built without them, and scripts/test.sh
+# builds the release browser code with them, so a toolchain that drops one
+# fails the tests. Run in a subshell: it exports.
+wasm_release_env() {
+  local sysroot
+  sysroot="$(rustc --print sysroot)"
+  export RUSTC_BOOTSTRAP=1
+  export CARGO_UNSTABLE_BUILD_STD="std,panic_abort"
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$(wasm_path_rustflags) \
+--remap-path-prefix=$sysroot/lib/rustlib/src/rust=rust \
+-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none"
+}
+
 build_site() {
   (cd "$ROOT" && cargo fetch --quiet)
-  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$(wasm_path_rustflags)" \
-    cargo leptos build --split --precompress "$@"
+  if [[ " $* " == *" --release "* ]]; then
+    # The browser code with its release options, then the server without.
+    (wasm_release_env && cargo leptos build --split --precompress --frontend-only "$@")
+    cargo leptos build --split --precompress --server-only "$@"
+  else
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$(wasm_path_rustflags)" \
+      cargo leptos build --split --precompress "$@"
+  fi
 }
 
 TWIGGY_VERSION="0.8.0"

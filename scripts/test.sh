@@ -69,8 +69,8 @@ build_site
 # views only overflow the compiler's type-depth limit in that profile.
 say "checking the release build of the browser code"
 # (With the flags `build_site --release` builds it with, so the two share one build.)
-RUSTFLAGS="$(site_wasm_rustflags)" cargo build --package=frontend --lib --target-dir="$ROOT/target/front" \
-  --target=wasm32-unknown-unknown --profile=wasm-release
+(wasm_release_env && RUSTFLAGS="$(site_wasm_rustflags)" cargo build --package=frontend --lib \
+  --target-dir="$ROOT/target/front" --target=wasm32-unknown-unknown --profile=wasm-release)
 
 say "browser tests (JavaScript off, then hydrated)"
 end2end/run.sh 2>&1 | tee -a "$results" || status=1

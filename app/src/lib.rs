@@ -10,6 +10,7 @@ pub mod components;
 pub mod csrf_client;
 pub mod error;
 pub mod live;
+pub mod loaded;
 pub mod pages;
 pub mod paths;
 pub mod routes;
@@ -18,6 +19,7 @@ pub mod site;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
+use crate::loaded::{load, Loaded};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Title};
 use leptos_router::{
@@ -78,7 +80,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub struct SessionContext {
     /// Who is signed in; fetched again on every navigation, so signing in
     /// or out (both end in a redirect) and an expired session show at once.
-    pub info: Resource<Result<domain::SessionInfo, error::AppError>>,
+    pub info: Loaded<Result<domain::SessionInfo, error::AppError>>,
 }
 
 /// The application.
@@ -110,7 +112,7 @@ pub fn App() -> impl IntoView {
 #[component]
 fn AppRoutes() -> impl IntoView {
     let location = use_location();
-    let info = Resource::new(move || location.pathname.get(), |_| get_session_info());
+    let info = load(move || location.pathname.get(), |_| get_session_info());
     provide_context(SessionContext { info });
 
     view! {

@@ -53,7 +53,7 @@ pub fn follow(topics: &'static [&'static str], since: Option<i64>, listener: Lis
             let Some(data) = message.data().as_string() else {
                 continue;
             };
-            if let Ok(event) = serde_json::from_str::<Event>(&data) {
+            if let Ok(event) = crate::loaded::from_text::<Event>(&data) {
                 (listener.on_event)(event);
             }
         }

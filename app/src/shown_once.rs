@@ -10,6 +10,7 @@
 //! the removal is saved at once, so a reload shows nothing. [`show`] puts
 //! either on the page with the same markup.
 
+use crate::loaded::{once, LoadedOnce};
 use std::marker::PhantomData;
 
 use leptos::prelude::*;
@@ -96,11 +97,11 @@ fn seal_context<T>(slot: Slot<T>, account_id: &str) -> String {
 /// navigation brings nothing, and hydration reuses the server's value).
 /// Make it at a page's top level (not inside another resource's Suspend),
 /// and read it with [`show`].
-pub fn take<T>(slot: Slot<T>) -> OnceResource<Option<T>>
+pub fn take<T>(slot: Slot<T>) -> LoadedOnce<Option<T>>
 where
     T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
 {
-    OnceResource::new(async move {
+    once(async move {
         #[cfg(feature = "ssr")]
         {
             take_now(slot).await
@@ -153,7 +154,7 @@ async fn take_now<T: DeserializeOwned>(slot: Slot<T>) -> Option<T> {
 /// Shows the secret: `fresh`, the action's answer on a hydrated page, or
 /// else what [`take`] brought back after a plain form post.
 pub fn show<T, V>(
-    taken: OnceResource<Option<T>>,
+    taken: LoadedOnce<Option<T>>,
     fresh: impl Fn() -> Option<T> + Clone + Send + Sync + 'static,
     render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
 ) -> impl IntoView

@@ -8,6 +8,7 @@
 //! command to its end and redirects back here with `?run=<id>`; the page
 //! then shows that run's output.
 
+use crate::loaded::{load, Loaded};
 use std::sync::{Arc, Mutex};
 
 use futures::future::{AbortHandle, Abortable};
@@ -25,13 +26,13 @@ use crate::{
 };
 
 /// The run a plain form just made (`?run=<id>`), if any.
-pub type LastRunResource = Resource<Result<Option<LastRun>, AppError>>;
+pub type LastRunResource = Loaded<Result<Option<LastRun>, AppError>>;
 
 /// The resource [`CommandRunner`] shows; made at the page's top level (a
 /// resource made inside another's Suspend would not hydrate reliably).
 pub fn last_run_resource(backend: Signal<String>, machine: Signal<String>) -> LastRunResource {
     let query = use_query_map();
-    Resource::new(
+    load(
         move || (backend.get(), machine.get(), query.read().get("run")),
         |(backend, machine, run)| async move {
             match run.filter(|r| !r.is_empty()) {

@@ -1,7 +1,7 @@
 //! The frame around every signed-in page: navigation, the signed-in user and
 //! sign-out.
 
-use leptos::{either::Either, prelude::*};
+use leptos::{either::Either, prelude::*, server_fn::ServerFn};
 use leptos_router::components::{Outlet, Redirect, A};
 
 use domain::rights::Sections;
@@ -111,6 +111,7 @@ fn UserMenu() -> impl IntoView {
     let ctx = expect_context::<SessionContext>();
     let sign_out = ServerAction::<SignOut>::new();
     let error = Signal::derive(move || sign_out.value().get().and_then(Result::err));
+    let sign_out_url = <SignOut as ServerFn>::url;
     view! {
         <Transition fallback=|| view! { <div class="user"></div> }>
             {move || Suspend::new(async move {
@@ -123,11 +124,19 @@ fn UserMenu() -> impl IntoView {
                                     {info.email.clone().unwrap_or_default()}
                                     {info.is_master.then_some(" (master)")}
                                 </A>
-                                <ActionForm action=sign_out>
+                                // A plain form rather than `ActionForm`, which reads
+                                // the form back into the call's arguments with a
+                                // query-string parser: every page would load it,
+                                // for a call that has none.
+                                <form method="post" action=sign_out_url()
+                                    on:submit=move |ev| {
+                                        ev.prevent_default();
+                                        sign_out.dispatch(SignOut {});
+                                    }>
                                     <CsrfField token=Signal::stored(token)/>
                                     <FormError error/>
                                     <button type="submit" class="link">"Sign out"</button>
-                                </ActionForm>
+                                </form>
                             </div>
                         })
                     }

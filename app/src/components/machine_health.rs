@@ -3,6 +3,7 @@
 //! load, processors and users (mist.io's probe). Without JavaScript the
 //! form posts and the answer comes back on the page once.
 
+use crate::loaded::LoadedOnce;
 use domain::inventory::MachineProbe;
 use leptos::prelude::*;
 
@@ -19,7 +20,7 @@ use crate::{
 pub fn MachineHealth(
     backend: String,
     machine: String,
-    taken: OnceResource<Option<MachineProbe>>,
+    taken: LoadedOnce<Option<MachineProbe>>,
 ) -> impl IntoView {
     let probe = ServerAction::<ProbeMachine>::new();
     let error = Signal::derive(move || probe.value().get().and_then(Result::err));

@@ -4,6 +4,7 @@
 //! is followed live through the streaming `scripts/follow`; without
 //! JavaScript the page shows the output so far and a link to look again.
 
+use crate::loaded::{load, Loaded};
 use domain::{
     compute::RunState,
     shell::{ScriptRunSummary, ShellEvent},
@@ -50,7 +51,7 @@ fn label(run: &ScriptRunSummary) -> String {
 /// The list of a machine's runs and the chosen run (`?script=<id>`, else
 /// the newest), read again after each start.
 pub type RunsResource =
-    Resource<Result<(Vec<ScriptRunSummary>, Option<ScriptRunRead>), crate::error::AppError>>;
+    Loaded<Result<(Vec<ScriptRunSummary>, Option<ScriptRunRead>), crate::error::AppError>>;
 
 /// The resource the Scripts section shows; made at the page's top level
 /// (a resource made inside another's Suspend would not hydrate reliably).
@@ -60,7 +61,7 @@ pub fn runs_resource(
     start: ServerAction<StartScript>,
 ) -> RunsResource {
     let query = use_query_map();
-    Resource::new(
+    load(
         move || {
             (
                 backend.get(),

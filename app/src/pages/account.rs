@@ -1,6 +1,7 @@
 //! My account: the signed-in user's password, API tokens and two-factor
 //! sign-in.
 
+use crate::loaded::load;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -22,7 +23,7 @@ pub fn AccountPage() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let create = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
-    let tokens = Resource::new(
+    let tokens = load(
         move || (create.version().get(), revoke.version().get()),
         |_| list_tokens(),
     );

@@ -7,6 +7,7 @@
 
 mod sections;
 
+use crate::loaded::load;
 use domain::{dashboard::Dashboard, events::EventKind, rights::Sections};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -50,7 +51,7 @@ pub fn HomePage() -> impl IntoView {
             on_reload: Box::new(move || news.update(|n| *n += 1)),
         },
     );
-    let board = Resource::new(move || news.get(), |_| dashboard());
+    let board = load(move || news.get(), |_| dashboard());
     let session = expect_context::<crate::SessionContext>();
     view! {
         <Title text="Home"/>

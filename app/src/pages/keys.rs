@@ -5,6 +5,7 @@
 //! `may`, from `service::rights`); each machine a key opens says how that is
 //! known: "opens as root (sudo)" only once a login proved it.
 
+use crate::loaded::{load, LoadedOnce};
 use std::sync::Arc;
 
 use domain::{
@@ -50,7 +51,7 @@ pub fn KeysPage() -> impl IntoView {
         delete: ServerAction::<DeleteKey>::new(),
         reveal: ServerAction::<RevealPrivateKey>::new(),
     };
-    let keys = Resource::new(
+    let keys = load(
         move || {
             (
                 import.version().get(),
@@ -64,13 +65,13 @@ pub fn KeysPage() -> impl IntoView {
     );
     // Whether the import and generate forms are offered: read once, so a
     // failed import does not redraw the form and lose what was typed.
-    let may_create = Resource::new(
+    let may_create = load(
         || (),
         |()| async move { key_listing().await.is_ok_and(|l| l.may_create) },
     );
     // For naming the machines a key opens; ids stand in for what the user
     // may not list.
-    let machines = Resource::new(
+    let machines = load(
         move || actions.delete.version().get(),
         |_| async move { list_machines().await.unwrap_or_default() },
     );
@@ -152,7 +153,7 @@ fn NewKeyForms(
     import_error: Signal<Option<crate::error::AppError>>,
     generate: ServerAction<GenerateKey>,
     generate_error: Signal<Option<crate::error::AppError>>,
-    generated: OnceResource<Option<crate::api::keys::NewKey>>,
+    generated: LoadedOnce<Option<crate::api::keys::NewKey>>,
 ) -> impl IntoView {
     view! {
             <div class="two-forms" data-testid="new-key-forms">
@@ -297,7 +298,7 @@ fn KeyRow(
 #[component]
 fn PublicKeyNotice() -> impl IntoView {
     let query = use_query_map();
-    let shown = Resource::new(
+    let shown = load(
         move || query.read().get("public").filter(|n| !n.is_empty()),
         |name| async move {
             match name {

@@ -5,6 +5,7 @@
 //! from the server until it is confirmed, and the recovery codes come back
 //! through [`shown_once`].
 
+use crate::loaded::{load, LoadedOnce};
 use leptos::prelude::*;
 
 use crate::{
@@ -19,11 +20,11 @@ use crate::{
 /// The section. `taken_codes`: recovery codes a plain form post (no
 /// JavaScript) confirmed, taken at the page's top level.
 #[component]
-pub fn TwoFactorSection(taken_codes: OnceResource<Option<Vec<String>>>) -> impl IntoView {
+pub fn TwoFactorSection(taken_codes: LoadedOnce<Option<Vec<String>>>) -> impl IntoView {
     let begin = ServerAction::<BeginTwoFactor>::new();
     let confirm = ServerAction::<ConfirmTwoFactor>::new();
     let remove = ServerAction::<RemoveTwoFactor>::new();
-    let status = Resource::new(
+    let status = load(
         move || {
             (
                 begin.version().get(),

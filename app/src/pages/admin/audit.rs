@@ -1,6 +1,7 @@
 //! The Audit log page: newest first, a page at a time, with filters (a
 //! plain GET form, so the address holds the filters and the page).
 
+use crate::loaded::load;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -25,7 +26,7 @@ pub fn AuditPage() -> impl IntoView {
 #[component]
 fn AuditSection() -> impl IntoView {
     let query = use_query_map();
-    let entries = Resource::new(
+    let entries = load(
         move || {
             let q = query.read();
             let get = |k: &str| q.get(k).filter(|v| !v.is_empty());

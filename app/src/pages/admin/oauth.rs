@@ -1,6 +1,7 @@
 //! OAuth clients: the service accounts that stack agents and scripts use
 //! through `POST /v3/access_token`.
 
+use crate::loaded::load;
 use leptos::prelude::*;
 
 use crate::{
@@ -29,7 +30,7 @@ pub fn OAuthPage() -> impl IntoView {
 fn OAuthSection() -> impl IntoView {
     let create = ServerAction::<CreateOauthClient>::new();
     let delete = ServerAction::<DeleteOauthClient>::new();
-    let clients = Resource::new(
+    let clients = load(
         move || (create.version().get(), delete.version().get()),
         |_| list_oauth_clients(),
     );

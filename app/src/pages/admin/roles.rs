@@ -1,6 +1,7 @@
 //! The Roles page: their scopes, a new-role form with the action
 //! vocabulary beside it, and attaching roles to users by username.
 
+use crate::loaded::load;
 use domain::rbac::ACTIONS;
 use leptos::prelude::*;
 
@@ -39,7 +40,7 @@ fn RolesSection() -> impl IntoView {
     let create = ServerAction::<CreateRole>::new();
     let delete = ServerAction::<DeleteRole>::new();
     let attach = ServerAction::<AttachRole>::new();
-    let roles = Resource::new(
+    let roles = load(
         move || (create.version().get(), delete.version().get()),
         |_| list_roles(),
     );

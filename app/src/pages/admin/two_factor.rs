@@ -1,5 +1,6 @@
 //! The installation-wide rule: every account signs in with two factors.
 
+use crate::loaded::load;
 use leptos::prelude::*;
 
 use crate::{
@@ -23,7 +24,7 @@ pub fn TwoFactorPage() -> impl IntoView {
 #[component]
 fn TwoFactorPolicySection() -> impl IntoView {
     let set = ServerAction::<RequireTwoFactor>::new();
-    let status = Resource::new(move || set.version().get(), |_| get_two_factor());
+    let status = load(move || set.version().get(), |_| get_two_factor());
     let error = Signal::derive(move || set.value().get().and_then(Result::err));
     view! {
         <h2>"Two-factor sign-in"</h2>

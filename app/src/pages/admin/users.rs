@@ -1,6 +1,7 @@
 //! The Users page: create, disable or enable, delete; their roles,
 //! attached and detached from each user's row.
 
+use crate::loaded::{load, LoadedOnce};
 use leptos::prelude::*;
 
 use crate::{
@@ -34,7 +35,7 @@ pub fn UsersPage() -> impl IntoView {
 /// The users table and the new-user form. `taken_link`: a password link
 /// made by a plain form post (no JavaScript), see [`shown_once::take`].
 #[component]
-fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
+fn UsersSection(taken_link: LoadedOnce<Option<String>>) -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let disable = ServerAction::<SetUserDisabled>::new();
     let delete = ServerAction::<DeleteUser>::new();
@@ -48,7 +49,7 @@ fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
             .and_then(Result::ok)
             .or_else(|| create.value().get().and_then(Result::ok).flatten())
     };
-    let users = Resource::new(
+    let users = load(
         move || {
             (
                 create.version().get(),
@@ -61,7 +62,7 @@ fn UsersSection(taken_link: OnceResource<Option<String>>) -> impl IntoView {
         },
         |_| list_users(),
     );
-    let roles = Resource::new(|| (), |_| list_roles());
+    let roles = load(|| (), |_| list_roles());
     let attach_error = Signal::derive(move || attach.value().get().and_then(Result::err));
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     // The new user's password leaves the form once the user is made.

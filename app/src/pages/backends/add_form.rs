@@ -6,6 +6,7 @@
 //! imported on the way. While the provider is asked the form shows how
 //! long it has waited, and Cancel stops waiting.
 
+use crate::loaded::load;
 use std::time::Duration;
 
 use domain::providers::{self, ProviderKind};
@@ -62,7 +63,7 @@ fn again(field: &str, default: &str) -> String {
 #[component]
 pub(super) fn AddBackendForm(add: ServerAction<AddBackend>) -> impl IntoView {
     let error = Signal::derive(move || add.value().get().and_then(Result::err));
-    let keys = Resource::new(|| (), |()| list_keys());
+    let keys = load(|| (), |()| list_keys());
     let query = use_query_map();
     let (asked, title) = query.with_untracked(|q| {
         (

@@ -8,6 +8,7 @@ mod add_form;
 mod fields;
 mod row;
 
+use crate::loaded::load;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -41,7 +42,7 @@ pub fn BackendsPage() -> impl IntoView {
             on_reload: Box::new(move || news.update(|n| *n += 1)),
         },
     );
-    let backends = Resource::new(
+    let backends = load(
         move || {
             (
                 news.get(),
@@ -56,7 +57,7 @@ pub fn BackendsPage() -> impl IntoView {
     );
     // Read once: the add form is drawn once, so what is typed in it
     // survives the list being read again.
-    let may_add = Resource::new(
+    let may_add = load(
         || (),
         |()| async { list_backend_rows().await.map(|r| r.may_add) },
     );

@@ -15,6 +15,7 @@ mod form;
 mod pickers;
 mod summary;
 
+use crate::loaded::load;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{
@@ -100,13 +101,13 @@ pub fn CreateMachinePage() -> impl IntoView {
     let page_search = Signal::derive(move || query.read().get("search").unwrap_or_default());
     let entered = Entered::from(&kept);
     Effect::new(move |_| entered.hydrated.set(true));
-    let wizard = Resource::new(
+    let wizard = load(
         move || (backend.get(), page_search.get()),
         |(backend, search)| get_wizard(backend, search),
     );
     // The provider asked again for images once hydrated (Search).
     let search = ServerAction::<GetWizard>::new();
-    let keys = Resource::new(|| (), |()| list_keys());
+    let keys = load(|| (), |()| list_keys());
     let create = ServerAction::<CreateMachine>::new();
     view! {
         <Title text="Create machines"/>

@@ -1,13 +1,14 @@
 //! A machine's Activity: the audit log's newest entries about it, for a
 //! caller who may read the audit log.
 
+use crate::loaded::Loaded;
 use domain::ErrorKind;
 use leptos::prelude::*;
 
 use crate::{api::admin::AuditRow, components::format::utc, error::AppError};
 
 /// The entries, or why they are not shown.
-pub(super) type ActivityResource = Resource<Result<Vec<AuditRow>, AppError>>;
+pub(super) type ActivityResource = Loaded<Result<Vec<AuditRow>, AppError>>;
 
 /// The Activity section: who did what to the machine, newest first.
 #[component]

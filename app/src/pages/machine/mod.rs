@@ -9,6 +9,7 @@
 mod activity;
 mod summary;
 
+use crate::loaded::load;
 use domain::{compute::MachineState, inventory::MachineSummary, ErrorKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -51,12 +52,12 @@ pub fn MachinePage() -> impl IntoView {
     let start = ServerAction::<StartScript>::new();
     let forget = ServerAction::<ForgetMachine>::new();
     // Made here, not inside a Suspend, so they hydrate reliably.
-    let keys = Resource::new(|| (), |()| list_keys());
+    let keys = load(|| (), |()| list_keys());
     let last = last_run_resource(backend, machine);
     let runs = runs_resource(backend, machine, start);
     let probed = crate::shown_once::take(crate::shown_once::PROBE);
     // The stack that made it, if one did and the user may see it.
-    let stack = Resource::new(
+    let stack = load(
         move || (backend.get(), machine.get()),
         |(backend, machine)| async move {
             let held = stacks_of(stack_membership(backend.clone()).await.unwrap_or_default());
@@ -65,13 +66,13 @@ pub fn MachinePage() -> impl IntoView {
     );
     // Whether the machine is there at all: decides whether the tools
     // (command, scripts, terminal) are offered. Not re-read.
-    let found = Resource::new(
+    let found = load(
         move || (backend.get(), machine.get()),
         |(backend, machine)| get_machine(backend, machine),
     );
     // Read again after the forms that change what it shows; an action
     // changes only the state and the buttons, which follow `live` below.
-    let detail = Resource::new(
+    let detail = load(
         move || {
             (
                 backend.get(),
@@ -86,7 +87,7 @@ pub fn MachinePage() -> impl IntoView {
     // Read again after anything done here, and on the machine's events
     // (`news`, bumped by them).
     let news = RwSignal::new(0u32);
-    let activity = Resource::new(
+    let activity = load(
         move || {
             (
                 backend.get(),

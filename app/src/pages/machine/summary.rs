@@ -1,6 +1,7 @@
 //! What Overcast knows of a machine (its facts, host key, the keys that
 //! open it), and the forms that change it: tags, deploying a key.
 
+use crate::loaded::Loaded;
 use domain::inventory::{MachineDetail, MachineSummary};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -126,7 +127,7 @@ pub(super) fn TagsForm(
 pub(super) fn DeployKeyForm(
     machine: MachineSummary,
     deploy: ServerAction<DeployKey>,
-    keys: Resource<Result<Vec<domain::inventory::KeySummary>, crate::error::AppError>>,
+    keys: Loaded<Result<Vec<domain::inventory::KeySummary>, crate::error::AppError>>,
 ) -> impl IntoView {
     let error = Signal::derive(move || deploy.value().get().and_then(Result::err));
     let done = move || {

@@ -21,6 +21,7 @@ mod table;
 mod toasts;
 mod words;
 
+use crate::loaded::load;
 use std::time::Duration;
 
 use domain::fleet::{FleetPage, FleetQuery};
@@ -80,7 +81,7 @@ pub fn MachinesPage() -> impl IntoView {
     // The events' position first, then the page the address opened with:
     // events from there on are applied to what was read. Later addresses
     // are read by `reload`, so the form, the table and the focus stay.
-    let first = Resource::new(
+    let first = load(
         move || query.get_untracked(),
         |q| async move {
             let since = events_position().await?;

@@ -15,6 +15,7 @@ mod versions;
 pub use new::NewStackPage;
 pub use stack::StackPage;
 
+use crate::loaded::load;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
@@ -51,7 +52,7 @@ pub fn StacksPage() -> impl IntoView {
     // `?deleted=1` lists deleted stacks too.
     let query = use_query_map();
     let deleted = Memo::new(move |_| query.with(|q| q.get("deleted").is_some_and(|v| v == "1")));
-    let stacks = Resource::new(
+    let stacks = load(
         move || deleted.get(),
         |deleted| async move {
             let since = events_position().await?;

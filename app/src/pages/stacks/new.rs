@@ -3,6 +3,7 @@
 //! Without JavaScript it is a plain form: each submit comes back with the
 //! text kept, its faults or its plan, and "Apply" once planned.
 
+use crate::loaded::load;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
@@ -40,7 +41,7 @@ pub fn NewStackPage() -> impl IntoView {
         }
     });
     let seeded = StoredValue::new(false);
-    let may_create = Resource::new(|| (), |()| may_create_stack());
+    let may_create = load(|| (), |()| may_create_stack());
     view! {
         <Title text="New stack"/>
         <section class="page stacks">

@@ -6,6 +6,7 @@
 //! hydrated, choosing a backend loads its catalogue at once and "Fill in"
 //! rewrites the text being edited.
 
+use crate::loaded::load;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -37,8 +38,8 @@ pub fn Picker(text: RwSignal<String>) -> impl IntoView {
     } else {
         format!("{}:{}", first.cloud, first.backend)
     });
-    let backends = Resource::new(|| (), |()| list_backends());
-    let catalogue = Resource::new(
+    let backends = load(|| (), |()| list_backends());
+    let catalogue = load(
         move || chosen.get(),
         |chosen| async move {
             match chosen.split_once(':') {

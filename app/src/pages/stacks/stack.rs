@@ -4,6 +4,7 @@
 //! stack's state allow). Once hydrated every `stack` event of this stack
 //! reads it again; without JavaScript it is as fresh as its last load.
 
+use crate::loaded::load;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
@@ -27,7 +28,7 @@ pub fn StackPage() -> impl IntoView {
     let id = Signal::derive(move || params.read().get("stack").unwrap_or_default());
     let update = ServerAction::<UpdateStack>::new();
     let delete = ServerAction::<DeleteStack>::new();
-    let found = Resource::new(move || id.get(), get_stack);
+    let found = load(move || id.get(), get_stack);
     let (versions, compared) = resources(id, update);
     // What a plain form post to Update brought back (its text, its plan).
     let draft = crate::shown_once::take(crate::shown_once::STACK_DRAFT);

@@ -2,6 +2,7 @@
 //! a GET form on the stack's page (`?source=&target=`), so it works
 //! without JavaScript and can be bookmarked.
 
+use crate::loaded::{load, Loaded};
 use leptos::prelude::*;
 use leptos_router::{components::Form, hooks::use_query_map};
 
@@ -14,10 +15,10 @@ use crate::{
 };
 
 /// The versions of a stack, read again after an update from the page.
-pub type VersionsResource = Resource<Result<Vec<Version>, AppError>>;
+pub type VersionsResource = Loaded<Result<Vec<Version>, AppError>>;
 
 /// The comparison the address asks for: (source, target, answer).
-pub type ComparedResource = Resource<Option<(String, String, Result<Comparison, AppError>)>>;
+pub type ComparedResource = Loaded<Option<(String, String, Result<Comparison, AppError>)>>;
 
 /// Made at the page's top level (resources hydrate reliably there).
 pub fn resources(
@@ -26,11 +27,11 @@ pub fn resources(
 ) -> (VersionsResource, ComparedResource) {
     let query = use_query_map();
     let pick = move |k: &str| query.with(|q| q.get(k).unwrap_or_default());
-    let versions = Resource::new(
+    let versions = load(
         move || (id.get(), update.version().get()),
         |(id, _)| list_versions(id),
     );
-    let compared = Resource::new(
+    let compared = load(
         move || (id.get(), pick("source"), pick("target")),
         |(id, source, target)| async move {
             if source.is_empty() || target.is_empty() {
