@@ -19,7 +19,6 @@ pub mod site;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
-use crate::loaded::{load, Loaded};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Title};
 use leptos_router::{
@@ -37,6 +36,7 @@ const SSR: SsrMode = SsrMode::InOrder;
 /// caller's can answer 403.
 const ADMIN: SsrMode = SsrMode::Async;
 
+use crate::loaded::{load, Loaded};
 use crate::{
     api::session::get_session_info, components::layout::Layout, pages::not_found::NotFound,
 };

@@ -10,13 +10,13 @@
 //! the removal is saved at once, so a reload shows nothing. [`show`] puts
 //! either on the page with the same markup.
 
-use crate::loaded::{once, LoadedOnce};
 use std::marker::PhantomData;
 
 use leptos::prelude::*;
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::api::keys::{NewKey, RevealedKey};
+use crate::loaded::{once, LoadedOnce};
 
 /// Where the session keeps one kind of secret, and its type.
 pub struct Slot<T> {

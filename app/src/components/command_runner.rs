@@ -8,7 +8,6 @@
 //! command to its end and redirects back here with `?run=<id>`; the page
 //! then shows that run's output.
 
-use crate::loaded::{load, Loaded};
 use std::sync::{Arc, Mutex};
 
 use futures::future::{AbortHandle, Abortable};
@@ -16,6 +15,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use server_fn::{error::ServerFnUrlError, ServerFn};
 
+use crate::loaded::{load, Loaded};
 use crate::{
     api::machines::{get_last_run, run_command, LastRun, RunCommand},
     components::{

@@ -3,10 +3,10 @@
 //! load, processors and users (mist.io's probe). Without JavaScript the
 //! form posts and the answer comes back on the page once.
 
-use crate::loaded::LoadedOnce;
 use domain::inventory::MachineProbe;
 use leptos::prelude::*;
 
+use crate::loaded::LoadedOnce;
 use crate::{
     api::machines::ProbeMachine,
     components::form::{Csrf, FormError},

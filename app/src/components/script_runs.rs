@@ -4,7 +4,6 @@
 //! is followed live through the streaming `scripts/follow`; without
 //! JavaScript the page shows the output so far and a link to look again.
 
-use crate::loaded::{load, Loaded};
 use domain::{
     compute::RunState,
     shell::{ScriptRunSummary, ShellEvent},
@@ -12,6 +11,7 @@ use domain::{
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use crate::loaded::{load, Loaded};
 use crate::{
     api::scripts::{follow_script, get_script_run, list_scripts, ScriptRunRead, StartScript},
     components::{

@@ -1,10 +1,10 @@
 //! My account: the signed-in user's password, API tokens and two-factor
 //! sign-in.
 
-use crate::loaded::load;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::loaded::load;
 use crate::{
     api::account::{list_tokens, ChangePassword, CreateToken, RevokeToken},
     components::{

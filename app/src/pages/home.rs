@@ -7,12 +7,12 @@
 
 mod sections;
 
-use crate::loaded::load;
 use domain::{dashboard::Dashboard, events::EventKind, rights::Sections};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::dashboard::dashboard;
+use crate::loaded::load;
 use sections::{ActivityList, BackendList, MachineStates, RunningScriptList, SetupChecklist};
 
 /// How long a burst of events is gathered before the dashboard is read

@@ -5,7 +5,6 @@
 //! `may`, from `service::rights`); each machine a key opens says how that is
 //! known: "opens as root (sudo)" only once a login proved it.
 
-use crate::loaded::{load, LoadedOnce};
 use std::sync::Arc;
 
 use domain::{
@@ -16,6 +15,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
+use crate::loaded::{load, LoadedOnce};
 use crate::{
     api::keys::{
         key_listing, public_key, DeleteKey, GenerateKey, ImportKey, RenameKey, RevealPrivateKey,

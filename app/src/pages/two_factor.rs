@@ -5,9 +5,9 @@
 //! from the server until it is confirmed, and the recovery codes come back
 //! through [`shown_once`].
 
-use crate::loaded::{load, LoadedOnce};
 use leptos::prelude::*;
 
+use crate::loaded::{load, LoadedOnce};
 use crate::{
     api::account::{get_two_factor, BeginTwoFactor, ConfirmTwoFactor, RemoveTwoFactor},
     components::{

@@ -1,11 +1,11 @@
 //! The Audit log page: newest first, a page at a time, with filters (a
 //! plain GET form, so the address holds the filters and the page).
 
-use crate::loaded::load;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::AdminFrame;
+use crate::loaded::load;
 use crate::{
     api::admin::{list_audit, AuditPageRows},
     components::format::utc,

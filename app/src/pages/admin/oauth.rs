@@ -1,9 +1,9 @@
 //! OAuth clients: the service accounts that stack agents and scripts use
 //! through `POST /v3/access_token`.
 
-use crate::loaded::load;
 use leptos::prelude::*;
 
+use crate::loaded::load;
 use crate::{
     api::admin::{list_oauth_clients, CreateOauthClient, DeleteOauthClient},
     components::{

@@ -1,10 +1,10 @@
 //! The Roles page: their scopes, a new-role form with the action
 //! vocabulary beside it, and attaching roles to users by username.
 
-use crate::loaded::load;
 use domain::rbac::ACTIONS;
 use leptos::prelude::*;
 
+use crate::loaded::load;
 use crate::{
     api::admin::{list_roles, AttachRole, CreateRole, DeleteRole},
     components::{

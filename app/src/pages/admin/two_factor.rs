@@ -1,8 +1,8 @@
 //! The installation-wide rule: every account signs in with two factors.
 
-use crate::loaded::load;
 use leptos::prelude::*;
 
+use crate::loaded::load;
 use crate::{
     api::{account::get_two_factor, admin::RequireTwoFactor},
     components::{action_button::ActionButton, form::FormError},

@@ -1,9 +1,9 @@
 //! The Users page: create, disable or enable, delete; their roles,
 //! attached and detached from each user's row.
 
-use crate::loaded::{load, LoadedOnce};
 use leptos::prelude::*;
 
+use crate::loaded::{load, LoadedOnce};
 use crate::{
     api::admin::{
         list_roles, list_users, AttachRole, CreateUser, DeleteUser, DetachRole, PasswordLink,

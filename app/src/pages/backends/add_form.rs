@@ -6,7 +6,6 @@
 //! imported on the way. While the provider is asked the form shows how
 //! long it has waited, and Cancel stops waiting.
 
-use crate::loaded::load;
 use std::time::Duration;
 
 use domain::providers::{self, ProviderKind};
@@ -15,6 +14,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 use server_fn::ServerFn;
 
 use super::fields::{CloudField, ProviderSelect};
+use crate::loaded::load;
 use crate::{
     api::{backends::AddBackend, keys::list_keys},
     components::form::{kept, reset_on_success, Csrf, FieldError, FormError, KeepFields},

@@ -8,11 +8,11 @@ mod add_form;
 mod fields;
 mod row;
 
-use crate::loaded::load;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use crate::loaded::load;
 use crate::{
     api::backends::{
         list_backend_rows, AddBackend, DeleteBackend, RenameBackend, SetBackendDefaultImage,

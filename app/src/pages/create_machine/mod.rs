@@ -15,7 +15,6 @@ mod form;
 mod pickers;
 mod summary;
 
-use crate::loaded::load;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{
@@ -28,6 +27,7 @@ use crate::api::{
     keys::list_keys,
     machines::{CreateMachine, KeptFields},
 };
+use crate::loaded::load;
 
 /// What the form holds as it is filled in: made once at the page's top,
 /// so a search that reloads a list never loses it. An empty choice means

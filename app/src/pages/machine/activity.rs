@@ -1,10 +1,10 @@
 //! A machine's Activity: the audit log's newest entries about it, for a
 //! caller who may read the audit log.
 
-use crate::loaded::Loaded;
 use domain::ErrorKind;
 use leptos::prelude::*;
 
+use crate::loaded::Loaded;
 use crate::{api::admin::AuditRow, components::format::utc, error::AppError};
 
 /// The entries, or why they are not shown.

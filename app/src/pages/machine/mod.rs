@@ -9,12 +9,12 @@
 mod activity;
 mod summary;
 
-use crate::loaded::load;
 use domain::{compute::MachineState, inventory::MachineSummary, ErrorKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
 
+use crate::loaded::load;
 use crate::{
     api::scripts::StartScript,
     api::{

@@ -1,11 +1,11 @@
 //! What Overcast knows of a machine (its facts, host key, the keys that
 //! open it), and the forms that change it: tags, deploying a key.
 
-use crate::loaded::Loaded;
 use domain::inventory::{MachineDetail, MachineSummary};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::loaded::Loaded;
 use crate::{
     api::{
         keys::DeployKey,

@@ -21,7 +21,6 @@ mod table;
 mod toasts;
 mod words;
 
-use crate::loaded::load;
 use std::time::Duration;
 
 use domain::fleet::{FleetPage, FleetQuery};
@@ -29,6 +28,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::loaded::load;
 use crate::{
     api::{
         events::events_position,

@@ -15,11 +15,11 @@ mod versions;
 pub use new::NewStackPage;
 pub use stack::StackPage;
 
-use crate::loaded::load;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
+use crate::loaded::load;
 use crate::{
     api::{
         events::events_position,

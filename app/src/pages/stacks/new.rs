@@ -3,7 +3,6 @@
 //! Without JavaScript it is a plain form: each submit comes back with the
 //! text kept, its faults or its plan, and "Apply" once planned.
 
-use crate::loaded::load;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
@@ -12,6 +11,7 @@ use super::{
     editor::{fill, starter, PlanView, TemplateEditor},
     picker::{picked_from, Picker},
 };
+use crate::loaded::load;
 use crate::{
     api::stacks::{may_create_stack, ApplyStack},
     components::form::{Csrf, FormError},

@@ -6,12 +6,12 @@
 //! hydrated, choosing a backend loads its catalogue at once and "Fill in"
 //! rewrites the text being edited.
 
-use crate::loaded::load;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::editor::{cloud_of, fill, Picked};
 use crate::api::backends::{get_catalogue, list_backends, Choice};
+use crate::loaded::load;
 
 /// What the address's picker fields chose (`backend` is `<cloud>:<id>`).
 pub fn picked_from(get: impl Fn(&str) -> String) -> Picked {

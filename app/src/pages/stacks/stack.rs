@@ -4,7 +4,6 @@
 //! stack's state allow). Once hydrated every `stack` event of this stack
 //! reads it again; without JavaScript it is as fresh as its last load.
 
-use crate::loaded::load;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
@@ -15,6 +14,7 @@ use super::{
     versions::{resources, Versions},
     TOPICS,
 };
+use crate::loaded::load;
 use crate::{
     api::stacks::{get_stack, DeleteStack, StackEvent, StackView, UpdateStack},
     components::format::utc,

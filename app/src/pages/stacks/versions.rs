@@ -2,11 +2,11 @@
 //! a GET form on the stack's page (`?source=&target=`), so it works
 //! without JavaScript and can be bookmarked.
 
-use crate::loaded::{load, Loaded};
 use leptos::prelude::*;
 use leptos_router::{components::Form, hooks::use_query_map};
 
 use super::compare::ComparisonView;
+use crate::loaded::{load, Loaded};
 use crate::{
     api::stacks::{compare_versions, list_versions, Comparison, UpdateStack, Version},
     components::format::utc,
