@@ -20,7 +20,7 @@ pub mod site;
 pub mod ssr;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Meta, MetaTags, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
     hooks::use_location,
@@ -55,6 +55,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                // In the server's shell, not a `<Meta>`: the same on every page,
+                // so the browser code need not carry it.
+                <meta name="description" content="Overcast: one control panel for every cloud"/>
                 <AutoReload options/>
                 <link rel="stylesheet" id="leptos" href=assets.css.clone()/>
                 <link rel="icon" type="image/svg+xml" href=assets.public_url("/favicon.svg")/>
@@ -97,7 +100,6 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
-        <Meta name="description" content="Overcast: one control panel for every cloud"/>
         <Title formatter=|page: String| format!("{page} · Overcast")/>
         // A thin bar while a navigation waits (for a page's code or data).
         <div class="route-progress" role="progressbar" aria-label="Loading the page"

@@ -8,6 +8,9 @@ use wasm_bindgen::prelude::wasm_bindgen;
 /// Called by the hydration script once the module is loaded.
 #[wasm_bindgen]
 pub fn hydrate() {
+    // Panic messages in the console; the release build stops at a panic
+    // without one (`panic = "immediate-abort"`), so no hook could run.
+    #[cfg(not(panic = "immediate-abort"))]
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_lazy(app::App);
 }
