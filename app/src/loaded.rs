@@ -33,7 +33,7 @@ impl<T: DeserializeOwned> Decoder<T> for Json {
     type Encoded = str;
 
     fn decode(text: &str) -> Result<T, serde_json::Error> {
-        serde_json::from_slice(text.as_bytes())
+        from_text(text)
     }
 }
 

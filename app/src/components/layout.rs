@@ -111,7 +111,6 @@ fn UserMenu() -> impl IntoView {
     let ctx = expect_context::<SessionContext>();
     let sign_out = ServerAction::<SignOut>::new();
     let error = Signal::derive(move || sign_out.value().get().and_then(Result::err));
-    let sign_out_url = <SignOut as ServerFn>::url;
     view! {
         <Transition fallback=|| view! { <div class="user"></div> }>
             {move || Suspend::new(async move {
@@ -128,7 +127,7 @@ fn UserMenu() -> impl IntoView {
                                 // the form back into the call's arguments with a
                                 // query-string parser: every page would load it,
                                 // for a call that has none.
-                                <form method="post" action=sign_out_url()
+                                <form method="post" action=SignOut::PATH
                                     on:submit=move |ev| {
                                         ev.prevent_default();
                                         sign_out.dispatch(SignOut {});
