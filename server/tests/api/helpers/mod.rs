@@ -6,6 +6,10 @@ use std::{net::SocketAddr, sync::Arc};
 use reqwest::{cookie::CookieStore, header, redirect::Policy, Client, Response};
 use server::{config::Settings, Running};
 
+mod logs;
+use logs::capture_logs;
+pub use logs::logged;
+
 /// Servers run on one runtime shared by every test, which outlives them all;
 /// each test's client runs on the test's own runtime. A server task never
 /// lands on the runtime of a test that has already finished.
@@ -29,54 +33,6 @@ pub const MASTER_PASSWORD: &str = "correct horse battery staple";
 /// of this suite; 2,000 concurrent renders on one server never stalled).
 /// Production runs one server per process, so only the harness needs this.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// What the servers of this process have logged: every `ERROR` line (and,
-/// with `OVERCAST_TEST_LOG=<filter>`, what that filter lets through, also
-/// printed to stderr), at most [`MAX_LOG_BYTES`].
-static LOGGED: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
-const MAX_LOG_BYTES: usize = 8 << 20;
-
-/// The log lines written so far (see [`LOGGED`]).
-pub fn logged() -> String {
-    let bytes = LOGGED.lock().unwrap_or_else(|p| p.into_inner());
-    String::from_utf8_lossy(&bytes).into_owned()
-}
-
-struct LogWriter {
-    print: bool,
-}
-
-impl std::io::Write for LogWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.print {
-            let _ = std::io::stderr().write_all(buf);
-        }
-        let mut kept = LOGGED.lock().unwrap_or_else(|p| p.into_inner());
-        if kept.len() + buf.len() <= MAX_LOG_BYTES {
-            kept.extend_from_slice(buf);
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Installs the process's log subscriber once (see [`LOGGED`]).
-fn capture_logs() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let asked = std::env::var("OVERCAST_TEST_LOG").ok();
-        let print = asked.is_some();
-        let filter = asked.unwrap_or_else(|| "error".into());
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-            .with_ansi(false)
-            .with_writer(move || LogWriter { print })
-            .try_init();
-    });
-}
 
 pub struct TestApp {
     turn: Option<std::sync::MutexGuard<'static, ()>>,
