@@ -3,7 +3,7 @@
 //! JavaScript.
 //!
 //! A hydrated page shows the server function's answer from its
-//! `ServerAction`. A plain form post (no JavaScript) gets a redirect back to
+//! `PostAction` (or `ServerAction`). A plain form post (no JavaScript) gets a redirect back to
 //! the page instead, which would lose the answer; so the server function
 //! also [`keep`]s it in the cookie session (sealed by the vault, for this
 //! account only), and the page the redirect lands on [`take`]s it out, once:

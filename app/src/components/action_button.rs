@@ -1,19 +1,25 @@
-//! One button that acts: an inline [`ActionForm`] of hidden fields, the
+//! One button that acts: an inline [`PostForm`] of hidden fields, the
 //! CSRF field and the button, as a table row's actions (delete, revoke,
 //! make default) are. It posts to its server function without JavaScript
 //! too.
 
-use leptos::{prelude::*, web_sys::FormData};
+use leptos::prelude::*;
 use serde::de::DeserializeOwned;
-use server_fn::{client::Client, codec::PostUrl, request::ClientReq, Http, ServerFn};
+use server_fn::ServerFn;
 
-use crate::components::form::Csrf;
+use crate::{
+    components::{
+        form::Csrf,
+        post_form::{PostAction, PostForm},
+    },
+    error::AppError,
+};
 
 /// The form: `fields` as hidden inputs (name, value), and a button of
 /// `class` ("secondary", "danger") whose text is the children.
 #[component]
-pub fn ActionButton<S, P>(
-    action: ServerAction<S>,
+pub fn ActionButton<S>(
+    action: PostAction<S>,
     /// The server function's arguments, as hidden inputs.
     fields: Vec<(&'static str, String)>,
     /// The button's class.
@@ -22,18 +28,14 @@ pub fn ActionButton<S, P>(
     children: Children,
 ) -> impl IntoView
 where
-    // The bounds of `ActionForm`.
-    S: DeserializeOwned + ServerFn<Protocol = Http<PostUrl, P>> + Clone + Send + Sync + 'static,
-    <<S::Client as Client<S::Error>>::Request as ClientReq<S::Error>>::FormData: From<FormData>,
-    S::Output: Send + Sync + 'static,
-    S::Error: Send + Sync + 'static,
-    S::Client: Client<S::Error>,
+    S: ServerFn<Error = AppError> + 'static,
+    S::Output: DeserializeOwned + Send + Sync + 'static,
 {
     view! {
-        <ActionForm action attr:class="inline">
+        <PostForm action attr:class="inline">
             <Csrf/>
             {fields.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view()}
             <button type="submit" class=class>{children()}</button>
-        </ActionForm>
+        </PostForm>
     }
 }

@@ -4,7 +4,10 @@
 
 use leptos::prelude::*;
 
-use crate::error::{part_words, AppError};
+use crate::{
+    components::post_form::PostAction,
+    error::{part_words, AppError},
+};
 
 /// Whether an error about `field` belongs beside the input of `shown`: it
 /// is that field, or a part of it (`scope.Statement[0].Effect` is a part
@@ -76,9 +79,9 @@ pub fn FieldError(
 /// into it (a private key, a password) leaves the screen with the answer.
 /// Only a hydrated page needs it: a plain form post (no JavaScript) comes
 /// back to a fresh page.
-pub fn reset_on_success<S>(action: ServerAction<S>, form: NodeRef<leptos::html::Form>)
+pub fn reset_on_success<S>(action: PostAction<S>, form: NodeRef<leptos::html::Form>)
 where
-    S: server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S: server_fn::ServerFn<Error = AppError> + 'static,
     S::Output: Send + Sync + 'static,
 {
     Effect::new(move |_| {

@@ -8,6 +8,7 @@ use domain::inventory::MachineSummary;
 use leptos::prelude::*;
 use server_fn::ServerFn;
 
+use crate::components::post_form::{PostAction, PostForm};
 use crate::{
     api::machines::{parse_act, row_act, ActOnMachine},
     components::{
@@ -50,7 +51,7 @@ pub fn MachineActions(
     machine: MachineSummary,
     /// Dispatched by the buttons, unless `on_act` is given.
     #[prop(optional)]
-    act: Option<ServerAction<ActOnMachine>>,
+    act: Option<PostAction<ActOnMachine>>,
     /// Takes the action instead of `act`.
     #[prop(optional)]
     on_act: Option<Callback<&'static str>>,
@@ -74,7 +75,7 @@ pub fn MachineActions(
         };
         match (on_act, act) {
             (None, Some(act)) => view! {
-                <ActionForm action=act attr:class="inline">{fields}</ActionForm>
+                <PostForm action=act attr:class="inline">{fields}</PostForm>
             }
             // Boxed: a Machines row's full type is too deep for the release build.
             .into_any(),

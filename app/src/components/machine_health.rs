@@ -6,6 +6,7 @@
 use domain::inventory::MachineProbe;
 use leptos::prelude::*;
 
+use crate::components::post_form::{PostAction, PostForm};
 use crate::loaded::LoadedOnce;
 use crate::{
     api::machines::ProbeMachine,
@@ -22,12 +23,12 @@ pub fn MachineHealth(
     machine: String,
     taken: LoadedOnce<Option<MachineProbe>>,
 ) -> impl IntoView {
-    let probe = ServerAction::<ProbeMachine>::new();
+    let probe = PostAction::<ProbeMachine>::new();
     let error = Signal::derive(move || probe.value().get().and_then(Result::err));
     let fresh = move || probe.value().get().and_then(Result::ok);
     view! {
         <h2>"Health"</h2>
-        <ActionForm action=probe attr:class="inline" attr:data-testid="probe">
+        <PostForm action=probe attr:class="inline" attr:data-testid="probe">
             <Csrf/>
             <FormError error/>
             <input type="hidden" name="backend" value=backend/>
@@ -40,7 +41,7 @@ pub fn MachineHealth(
                 }}
             </button>
             <span class="muted">" reachability over SSH's port, uptime, load"</span>
-        </ActionForm>
+        </PostForm>
         {shown_once::show(taken, fresh, found)}
     }
 }

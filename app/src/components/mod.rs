@@ -11,6 +11,7 @@ pub mod live_rows;
 pub mod machine_actions;
 pub mod machine_health;
 pub mod placeholder;
+pub mod post_form;
 pub mod run_output;
 pub mod script_runs;
 pub mod statement_builder;

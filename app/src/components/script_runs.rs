@@ -11,6 +11,7 @@ use domain::{
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::post_form::{PostAction, PostForm};
 use crate::loaded::{load, Loaded};
 use crate::{
     api::scripts::{follow_script, get_script_run, list_scripts, ScriptRunRead, StartScript},
@@ -58,7 +59,7 @@ pub type RunsResource =
 pub fn runs_resource(
     backend: Signal<String>,
     machine: Signal<String>,
-    start: ServerAction<StartScript>,
+    start: PostAction<StartScript>,
 ) -> RunsResource {
     let query = use_query_map();
     load(
@@ -90,7 +91,7 @@ pub fn ScriptRuns(
     #[prop(into)] backend: Signal<String>,
     #[prop(into)] machine: Signal<String>,
     runs: RunsResource,
-    start: ServerAction<StartScript>,
+    start: PostAction<StartScript>,
     /// The caller may run a script here (`shell:machine`): the form is
     /// offered.
     #[prop(default = true)]
@@ -100,7 +101,7 @@ pub fn ScriptRuns(
     view! {
         <h2 id="scripts">"Scripts"</h2>
         <Show when=move || may_run>
-        <ActionForm action=start attr:class="stacked" attr:data-testid="run-script">
+        <PostForm action=start attr:class="stacked" attr:data-testid="run-script">
             <Csrf/>
             <FormError error fields=&["script"]/>
             <input type="hidden" name="backend" value=move || backend.get()/>
@@ -110,7 +111,7 @@ pub fn ScriptRuns(
             </label>
             <FieldError error field="script"/>
             <div class="buttons"><button type="submit">"Run script"</button></div>
-        </ActionForm>
+        </PostForm>
         </Show>
         <Transition fallback=|| view! { <p>"Loading scripts…"</p> }>
             {move || Suspend::new(async move {

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::post_form::{PostAction, PostForm};
 use crate::loaded::load;
 use crate::{
     api::account::{list_tokens, ChangePassword, CreateToken, RevokeToken},
@@ -20,9 +21,9 @@ use crate::{
 /// The account page.
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let change = ServerAction::<ChangePassword>::new();
-    let create = ServerAction::<CreateToken>::new();
-    let revoke = ServerAction::<RevokeToken>::new();
+    let change = PostAction::<ChangePassword>::new();
+    let create = PostAction::<CreateToken>::new();
+    let revoke = PostAction::<RevokeToken>::new();
     let tokens = load(
         move || (create.version().get(), revoke.version().get()),
         |_| list_tokens(),
@@ -83,7 +84,7 @@ pub fn AccountPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-            <ActionForm action=create attr:class="stacked narrow" attr:id="new-token">
+            <PostForm action=create attr:class="stacked narrow" attr:id="new-token">
                 <Csrf/>
                 <FormError error=token_error fields=&["name", "ttl_days", "scope"]/>
                 <KeepFields fields=&["name", "ttl_days", "scope"]/>
@@ -96,10 +97,10 @@ pub fn AccountPage() -> impl IntoView {
                 </label>
                 <FieldError error=token_error field="scope"/>
                 <button type="submit">"Create token"</button>
-            </ActionForm>
+            </PostForm>
             <h2>"Password"</h2>
             {move || matches!(change.value().get(), Some(Ok(()))).then(|| view! { <p class="notice">"Password changed; your other sessions have ended."</p> })}
-            <ActionForm action=change node_ref=pw_form attr:class="stacked narrow" attr:id="change-password">
+            <PostForm action=change node_ref=pw_form attr:class="stacked narrow" attr:id="change-password">
                 <Csrf/>
                 <FormError error=pw_error fields=&["current_password", "password"]/>
                 <label>"Current password" <input type="password" name="current_password" required autocomplete="current-password"/></label>
@@ -109,7 +110,7 @@ pub fn AccountPage() -> impl IntoView {
                 <label class="check"><input type="checkbox" name="revoke_tokens" value="on"/>" Also revoke all my API tokens"</label>
                 <p class="muted">"Your other sessions end; this one stays."</p>
                 <button type="submit">"Change password"</button>
-            </ActionForm>
+            </PostForm>
             })
             })}
             </Transition>

@@ -15,6 +15,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
+use crate::components::post_form::{PostAction, PostForm};
 use crate::loaded::{load, LoadedOnce};
 use crate::{
     api::keys::{
@@ -34,22 +35,22 @@ use crate::{
 /// The actions of the keys table's rows, shared by every row.
 #[derive(Clone, Copy)]
 struct RowActions {
-    rename: ServerAction<RenameKey>,
-    set_default: ServerAction<SetDefaultKey>,
-    delete: ServerAction<DeleteKey>,
-    reveal: ServerAction<RevealPrivateKey>,
+    rename: PostAction<RenameKey>,
+    set_default: PostAction<SetDefaultKey>,
+    delete: PostAction<DeleteKey>,
+    reveal: PostAction<RevealPrivateKey>,
 }
 
 /// The Keys page.
 #[component]
 pub fn KeysPage() -> impl IntoView {
-    let import = ServerAction::<ImportKey>::new();
-    let generate = ServerAction::<GenerateKey>::new();
+    let import = PostAction::<ImportKey>::new();
+    let generate = PostAction::<GenerateKey>::new();
     let actions = RowActions {
-        rename: ServerAction::<RenameKey>::new(),
-        set_default: ServerAction::<SetDefaultKey>::new(),
-        delete: ServerAction::<DeleteKey>::new(),
-        reveal: ServerAction::<RevealPrivateKey>::new(),
+        rename: PostAction::<RenameKey>::new(),
+        set_default: PostAction::<SetDefaultKey>::new(),
+        delete: PostAction::<DeleteKey>::new(),
+        reveal: PostAction::<RevealPrivateKey>::new(),
     };
     let keys = load(
         move || {
@@ -148,10 +149,10 @@ pub fn KeysPage() -> impl IntoView {
 /// Importing and generating a key, for a caller who may make one.
 #[component]
 fn NewKeyForms(
-    import: ServerAction<ImportKey>,
+    import: PostAction<ImportKey>,
     import_form: NodeRef<leptos::html::Form>,
     import_error: Signal<Option<crate::error::AppError>>,
-    generate: ServerAction<GenerateKey>,
+    generate: PostAction<GenerateKey>,
     generate_error: Signal<Option<crate::error::AppError>>,
     generated: LoadedOnce<Option<crate::api::keys::NewKey>>,
 ) -> impl IntoView {
@@ -159,7 +160,7 @@ fn NewKeyForms(
             <div class="two-forms" data-testid="new-key-forms">
                 <div>
                     <h2>"Import a key"</h2>
-                    <ActionForm action=import node_ref=import_form attr:class="stacked" attr:id="import-key">
+                    <PostForm action=import node_ref=import_form attr:class="stacked" attr:id="import-key">
                         <Csrf/>
                         <FormError error=import_error fields=&["id", "priv", "passphrase"] labels=&[("id", "Name")]/>
                         <KeepFields fields=&["id"]/>
@@ -174,7 +175,7 @@ fn NewKeyForms(
                         </label>
                         <FieldError error=import_error field="passphrase"/>
                         <button type="submit">"Import key"</button>
-                    </ActionForm>
+                    </PostForm>
                 </div>
                 <div>
                     <h2>"Generate a key"</h2>
@@ -193,7 +194,7 @@ fn NewKeyForms(
                             }
                         },
                     )}
-                    <ActionForm action=generate attr:class="stacked" attr:id="generate-key">
+                    <PostForm action=generate attr:class="stacked" attr:id="generate-key">
                         <Csrf/>
                         <FormError error=generate_error fields=&["id", "algorithm"] labels=&[("id", "Name")]/>
                         <KeepFields fields=&["id"]/>
@@ -207,7 +208,7 @@ fn NewKeyForms(
                         </label>
                         <FieldError error=generate_error field="algorithm"/>
                         <button type="submit">"Generate key"</button>
-                    </ActionForm>
+                    </PostForm>
                 </div>
             </div>
     }
@@ -275,12 +276,12 @@ fn KeyRow(
                 {may.rename.then(|| view! {
                     <details class="edit">
                         <summary>"Rename"</summary>
-                        <ActionForm action=actions.rename attr:class="inline">
+                        <PostForm action=actions.rename attr:class="inline">
                             <Csrf/>
                             <input type="hidden" name="id" value=n_rename/>
                             <input name="new_id" required value=n_rename_value aria-label=rename_label/>
                             <button type="submit" class="secondary">"Rename"</button>
-                        </ActionForm>
+                        </PostForm>
                     </details>
                 })}
                 {may.delete.then(|| view! {

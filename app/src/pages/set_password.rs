@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::post_form::{PostAction, PostForm};
 use crate::{
     api::session::SetPassword,
     components::form::{FieldError, FormError},
@@ -10,7 +11,7 @@ use crate::{
 /// Opened from a one-time link: the user chooses their password.
 #[component]
 pub fn SetPasswordPage() -> impl IntoView {
-    let action = ServerAction::<SetPassword>::new();
+    let action = PostAction::<SetPassword>::new();
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
@@ -18,7 +19,7 @@ pub fn SetPasswordPage() -> impl IntoView {
         <Title text="Set your password"/>
         <main class="auth">
             <h1>"Set your password"</h1>
-            <ActionForm action attr:class="stacked" attr:id="set-password">
+            <PostForm action attr:class="stacked" attr:id="set-password">
                 <FormError error fields=&["token", "password", "password_confirm"]/>
                 <FieldError error field="token"/>
                 <input type="hidden" name="token" value=token/>
@@ -33,7 +34,7 @@ pub fn SetPasswordPage() -> impl IntoView {
                 </label>
                 <FieldError error field="password_confirm"/>
                 <button type="submit">"Set password"</button>
-            </ActionForm>
+            </PostForm>
         </main>
     }
 }

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::post_form::{PostAction, PostForm};
 use crate::{
     api::session::CreateMaster,
     components::form::{FieldError, FormError},
@@ -9,7 +10,7 @@ use crate::{
 /// First start: create the master account.
 #[component]
 pub fn SetupPage() -> impl IntoView {
-    let action = ServerAction::<CreateMaster>::new();
+    let action = PostAction::<CreateMaster>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let pending = action.pending();
     view! {
@@ -17,7 +18,7 @@ pub fn SetupPage() -> impl IntoView {
         <main class="auth">
             <h1>"Set up Overcast"</h1>
             <p>"Create the master account. It owns this installation and administers every other account."</p>
-            <ActionForm action attr:class="stacked" attr:id="setup">
+            <PostForm action attr:class="stacked" attr:id="setup">
                 <FormError error fields=&["email", "password", "password_confirm"]/>
                 <label>
                     "Email"
@@ -37,7 +38,7 @@ pub fn SetupPage() -> impl IntoView {
                 <button type="submit" disabled=move || pending.get()>
                     {move || if pending.get() { "Creating…" } else { "Create master account" }}
                 </button>
-            </ActionForm>
+            </PostForm>
         </main>
     }
 }

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::post_form::{PostAction, PostForm};
 use crate::{
     api::session::SignIn,
     components::form::{kept, FieldError, FormError, KeepFields},
@@ -10,7 +11,7 @@ use crate::{
 /// Email and password; errors never say which of the two was wrong.
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let action = ServerAction::<SignIn>::new();
+    let action = PostAction::<SignIn>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
@@ -19,7 +20,7 @@ pub fn SignInPage() -> impl IntoView {
         <Title text="Sign in"/>
         <main class="auth">
             <h1>"Sign in to Overcast"</h1>
-            <ActionForm action attr:class="stacked" attr:id="sign-in">
+            <PostForm action attr:class="stacked" attr:id="sign-in">
                 <FormError error fields=&["email"]/>
                 <input type="hidden" name="next" value=next/>
                 <KeepFields fields=&["email"]/>
@@ -35,7 +36,7 @@ pub fn SignInPage() -> impl IntoView {
                 <button type="submit" disabled=move || pending.get()>
                     {move || if pending.get() { "Signing in…" } else { "Sign in" }}
                 </button>
-            </ActionForm>
+            </PostForm>
         </main>
     }
 }

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::post_form::{PostAction, PostForm};
 use crate::{
     api::session::SignInCode,
     components::form::{FieldError, FormError},
@@ -11,7 +12,7 @@ use crate::{
 /// the authenticator's code, or one of the recovery codes.
 #[component]
 pub fn SignInCodePage() -> impl IntoView {
-    let action = ServerAction::<SignInCode>::new();
+    let action = PostAction::<SignInCode>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
@@ -21,7 +22,7 @@ pub fn SignInCodePage() -> impl IntoView {
         <main class="auth">
             <h1>"Two-factor sign-in"</h1>
             <p class="muted">"Enter the 6-digit code your authenticator app shows for Overcast, or one of your recovery codes."</p>
-            <ActionForm action attr:class="stacked" attr:id="sign-in-code">
+            <PostForm action attr:class="stacked" attr:id="sign-in-code">
                 <FormError error fields=&["code"]/>
                 <input type="hidden" name="next" value=next/>
                 <label>
@@ -32,7 +33,7 @@ pub fn SignInCodePage() -> impl IntoView {
                 <button type="submit" disabled=move || pending.get()>
                     {move || if pending.get() { "Checking…" } else { "Sign in" }}
                 </button>
-            </ActionForm>
+            </PostForm>
             <p class="muted"><a href="/signin">"Start again with your email and password"</a></p>
         </main>
     }

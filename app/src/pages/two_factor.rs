@@ -7,6 +7,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::post_form::{PostAction, PostForm};
 use crate::loaded::{load, LoadedOnce};
 use crate::{
     api::account::{get_two_factor, BeginTwoFactor, ConfirmTwoFactor, RemoveTwoFactor},
@@ -21,9 +22,9 @@ use crate::{
 /// JavaScript) confirmed, taken at the page's top level.
 #[component]
 pub fn TwoFactorSection(taken_codes: LoadedOnce<Option<Vec<String>>>) -> impl IntoView {
-    let begin = ServerAction::<BeginTwoFactor>::new();
-    let confirm = ServerAction::<ConfirmTwoFactor>::new();
-    let remove = ServerAction::<RemoveTwoFactor>::new();
+    let begin = PostAction::<BeginTwoFactor>::new();
+    let confirm = PostAction::<ConfirmTwoFactor>::new();
+    let remove = PostAction::<RemoveTwoFactor>::new();
     let status = load(
         move || {
             (
@@ -59,7 +60,7 @@ pub fn TwoFactorSection(taken_codes: LoadedOnce<Option<Vec<String>>>) -> impl In
                             "On: signing in asks for a code from your authenticator app after your password. "
                             {format!("{} recovery codes left.", s.recovery_codes_left)}
                         </p>
-                        <ActionForm action=remove attr:class="stacked narrow" attr:id="remove-two-factor">
+                        <PostForm action=remove attr:class="stacked narrow" attr:id="remove-two-factor">
                             <Csrf/>
                             <FormError error=remove_error fields=&["code"]/>
                             <label>"Code from your authenticator (or a recovery code)"
@@ -67,7 +68,7 @@ pub fn TwoFactorSection(taken_codes: LoadedOnce<Option<Vec<String>>>) -> impl In
                             </label>
                             <FieldError error=remove_error field="code"/>
                             <button type="submit" class="danger">"Turn off two-factor sign-in"</button>
-                        </ActionForm>
+                        </PostForm>
                     }.into_any(),
                     Ok(s) => match s.pending {
                         Some(e) => view! {
@@ -79,7 +80,7 @@ pub fn TwoFactorSection(taken_codes: LoadedOnce<Option<Vec<String>>>) -> impl In
                                     <p class="muted">"As a link: " <code class="line">{e.uri}</code></p>
                                 </div>
                             </div>
-                            <ActionForm action=confirm attr:class="stacked narrow" attr:id="confirm-two-factor">
+                            <PostForm action=confirm attr:class="stacked narrow" attr:id="confirm-two-factor">
                                 <Csrf/>
                                 <FormError error=confirm_error fields=&["code"]/>
                                 <label>"Code from your authenticator"
@@ -87,7 +88,7 @@ pub fn TwoFactorSection(taken_codes: LoadedOnce<Option<Vec<String>>>) -> impl In
                                 </label>
                                 <FieldError error=confirm_error field="code"/>
                                 <button type="submit">"Confirm and turn on"</button>
-                            </ActionForm>
+                            </PostForm>
                             <ActionButton action=begin fields=vec![] class="secondary">"Start again with a new secret"</ActionButton>
                         }.into_any(),
                         None => view! {

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::post_form::{PostAction, PostForm};
 use crate::loaded::load;
 use crate::{
     api::admin::{list_oauth_clients, CreateOauthClient, DeleteOauthClient},
@@ -28,8 +29,8 @@ pub fn OAuthPage() -> impl IntoView {
 /// The clients list and the new-client form.
 #[component]
 fn OAuthSection() -> impl IntoView {
-    let create = ServerAction::<CreateOauthClient>::new();
-    let delete = ServerAction::<DeleteOauthClient>::new();
+    let create = PostAction::<CreateOauthClient>::new();
+    let delete = PostAction::<DeleteOauthClient>::new();
     let clients = load(
         move || (create.version().get(), delete.version().get()),
         |_| list_oauth_clients(),
@@ -76,13 +77,13 @@ fn OAuthSection() -> impl IntoView {
                 }
             })}
         </Transition>
-        <ActionForm action=create attr:class="stacked narrow" attr:id="new-client">
+        <PostForm action=create attr:class="stacked narrow" attr:id="new-client">
             <Csrf/>
             <FormError error fields=&["name"]/>
             <KeepFields fields=&["name"]/>
             <label>"Name" <input name="name" required value={kept::<CreateOauthClient>("name")}/></label>
             <FieldError error field="name"/>
             <button type="submit">"Create client"</button>
-        </ActionForm>
+        </PostForm>
     }
 }

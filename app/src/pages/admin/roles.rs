@@ -4,6 +4,7 @@
 use domain::rbac::ACTIONS;
 use leptos::prelude::*;
 
+use crate::components::post_form::{PostAction, PostForm};
 use crate::loaded::load;
 use crate::{
     api::admin::{list_roles, AttachRole, CreateRole, DeleteRole},
@@ -37,9 +38,9 @@ const STARTER_SCOPE: &str = r#"{
 /// The roles list, the new-role form and the attach form.
 #[component]
 fn RolesSection() -> impl IntoView {
-    let create = ServerAction::<CreateRole>::new();
-    let delete = ServerAction::<DeleteRole>::new();
-    let attach = ServerAction::<AttachRole>::new();
+    let create = PostAction::<CreateRole>::new();
+    let delete = PostAction::<DeleteRole>::new();
+    let attach = PostAction::<AttachRole>::new();
     let roles = load(
         move || (create.version().get(), delete.version().get()),
         |_| list_roles(),
@@ -75,7 +76,7 @@ fn RolesSection() -> impl IntoView {
                             }).collect_view()}
                         </div>
                         <h3>"Attach a role"</h3>
-                        <ActionForm action=attach attr:class="stacked narrow" attr:id="attach-role">
+                        <PostForm action=attach attr:class="stacked narrow" attr:id="attach-role">
                             <Csrf/>
                             <FormError error=attach_error/>
                             <KeepFields fields=&["username"]/>
@@ -86,7 +87,7 @@ fn RolesSection() -> impl IntoView {
                                 </select>
                             </label>
                             <button type="submit">"Attach"</button>
-                        </ActionForm>
+                        </PostForm>
                     }.into_any(),
                     Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
                 }
@@ -94,7 +95,7 @@ fn RolesSection() -> impl IntoView {
         </Transition>
         <h3>"New role"</h3>
         <div class="role-editor">
-            <ActionForm action=create attr:class="stacked" attr:id="new-role">
+            <PostForm action=create attr:class="stacked" attr:id="new-role">
                 <Csrf/>
                 <FormError error fields=&["name", "scope"]/>
                 <KeepFields fields=&["name", "scope"]/>
@@ -114,7 +115,7 @@ fn RolesSection() -> impl IntoView {
                 </label>
                 <FieldError error field="scope"/>
                 <button type="submit">"Create role"</button>
-            </ActionForm>
+            </PostForm>
             <aside class="vocabulary">
                 <h4>"Actions"</h4>
                 <dl>

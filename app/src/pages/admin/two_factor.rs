@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::post_form::PostAction;
 use crate::loaded::load;
 use crate::{
     api::{account::get_two_factor, admin::RequireTwoFactor},
@@ -23,7 +24,7 @@ pub fn TwoFactorPage() -> impl IntoView {
 /// Whether two-factor sign-in is required, and the button that changes it.
 #[component]
 fn TwoFactorPolicySection() -> impl IntoView {
-    let set = ServerAction::<RequireTwoFactor>::new();
+    let set = PostAction::<RequireTwoFactor>::new();
     let status = load(move || set.version().get(), |_| get_two_factor());
     let error = Signal::derive(move || set.value().get().and_then(Result::err));
     view! {

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::post_form::{PostAction, PostForm};
 use crate::loaded::{load, LoadedOnce};
 use crate::{
     api::admin::{
@@ -36,13 +37,13 @@ pub fn UsersPage() -> impl IntoView {
 /// made by a plain form post (no JavaScript), see [`shown_once::take`].
 #[component]
 fn UsersSection(taken_link: LoadedOnce<Option<String>>) -> impl IntoView {
-    let create = ServerAction::<CreateUser>::new();
-    let disable = ServerAction::<SetUserDisabled>::new();
-    let delete = ServerAction::<DeleteUser>::new();
-    let attach = ServerAction::<AttachRole>::new();
-    let detach = ServerAction::<DetachRole>::new();
-    let link = ServerAction::<PasswordLink>::new();
-    let reset = ServerAction::<ResetTwoFactor>::new();
+    let create = PostAction::<CreateUser>::new();
+    let disable = PostAction::<SetUserDisabled>::new();
+    let delete = PostAction::<DeleteUser>::new();
+    let attach = PostAction::<AttachRole>::new();
+    let detach = PostAction::<DetachRole>::new();
+    let link = PostAction::<PasswordLink>::new();
+    let reset = PostAction::<ResetTwoFactor>::new();
     let shown_link = move || {
         link.value()
             .get()
@@ -108,13 +109,13 @@ fn UsersSection(taken_link: LoadedOnce<Option<String>>) -> impl IntoView {
                                                 {u.roles.iter().map(|(id, role)| {
                                                     let (id, role, name) = (id.clone(), role.clone(), name.clone());
                                                     view! {
-                                                        <ActionForm action=detach attr:class="inline">
+                                                        <PostForm action=detach attr:class="inline">
                                                             <Csrf/>
                                                             <input type="hidden" name="username" value=name/>
                                                             <input type="hidden" name="role_id" value=id/>
                                                             <span class="chip">{role}</span>
                                                             <button type="submit" class="link" title="Detach">"×"</button>
-                                                        </ActionForm>
+                                                        </PostForm>
                                                     }
                                                 }).collect_view()}
                                                 {(!u.is_master).then(|| view! {
@@ -171,7 +172,7 @@ fn UsersSection(taken_link: LoadedOnce<Option<String>>) -> impl IntoView {
             })}
         </Transition>
         <h3>"New user"</h3>
-        <ActionForm action=create node_ref=create_form attr:class="stacked narrow" attr:id="new-user">
+        <PostForm action=create node_ref=create_form attr:class="stacked narrow" attr:id="new-user">
             <Csrf/>
             <FormError error fields=&["username", "email", "password"]/>
             <KeepFields fields=&["username", "email"]/>
@@ -182,14 +183,14 @@ fn UsersSection(taken_link: LoadedOnce<Option<String>>) -> impl IntoView {
             <label>"Password (at least 10 characters; leave empty to give the user a one-time link instead)" <input type="password" name="password" autocomplete="new-password"/></label>
             <FieldError error field="password"/>
             <button type="submit">"Create user"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 
 /// The attach form in a user's row: the roles not yet attached, and Attach.
 #[component]
 fn AttachForm(
-    action: ServerAction<AttachRole>,
+    action: PostAction<AttachRole>,
     username: String,
     /// Ids of the roles the user has.
     attached: Vec<String>,
@@ -202,14 +203,14 @@ fn AttachForm(
     (!offered.is_empty()).then(|| {
         let label = format!("Role to attach to {username}");
         view! {
-            <ActionForm action attr:class="inline attach" attr:data-testid="attach-role">
+            <PostForm action attr:class="inline attach" attr:data-testid="attach-role">
                 <Csrf/>
                 <input type="hidden" name="username" value=username/>
                 <select name="role_id" aria-label=label required>
                     {offered.into_iter().map(|r| view! { <option value=r.id>{r.name}</option> }).collect_view()}
                 </select>
                 <button type="submit" class="secondary">"Attach"</button>
-            </ActionForm>
+            </PostForm>
         }
     })
 }

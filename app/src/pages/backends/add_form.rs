@@ -9,11 +9,12 @@
 use std::time::Duration;
 
 use domain::providers::{self, ProviderKind};
-use leptos::{ev::SubmitEvent, form::FromFormData, prelude::*};
+use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_router::{components::A, hooks::use_query_map};
 use server_fn::ServerFn;
 
 use super::fields::{CloudField, ProviderSelect};
+use crate::components::post_form::PostAction;
 use crate::loaded::load;
 use crate::{
     api::{backends::AddBackend, keys::list_keys},
@@ -61,7 +62,7 @@ fn again(field: &str, default: &str) -> String {
 
 /// The add form.
 #[component]
-pub(super) fn AddBackendForm(add: ServerAction<AddBackend>) -> impl IntoView {
+pub(super) fn AddBackendForm(add: PostAction<AddBackend>) -> impl IntoView {
     let error = Signal::derive(move || add.value().get().and_then(Result::err));
     let keys = load(|| (), |()| list_keys());
     let query = use_query_map();
@@ -125,11 +126,9 @@ pub(super) fn AddBackendForm(add: ServerAction<AddBackend>) -> impl IntoView {
         }
     });
     let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
         abandoned.set(false);
-        match AddBackend::from_event(&ev) {
-            Ok(input) => abort.set_value(Some(add.dispatch(input))),
-            Err(e) => leptos::logging::error!("the add form could not be read: {e:?}"),
+        if let Some(handle) = add.dispatch_form(&ev) {
+            abort.set_value(Some(handle));
         }
     };
     let cancel = move |_| {

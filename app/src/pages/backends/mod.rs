@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use crate::components::post_form::PostAction;
 use crate::loaded::load;
 use crate::{
     api::backends::{
@@ -25,12 +26,12 @@ use row::{BackendRow, RowActions};
 /// The Backends page.
 #[component]
 pub fn BackendsPage() -> impl IntoView {
-    let add = ServerAction::<AddBackend>::new();
+    let add = PostAction::<AddBackend>::new();
     let actions = RowActions {
-        rename: ServerAction::<RenameBackend>::new(),
-        image: ServerAction::<SetBackendDefaultImage>::new(),
-        enable: ServerAction::<SetBackendEnabled>::new(),
-        delete: ServerAction::<DeleteBackend>::new(),
+        rename: PostAction::<RenameBackend>::new(),
+        image: PostAction::<SetBackendDefaultImage>::new(),
+        enable: PostAction::<SetBackendEnabled>::new(),
+        delete: PostAction::<DeleteBackend>::new(),
     };
     // Bumped by every backend event once hydrated: the list is read again.
     let news = RwSignal::new(0_u64);

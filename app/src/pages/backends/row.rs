@@ -4,6 +4,7 @@ use domain::providers;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::components::post_form::{PostAction, PostForm};
 use crate::{
     api::backends::{
         BackendRow as Row, DeleteBackend, RenameBackend, SetBackendDefaultImage, SetBackendEnabled,
@@ -15,10 +16,10 @@ use crate::{
 /// The actions of the backends table's rows.
 #[derive(Clone, Copy)]
 pub(super) struct RowActions {
-    pub rename: ServerAction<RenameBackend>,
-    pub image: ServerAction<SetBackendDefaultImage>,
-    pub enable: ServerAction<SetBackendEnabled>,
-    pub delete: ServerAction<DeleteBackend>,
+    pub rename: PostAction<RenameBackend>,
+    pub image: PostAction<SetBackendDefaultImage>,
+    pub enable: PostAction<SetBackendEnabled>,
+    pub delete: PostAction<DeleteBackend>,
 }
 
 /// One backend and what the caller may do to it.
@@ -55,22 +56,22 @@ pub(super) fn BackendRow(row: Row, actions: RowActions) -> impl IntoView {
         view! {
             <details class="edit">
                 <summary>"Rename"</summary>
-                <ActionForm action=actions.rename attr:class="inline">
+                <PostForm action=actions.rename attr:class="inline">
                     <Csrf/>
                     <input type="hidden" name="id" value=id_rename/>
                     <input name="new_name" required value=title.clone() aria-label=rename_label/>
                     <button type="submit" class="secondary">"Rename"</button>
-                </ActionForm>
+                </PostForm>
             </details>
             <details class="edit">
                 <summary>"Default image"</summary>
                 <p class="muted">"What a stack template's " <code>"\"image\": \"${computed}\""</code> " takes here."</p>
-                <ActionForm action=actions.image attr:class="inline">
+                <PostForm action=actions.image attr:class="inline">
                     <Csrf/>
                     <input type="hidden" name="id" value=id_image/>
                     <input name="default_image" value=default_image aria-label=image_label placeholder="image id"/>
                     <button type="submit" class="secondary">"Save"</button>
-                </ActionForm>
+                </PostForm>
             </details>
             {toggle}
         }

@@ -9,6 +9,7 @@ use super::{
     summary::Summary,
     Entered,
 };
+use crate::components::post_form::{PostAction, PostForm};
 use crate::{
     api::{
         backends::{GetWizard, Wizard},
@@ -28,7 +29,7 @@ pub(crate) fn WizardForm(
     keys: Vec<KeySummary>,
     entered: Entered,
     search: ServerAction<GetWizard>,
-    create: ServerAction<CreateMachine>,
+    create: PostAction<CreateMachine>,
     backend: Signal<String>,
     page_search: Signal<String>,
 ) -> impl IntoView {
@@ -74,7 +75,7 @@ pub(crate) fn WizardForm(
     };
     view! {
         <p class="muted">"On " <strong>{wizard.title.clone()}</strong></p>
-        <ActionForm action=create attr:class="stacked wizard" attr:id="create-machine">
+        <PostForm action=create attr:class="stacked wizard" attr:id="create-machine">
             <Csrf/>
             <FormError error fields=&["name", "count", "size", "image", "location", "key", "script"]/>
             <input type="hidden" name="backend" value=backend.get_untracked()/>
@@ -124,6 +125,6 @@ pub(crate) fn WizardForm(
                     </button>
                 </div>
             </div>
-        </ActionForm>
+        </PostForm>
     }
 }

@@ -27,6 +27,7 @@ use crate::api::{
     keys::list_keys,
     machines::{CreateMachine, KeptFields},
 };
+use crate::components::post_form::PostAction;
 use crate::loaded::load;
 
 /// What the form holds as it is filled in: made once at the page's top,
@@ -108,7 +109,7 @@ pub fn CreateMachinePage() -> impl IntoView {
     // The provider asked again for images once hydrated (Search).
     let search = ServerAction::<GetWizard>::new();
     let keys = load(|| (), |()| list_keys());
-    let create = ServerAction::<CreateMachine>::new();
+    let create = PostAction::<CreateMachine>::new();
     view! {
         <Title text="Create machines"/>
         <section class="page wizard-page">

@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
 
+use crate::components::post_form::{PostAction, PostForm};
 use crate::loaded::load;
 use crate::{
     api::scripts::StartScript,
@@ -45,12 +46,12 @@ pub fn MachinePage() -> impl IntoView {
     let params = use_params_map();
     let backend = Signal::derive(move || params.read().get("backend").unwrap_or_default());
     let machine = Signal::derive(move || params.read().get("machine").unwrap_or_default());
-    let accept = ServerAction::<AcceptHostKey>::new();
-    let act = ServerAction::<ActOnMachine>::new();
-    let tag = ServerAction::<SetMachineTags>::new();
-    let deploy = ServerAction::<DeployKey>::new();
-    let start = ServerAction::<StartScript>::new();
-    let forget = ServerAction::<ForgetMachine>::new();
+    let accept = PostAction::<AcceptHostKey>::new();
+    let act = PostAction::<ActOnMachine>::new();
+    let tag = PostAction::<SetMachineTags>::new();
+    let deploy = PostAction::<DeployKey>::new();
+    let start = PostAction::<StartScript>::new();
+    let forget = PostAction::<ForgetMachine>::new();
     // Made here, not inside a Suspend, so they hydrate reliably.
     let keys = load(|| (), |()| list_keys());
     let last = last_run_resource(backend, machine);
@@ -281,7 +282,7 @@ fn Terminated(
     machine: MachineSummary,
     /// The caller may remove it from the list (`destroy:machine`).
     may_forget: bool,
-    forget: ServerAction<ForgetMachine>,
+    forget: PostAction<ForgetMachine>,
     /// It has already left the list: nothing is offered.
     gone: RwSignal<bool>,
 ) -> impl IntoView {
@@ -311,17 +312,17 @@ fn Terminated(
 fn ForgetForm(
     backend: String,
     machine: String,
-    forget: ServerAction<ForgetMachine>,
+    forget: PostAction<ForgetMachine>,
 ) -> impl IntoView {
     let error = Signal::derive(move || forget.value().get().and_then(Result::err));
     view! {
-        <ActionForm action=forget attr:class="inline">
+        <PostForm action=forget attr:class="inline">
             <Csrf/>
             <FormError error/>
             <input type="hidden" name="backend" value=backend/>
             <input type="hidden" name="machine" value=machine/>
             <button type="submit" class="secondary">"Remove from list"</button>
-        </ActionForm>
+        </PostForm>
     }
 }
 
@@ -348,7 +349,7 @@ fn Tools(backend: Signal<String>, machine: Signal<String>, last: LastRunResource
 #[component]
 fn Actions(
     current: Memo<MachineSummary>,
-    act: ServerAction<ActOnMachine>,
+    act: PostAction<ActOnMachine>,
     may_act: bool,
 ) -> impl IntoView {
     let error = Signal::derive(move || act.value().get().and_then(Result::err));

@@ -5,6 +5,7 @@ use domain::inventory::{MachineDetail, MachineSummary};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::components::post_form::{PostAction, PostForm};
 use crate::loaded::Loaded;
 use crate::{
     api::{
@@ -22,7 +23,7 @@ use crate::{
 pub(super) fn Summary(
     detail: MachineDetail,
     current: Memo<MachineSummary>,
-    accept: ServerAction<AcceptHostKey>,
+    accept: PostAction<AcceptHostKey>,
     /// The stack that made it: (id, nickname).
     stack: Option<(String, String)>,
 ) -> impl IntoView {
@@ -60,14 +61,14 @@ pub(super) fn Summary(
                 <p>"Pinned: " <code>{detail.host_key.clone().unwrap_or_default()}</code></p>
                 <p>"Presented: " <code>{changed.clone()}</code></p>
                 {may_accept.then(|| view! {
-                    <ActionForm action=accept attr:class="inline">
+                    <PostForm action=accept attr:class="inline">
                         <Csrf/>
                         <FormError error=accept_error/>
                         <input type="hidden" name="backend" value=m.backend.clone()/>
                         <input type="hidden" name="machine" value=m.id.clone()/>
                         <input type="hidden" name="fingerprint" value=changed/>
                         <button type="submit" class="danger">"Accept new host key"</button>
-                    </ActionForm>
+                    </PostForm>
                 })}
             </div>
         }})}
@@ -101,15 +102,12 @@ pub(super) fn Summary(
 
 /// The machine's tags, edited as one comma-separated line.
 #[component]
-pub(super) fn TagsForm(
-    machine: MachineSummary,
-    tag: ServerAction<SetMachineTags>,
-) -> impl IntoView {
+pub(super) fn TagsForm(machine: MachineSummary, tag: PostAction<SetMachineTags>) -> impl IntoView {
     let error = Signal::derive(move || tag.value().get().and_then(Result::err));
     let current = machine.tags.join(", ");
     machine.can_tag.then(|| {
         view! {
-            <ActionForm action=tag attr:class="inline" attr:data-testid="machine-tags">
+            <PostForm action=tag attr:class="inline" attr:data-testid="machine-tags">
                 <Csrf/>
                 <FormError error fields=&["tags"]/>
                 <input type="hidden" name="backend" value=machine.backend.clone()/>
@@ -117,7 +115,7 @@ pub(super) fn TagsForm(
                 <label>"Tags " <input name="tags" value=current placeholder="env=prod, web" autocomplete="off"/></label>
                 <button type="submit" class="secondary">"Save tags"</button>
                 <FieldError error field="tags"/>
-            </ActionForm>
+            </PostForm>
         }
     })
 }
@@ -126,7 +124,7 @@ pub(super) fn TagsForm(
 #[component]
 pub(super) fn DeployKeyForm(
     machine: MachineSummary,
-    deploy: ServerAction<DeployKey>,
+    deploy: PostAction<DeployKey>,
     keys: Loaded<Result<Vec<domain::inventory::KeySummary>, crate::error::AppError>>,
 ) -> impl IntoView {
     let error = Signal::derive(move || deploy.value().get().and_then(Result::err));
@@ -144,7 +142,7 @@ pub(super) fn DeployKeyForm(
                 Suspend::new(async move {
                     let names: Vec<String> = keys.await.map(|k| k.into_iter().map(|k| k.id).collect()).unwrap_or_default();
                     (!names.is_empty()).then(|| view! {
-                        <ActionForm action=deploy attr:class="inline" attr:data-testid="deploy-key">
+                        <PostForm action=deploy attr:class="inline" attr:data-testid="deploy-key">
                             <Csrf/>
                             <FormError error fields=&["key"]/>
                             <input type="hidden" name="backend" value=machine.backend.clone()/>
@@ -157,7 +155,7 @@ pub(super) fn DeployKeyForm(
                             <FieldError error field="key"/>
                             <button type="submit" class="secondary">"Deploy to this machine"</button>
                             {move || done().map(|d| view! { <span class="muted" role="status">{d}</span> })}
-                        </ActionForm>
+                        </PostForm>
                     })
                 })
             }}

@@ -28,6 +28,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::post_form::PostAction;
 use crate::loaded::load;
 use crate::{
     api::{
@@ -170,7 +171,7 @@ pub fn MachinesPage() -> impl IntoView {
     // JavaScript the rows say theirs. The row's form kept which machine it
     // was, so the refusal is said beside that row, as once hydrated; above
     // the table only when that row is not on the page.
-    let refusal = ServerAction::<ActOnMachine>::new()
+    let refusal = PostAction::<ActOnMachine>::new()
         .value()
         .get_untracked()
         .and_then(Result::err);

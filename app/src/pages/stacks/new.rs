@@ -11,6 +11,7 @@ use super::{
     editor::{fill, starter, PlanView, TemplateEditor},
     picker::{picked_from, Picker},
 };
+use crate::components::post_form::{PostAction, PostForm};
 use crate::loaded::load;
 use crate::{
     api::stacks::{may_create_stack, ApplyStack},
@@ -29,7 +30,7 @@ pub fn NewStackPage() -> impl IntoView {
         fill(&starter(), &picked)
     });
     let draft = shown_once::take(shown_once::STACK_DRAFT);
-    let apply = ServerAction::<ApplyStack>::new();
+    let apply = PostAction::<ApplyStack>::new();
     let error = Signal::derive(move || apply.value().get().and_then(Result::err));
     // The plan shown, and the text it is the plan of.
     let planned = RwSignal::new(None::<(String, domain::stacks::Plan)>);
@@ -67,7 +68,7 @@ pub fn NewStackPage() -> impl IntoView {
                         planned.get().filter(|(t, _)| *t == text.get()).map(|(_, p)| p)
                     });
                     view! {
-                        <ActionForm action=apply attr:class="stacked" attr:id="new-stack">
+                        <PostForm action=apply attr:class="stacked" attr:id="new-stack">
                             <Csrf/>
                             <FormError error/>
                             <TemplateEditor text/>
@@ -85,7 +86,7 @@ pub fn NewStackPage() -> impl IntoView {
                                 <h2>"Plan"</h2>
                                 <PlanView plan/>
                             })}
-                        </ActionForm>
+                        </PostForm>
                     }.into_any()
                 })}
             </Transition>

@@ -14,6 +14,7 @@ use super::{
     versions::{resources, Versions},
     TOPICS,
 };
+use crate::components::post_form::PostAction;
 use crate::loaded::load;
 use crate::{
     api::stacks::{get_stack, DeleteStack, StackEvent, StackView, UpdateStack},
@@ -26,8 +27,8 @@ use crate::{
 pub fn StackPage() -> impl IntoView {
     let params = use_params_map();
     let id = Signal::derive(move || params.read().get("stack").unwrap_or_default());
-    let update = ServerAction::<UpdateStack>::new();
-    let delete = ServerAction::<DeleteStack>::new();
+    let update = PostAction::<UpdateStack>::new();
+    let delete = PostAction::<DeleteStack>::new();
     let found = load(move || id.get(), get_stack);
     let (versions, compared) = resources(id, update);
     // What a plain form post to Update brought back (its text, its plan).

@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 
 use super::editor::{PlanView, TemplateEditor};
+use crate::components::post_form::{PostAction, PostForm};
 use crate::{
     api::stacks::{pretty, DeleteStack, Draft, StackView, UpdateStack},
     components::{
@@ -21,7 +22,7 @@ pub fn UpdateForm(
     /// The stack as the page first read it (the text and version shown).
     first: StackView,
     current: Memo<StackView>,
-    update: ServerAction<UpdateStack>,
+    update: PostAction<UpdateStack>,
     /// What a plain form post brought back, if it was this stack's.
     draft: Option<Draft>,
 ) -> impl IntoView {
@@ -78,7 +79,7 @@ pub fn UpdateForm(
                 view! { <p class="muted" data-testid="update-wait">{format!("Update and Delete are offered once the stack is no longer {status}.")}</p> }.into_any()
             } else {
                 view! {
-                    <ActionForm action=update attr:class="stacked" attr:id="update-stack">
+                    <PostForm action=update attr:class="stacked" attr:id="update-stack">
                         <Csrf/>
                         <FormError error/>
                         <input type="hidden" name="stack_id" value=stack_id/>
@@ -91,7 +92,7 @@ pub fn UpdateForm(
                             })}
                         </div>
                         {move || shown.get().map(|plan| view! { <h3>"Plan"</h3> <PlanView plan/> })}
-                    </ActionForm>
+                    </PostForm>
                 }.into_any()
             }}
         })
@@ -100,7 +101,7 @@ pub fn UpdateForm(
 
 /// Delete, behind a confirmation that names how many machines go.
 #[component]
-pub fn DeleteForm(current: Memo<StackView>, delete: ServerAction<DeleteStack>) -> impl IntoView {
+pub fn DeleteForm(current: Memo<StackView>, delete: PostAction<DeleteStack>) -> impl IntoView {
     let error = Signal::derive(move || delete.value().get().and_then(Result::err));
     let gate = Memo::new(move |_| {
         let c = current.get();
@@ -121,11 +122,11 @@ pub fn DeleteForm(current: Memo<StackView>, delete: ServerAction<DeleteStack>) -
             <FormError error/>
             <div data-testid="delete-stack">
                 <ConfirmAction summary="Delete this stack" warning=format!("Deleting {} destroys its {machines} on {}. Its versions and events are kept.", c.nickname, c.backend_title)>
-                    <ActionForm action=delete attr:class="inline">
+                    <PostForm action=delete attr:class="inline">
                         <Csrf/>
                         <input type="hidden" name="stack_id" value=c.stack_id.clone()/>
                         <button type="submit" class="danger">{format!("Delete {} and destroy {machines}", c.nickname)}</button>
-                    </ActionForm>
+                    </PostForm>
                 </ConfirmAction>
             </div>
         }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::{components::Form, hooks::use_query_map};
 
 use super::compare::ComparisonView;
+use crate::components::post_form::PostAction;
 use crate::loaded::{load, Loaded};
 use crate::{
     api::stacks::{compare_versions, list_versions, Comparison, UpdateStack, Version},
@@ -23,7 +24,7 @@ pub type ComparedResource = Loaded<Option<(String, String, Result<Comparison, Ap
 /// Made at the page's top level (resources hydrate reliably there).
 pub fn resources(
     id: Signal<String>,
-    update: ServerAction<UpdateStack>,
+    update: PostAction<UpdateStack>,
 ) -> (VersionsResource, ComparedResource) {
     let query = use_query_map();
     let pick = move |k: &str| query.with(|q| q.get(k).unwrap_or_default());
