@@ -23,7 +23,7 @@ pub struct LiveChange {
 pub fn apply_to_fleet(rows: &mut [FleetRow], event: &Event) -> LiveChange {
     match event.kind {
         EventKind::MachineChanged => {
-            let Ok(machine) = serde_json::from_value::<MachineSummary>(event.data.clone()) else {
+            let Ok(machine) = crate::loaded::from_value::<MachineSummary>(&event.data) else {
                 return LiveChange::default();
             };
             match rows

@@ -91,7 +91,7 @@ pub fn take_events(pending: &mut String, chunk: &str) -> Vec<ShellEvent> {
     complete
         .lines()
         .filter(|l| !l.trim().is_empty())
-        .filter_map(|l| serde_json::from_str(l).ok())
+        .filter_map(|l| crate::loaded::from_text(l).ok())
         .collect()
 }
 

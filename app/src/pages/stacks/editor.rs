@@ -146,9 +146,9 @@ pub struct Picked {
 /// and the first layer (made if there is none) gets the size, image and
 /// zone chosen. Text that is not a JSON object starts from [`starter`].
 pub fn fill(text: &str, picked: &Picked) -> String {
-    let mut value = match serde_json::from_str::<Value>(text) {
+    let mut value = match crate::loaded::from_text::<Value>(text) {
         Ok(v @ Value::Object(_)) => v,
-        _ => serde_json::from_str(&starter()).unwrap_or_default(),
+        _ => crate::loaded::from_text(&starter()).unwrap_or_default(),
     };
     if !picked.cloud.is_empty() && !picked.backend.is_empty() {
         value["vendor"] = json!({ picked.cloud.clone(): {"cred": picked.backend} });
