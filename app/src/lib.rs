@@ -91,8 +91,8 @@ pub struct SessionContext {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let (is_routing, set_is_routing) = signal(false);
-    // Marks the document once the browser code has taken the page over:
-    // what tests and the benchmarks wait for.
+    // Marks the document once the entry has hydrated the layout (the page's
+    // own code may still be on its way: `routes::PageHydrated` marks that).
     #[cfg(feature = "hydrate")]
     Effect::new(|| {
         if let Some(root) = document().document_element() {

@@ -106,7 +106,14 @@ mod tests {
             size: u8,
         }
         let machine: Machine = from_value(&value).expect("a machine");
-        assert_eq!(machine, Machine { name: "web-1".into(), tags: vec!["a".into(), "b".into()], size: 2 });
+        assert_eq!(
+            machine,
+            Machine {
+                name: "web-1".into(),
+                tags: vec!["a".into(), "b".into()],
+                size: 2
+            }
+        );
         assert!(from_value::<Machine>(&serde_json::json!({"name": 3})).is_err());
     }
 }

@@ -48,9 +48,10 @@ macro_rules! page_group {
         #[doc = concat!("Shows one page of the `", stringify!($group), "` group (the group's split point).")]
         #[leptos::lazy]
         fn $group(which: $which) -> AnyView {
-            match which {
+            let page = match which {
                 $($which::$route => view! { <$page/> }.into_any(),)*
-            }
+            };
+            view! { {page}<PageHydrated/> }.into_any()
         }
 
         $(
@@ -74,6 +75,21 @@ macro_rules! page_group {
             }
         )*
     };
+}
+
+/// Marks the document (`data-page-hydrated` on `<html>`) once the page's
+/// own code has taken it over: the page's group module has loaded and the
+/// page has hydrated. `App` marks `data-hydrated` earlier, when the entry
+/// has hydrated the layout; a page's buttons work only from this mark on
+/// (what `scripts/bench/hydrate_time.js` measures).
+#[component]
+fn PageHydrated() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    Effect::new(|| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-page-hydrated", "");
+        }
+    });
 }
 
 page_group!(auth_pages, AuthPage, __preload_auth_pages {

@@ -5,9 +5,10 @@ import { hydrated } from "./steps";
 // The site's files carry their content's hash in their names and are cached
 // for a year: a second visit fetches none of them again.
 
-/** Hydrated, or (without JavaScript) its preloads finished. */
+/** The page's own code hydrated it, or (without JavaScript) its preloads
+ * finished. */
 async function settled(page: import("./fixtures").Page) {
-  if (hydrated()) await page.locator("html[data-hydrated]").waitFor();
+  if (hydrated()) await page.locator("html[data-page-hydrated]").waitFor();
   else await page.waitForLoadState("networkidle");
 }
 

@@ -11,11 +11,14 @@
 // cache enabled in the same context; the second visit's time, its bytes and
 // the WebAssembly it downloaded (none once /pkg is cached as immutable).
 //
-// "Hydrated": the moment <html> gets its data-hydrated attribute (the app sets
-// it once hydration is done). Without it (an older build), the moment the
-// main WebAssembly module finished instantiating plus one task (the
-// hydration script calls hydrate() then, synchronously). Which signal was
-// used is printed with each line. Figures only; nothing is asserted.
+// "Hydrated": the moment <html> gets its data-page-hydrated attribute: the
+// page's own code (its group's modules) has loaded and hydrated the page,
+// so its buttons work. An older build has only data-hydrated, which the app
+// sets once the entry has hydrated the layout (the page's modules may still
+// be on their way); without either, the moment the main WebAssembly module
+// finished instantiating plus one task. Which signal was used is printed
+// with each line, and the layout's data-hydrated beside it. Figures only;
+// nothing is asserted.
 const { chromium } = require('../../end2end/node_modules/@playwright/test');
 
 const [BASE, MACHINE_PATH] = process.argv.slice(2);
@@ -25,15 +28,19 @@ const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kb = bytes => `${(bytes / 1000).toFixed(0)} KB`;
 
 // Installed in every page before its scripts: records when <html> gets
-// data-hydrated, and when a WebAssembly instantiation settles (plus a task).
+// data-hydrated and data-page-hydrated, and when a WebAssembly
+// instantiation settles (plus a task).
 function marks() {
   const bench = (window.__bench = {});
   const mark = k => { if (!(k in bench)) bench[k] = performance.now(); };
   const hydrated = () => {
-    const v = document.documentElement && document.documentElement.dataset.hydrated;
-    if (v !== undefined && v !== 'false') mark('hydrated');
+    const set = document.documentElement ? document.documentElement.dataset : {};
+    if (set.hydrated !== undefined && set.hydrated !== 'false') mark('hydrated');
+    if (set.pageHydrated !== undefined) mark('page');
   };
-  new MutationObserver(hydrated).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-hydrated'] });
+  new MutationObserver(hydrated).observe(document, {
+    attributes: true, subtree: true, attributeFilter: ['data-hydrated', 'data-page-hydrated'],
+  });
   for (const name of ['instantiateStreaming', 'instantiate']) {
     const original = WebAssembly[name];
     if (!original) continue;
@@ -69,13 +76,15 @@ async function load(context, path, { cache, signal }) {
   page.on('pageerror', e => errors.push(String(e)));
   const response = await page.goto(BASE + path, { waitUntil: 'commit', timeout: 120000 });
   if (!response || response.status() >= 400) throw new Error(`GET ${path}: ${response && response.status()}`);
-  // Which signal: the one asked for, else data-hydrated when it comes within
-  // 2 s of the instantiation (the first load decides for the later ones).
+  // Which signal: the one asked for, else data-page-hydrated when it comes
+  // within 20 s of the instantiation, else data-hydrated within 2 s (the
+  // first load decides for the later ones).
   let used = signal;
   if (!used) {
     await page.waitForFunction(() => window.__bench.instantiated || window.__bench.hydrated, null, { timeout: 120000, polling: 50 });
-    used = await page.waitForFunction(() => window.__bench.hydrated, null, { timeout: 2000, polling: 50 })
-      .then(() => 'hydrated', () => 'instantiated');
+    used = await page.waitForFunction(() => window.__bench.page, null, { timeout: 20000, polling: 50 })
+      .then(() => 'page', () => page.waitForFunction(() => window.__bench.hydrated, null, { timeout: 2000, polling: 50 })
+        .then(() => 'hydrated', () => 'instantiated'));
   }
   await page.waitForFunction(k => window.__bench[k], used, { timeout: 120000, polling: 50 });
   const seen = await page.evaluate(k => {
@@ -84,6 +93,7 @@ async function load(context, path, { cache, signal }) {
     const size = e => e.transferSize || 0;
     return {
       ms: at,
+      layout: window.__bench.hydrated,
       bytes: entries.filter(e => e.responseEnd <= at).reduce((s, e) => s + size(e), 0),
       wasm: entries.filter(e => /\.wasm(\?|$)/.test(e.name)).reduce((s, e) => s + size(e), 0),
     };
@@ -94,6 +104,7 @@ async function load(context, path, { cache, signal }) {
 }
 
 const SIGNALS = {
+  page: 'data-page-hydrated on <html>',
   hydrated: 'data-hydrated on <html>',
   instantiated: 'no data-hydrated: main .wasm instantiated + one task',
 };
@@ -114,7 +125,8 @@ async function measure(browser, label, path, signedIn) {
   const signal = runs[0].signal;
   while (runs.length < RUNS) runs.push(await load(context, path, { cache: false, signal }));
   const r = runs.sort((a, b) => a.ms - b.ms)[Math.floor(RUNS / 2)];
-  console.log(`${label.padEnd(36)} ${String(Math.round(r.ms)).padStart(6)} ms  ${kb(r.bytes).padStart(8)} fetched (${kb(r.wasm)} of it .wasm)  [${SIGNALS[signal]}]`);
+  const layout = signal === 'page' && r.layout ? `; layout hydrated at ${Math.round(r.layout)} ms` : '';
+  console.log(`${label.padEnd(36)} ${String(Math.round(r.ms)).padStart(6)} ms  ${kb(r.bytes).padStart(8)} fetched (${kb(r.wasm)} of it .wasm)  [${SIGNALS[signal]}${layout}]`);
   await load(context, path, { cache: true, signal });
   const again = await load(context, path, { cache: true, signal });
   console.log(`${(label + ', second visit (cache)').padEnd(36)} ${String(Math.round(again.ms)).padStart(6)} ms  ${kb(again.bytes).padStart(8)} fetched (${kb(again.wasm)} of it .wasm)`);
