@@ -7,14 +7,18 @@
 //! code held every answer's deserializer twice (about 300 KB of the module
 //! before it was optimised). [`Json`] reads hydration data as bytes, with
 //! the reader the server functions use, so each type's deserializer is built
-//! once. Everything else is Leptos's resource, unchanged: use [`load`] and
-//! [`once`] where `Resource::new` and `OnceResource::new` would go, and
-//! [`Loaded`] and [`LoadedOnce`] for their types.
+//! once. Use [`load`] and [`once`] where `Resource::new` and
+//! `OnceResource::new` would go, and [`Loaded`] and [`LoadedOnce`] for their
+//! types; [`Loaded`] also erases its value's type inside (see [`erased`]).
 
-use leptos::prelude::{OnceResource, Resource};
+use leptos::prelude::OnceResource;
 use leptos::server::codee::{Decoder, Encoder};
 use serde::{de::DeserializeOwned, Serialize};
 use std::future::Future;
+
+mod erased;
+
+pub use erased::{load, Loaded};
 
 /// JSON, written as text and read as bytes (as server functions read theirs).
 pub struct Json;
@@ -37,25 +41,8 @@ impl<T: DeserializeOwned> Decoder<T> for Json {
     }
 }
 
-/// A resource whose value travels as [`Json`].
-pub type Loaded<T> = Resource<T, Json>;
-
 /// A one-shot resource whose value travels as [`Json`].
 pub type LoadedOnce<T> = OnceResource<T, Json>;
-
-/// `Resource::new`, with the value carried as [`Json`].
-#[track_caller]
-pub fn load<T, S, Fut>(
-    source: impl Fn() -> S + Send + Sync + 'static,
-    fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
-) -> Loaded<T>
-where
-    T: Serialize + DeserializeOwned + Send + Sync + 'static,
-    S: PartialEq + Clone + Send + Sync + 'static,
-    Fut: Future<Output = T> + Send + 'static,
-{
-    Resource::new_with_options(source, fetcher, false)
-}
 
 /// `OnceResource::new`, with the value carried as [`Json`].
 #[track_caller]
