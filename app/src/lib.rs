@@ -20,7 +20,9 @@ pub mod site;
 pub mod ssr;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Title};
+#[cfg(feature = "ssr")]
+use leptos_meta::provide_meta_context;
+use leptos_meta::MetaTags;
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
     hooks::use_location,
@@ -89,6 +91,7 @@ pub struct SessionContext {
 /// The application.
 #[component]
 pub fn App() -> impl IntoView {
+    #[cfg(feature = "ssr")]
     provide_meta_context();
     let (is_routing, set_is_routing) = signal(false);
     // Marks the document once the entry has hydrated the layout (the page's
@@ -100,7 +103,6 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
-        <Title formatter=|page: String| format!("{page} · Overcast")/>
         // A thin bar while a navigation waits (for a page's code or data).
         <div class="route-progress" role="progressbar" aria-label="Loading the page"
             hidden=move || !is_routing.get()></div>

@@ -9,6 +9,7 @@ use domain::rights::Sections;
 use crate::{
     api::session::SignOut,
     components::form::{CsrfField, FormError},
+    error::AppError,
     SessionContext,
 };
 
@@ -109,7 +110,13 @@ pub fn Layout() -> impl IntoView {
 #[component]
 fn UserMenu() -> impl IntoView {
     let ctx = expect_context::<SessionContext>();
-    let sign_out = ServerAction::<SignOut>::new();
+    // A `ServerAction` would read a failed plain post's error back from the
+    // address with a base64 decoder, which every page would then load; the
+    // menu says only that signing out failed.
+    let failed = use_context::<ServerActionError>()
+        .filter(|e| e.path() == SignOut::PATH)
+        .map(|_| Err(AppError(domain::ErrorKind::Internal)));
+    let sign_out = Action::new_with_value(failed, |_: &()| SignOut {}.run_on_client());
     let error = Signal::derive(move || sign_out.value().get().and_then(Result::err));
     view! {
         <Transition fallback=|| view! { <div class="user"></div> }>
@@ -130,7 +137,7 @@ fn UserMenu() -> impl IntoView {
                                 <form method="post" action=SignOut::PATH
                                     on:submit=move |ev| {
                                         ev.prevent_default();
-                                        sign_out.dispatch(SignOut {});
+                                        sign_out.dispatch(());
                                     }>
                                     <CsrfField token=Signal::stored(token)/>
                                     <FormError error/>

@@ -15,3 +15,4 @@ pub mod post_form;
 pub mod run_output;
 pub mod script_runs;
 pub mod statement_builder;
+pub mod title;

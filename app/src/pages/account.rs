@@ -2,9 +2,9 @@
 //! sign-in.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::components::post_form::{PostAction, PostForm};
+use crate::components::title::PageTitle;
 use crate::loaded::load;
 use crate::{
     api::account::{list_tokens, ChangePassword, CreateToken, RevokeToken},
@@ -42,7 +42,7 @@ pub fn AccountPage() -> impl IntoView {
     // only enrolling is open until it is done.
     let ctx = expect_context::<SessionContext>();
     view! {
-        <Title text="My account"/>
+        <PageTitle text="My account"/>
         <section class="page">
             <h1>"My account"</h1>
             <TwoFactorSection taken_codes/>

@@ -9,9 +9,9 @@ mod sections;
 
 use domain::{dashboard::Dashboard, events::EventKind, rights::Sections};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::api::dashboard::dashboard;
+use crate::components::title::PageTitle;
 use crate::loaded::load;
 use sections::{ActivityList, BackendList, MachineStates, RunningScriptList, SetupChecklist};
 
@@ -54,7 +54,7 @@ pub fn HomePage() -> impl IntoView {
     let board = load(move || news.get(), |_| dashboard());
     let session = expect_context::<crate::SessionContext>();
     view! {
-        <Title text="Home"/>
+        <PageTitle text="Home"/>
         <section class="page dashboard">
             <h1>"Welcome to Overcast"</h1>
             <Transition fallback=|| view! { <p class="muted">"Loading the dashboard…"</p> }>

@@ -12,10 +12,10 @@ use domain::{
     rights::{ListedKey, Opening},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::components::post_form::{PostAction, PostForm};
+use crate::components::title::PageTitle;
 use crate::loaded::{load, LoadedOnce};
 use crate::{
     api::keys::{
@@ -91,7 +91,7 @@ pub fn KeysPage() -> impl IntoView {
     let generated = shown_once::take(shown_once::GENERATED_KEY);
 
     view! {
-        <Title text="Keys"/>
+        <PageTitle text="Keys"/>
         <section class="page">
             <h1>"Keys"</h1>
             <p class="muted">

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::post_form::{PostAction, PostForm};
+use crate::components::title::PageTitle;
 use crate::{
     api::session::SetPassword,
     components::form::{FieldError, FormError},
@@ -16,7 +16,7 @@ pub fn SetPasswordPage() -> impl IntoView {
     let token = move || query.read().get("token").unwrap_or_default();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     view! {
-        <Title text="Set your password"/>
+        <PageTitle text="Set your password"/>
         <main class="auth">
             <h1>"Set your password"</h1>
             <PostForm action attr:class="stacked" attr:id="set-password">

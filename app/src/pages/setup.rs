@@ -1,7 +1,7 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::components::post_form::{PostAction, PostForm};
+use crate::components::title::PageTitle;
 use crate::{
     api::session::CreateMaster,
     components::form::{FieldError, FormError},
@@ -14,7 +14,7 @@ pub fn SetupPage() -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let pending = action.pending();
     view! {
-        <Title text="Set up"/>
+        <PageTitle text="Set up"/>
         <main class="auth">
             <h1>"Set up Overcast"</h1>
             <p>"Create the master account. It owns this installation and administers every other account."</p>

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::post_form::{PostAction, PostForm};
+use crate::components::title::PageTitle;
 use crate::{
     api::session::SignIn,
     components::form::{kept, FieldError, FormError, KeepFields},
@@ -17,7 +17,7 @@ pub fn SignInPage() -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let pending = action.pending();
     view! {
-        <Title text="Sign in"/>
+        <PageTitle text="Sign in"/>
         <main class="auth">
             <h1>"Sign in to Overcast"</h1>
             <PostForm action attr:class="stacked" attr:id="sign-in">

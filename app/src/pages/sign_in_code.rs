@@ -1,8 +1,8 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::post_form::{PostAction, PostForm};
+use crate::components::title::PageTitle;
 use crate::{
     api::session::SignInCode,
     components::form::{FieldError, FormError},
@@ -18,7 +18,7 @@ pub fn SignInCodePage() -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let pending = action.pending();
     view! {
-        <Title text="Two-factor sign-in"/>
+        <PageTitle text="Two-factor sign-in"/>
         <main class="auth">
             <h1>"Two-factor sign-in"</h1>
             <p class="muted">"Enter the 6-digit code your authenticator app shows for Overcast, or one of your recovery codes."</p>

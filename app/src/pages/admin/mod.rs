@@ -17,9 +17,9 @@ pub use two_factor::TwoFactorPage;
 pub use users::UsersPage;
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
+use crate::components::title::PageTitle;
 use crate::SessionContext;
 
 /// The Admin sections, in nav order: path and label.
@@ -43,7 +43,7 @@ fn AdminFrame(
     let ctx = expect_context::<SessionContext>();
     let children = StoredValue::new(children);
     view! {
-        <Title text=format!("Admin: {title}")/>
+        <PageTitle text=format!("Admin: {title}")/>
         <section class="page admin">
             <h1>"Admin"</h1>
             <nav class="subnav" aria-label="Admin sections" data-testid="admin-nav">

@@ -9,10 +9,10 @@ mod fields;
 mod row;
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::components::post_form::PostAction;
+use crate::components::title::PageTitle;
 use crate::loaded::load;
 use crate::{
     api::backends::{
@@ -67,7 +67,7 @@ pub fn BackendsPage() -> impl IntoView {
     let enable_error = Signal::derive(move || actions.enable.value().get().and_then(Result::err));
     let delete_error = Signal::derive(move || actions.delete.value().get().and_then(Result::err));
     view! {
-        <Title text="Backends"/>
+        <PageTitle text="Backends"/>
         <section class="page">
             <h1>"Backends"</h1>
             <p class="muted">"Cloud accounts and hosts Overcast manages machines in. A bare-metal server is a backend whose one machine is that server, reached over SSH."</p>

@@ -16,7 +16,6 @@ mod pickers;
 mod summary;
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::{
     components::A,
     hooks::{use_params_map, use_query_map},
@@ -28,6 +27,7 @@ use crate::api::{
     machines::{CreateMachine, KeptFields},
 };
 use crate::components::post_form::PostAction;
+use crate::components::title::PageTitle;
 use crate::loaded::load;
 
 /// What the form holds as it is filled in: made once at the page's top,
@@ -111,7 +111,7 @@ pub fn CreateMachinePage() -> impl IntoView {
     let keys = load(|| (), |()| list_keys());
     let create = PostAction::<CreateMachine>::new();
     view! {
-        <Title text="Create machines"/>
+        <PageTitle text="Create machines"/>
         <section class="page wizard-page">
             <p class="crumbs"><A href="/backends">"Backends"</A> " /"</p>
             <h1>"Create machines"</h1>

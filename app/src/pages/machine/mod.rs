@@ -11,10 +11,10 @@ mod summary;
 
 use domain::{compute::MachineState, inventory::MachineSummary, ErrorKind};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
 
 use crate::components::post_form::{PostAction, PostForm};
+use crate::components::title::PageTitle;
 use crate::loaded::load;
 use crate::{
     api::scripts::StartScript,
@@ -218,7 +218,7 @@ fn Header(machine: MachineSummary, terminated: Signal<bool>) -> impl IntoView {
         crate::paths::encode_segment(&machine.backend)
     );
     view! {
-        <Title text=machine.name.clone()/>
+        <PageTitle text=machine.name.clone()/>
         <nav class="crumbs" aria-label="Breadcrumb" data-testid="breadcrumb">
             <A href="/machines">"Machines"</A>" › "
             <A href=backend_href>{machine.backend_title.clone()}</A>" › "
@@ -244,7 +244,7 @@ fn Missing(error: AppError) -> impl IntoView {
     let message = error.to_string();
     if not_found {
         view! {
-            <Title text="Not found"/>
+            <PageTitle text="Not found"/>
             <div class="auth" data-testid="machine-not-found">
                 <h1>"Not found"</h1>
                 <p>"There is no such machine: " {message} "."</p>
@@ -254,7 +254,7 @@ fn Missing(error: AppError) -> impl IntoView {
         .into_any()
     } else {
         view! {
-            <Title text="Machine"/>
+            <PageTitle text="Machine"/>
             <p class="crumbs"><A href="/machines">"Machines"</A></p>
             <h1>"Machine"</h1>
             <p class="form-error" role="alert">{message}</p>

@@ -25,10 +25,10 @@ use std::time::Duration;
 
 use domain::fleet::{FleetPage, FleetQuery};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::post_form::PostAction;
+use crate::components::title::PageTitle;
 use crate::loaded::load;
 use crate::{
     api::{
@@ -177,7 +177,7 @@ pub fn MachinesPage() -> impl IntoView {
         .and_then(Result::err);
     let refused_row = refused_machine();
     view! {
-        <Title text="Machines"/>
+        <PageTitle text="Machines"/>
         <section class="page fleet">
             <h1>"Machines"</h1>
             <Transition fallback=|| view! { <p>"Loading machines…"</p> }>

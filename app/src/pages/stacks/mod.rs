@@ -16,9 +16,9 @@ pub use new::NewStackPage;
 pub use stack::StackPage;
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
+use crate::components::title::PageTitle;
 use crate::loaded::load;
 use crate::{
     api::{
@@ -113,7 +113,7 @@ pub fn StacksPage() -> impl IntoView {
     });
     let rows = Signal::derive(move || live.get().map(|l| l.stacks).unwrap_or_default());
     view! {
-        <Title text="Stacks"/>
+        <PageTitle text="Stacks"/>
         <section class="page stacks">
             <Transition fallback=|| view! { <h1>"Stacks"</h1><p>"Loading stacks…"</p> }>
                 {move || Suspend::new(async move {

@@ -4,7 +4,6 @@
 //! text kept, its faults or its plan, and "Apply" once planned.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
 use super::{
@@ -12,6 +11,7 @@ use super::{
     picker::{picked_from, Picker},
 };
 use crate::components::post_form::{PostAction, PostForm};
+use crate::components::title::PageTitle;
 use crate::loaded::load;
 use crate::{
     api::stacks::{may_create_stack, ApplyStack},
@@ -44,7 +44,7 @@ pub fn NewStackPage() -> impl IntoView {
     let seeded = StoredValue::new(false);
     let may_create = load(|| (), |()| may_create_stack());
     view! {
-        <Title text="New stack"/>
+        <PageTitle text="New stack"/>
         <section class="page stacks">
             <p class="crumbs"><A href="/stacks">"Stacks"</A> " /"</p>
             <h1>"New stack"</h1>

@@ -5,7 +5,6 @@
 //! reads it again; without JavaScript it is as fresh as its last load.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
 
 use super::{
@@ -15,6 +14,7 @@ use super::{
     TOPICS,
 };
 use crate::components::post_form::PostAction;
+use crate::components::title::PageTitle;
 use crate::loaded::load;
 use crate::{
     api::stacks::{get_stack, DeleteStack, StackEvent, StackView, UpdateStack},
@@ -61,7 +61,7 @@ pub fn StackPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text="Stack"/>
+        <PageTitle text="Stack"/>
         <section class="page stacks stack">
             <p class="crumbs"><A href="/stacks">"Stacks"</A> " /"</p>
             <Transition fallback=|| view! { <p>"Loading the stack…"</p> }>
