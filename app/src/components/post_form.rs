@@ -78,13 +78,15 @@ where
     }
 
     /// Posts the form `ev` submits (with the button that submitted it),
-    /// unless something already handled the event.
+    /// unless something already handled the event. A form whose fields
+    /// cannot be read is left to the browser's own post.
     pub fn dispatch_form(&self, ev: &SubmitEvent) -> Option<ActionAbortHandle> {
         if ev.default_prevented() {
             return None;
         }
+        let body = form_body(ev)?;
         ev.prevent_default();
-        form_body(ev).map(|body| self.action.dispatch(body))
+        Some(self.action.dispatch(body))
     }
 }
 

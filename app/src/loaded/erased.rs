@@ -26,7 +26,7 @@ use std::{
 };
 
 use futures::{future::Map, FutureExt};
-use leptos::reactive::computed::AsyncDerivedFuture;
+use leptos::reactive::computed::{AsyncDerived, AsyncDerivedFuture};
 use leptos::{
     prelude::*,
     server::codee::{Decoder, Encoder},
@@ -200,7 +200,10 @@ where
         }),
     );
     // A value the page brought that does not read as `T` is fetched again.
-    if inner.with_untracked(|v| v.as_ref().is_some_and(|v| v.get::<T>().is_none())) {
+    // (Read through the async-derived signal itself: this look is outside
+    // any `Suspense`, which the resource would warn about.)
+    let signal: &AsyncDerived<Value> = &inner;
+    if signal.with_untracked(|v| v.as_ref().is_some_and(|v| v.get::<T>().is_none())) {
         inner.set(None);
         inner.refetch();
     }
