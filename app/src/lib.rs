@@ -88,6 +88,14 @@ pub struct SessionContext {
     pub info: Loaded<Result<domain::SessionInfo, error::AppError>>,
 }
 
+/// Sets `attribute` on `<html>`: the marks tests and benchmarks wait for.
+#[cfg(feature = "hydrate")]
+pub(crate) fn mark_document(attribute: &str) {
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute(attribute, "");
+    }
+}
+
 /// The application.
 #[component]
 pub fn App() -> impl IntoView {
@@ -97,11 +105,7 @@ pub fn App() -> impl IntoView {
     // Marks the document once the entry has hydrated the layout (the page's
     // own code may still be on its way: `routes::PageHydrated` marks that).
     #[cfg(feature = "hydrate")]
-    Effect::new(|| {
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "");
-        }
-    });
+    Effect::new(|| mark_document("data-hydrated"));
     view! {
         // A thin bar while a navigation waits (for a page's code or data).
         <div class="route-progress" role="progressbar" aria-label="Loading the page"

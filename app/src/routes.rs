@@ -85,11 +85,7 @@ macro_rules! page_group {
 #[component]
 fn PageHydrated() -> impl IntoView {
     #[cfg(feature = "hydrate")]
-    Effect::new(|| {
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-page-hydrated", "");
-        }
-    });
+    Effect::new(|| crate::mark_document("data-page-hydrated"));
 }
 
 page_group!(auth_pages, AuthPage, __preload_auth_pages {

@@ -36,6 +36,10 @@ use serde::{de::DeserializeOwned, Serialize};
 /// Anything a resource can hold, behind one type.
 type Held = Box<dyn Any + Send + Sync>;
 
+/// Writes a held value as JSON.
+#[cfg(feature = "ssr")]
+type Encode = fn(&Held) -> Result<String, serde_json::Error>;
+
 /// A resource's value: the caller's `T`, or (in the browser, before anyone
 /// read it) the JSON text the server's render wrote for it.
 #[derive(Clone)]
@@ -46,9 +50,10 @@ struct Inner {
     text: Option<String>,
     /// The value as `T`; `None` inside if the text does not read as `T`.
     typed: OnceLock<Option<Held>>,
-    /// Writes the value as JSON for the page (the server's render only).
+    /// Writes a value the server made as JSON for the page (the server's
+    /// render only; a value read from text is written as that text).
     #[cfg(feature = "ssr")]
-    encode: fn(&Held) -> Result<String, serde_json::Error>,
+    encode: Option<Encode>,
 }
 
 impl Value {
@@ -57,7 +62,7 @@ impl Value {
             text: None,
             typed: OnceLock::from(Some(Box::new(value) as Held)),
             #[cfg(feature = "ssr")]
-            encode: encode_as::<T>,
+            encode: Some(encode_as::<T>),
         }))
     }
 
@@ -93,16 +98,16 @@ impl Encoder<Value> for Erased {
     type Encoded = String;
 
     fn encode(value: &Value) -> Result<String, serde_json::Error> {
+        if let Some(text) = &value.0.text {
+            return Ok(text.clone());
+        }
         #[cfg(feature = "ssr")]
-        if let Some(Some(held)) = value.0.typed.get() {
-            return (value.0.encode)(held);
+        if let (Some(encode), Some(Some(held))) = (value.0.encode, value.0.typed.get()) {
+            return encode(held);
         }
-        match &value.0.text {
-            Some(text) => Ok(text.clone()),
-            None => Err(serde::ser::Error::custom(
-                "only the server writes a resource's value",
-            )),
-        }
+        Err(serde::ser::Error::custom(
+            "only the server writes a resource's value",
+        ))
     }
 }
 
@@ -115,11 +120,7 @@ impl Decoder<Value> for Erased {
             text: Some(text.to_owned()),
             typed: OnceLock::new(),
             #[cfg(feature = "ssr")]
-            encode: |_| {
-                Err(serde::ser::Error::custom(
-                    "a read value is not written again",
-                ))
-            },
+            encode: None,
         })))
     }
 }
@@ -219,14 +220,12 @@ where
 {
     /// The value, once loaded (tracked; inside a `Suspense`, waited for).
     pub fn get(&self) -> Option<T> {
-        self.inner
-            .with(|v| v.as_ref().and_then(Value::get::<T>).cloned())
+        self.with(|v| v.cloned())
     }
 
     /// [`Loaded::get`], untracked.
     pub fn get_untracked(&self) -> Option<T> {
-        self.inner
-            .with_untracked(|v| v.as_ref().and_then(Value::get::<T>).cloned())
+        self.with_untracked(|v| v.cloned())
     }
 
     /// `f` of the value, once loaded (tracked).
