@@ -304,18 +304,19 @@ impl TestApp {
 
     /// GET as a browser navigating to a page.
     pub async fn get_page(&self, path: &str) -> Response {
-        self.client
-            .get(self.url(path))
-            .header(header::ACCEPT, "text/html,application/xhtml+xml")
-            .send()
+        self.get_accepting(path, "text/html,application/xhtml+xml")
             .await
-            .expect("request")
     }
 
     pub async fn get_json(&self, path: &str) -> Response {
+        self.get_accepting(path, "application/json").await
+    }
+
+    /// GET with the session's cookies, accepting `accept`.
+    async fn get_accepting(&self, path: &str, accept: &str) -> Response {
         self.client
             .get(self.url(path))
-            .header(header::ACCEPT, "application/json")
+            .header(header::ACCEPT, accept)
             .send()
             .await
             .expect("request")
