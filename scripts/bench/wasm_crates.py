@@ -26,6 +26,24 @@ def leb(data, i):
             return value, i
 
 
+def sleb(data, i):
+    """A signed LEB128 at `i`: (value, next index)."""
+    value = shift = 0
+    while True:
+        byte = data[i]
+        i += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return (value - (1 << shift) if byte & 0x40 else value), i
+
+
+def demangle(names):
+    """The names, demangled with c++filt."""
+    return subprocess.run(["c++filt"], input="\n".join(names),
+                          capture_output=True, text=True, check=True).stdout.split("\n")
+
+
 def sections(data):
     """(id, name of a custom section or None, body) of each section."""
     i = 8
@@ -121,9 +139,7 @@ def main():
                 j = k + size
         elif name == "name":
             names = function_names(body)
-    demangled = subprocess.run(
-        ["c++filt"], input="\n".join(names.get(i, "?") for i, _ in sizes),
-        capture_output=True, text=True, check=True).stdout.split("\n")
+    demangled = demangle(names.get(i, "?") for i, _ in sizes)
     total = sum(s for _, s in sizes)
     crates = collections.Counter()
     for (_, size), name in zip(sizes, demangled):

@@ -20,7 +20,6 @@ import bisect
 import collections
 import json
 import re
-import subprocess
 import sys
 
 import wasm_crates as w
@@ -28,17 +27,6 @@ import wasm_crates as w
 # Relocation types that carry an addend, and those whose index is no symbol.
 ADDEND = {3, 4, 5, 8, 9, 11, 14, 15, 16, 17, 21, 22, 23, 25}
 NOT_SYMBOL = {6, 7, 10, 13, 20}
-
-
-def sleb(data, i):
-    value = shift = 0
-    while True:
-        byte = data[i]
-        i += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return (value - (1 << shift) if byte & 0x40 else value), i
 
 
 def symbols(body):
@@ -101,7 +89,7 @@ def graph(path):
             for _ in range(count):
                 flags, j = w.leb(body, j)
                 if flags == 0:  # i32.const offset, end
-                    _, j = sleb(body, j + 1)
+                    _, j = w.sleb(body, j + 1)
                     j += 1
                 size, j = w.leb(body, j)
                 segs.append((j, j + size))
@@ -118,7 +106,7 @@ def graph(path):
                 kind, (offset, j) = body[j], w.leb(body, j + 1)
                 index, j = w.leb(body, j)
                 if kind in ADDEND:
-                    _, j = sleb(body, j)
+                    _, j = w.sleb(body, j)
                 entries.append((kind, offset, index))
             relocs[target] = entries
     code = next(i for i, (sid, _, _) in enumerate(secs) if sid == 10)
@@ -175,11 +163,10 @@ def main():
     for name, index in split:
         print(f"  {name.split('_export_')[-1].split('_', 1)[1]:<32}{kb(reach([('f', index)], entry)):8.1f} KB")
     functions = sorted(sizes)
-    plain = subprocess.run(["c++filt"], input="\n".join(names.get(f, "?") for f in functions),
-                           capture_output=True, text=True, check=True).stdout.split("\n")
+    plain = w.demangle(names.get(f, "?") for f in functions)
     pages = {}
     for f, name in zip(functions, plain):
-        page = re.match(r"^app\[?[0-9a-f]*\]?::pages::[a-z_:]+::([A-Z][A-Za-z]*Page)$",
+        page = re.match(r"^app::pages::[a-z_:]+::([A-Z][A-Za-z]*Page)$",
                         re.sub(r"\[[0-9a-f]{16}\]", "", name))
         if page:
             pages[page.group(1)] = f
