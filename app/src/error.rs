@@ -179,6 +179,42 @@ impl FromServerFnError for AppError {
     }
 }
 
+impl AppError {
+    /// The error a failed plain post (a browser without JavaScript, or a
+    /// form sent before the page's code took over) carries back in the
+    /// address: `__err`, the error's JSON in URL-safe base64. The browser
+    /// decodes it with its own `atob`, so no page carries a base64 decoder;
+    /// the server with server_fn's.
+    pub fn from_address(text: &str) -> Self {
+        #[cfg(feature = "hydrate")]
+        {
+            let standard: String = text
+                .chars()
+                .map(|c| match c {
+                    '-' => '+',
+                    '_' => '/',
+                    c => c,
+                })
+                .collect();
+            match web_sys::window().and_then(|w| w.atob(&standard).ok()) {
+                // `atob` answers one character per byte.
+                Some(bytes) => Self::de(
+                    bytes
+                        .chars()
+                        .map(|c| c as u32 as u8)
+                        .collect::<Vec<_>>()
+                        .into(),
+                ),
+                None => Self::from_server_fn_error(ServerFnErrorErr::Deserialization(
+                    "the error in the address is not base64".into(),
+                )),
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        server_fn::error::ServerFnUrlError::<AppError>::decode_err(text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use domain::ErrorKind;

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use futures::future::{AbortHandle, Abortable};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use server_fn::{error::ServerFnUrlError, ServerFn};
+use server_fn::ServerFn;
 
 use crate::loaded::{load, Loaded};
 use crate::{
@@ -57,7 +57,7 @@ pub fn CommandRunner(
         (q.get("__path").as_deref() == Some(RunCommand::PATH))
             .then(|| q.get("__err"))
             .flatten()
-            .map(|e| ServerFnUrlError::<AppError>::decode_err(&e))
+            .map(|e| AppError::from_address(&e))
     });
 
     let live = RwSignal::new(None::<RunView>);

@@ -110,12 +110,11 @@ pub fn Layout() -> impl IntoView {
 #[component]
 fn UserMenu() -> impl IntoView {
     let ctx = expect_context::<SessionContext>();
-    // A `ServerAction` would read a failed plain post's error back from the
-    // address with a base64 decoder, which every page would then load; the
-    // menu says only that signing out failed.
+    // A failed plain post's error, read back from the address without a
+    // base64 decoder (a `ServerAction` would bring one into every page).
     let failed = use_context::<ServerActionError>()
         .filter(|e| e.path() == SignOut::PATH)
-        .map(|_| Err(AppError(domain::ErrorKind::Internal)));
+        .map(|e| Err(AppError::from_address(e.err())));
     let sign_out = Action::new_with_value(failed, |_: &()| SignOut {}.run_on_client());
     let error = Signal::derive(move || sign_out.value().get().and_then(Result::err));
     view! {

@@ -20,7 +20,7 @@ use std::{marker::PhantomData, ops::Deref};
 
 use leptos::{ev::SubmitEvent, html::Form, prelude::*};
 use serde::de::DeserializeOwned;
-use server_fn::{error::ServerFnUrlError, ServerFn};
+use server_fn::ServerFn;
 
 use crate::error::AppError;
 
@@ -70,7 +70,7 @@ where
     pub fn new() -> Self {
         let failed = use_context::<ServerActionError>()
             .filter(|e| e.path() == S::PATH)
-            .map(|e| Err(ServerFnUrlError::<AppError>::decode_err(e.err())));
+            .map(|e| Err(AppError::from_address(e.err())));
         Self {
             action: Action::new_with_value(failed, |body: &String| post(S::PATH, body.clone())),
             server_fn: PhantomData,
