@@ -3,12 +3,58 @@
 //! page. On the server, and without JavaScript, nothing is followed: the
 //! page is as fresh as its last load.
 
-use domain::events::Event;
+use domain::events::EventKind;
+use serde::{de::DeserializeOwned, Deserialize};
+
+/// An event as a page hears it: its kind and resource, and its text, from
+/// which the page reads the data as the type the kind defines
+/// ([`Heard::data`]). Reading the data as a `serde_json::Value` first would
+/// bring `Value`'s reader into every page that follows events.
+#[derive(Debug, Clone)]
+pub struct Heard {
+    /// What happened.
+    pub kind: EventKind,
+    /// What it concerns (a resource path).
+    pub resource: String,
+    text: String,
+}
+
+/// The parts of an event's text a page always reads.
+#[derive(Deserialize)]
+struct Head {
+    kind: EventKind,
+    resource: String,
+}
+
+/// The data of an event's text, read as a `T`.
+#[derive(Deserialize)]
+struct DataOf<T> {
+    data: T,
+}
+
+impl Heard {
+    /// Reads an event's text (a `domain::events::Event` as JSON).
+    pub fn read(text: String) -> Option<Self> {
+        let head: Head = crate::loaded::from_text(&text).ok()?;
+        Some(Self {
+            kind: head.kind,
+            resource: head.resource,
+            text,
+        })
+    }
+
+    /// The event's data as a `T`, if it reads as one.
+    pub fn data<T: DeserializeOwned>(&self) -> Option<T> {
+        crate::loaded::from_text::<DataOf<T>>(&self.text)
+            .ok()
+            .map(|d| d.data)
+    }
+}
 
 /// What a page does with what it hears.
 pub struct Listener {
     /// An event it may see.
-    pub on_event: Box<dyn Fn(Event)>,
+    pub on_event: Box<dyn Fn(Heard)>,
     /// What it missed is gone: read everything again.
     pub on_reload: Box<dyn Fn()>,
 }
@@ -53,7 +99,7 @@ pub fn follow(topics: &'static [&'static str], since: Option<i64>, listener: Lis
             let Some(data) = message.data().as_string() else {
                 continue;
             };
-            if let Ok(event) = crate::loaded::from_text::<Event>(&data) {
+            if let Some(event) = Heard::read(data) {
                 (listener.on_event)(event);
             }
         }
@@ -96,4 +142,44 @@ pub fn follow_after_catching_up(
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (topics, catch_up, listener);
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::events::{Event, EventKind};
+    use serde::Deserialize;
+
+    use super::Heard;
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Titled {
+        id: String,
+        title: String,
+    }
+
+    #[test]
+    fn an_event_is_heard_with_its_kind_resource_and_data() {
+        let event = Event {
+            seq: 7,
+            at: 1,
+            kind: EventKind::BackendChanged,
+            resource: "backends/b1".into(),
+            data: serde_json::json!({"id": "b1", "title": "Büro \"east\"", "extra": [1, {"x": null}]}),
+        };
+        let heard = Heard::read(serde_json::to_string(&event).unwrap()).unwrap();
+        assert_eq!(heard.kind, EventKind::BackendChanged);
+        assert_eq!(heard.resource, "backends/b1");
+        assert_eq!(
+            heard.data::<Titled>(),
+            Some(Titled {
+                id: "b1".into(),
+                title: "Büro \"east\"".into()
+            })
+        );
+        // Data of another shape does not read as it.
+        assert_eq!(heard.data::<Vec<u32>>(), None);
+        // Not an event at all.
+        assert!(Heard::read("{\"kind\": \"nope\"}".into()).is_none());
+        assert!(Heard::read("[".into()).is_none());
+    }
 }

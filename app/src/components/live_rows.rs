@@ -4,11 +4,17 @@
 //! appearing or going, a state change, a backend's change) asks for the
 //! page to be read again, so the counters and the paging stay true.
 
-use domain::{
-    events::{Event, EventKind},
-    fleet::FleetRow,
-    inventory::MachineSummary,
-};
+use domain::{events::EventKind, fleet::FleetRow, inventory::MachineSummary};
+use serde::Deserialize;
+
+use crate::live::Heard;
+
+/// A backend's event data, as far as the fleet's rows need it.
+#[derive(Deserialize)]
+struct Titled {
+    id: String,
+    title: String,
+}
 
 /// What an event did to a page's rows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -20,10 +26,10 @@ pub struct LiveChange {
 }
 
 /// Applies `event` to `rows`, one page of the fleet.
-pub fn apply_to_fleet(rows: &mut [FleetRow], event: &Event) -> LiveChange {
+pub fn apply_to_fleet(rows: &mut [FleetRow], event: &Heard) -> LiveChange {
     match event.kind {
         EventKind::MachineChanged => {
-            let Ok(machine) = crate::loaded::from_value::<MachineSummary>(&event.data) else {
+            let Some(machine) = event.data::<MachineSummary>() else {
                 return LiveChange::default();
             };
             match rows
@@ -48,14 +54,12 @@ pub fn apply_to_fleet(rows: &mut [FleetRow], event: &Event) -> LiveChange {
         }
         EventKind::BackendChanged => {
             let mut changed = false;
-            if let (Some(backend), Some(title)) =
-                (event.data["id"].as_str(), event.data["title"].as_str())
-            {
+            if let Some(Titled { id, title }) = event.data::<Titled>() {
                 for row in rows
                     .iter_mut()
-                    .filter(|r| r.machine.backend == backend && r.machine.backend_title != title)
+                    .filter(|r| r.machine.backend == id && r.machine.backend_title != title)
                 {
-                    row.machine.backend_title = title.to_owned();
+                    row.machine.backend_title.clone_from(&title);
                     changed = true;
                 }
             }
@@ -99,14 +103,15 @@ mod tests {
         }
     }
 
-    fn event(kind: EventKind, data: serde_json::Value) -> Event {
-        Event {
+    fn event(kind: EventKind, data: serde_json::Value) -> Heard {
+        let event = domain::events::Event {
             seq: 1,
             at: 0,
             kind,
             resource: String::new(),
             data,
-        }
+        };
+        Heard::read(serde_json::to_string(&event).unwrap()).unwrap()
     }
 
     #[test]

@@ -60,13 +60,6 @@ pub fn from_text<T: DeserializeOwned>(text: &str) -> serde_json::Result<T> {
     serde_json::from_slice(text.as_bytes())
 }
 
-/// Reads a JSON value (an event's data) as a `T`, through its text and
-/// [`from_text`]: `serde_json::from_value` would build a third
-/// deserializer for the type, reading from a `Value`.
-pub fn from_value<T: DeserializeOwned>(value: &serde_json::Value) -> serde_json::Result<T> {
-    from_text(&value.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,26 +74,5 @@ mod tests {
         assert_eq!(back, value);
         assert!(<Json as Decoder<u32>>::decode("{").is_err());
         assert_eq!(from_text::<u32>("41").ok(), Some(41));
-    }
-
-    #[test]
-    fn a_json_value_reads_as_the_type_it_holds() {
-        let value = serde_json::json!({"name": "web-1", "tags": ["a", "b"], "size": 2});
-        #[derive(serde::Deserialize, Debug, PartialEq)]
-        struct Machine {
-            name: String,
-            tags: Vec<String>,
-            size: u8,
-        }
-        let machine: Machine = from_value(&value).expect("a machine");
-        assert_eq!(
-            machine,
-            Machine {
-                name: "web-1".into(),
-                tags: vec!["a".into(), "b".into()],
-                size: 2
-            }
-        );
-        assert!(from_value::<Machine>(&serde_json::json!({"name": 3})).is_err());
     }
 }

@@ -138,7 +138,7 @@ pub fn MachinePage() -> impl IntoView {
                         | domain::events::EventKind::MachineAppeared
                 );
                 if is_update {
-                    if let Ok(m) = crate::loaded::from_value::<MachineSummary>(&event.data) {
+                    if let Some(m) = event.data::<MachineSummary>() {
                         live.try_set(Some(m));
                     }
                 }

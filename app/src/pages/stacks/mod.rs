@@ -34,6 +34,13 @@ use crate::{
 /// The events the Stacks pages follow.
 pub(crate) const TOPICS: &[&str] = &["stack"];
 
+/// A `stack` event's data, as far as the list needs it.
+#[derive(serde::Deserialize)]
+struct StatusOf {
+    stack_id: String,
+    status: String,
+}
+
 /// The class a status is shown with: `busy`, `failed`, `complete`.
 pub(crate) fn status_class(status: &str) -> String {
     let kind = if status.ends_with("_IN_PROGRESS") {
@@ -84,11 +91,13 @@ pub fn StacksPage() -> impl IntoView {
                     if event.kind != domain::events::EventKind::StackChanged {
                         return;
                     }
-                    let id = event.data["stack_id"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned();
-                    let status = event.data["status"].as_str().unwrap_or_default().to_owned();
+                    let Some(StatusOf {
+                        stack_id: id,
+                        status,
+                    }) = event.data()
+                    else {
+                        return;
+                    };
                     let known = live
                         .try_update(|list| {
                             let row = list
