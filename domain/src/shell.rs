@@ -5,9 +5,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::compute::RunState;
 
-/// One event of a running command.
+/// One event of a running command. Written as an internally tagged object
+/// (`{"type": "stdout", "data": "…"}`); read through [`TaggedFields`], so
+/// reading it needs no buffering of the object (serde's own reader for an
+/// internally tagged enum buffers each object as `Content`, a second JSON
+/// reader in the browser's code).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "TaggedFields")]
 pub enum ShellEvent {
     /// Connected and authenticated; the command is starting.
     Connected {
@@ -50,6 +54,69 @@ pub enum ShellEvent {
         /// What happened, for the operator.
         message: String,
     },
+}
+
+/// Which [`ShellEvent`] an object is (its `type`).
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ShellEventType {
+    Connected,
+    Waiting,
+    Stdout,
+    Stderr,
+    Exit,
+    Cancelled,
+    Error,
+}
+
+/// A [`ShellEvent`] as its object's fields, read in one pass.
+#[derive(Deserialize)]
+pub struct TaggedFields {
+    #[serde(rename = "type")]
+    kind: ShellEventType,
+    user: Option<String>,
+    key: Option<String>,
+    host: Option<String>,
+    message: Option<String>,
+    data: Option<String>,
+    code: Option<i32>,
+    duration_ms: Option<u64>,
+}
+
+impl TryFrom<TaggedFields> for ShellEvent {
+    type Error = String;
+
+    fn try_from(f: TaggedFields) -> Result<Self, String> {
+        fn field<T>(value: Option<T>, name: &str) -> Result<T, String> {
+            value.ok_or_else(|| format!("missing field `{name}`"))
+        }
+        Ok(match f.kind {
+            ShellEventType::Connected => Self::Connected {
+                user: field(f.user, "user")?,
+                key: field(f.key, "key")?,
+                host: field(f.host, "host")?,
+            },
+            ShellEventType::Waiting => Self::Waiting {
+                message: field(f.message, "message")?,
+            },
+            ShellEventType::Stdout => Self::Stdout {
+                data: field(f.data, "data")?,
+            },
+            ShellEventType::Stderr => Self::Stderr {
+                data: field(f.data, "data")?,
+            },
+            ShellEventType::Exit => Self::Exit {
+                code: field(f.code, "code")?,
+                duration_ms: field(f.duration_ms, "duration_ms")?,
+            },
+            ShellEventType::Cancelled => Self::Cancelled {
+                duration_ms: field(f.duration_ms, "duration_ms")?,
+            },
+            ShellEventType::Error => Self::Error {
+                message: field(f.message, "message")?,
+            },
+        })
+    }
 }
 
 impl ShellEvent {
@@ -216,5 +283,59 @@ mod terminal_tests {
             serde_json::to_string(&TerminalOut::Exit { code: None }).unwrap(),
             r#"{"type":"exit","code":null}"#
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ShellEvent;
+
+    #[test]
+    fn every_event_reads_back_as_it_was_written() {
+        let all = [
+            ShellEvent::Connected {
+                user: "ubuntu".into(),
+                key: "k".into(),
+                host: "10.0.0.1:22".into(),
+            },
+            ShellEvent::Waiting {
+                message: "no answer yet".into(),
+            },
+            ShellEvent::Stdout {
+                data: "é\u{202e}\"\n".into(),
+            },
+            ShellEvent::Stderr {
+                data: String::new(),
+            },
+            ShellEvent::Exit {
+                code: -1,
+                duration_ms: 12,
+            },
+            ShellEvent::Cancelled { duration_ms: 3 },
+            ShellEvent::Error {
+                message: "refused".into(),
+            },
+        ];
+        for event in all {
+            let text = serde_json::to_string(&event).unwrap();
+            assert!(text.starts_with("{\"type\":"), "{text}");
+            assert_eq!(serde_json::from_str::<ShellEvent>(&text).unwrap(), event);
+        }
+    }
+
+    #[test]
+    fn an_object_that_is_no_event_does_not_read() {
+        let read = |t: &str| serde_json::from_str::<ShellEvent>(t).map_err(|e| e.to_string());
+        // Unknown fields are ignored, in any order, as before.
+        assert_eq!(
+            read(r#"{"data":"x","extra":[1,{"a":null}],"type":"stdout"}"#),
+            Ok(ShellEvent::Stdout { data: "x".into() })
+        );
+        assert!(read(r#"{"type":"exit","code":0}"#)
+            .unwrap_err()
+            .contains("missing field `duration_ms`"));
+        assert!(read(r#"{"type":"stdin","data":"x"}"#).is_err());
+        assert!(read(r#"{"data":"x"}"#).is_err());
+        assert!(read(r#"{"type":"stdout","data":7}"#).is_err());
     }
 }
