@@ -6,6 +6,7 @@ pub mod command_runner;
 pub mod confirm;
 pub mod form;
 pub mod format;
+pub mod get_form;
 pub mod layout;
 pub mod live_rows;
 pub mod machine_actions;

@@ -117,7 +117,7 @@ where
 
 /// The body a plain post of the form `ev` submits would carry.
 #[cfg(feature = "hydrate")]
-fn form_body(ev: &SubmitEvent) -> Option<String> {
+pub(crate) fn form_body(ev: &SubmitEvent) -> Option<String> {
     let data = leptos::form::form_data_from_event(ev).ok()?;
     let params = web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).ok()?;
     params.to_string().as_string()
@@ -125,7 +125,7 @@ fn form_body(ev: &SubmitEvent) -> Option<String> {
 
 /// Only the browser submits forms.
 #[cfg(not(feature = "hydrate"))]
-fn form_body(_ev: &SubmitEvent) -> Option<String> {
+pub(crate) fn form_body(_ev: &SubmitEvent) -> Option<String> {
     None
 }
 

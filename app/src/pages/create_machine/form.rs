@@ -11,10 +11,7 @@ use super::{
 };
 use crate::components::post_form::{PostAction, PostForm};
 use crate::{
-    api::{
-        backends::{GetWizard, Wizard},
-        machines::CreateMachine,
-    },
+    api::{backends::Wizard, machines::CreateMachine},
     components::form::{Csrf, FieldError, FormError},
 };
 
@@ -28,7 +25,7 @@ pub(crate) fn WizardForm(
     wizard: Wizard,
     keys: Vec<KeySummary>,
     entered: Entered,
-    search: ServerAction<GetWizard>,
+    search: super::Search,
     create: PostAction<CreateMachine>,
     backend: Signal<String>,
     page_search: Signal<String>,

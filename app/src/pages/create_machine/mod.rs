@@ -22,13 +22,19 @@ use leptos_router::{
 };
 
 use crate::api::{
-    backends::{get_wizard, GetWizard},
+    backends::{self, get_wizard, GetWizard},
     keys::list_keys,
     machines::{CreateMachine, KeptFields},
 };
 use crate::components::post_form::PostAction;
 use crate::components::title::PageTitle;
+use crate::error::AppError;
 use crate::loaded::load;
+
+/// The provider asked again for images (Search, once hydrated). A plain
+/// `Action`: Search is no form post, so there is no error in the address
+/// to read back (a `ServerAction` would bring a base64 decoder for it).
+pub(crate) type Search = Action<GetWizard, Result<backends::Wizard, AppError>>;
 
 /// What the form holds as it is filled in: made once at the page's top,
 /// so a search that reloads a list never loses it. An empty choice means
@@ -107,7 +113,10 @@ pub fn CreateMachinePage() -> impl IntoView {
         |(backend, search)| get_wizard(backend, search),
     );
     // The provider asked again for images once hydrated (Search).
-    let search = ServerAction::<GetWizard>::new();
+    let search: Search = Action::new(|args: &GetWizard| {
+        use leptos::server_fn::ServerFn;
+        args.clone().run_on_client()
+    });
     let keys = load(|| (), |()| list_keys());
     let create = PostAction::<CreateMachine>::new();
     view! {

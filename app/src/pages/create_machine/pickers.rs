@@ -123,7 +123,7 @@ pub(crate) fn ImagePicker(
     wizard: Wizard,
     entered: Entered,
     page_search: Signal<String>,
-    search: ServerAction<GetWizard>,
+    search: super::Search,
     backend: Signal<String>,
 ) -> impl IntoView {
     let w = StoredValue::new(wizard);

@@ -9,7 +9,7 @@ use super::{
     Entered,
 };
 use crate::api::{
-    backends::{price, GetWizard, Wizard},
+    backends::{price, Wizard},
     machines::names,
 };
 
@@ -19,7 +19,7 @@ pub(crate) fn Summary(
     wizard: Wizard,
     entered: Entered,
     page_search: Signal<String>,
-    search: ServerAction<GetWizard>,
+    search: super::Search,
     default_key: Option<String>,
 ) -> impl IntoView {
     let w = StoredValue::new(wizard);

@@ -11,9 +11,10 @@ use domain::{
     fleet::{thousands, FleetQuery, FleetSort},
 };
 use leptos::prelude::*;
-use leptos_router::{components::Form, hooks::use_navigate, NavigateOptions};
+use leptos_router::{hooks::use_navigate, NavigateOptions};
 
 use super::state::Fleet;
+use crate::components::get_form::GetForm;
 
 /// How long typing pauses before the address follows it.
 const TYPING_MS: u64 = 300;
@@ -117,7 +118,7 @@ pub fn FilterForm(fleet: Fleet) -> impl IntoView {
     let (chose_backend, chose_state, chose_stack, chose_sort) =
         (chose.clone(), chose.clone(), chose.clone(), chose);
     view! {
-        <Form method="GET" action="/machines" attr:class="filters" attr:data-testid="machine-filters">
+        <GetForm action="/machines" attr:class="filters" attr:data-testid="machine-filters">
             <label>"Search "
                 <input type="search" name="q" value=first.q.clone() placeholder="name, id or address" autocomplete="off"
                     on:input=move |ev| typed_q("q", event_target_value(&ev))/>
@@ -153,7 +154,7 @@ pub fn FilterForm(fleet: Fleet) -> impl IntoView {
             <input type="hidden" name="desc" value=move || if query.with(|q| q.desc) { "1" } else { "" }/>
             <input type="hidden" name="per_page" value=move || query.with(|q| q.per_page.to_string())/>
             <button type="submit" class="secondary">"Show"</button>
-        </Form>
+        </GetForm>
     }
     .into_any()
 }

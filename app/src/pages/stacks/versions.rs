@@ -3,9 +3,10 @@
 //! without JavaScript and can be bookmarked.
 
 use leptos::prelude::*;
-use leptos_router::{components::Form, hooks::use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use super::compare::ComparisonView;
+use crate::components::get_form::GetForm;
 use crate::components::post_form::PostAction;
 use crate::loaded::{load, Loaded};
 use crate::{
@@ -95,11 +96,11 @@ pub fn Versions(
                             </tbody>
                         </table>
                         {(count > 1).then(|| view! {
-                            <Form method="GET" action=href attr:class="filters" attr:data-testid="compare-form">
+                            <GetForm action=href attr:class="filters" attr:data-testid="compare-form">
                                 <label>"Compare " <select name="source">{options(source)}</select></label>
                                 <label>"with " <select name="target">{options(target)}</select></label>
                                 <button type="submit" class="secondary">"Compare"</button>
-                            </Form>
+                            </GetForm>
                         })}
                     }.into_any()
                 })
