@@ -152,6 +152,14 @@ test("typing in the search filters on the server without a reload, the focus kep
   expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe("q");
   await expect(search).toHaveValue(wanted);
   expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+  // Show submits the form through the router, in the same document, to the
+  // address a browser would open (the unnamed button adds no empty pair).
+  await page.getByTestId("machine-filters").getByRole("button", { name: "Show" }).click();
+  await expect(page).toHaveURL(/[?&]per_page=/);
+  expect(new URL(page.url()).searchParams.get("q")).toBe(wanted);
+  expect(page.url()).not.toMatch(/[?&]=(&|$)/);
+  await expect(rows).toHaveCount(1);
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
 });
 
 test("the column choice is remembered", async ({ page }) => {

@@ -115,11 +115,14 @@ where
     }
 }
 
-/// The body a plain post of the form `ev` submits would carry.
+/// The body a plain post of the form `ev` submits would carry (the
+/// submitting button's name and value too, if it has a name: Leptos's
+/// reader adds an unnamed one as an empty pair, which no browser sends).
 #[cfg(feature = "hydrate")]
 pub(crate) fn form_body(ev: &SubmitEvent) -> Option<String> {
     let data = leptos::form::form_data_from_event(ev).ok()?;
     let params = web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).ok()?;
+    params.delete("");
     params.to_string().as_string()
 }
 
