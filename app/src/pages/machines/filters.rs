@@ -33,7 +33,10 @@ pub fn FilterForm(fleet: Fleet) -> impl IntoView {
     let navigate = use_navigate();
     // Changes one thing of the address (back to the first page).
     let change = move |edit: Box<dyn FnOnce(&mut FleetQuery)>| {
-        let now = fleet.query.get_untracked();
+        // The page may have been left meanwhile.
+        let Some(now) = fleet.query.try_get_untracked() else {
+            return;
+        };
         let mut q = now.clone();
         edit(&mut q);
         q.page = 1;
@@ -50,23 +53,41 @@ pub fn FilterForm(fleet: Fleet) -> impl IntoView {
             },
         );
     };
+    // What was typed and not yet followed: followed once typing pauses, or
+    // at once when the field loses the focus (a click elsewhere: a link
+    // clicked is then the later navigation, and wins).
     let timer = StoredValue::new(None::<TimeoutHandle>);
-    let typed = {
+    let pending = StoredValue::new(None::<(&'static str, String)>);
+    let flush = {
         let change = change.clone();
+        move || {
+            if let Some(t) = timer.try_update_value(Option::take).flatten() {
+                t.clear();
+            }
+            let Some((field, value)) = pending.try_update_value(Option::take).flatten() else {
+                return;
+            };
+            change(Box::new(move |q| match field {
+                "q" => q.q = value.trim().to_owned(),
+                _ => q.tag = value.trim().to_owned(),
+            }))
+        }
+    };
+    // Typing on a page that was left: nothing to follow any more.
+    on_cleanup(move || {
+        if let Some(t) = timer.try_update_value(Option::take).flatten() {
+            t.clear();
+        }
+    });
+    let typed = {
+        let flush = flush.clone();
         move |field: &'static str, value: String| {
             if let Some(t) = timer.get_value() {
                 t.clear();
             }
-            let change = change.clone();
-            let handle = set_timeout_with_handle(
-                move || {
-                    change(Box::new(move |q| match field {
-                        "q" => q.q = value.trim().to_owned(),
-                        _ => q.tag = value.trim().to_owned(),
-                    }))
-                },
-                Duration::from_millis(TYPING_MS),
-            );
+            pending.set_value(Some((field, value)));
+            let flush = flush.clone();
+            let handle = set_timeout_with_handle(flush, Duration::from_millis(TYPING_MS));
             timer.set_value(handle.ok());
         }
     };
@@ -115,13 +136,14 @@ pub fn FilterForm(fleet: Fleet) -> impl IntoView {
     };
     let state_of = |q: &FleetQuery| q.state.map(|s| s.as_str().to_owned()).unwrap_or_default();
     let (typed_q, typed_tag) = (typed.clone(), typed);
+    let (flush_q, flush_tag) = (flush.clone(), flush);
     let (chose_backend, chose_state, chose_stack, chose_sort) =
         (chose.clone(), chose.clone(), chose.clone(), chose);
     view! {
         <GetForm action="/machines" attr:class="filters" attr:data-testid="machine-filters">
             <label>"Search "
                 <input type="search" name="q" value=first.q.clone() placeholder="name, id or address" autocomplete="off"
-                    on:input=move |ev| typed_q("q", event_target_value(&ev))/>
+                    on:input=move |ev| typed_q("q", event_target_value(&ev)) on:blur=move |_| flush_q()/>
             </label>
             <label>"Backend "
                 <select name="backend" on:change=move |ev| chose_backend("backend", event_target_value(&ev))>
@@ -137,7 +159,7 @@ pub fn FilterForm(fleet: Fleet) -> impl IntoView {
             </label>
             <label>"Tag "
                 <input name="tag" value=first.tag.clone() placeholder="env=prod" autocomplete="off"
-                    on:input=move |ev| typed_tag("tag", event_target_value(&ev))/>
+                    on:input=move |ev| typed_tag("tag", event_target_value(&ev)) on:blur=move |_| flush_tag()/>
             </label>
             <label hidden=move || stacks().is_empty() && query.with(|q| q.stack.is_empty())>"Stack "
                 <select name="stack" on:change=move |ev| chose_stack("stack", event_target_value(&ev))>
