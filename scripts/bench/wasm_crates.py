@@ -14,8 +14,8 @@ import subprocess
 import sys
 
 
-def leb(data, i):
-    """An unsigned LEB128 at `i`: (value, next index)."""
+def _leb_bits(data, i):
+    """A LEB128 at `i` as read: (its bits, how many, last byte, next index)."""
     value = shift = 0
     while True:
         byte = data[i]
@@ -23,19 +23,19 @@ def leb(data, i):
         value |= (byte & 0x7F) << shift
         shift += 7
         if byte < 0x80:
-            return value, i
+            return value, shift, byte, i
+
+
+def leb(data, i):
+    """An unsigned LEB128 at `i`: (value, next index)."""
+    value, _, _, i = _leb_bits(data, i)
+    return value, i
 
 
 def sleb(data, i):
     """A signed LEB128 at `i`: (value, next index)."""
-    value = shift = 0
-    while True:
-        byte = data[i]
-        i += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return (value - (1 << shift) if byte & 0x40 else value), i
+    value, shift, byte, i = _leb_bits(data, i)
+    return (value - (1 << shift) if byte & 0x40 else value), i
 
 
 def demangle(names):
