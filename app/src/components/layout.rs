@@ -8,8 +8,10 @@ use domain::rights::Sections;
 
 use crate::{
     api::session::SignOut,
-    components::form::{CsrfField, FormError},
-    error::AppError,
+    components::{
+        form::{CsrfField, FormError},
+        post_form::failed_post,
+    },
     SessionContext,
 };
 
@@ -112,9 +114,7 @@ fn UserMenu() -> impl IntoView {
     let ctx = expect_context::<SessionContext>();
     // A failed plain post's error, read back from the address without a
     // base64 decoder (a `ServerAction` would bring one into every page).
-    let failed = use_context::<ServerActionError>()
-        .filter(|e| e.path() == SignOut::PATH)
-        .map(|e| Err(AppError::from_address(e.err())));
+    let failed = failed_post(SignOut::PATH).map(Err);
     let sign_out = Action::new_with_value(failed, |_: &()| SignOut {}.run_on_client());
     let error = Signal::derive(move || sign_out.value().get().and_then(Result::err));
     view! {

@@ -68,9 +68,7 @@ where
     /// The action, holding the error of a plain post to `S` that failed
     /// and sent the browser back here.
     pub fn new() -> Self {
-        let failed = use_context::<ServerActionError>()
-            .filter(|e| e.path() == S::PATH)
-            .map(|e| Err(AppError::from_address(e.err())));
+        let failed = failed_post(S::PATH).map(Err);
         Self {
             action: Action::new_with_value(failed, |body: &String| post(S::PATH, body.clone())),
             server_fn: PhantomData,
@@ -113,6 +111,15 @@ where
             {children()}
         </form>
     }
+}
+
+/// The error of a plain post to the server function at `path` that failed
+/// and sent the browser back to this page (`__path`, `__err` in its
+/// address), if there is one.
+pub fn failed_post(path: &str) -> Option<AppError> {
+    use_context::<ServerActionError>()
+        .filter(|e| e.path() == path)
+        .map(|e| AppError::from_address(e.err()))
 }
 
 /// The body a plain post of the form `ev` submits would carry (the

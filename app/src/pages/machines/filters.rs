@@ -57,13 +57,16 @@ pub fn FilterForm(fleet: Fleet) -> impl IntoView {
     // at once when the field loses the focus (a click elsewhere: a link
     // clicked is then the later navigation, and wins).
     let timer = StoredValue::new(None::<TimeoutHandle>);
+    let stop_timer = move || {
+        if let Some(t) = timer.try_update_value(Option::take).flatten() {
+            t.clear();
+        }
+    };
     let pending = StoredValue::new(None::<(&'static str, String)>);
     let flush = {
         let change = change.clone();
         move || {
-            if let Some(t) = timer.try_update_value(Option::take).flatten() {
-                t.clear();
-            }
+            stop_timer();
             let Some((field, value)) = pending.try_update_value(Option::take).flatten() else {
                 return;
             };
@@ -74,17 +77,11 @@ pub fn FilterForm(fleet: Fleet) -> impl IntoView {
         }
     };
     // Typing on a page that was left: nothing to follow any more.
-    on_cleanup(move || {
-        if let Some(t) = timer.try_update_value(Option::take).flatten() {
-            t.clear();
-        }
-    });
+    on_cleanup(stop_timer);
     let typed = {
         let flush = flush.clone();
         move |field: &'static str, value: String| {
-            if let Some(t) = timer.get_value() {
-                t.clear();
-            }
+            stop_timer();
             pending.set_value(Some((field, value)));
             let flush = flush.clone();
             let handle = set_timeout_with_handle(flush, Duration::from_millis(TYPING_MS));
