@@ -48,6 +48,10 @@ test("the master creates a user and a read-only role and attaches it", async ({ 
   // The starter scope in the form is already read-only (view:*).
   await newRole.getByRole("button", { name: "Create role" }).click();
   await expect(page.getByTestId("roles")).toContainText("read-only");
+  // Once there is a role, it can be attached from here too ("No role yet"
+  // before: server/tests/api/identity/admin_pages.rs).
+  await expect(page.getByTestId("no-roles")).toHaveCount(0);
+  await expect(page.locator("#attach-role")).toBeVisible();
 
   // Attached from the user's row on the Users page.
   await page.getByTestId("admin-nav").getByRole("link", { name: "Users" }).click();

@@ -170,6 +170,8 @@ test("Stacks: no New stack", async ({ page }) => {
   await open(page, "/stacks/new");
   await expect(page.getByTestId("may-not-create")).toBeVisible();
   await expect(page.locator("#new-stack")).toHaveCount(0);
+  // Nor the picker that fills a template in (it would list no backend).
+  await expect(page.getByTestId("picker")).toHaveCount(0);
   expect(await writeActions(page)).toEqual([]);
 });
 

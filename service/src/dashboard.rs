@@ -10,7 +10,7 @@
 //! - Activity: for the master, the newest audit events; for anyone else
 //!   their own actions, and, when they may read the audit log
 //!   (`view:audit`, `audit_log::read`'s rule), the events on the backends,
-//!   machines and keys they may see.
+//!   machines, keys and stacks they may see.
 //! - The checklist: for a caller who may add keys or backends.
 //!
 //! A caller who may see nothing gets 200 with empty sections and their own
@@ -209,6 +209,7 @@ fn view_right(resource: &str) -> Option<&'static str> {
         ["key", _] => Some("view:key"),
         ["backend", _] => Some("view:backend"),
         ["backend", _, "machine", _] => Some("view:machine"),
+        ["stack", _] => Some("view:alm.stack"),
         _ => None,
     }
 }
@@ -269,6 +270,7 @@ mod tests {
         assert_eq!(view_right("key/deploy"), Some("view:key"));
         assert_eq!(view_right("backend/b1"), Some("view:backend"));
         assert_eq!(view_right("backend/b1/machine/m1"), Some("view:machine"));
+        assert_eq!(view_right("stack/s1"), Some("view:alm.stack"));
         assert_eq!(view_right("account/someone@example.com"), None);
         assert_eq!(view_right("role/admin"), None);
         assert_eq!(view_right("*"), None);

@@ -266,3 +266,58 @@ async fn a_user_sees_only_the_backends_and_machines_their_role_shows() {
     let all: Vec<Value> = lists.concat();
     assert_eq!(counted(&d), by_state(&all), "{d}");
 }
+
+/// Someone who may read the audit log sees a stack's events among the
+/// activity when they may see the stack, and not otherwise.
+#[cfg(feature = "libvirt")]
+#[tokio::test]
+async fn a_stack_s_events_are_activity_for_those_who_may_see_it() {
+    let app = TestApp::signed_in().await;
+    crate::stacks::libvirt_backend(&app).await;
+    let stack = crate::stacks::apply(&app, crate::stacks::template("libvirt", "kvm", 1)).await;
+    let resource = format!("stack/{stack}");
+    identity::create_user_with_scope(
+        &app,
+        json!({"Statement": [{
+            "Effect": "Allow",
+            "Action": ["view:audit", "view:alm.stack"],
+            "Resource": ["*"]
+        }]}),
+    )
+    .await;
+    let user = basic(identity::USER_EMAIL, identity::USER_PASSWORD);
+    let about_the_stack = |d: &Value| {
+        d["activity"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["resource"] == resource.as_str() && a["action"] == "create:alm.stack")
+    };
+    let d = dashboard_as(&app, &user).await;
+    assert!(about_the_stack(&d), "{d}");
+
+    // Without the stack's view right, its events are not theirs to see.
+    let res = app
+        .api(
+            Method::GET,
+            &format!("/v3/user/{}/role", identity::USER),
+            None,
+        )
+        .await;
+    let role = res.json::<Value>().await.unwrap()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .api(
+            Method::PUT,
+            &format!("/v3/role/{role}"),
+            Some(json!({"name": "audit only", "scope": {"Statement": [{
+                "Effect": "Allow", "Action": ["view:audit"], "Resource": ["*"]
+            }]}})),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let d = dashboard_as(&app, &user).await;
+    assert!(!about_the_stack(&d), "{d}");
+}

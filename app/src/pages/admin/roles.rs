@@ -75,19 +75,29 @@ fn RolesSection() -> impl IntoView {
                                 }
                             }).collect_view()}
                         </div>
-                        <h3>"Attach a role"</h3>
-                        <PostForm action=attach attr:class="stacked narrow" attr:id="attach-role">
-                            <Csrf/>
-                            <FormError error=attach_error/>
-                            <KeepFields fields=&["username"]/>
-                            <label>"Username" <input name="username" required value={kept::<AttachRole>("username")}/></label>
-                            <label>"Role"
-                                <select name="role_id" required>
-                                    {rows.iter().map(|r| view! { <option value=r.id.clone()>{r.name.clone()}</option> }).collect_view()}
-                                </select>
-                            </label>
-                            <button type="submit">"Attach"</button>
-                        </PostForm>
+                        {if rows.is_empty() {
+                            view! {
+                                <p class="muted" data-testid="no-roles">
+                                    "No role yet: create one below, then attach it to a user here or on the Users page."
+                                </p>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <h3>"Attach a role"</h3>
+                                <PostForm action=attach attr:class="stacked narrow" attr:id="attach-role">
+                                    <Csrf/>
+                                    <FormError error=attach_error/>
+                                    <KeepFields fields=&["username"]/>
+                                    <label>"Username" <input name="username" required value={kept::<AttachRole>("username")}/></label>
+                                    <label>"Role"
+                                        <select name="role_id" required>
+                                            {rows.iter().map(|r| view! { <option value=r.id.clone()>{r.name.clone()}</option> }).collect_view()}
+                                        </select>
+                                    </label>
+                                    <button type="submit">"Attach"</button>
+                                </PostForm>
+                            }.into_any()
+                        }}
                     }.into_any(),
                     Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
                 }

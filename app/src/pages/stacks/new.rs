@@ -8,7 +8,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 
 use super::{
     editor::{fill, starter, PlanView, TemplateEditor},
-    picker::{picked_from, Picker},
+    picker::{picked_from, Picker, PickerData},
 };
 use crate::components::post_form::{PostAction, PostForm};
 use crate::components::title::PageTitle;
@@ -43,12 +43,12 @@ pub fn NewStackPage() -> impl IntoView {
     });
     let seeded = StoredValue::new(false);
     let may_create = load(|| (), |()| may_create_stack());
+    let picker = PickerData::from_address();
     view! {
         <PageTitle text="New stack"/>
         <section class="page stacks">
             <p class="crumbs"><A href="/stacks">"Stacks"</A> " /"</p>
             <h1>"New stack"</h1>
-            <Picker text/>
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     if !may_create.await.unwrap_or(false) {
@@ -68,6 +68,7 @@ pub fn NewStackPage() -> impl IntoView {
                         planned.get().filter(|(t, _)| *t == text.get()).map(|(_, p)| p)
                     });
                     view! {
+                        <Picker text data=picker/>
                         <PostForm action=apply attr:class="stacked" attr:id="new-stack">
                             <Csrf/>
                             <FormError error/>

@@ -9,9 +9,12 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use domain::inventory::BackendSummary;
+
 use super::editor::{cloud_of, fill, Picked};
-use crate::api::backends::{get_catalogue, list_backends, Choice};
-use crate::loaded::load;
+use crate::api::backends::{get_catalogue, list_backends, Catalogue, Choice};
+use crate::error::AppError;
+use crate::loaded::{load, Loaded};
 
 /// What the address's picker fields chose (`backend` is `<cloud>:<id>`).
 pub fn picked_from(get: impl Fn(&str) -> String) -> Picked {
@@ -28,26 +31,56 @@ pub fn picked_from(get: impl Fn(&str) -> String) -> Picked {
     }
 }
 
+/// The picker's resources (the user's backends, and the catalogue of the
+/// one chosen, first from the address), made at the page's top level so
+/// the server and the browser make them in the same order; the form itself
+/// shows only to someone who may create stacks.
+#[derive(Clone, Copy)]
+pub struct PickerData {
+    first: StoredValue<Picked>,
+    chosen: RwSignal<String>,
+    backends: Loaded<Result<Vec<BackendSummary>, AppError>>,
+    catalogue: Loaded<Result<Option<Catalogue>, AppError>>,
+}
+
+impl PickerData {
+    pub fn from_address() -> Self {
+        let query = use_query_map();
+        let first = query.with_untracked(|q| picked_from(|k| q.get(k).unwrap_or_default()));
+        let chosen = RwSignal::new(if first.backend.is_empty() {
+            String::new()
+        } else {
+            format!("{}:{}", first.cloud, first.backend)
+        });
+        let backends = load(|| (), |()| list_backends());
+        let catalogue = load(
+            move || chosen.get(),
+            |chosen| async move {
+                match chosen.split_once(':') {
+                    Some((_, id)) => get_catalogue(id.to_owned(), String::new()).await.map(Some),
+                    None => Ok(None),
+                }
+            },
+        );
+        Self {
+            first: StoredValue::new(first),
+            chosen,
+            backends,
+            catalogue,
+        }
+    }
+}
+
 /// The picker; fills `text` once hydrated.
 #[component]
-pub fn Picker(text: RwSignal<String>) -> impl IntoView {
-    let query = use_query_map();
-    let first = query.with_untracked(|q| picked_from(|k| q.get(k).unwrap_or_default()));
-    let chosen = RwSignal::new(if first.backend.is_empty() {
-        String::new()
-    } else {
-        format!("{}:{}", first.cloud, first.backend)
-    });
-    let backends = load(|| (), |()| list_backends());
-    let catalogue = load(
-        move || chosen.get(),
-        |chosen| async move {
-            match chosen.split_once(':') {
-                Some((_, id)) => get_catalogue(id.to_owned(), String::new()).await.map(Some),
-                None => Ok(None),
-            }
-        },
-    );
+pub fn Picker(text: RwSignal<String>, data: PickerData) -> impl IntoView {
+    let PickerData {
+        first,
+        chosen,
+        backends,
+        catalogue,
+    } = data;
+    let first = first.get_value();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         use leptos::wasm_bindgen::JsCast;
         ev.prevent_default();

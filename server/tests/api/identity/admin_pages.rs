@@ -166,6 +166,33 @@ async fn a_role_is_attachable_from_the_users_row() {
 }
 
 #[tokio::test]
+async fn the_roles_page_offers_attaching_only_once_there_is_a_role() {
+    let app = TestApp::signed_in().await;
+    let html = app.get_page("/admin/roles").await.text().await.unwrap();
+    assert!(html.contains("data-testid=\"no-roles\""), "{html}");
+    assert!(!html.contains("id=\"attach-role\""), "{html}");
+    let scope =
+        json!({"Statement": [{"Effect": "Allow", "Action": ["view:*"], "Resource": ["*"]}]});
+    let res = app
+        .api(
+            Method::POST,
+            "/v3/role",
+            Some(json!({"name": "first", "scope": scope})),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let html = app.get_page("/admin/roles").await.text().await.unwrap();
+    assert!(!html.contains("data-testid=\"no-roles\""), "{html}");
+    let form = &html[html
+        .find("id=\"attach-role\"")
+        .unwrap_or_else(|| panic!("{html}"))..];
+    assert!(
+        form[..form.find("</form>").unwrap()].contains(">first<"),
+        "{form}"
+    );
+}
+
+#[tokio::test]
 async fn revoking_a_token_asks_first() {
     let app = TestApp::signed_in().await;
     let res = app
