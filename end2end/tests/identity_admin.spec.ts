@@ -115,7 +115,11 @@ test("revoking a token asks first", async ({ page }) => {
   await form.getByLabel("Name").fill(name);
   await form.getByRole("button", { name: "Create token" }).click();
   await expect(page.getByTestId("new-token")).toBeVisible();
+  // The form is empty again for the next token.
+  await expect(form.getByLabel("Name")).toHaveValue("");
   const row = page.getByTestId("tokens").locator("tr", { hasText: name });
+  // Made, never used: no use on record (not its creation time again).
+  await expect(row.locator("td[data-label='Last used']")).toHaveText("no use recorded yet");
   await expect(row.getByRole("button", { name: `Revoke ${name}` })).toBeHidden();
   await row.locator("summary", { hasText: "Revoke" }).click();
   await row.getByRole("button", { name: `Revoke ${name}` }).click();

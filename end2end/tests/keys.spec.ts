@@ -78,6 +78,8 @@ test("a key is imported, generated, renamed and deleted on the Keys page", async
   await expect(page.getByTestId("generated-key").locator("textarea")).toHaveValue(
     /BEGIN OPENSSH PRIVATE KEY/,
   );
+  // The form is empty again for the next key (its name would now be taken).
+  await expect(generateForm.getByLabel("Name")).toHaveValue("");
   await open(page, "/keys");
   await expect(page.getByTestId("generated-key")).toHaveCount(0);
 

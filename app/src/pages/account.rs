@@ -33,6 +33,9 @@ pub fn AccountPage() -> impl IntoView {
     let pw_form = NodeRef::new();
     reset_on_success(change, pw_form);
     let token_error = Signal::derive(move || create.value().get().and_then(Result::err));
+    // The new token shows above the form, which is empty again for the next.
+    let token_form = NodeRef::new();
+    reset_on_success(create, token_form);
     let revoke_error = Signal::derive(move || revoke.value().get().and_then(Result::err));
     let new_token = move || create.value().get().and_then(Result::ok);
     // What a plain form post (no JavaScript) created.
@@ -69,7 +72,7 @@ pub fn AccountPage() -> impl IntoView {
                                             <td data-label="Name">{t.name.clone()}</td>
                                             <td data-label="Created">{utc(t.created_at)}</td>
                                             <td data-label="Expires">{t.expires_at.map(utc).unwrap_or_else(|| "never".into())}</td>
-                                            <td data-label="Last used">{utc(t.last_used_at)}</td>
+                                            <td data-label="Last used">{last_used(t.created_at, t.last_used_at)}</td>
                                             <td>
                                                 <ConfirmAction summary="Revoke" warning="Whatever uses this token is refused from now on.">
                                                     <ActionButton action=revoke fields=vec![("id", t.id.clone())] class="danger">{format!("Revoke {}", t.name)}</ActionButton>
@@ -84,7 +87,7 @@ pub fn AccountPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-            <PostForm action=create attr:class="stacked narrow" attr:id="new-token">
+            <PostForm action=create node_ref=token_form attr:class="stacked narrow" attr:id="new-token">
                 <Csrf/>
                 <FormError error=token_error fields=&["name", "ttl_days", "scope"]/>
                 <KeepFields fields=&["name", "ttl_days", "scope"]/>
@@ -115,5 +118,28 @@ pub fn AccountPage() -> impl IntoView {
             })}
             </Transition>
         </section>
+    }
+}
+
+/// A token's last use: a token's clock starts at its creation (the 90 days
+/// count from there), and a use is recorded to the minute, so a token whose
+/// last use is its creation has no use on record.
+fn last_used(created_at: i64, last_used_at: i64) -> String {
+    if last_used_at <= created_at {
+        "no use recorded yet".into()
+    } else {
+        utc(last_used_at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::last_used;
+
+    #[test]
+    fn a_token_used_since_its_creation_shows_when() {
+        assert_eq!(last_used(1_000, 1_000), "no use recorded yet");
+        assert_ne!(last_used(1_000, 61_000), "no use recorded yet");
+        assert!(last_used(0, 1_796_457_600_000).starts_with("2026-12-05"));
     }
 }

@@ -81,6 +81,10 @@ pub fn KeysPage() -> impl IntoView {
     let import_form = NodeRef::new();
     reset_on_success(import, import_form);
     let generate_error = Signal::derive(move || generate.value().get().and_then(Result::err));
+    // A generated key's name leaves the form with the answer (the key is
+    // shown above it), so the next key starts from an empty form.
+    let generate_form = NodeRef::new();
+    reset_on_success(generate, generate_form);
     let rename_error = Signal::derive(move || actions.rename.value().get().and_then(Result::err));
     let default_error =
         Signal::derive(move || actions.set_default.value().get().and_then(Result::err));
@@ -139,7 +143,7 @@ pub fn KeysPage() -> impl IntoView {
 
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    may_create.await.then(|| view! { <NewKeyForms import import_form import_error generate generate_error generated/> })
+                    may_create.await.then(|| view! { <NewKeyForms import import_form import_error generate generate_form generate_error generated/> })
                 })}
             </Transition>
         </section>
@@ -153,6 +157,7 @@ fn NewKeyForms(
     import_form: NodeRef<leptos::html::Form>,
     import_error: Signal<Option<crate::error::AppError>>,
     generate: PostAction<GenerateKey>,
+    generate_form: NodeRef<leptos::html::Form>,
     generate_error: Signal<Option<crate::error::AppError>>,
     generated: LoadedOnce<Option<crate::api::keys::NewKey>>,
 ) -> impl IntoView {
@@ -194,7 +199,7 @@ fn NewKeyForms(
                             }
                         },
                     )}
-                    <PostForm action=generate attr:class="stacked" attr:id="generate-key">
+                    <PostForm action=generate node_ref=generate_form attr:class="stacked" attr:id="generate-key">
                         <Csrf/>
                         <FormError error=generate_error fields=&["id", "algorithm"] labels=&[("id", "Name")]/>
                         <KeepFields fields=&["id"]/>

@@ -10,7 +10,7 @@ use crate::{
     components::{
         action_button::ActionButton,
         confirm::ConfirmAction,
-        form::{kept, Csrf, FieldError, FormError, KeepFields},
+        form::{kept, reset_on_success, Csrf, FieldError, FormError, KeepFields},
     },
 };
 
@@ -31,6 +31,9 @@ pub fn OAuthPage() -> impl IntoView {
 fn OAuthSection() -> impl IntoView {
     let create = PostAction::<CreateOauthClient>::new();
     let delete = PostAction::<DeleteOauthClient>::new();
+    // The new client shows above the form, which is empty again for the next.
+    let create_form = NodeRef::new();
+    reset_on_success(create, create_form);
     let clients = load(
         move || (create.version().get(), delete.version().get()),
         |_| list_oauth_clients(),
@@ -77,7 +80,7 @@ fn OAuthSection() -> impl IntoView {
                 }
             })}
         </Transition>
-        <PostForm action=create attr:class="stacked narrow" attr:id="new-client">
+        <PostForm action=create node_ref=create_form attr:class="stacked narrow" attr:id="new-client">
             <Csrf/>
             <FormError error fields=&["name"]/>
             <KeepFields fields=&["name"]/>
