@@ -248,6 +248,10 @@ pub struct FleetPage {
     pub backends: Vec<Choice>,
     /// Stacks with machines the caller may see, by nickname.
     pub stacks: Vec<Choice>,
+    /// Backends the caller may create machines on (enabled, their provider
+    /// creates machines, `create:machine` allowed), by title.
+    #[serde(default)]
+    pub create_on: Vec<Choice>,
     /// The columns the caller chose to see (their saved choice, or
     /// [`DEFAULT_COLUMNS`]), each one of [`COLUMNS`].
     pub columns: Vec<String>,
@@ -376,6 +380,7 @@ mod tests {
             counts: vec![],
             backends: vec![],
             stacks: vec![],
+            create_on: vec![],
             columns: vec![],
         };
         assert_eq!(page(1, 50, 10_214).range_label(), "1–50 of 10,214");

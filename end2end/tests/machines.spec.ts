@@ -34,6 +34,20 @@ test("EC2 and bare metal in one list: a machine is created, changes state withou
     await form.getByLabel(/API URL/).fill(MOTO);
   });
 
+  // The Machines page leads to the same Create machine page as the
+  // backend's row (for every backend that creates machines).
+  const createHref = await page
+    .getByTestId("backends")
+    .locator("tr", { hasText: EC2 })
+    .getByRole("link", { name: "Create machine" })
+    .getAttribute("href");
+  await open(page, "/machines");
+  const offered = await page
+    .locator("a[data-testid=create-machine], [data-testid=create-machine] a")
+    .evaluateAll((links) => links.map((a) => a.getAttribute("href")));
+  expect(offered).toContain(createHref);
+  await open(page, "/backends");
+
   // Create on EC2 from moto's own sizes and images.
   const name = `e2e-${test.info().project.name}`;
   await page.getByTestId("backends").locator("tr", { hasText: EC2 }).getByRole("link", { name: "Create machine" }).click();

@@ -190,6 +190,7 @@ test("Machines list (Machines work): no bulk or row action", async ({ page }) =>
   await signIn(page, reader());
   await open(page, "/machines");
   await expect(page.getByTestId("machines")).toContainText(HOST());
+  await expect(page.getByTestId("create-machine")).toHaveCount(0);
   expect(await writeActions(page)).toEqual([]);
 });
 

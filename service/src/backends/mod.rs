@@ -120,12 +120,18 @@ pub(crate) fn summary(b: &StoredBackend) -> BackendSummary {
         poll_interval: b.poll_interval,
         apikey: b.apikey.clone(),
         apiurl: b.apiurl.clone(),
-        can_create: b.enabled
-            && Provider::parse(&b.provider)
-                .and_then(::cloud::capabilities_of)
-                .is_some_and(|c| c.create),
+        can_create: can_create(b),
         default_image: settings::default_image(b),
     }
+}
+
+/// Whether machines can be created on `b` at all: it is enabled and its
+/// provider's driver creates machines (the caller's right is apart).
+pub(crate) fn can_create(b: &StoredBackend) -> bool {
+    b.enabled
+        && Provider::parse(&b.provider)
+            .and_then(::cloud::capabilities_of)
+            .is_some_and(|c| c.create)
 }
 
 /// The stored backend `id`, or 404 naming it (no rights checked: the

@@ -196,6 +196,15 @@ async fn answer(
         .collect();
     backend_choices
         .sort_by(|a, b| (a.label.to_lowercase(), &a.id).cmp(&(b.label.to_lowercase(), &b.id)));
+    let mut create_on: Vec<Choice> = backends
+        .values()
+        .filter(|b| may_create_on(actor, b))
+        .map(|b| Choice {
+            id: b.id.clone(),
+            label: b.title.clone(),
+        })
+        .collect();
+    create_on.sort_by(|a, b| (a.label.to_lowercase(), &a.id).cmp(&(b.label.to_lowercase(), &b.id)));
     let mut stack_choices: Vec<Choice> = scanned.stacks_seen.values().cloned().collect();
     stack_choices
         .sort_by(|a, b| (a.label.to_lowercase(), &a.id).cmp(&(b.label.to_lowercase(), &b.id)));
@@ -214,6 +223,7 @@ async fn answer(
             })
             .collect(),
         backends: backend_choices,
+        create_on,
         stacks: stack_choices,
         columns: super::fleet_columns(services, actor).await?,
     })
@@ -238,4 +248,12 @@ async fn stacks_of(services: &Services, actor: &Actor) -> Result<Stacks, ErrorKi
         );
     }
     Ok(stacks)
+}
+
+/// Whether `actor` may create machines on `b` from the Machines page: `b`
+/// can create machines, and `create:machine` is allowed on its machines
+/// (`machine_actions::create`'s check).
+fn may_create_on(actor: &Actor, b: &StoredBackend) -> bool {
+    let machines = format!("{}/machine/*", domain::resource::backend(&b.id));
+    crate::backends::can_create(b) && authz::decide(actor, "create:machine", &machines).is_allowed()
 }

@@ -12,6 +12,7 @@
 
 mod bulk;
 mod columns;
+mod create_link;
 mod filters;
 mod packed;
 mod pager;
@@ -41,6 +42,7 @@ use crate::{
 };
 use bulk::BulkBar;
 use columns::ColumnChooser;
+use create_link::CreateMachine;
 use filters::{FilterForm, StateCounters};
 use pager::Pager;
 use state::{key_of, Fleet, RowStatus};
@@ -229,6 +231,7 @@ fn Body(fleet: Fleet) -> impl IntoView {
     };
     let matched = move || fleet.page.with(|p| p.as_ref().map_or(0, |p| p.matched));
     view! {
+        <CreateMachine fleet/>
         <FilterForm fleet/>
         <p class="placeholder" data-testid="no-machines" hidden=move || total() != 0>
             "No machines yet. Machines appear here once a backend is added on the "

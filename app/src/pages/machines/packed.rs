@@ -60,6 +60,7 @@ struct Wire {
     counts: Vec<StateCount>,
     backends: Vec<Choice>,
     stacks: Vec<Choice>,
+    create_on: Vec<Choice>,
     columns: Vec<String>,
 }
 
@@ -155,7 +156,7 @@ impl Serialize for Packed {
         let rows: Vec<Row> = (page.rows.iter().cloned())
             .map(|row| Row::pack(row, &page.backends))
             .collect();
-        let mut wire = serializer.serialize_struct("Wire", 8)?;
+        let mut wire = serializer.serialize_struct("Wire", 9)?;
         wire.serialize_field("query", &page.query)?;
         wire.serialize_field("rows", &rows)?;
         wire.serialize_field("matched", &page.matched)?;
@@ -163,6 +164,7 @@ impl Serialize for Packed {
         wire.serialize_field("counts", &page.counts)?;
         wire.serialize_field("backends", &page.backends)?;
         wire.serialize_field("stacks", &page.stacks)?;
+        wire.serialize_field("create_on", &page.create_on)?;
         wire.serialize_field("columns", &page.columns)?;
         wire.end()
     }
@@ -181,6 +183,7 @@ impl<'de> Deserialize<'de> for Packed {
             counts: wire.counts,
             backends: wire.backends,
             stacks: wire.stacks,
+            create_on: wire.create_on,
             columns: wire.columns,
         }))
     }
@@ -250,6 +253,10 @@ mod tests {
                 },
             ],
             stacks: vec![],
+            create_on: vec![Choice {
+                id: "b1".into(),
+                label: "Bench \"EC2\"".into(),
+            }],
             columns: vec!["state".into()],
         };
         let packed = serde_json::to_string(&Packed(page.clone())).unwrap();

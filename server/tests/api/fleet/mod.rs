@@ -7,6 +7,7 @@
 //! peer otherwise).
 
 mod columns;
+mod create_on;
 mod doors;
 mod filters;
 mod list_cache;
