@@ -6,10 +6,9 @@
 //! hydrated, choosing a backend loads its catalogue at once and "Fill in"
 //! rewrites the text being edited.
 
+use domain::inventory::BackendSummary;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-
-use domain::inventory::BackendSummary;
 
 use super::editor::{cloud_of, fill, Picked};
 use crate::api::backends::{get_catalogue, list_backends, Catalogue, Choice};
