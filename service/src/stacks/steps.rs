@@ -185,6 +185,19 @@ async fn make(
     let on_behalf_of = format!("stack {}", stack.nickname);
     let (machine, _) =
         provision::provision(services, backend, driver, &spec, &on_behalf_of).await?;
+    let what = format!(
+        "{} ({}, {}, {})",
+        spec.name, spec.size, spec.image, spec.location
+    );
+    audit_machine(
+        services,
+        stack,
+        "create:machine",
+        &backend.id,
+        &machine.id,
+        &what,
+    )
+    .await;
     // Tagged where the provider has tags (Mobingi found instances so).
     if driver.capabilities().tag {
         notes.push(tag(driver, &machine.id, stack).await);
@@ -226,6 +239,7 @@ pub async fn destroy(
     };
     match outcome {
         Ok(note) => {
+            audit_machine(services, stack, "destroy:machine", &backend.id, &id, note).await;
             if let Err(e) = services
                 .db
                 .set_machine_state(&backend.id, &id, "terminated")
@@ -242,5 +256,34 @@ pub async fn destroy(
             finish(services, stack, s, STEP_FAILED, Some(&id), &e.to_string()).await;
             false
         }
+    }
+}
+
+/// Records in the audit log what the stack did to one of its machines,
+/// as the stack (`stack <nickname>`, the name its machines are made on
+/// behalf of), so the machine's own activity shows it. A failure to record
+/// is logged: the machine is made, or gone, either way.
+async fn audit_machine(
+    services: &Services,
+    stack: &Stack,
+    action: &str,
+    backend_id: &str,
+    machine_id: &str,
+    detail: &str,
+) {
+    let by = format!("stack {}", stack.nickname);
+    let resource = domain::resource::machine(backend_id, machine_id);
+    let recorded = crate::audit::record(
+        services,
+        &by,
+        "",
+        action,
+        &resource,
+        crate::audit::outcome::SUCCESS,
+        detail,
+    )
+    .await;
+    if let Err(e) = recorded {
+        tracing::warn!(error = %e, %resource, "cannot record a stack's machine in the audit log");
     }
 }

@@ -4,6 +4,8 @@
 
 #[cfg(feature = "libvirt")]
 mod agents;
+#[cfg(feature = "libvirt")]
+mod audit;
 mod ec2;
 mod ec2_update;
 #[cfg(feature = "libvirt")]
