@@ -33,6 +33,17 @@ pub struct MachineSpec {
     pub key: Option<StoredKey>,
 }
 
+impl MachineSpec {
+    /// What a machine's `create:machine` audit entry says of it:
+    /// `name (size, image, location)`.
+    pub fn audit_detail(&self) -> String {
+        format!(
+            "{} ({}, {}, {})",
+            self.name, self.size, self.image, self.location
+        )
+    }
+}
+
 /// Creates a machine on `backend` through `driver` for `on_behalf_of` (an
 /// audit name): records the intent, asks the provider, records its answer,
 /// stores the machine as the provider first reports it and associates the

@@ -193,10 +193,7 @@ pub async fn create(
         actor,
         "create:machine",
         &resource::machine(backend_id, &machine.id),
-        &format!(
-            "{} ({}, {}, {})",
-            spec.name, spec.size, spec.image, spec.location
-        ),
+        &spec.audit_detail(),
     )
     .await?;
     let script_run = match script {

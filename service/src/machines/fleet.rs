@@ -194,8 +194,7 @@ async fn answer(
             label: b.title.clone(),
         })
         .collect();
-    backend_choices
-        .sort_by(|a, b| (a.label.to_lowercase(), &a.id).cmp(&(b.label.to_lowercase(), &b.id)));
+    by_label(&mut backend_choices);
     let mut create_on: Vec<Choice> = backends
         .values()
         .filter(|b| may_create_on(actor, b))
@@ -204,10 +203,9 @@ async fn answer(
             label: b.title.clone(),
         })
         .collect();
-    create_on.sort_by(|a, b| (a.label.to_lowercase(), &a.id).cmp(&(b.label.to_lowercase(), &b.id)));
+    by_label(&mut create_on);
     let mut stack_choices: Vec<Choice> = scanned.stacks_seen.values().cloned().collect();
-    stack_choices
-        .sort_by(|a, b| (a.label.to_lowercase(), &a.id).cmp(&(b.label.to_lowercase(), &b.id)));
+    by_label(&mut stack_choices);
     Ok(FleetPage {
         query: answered,
         rows,
@@ -256,4 +254,10 @@ async fn stacks_of(services: &Services, actor: &Actor) -> Result<Stacks, ErrorKi
 fn may_create_on(actor: &Actor, b: &StoredBackend) -> bool {
     let machines = format!("{}/machine/*", domain::resource::backend(&b.id));
     crate::backends::can_create(b) && authz::decide(actor, "create:machine", &machines).is_allowed()
+}
+
+/// Sorts a filter's choices as people read them: by label, case aside,
+/// then by id.
+fn by_label(choices: &mut [Choice]) {
+    choices.sort_by(|a, b| (a.label.to_lowercase(), &a.id).cmp(&(b.label.to_lowercase(), &b.id)));
 }

@@ -182,20 +182,15 @@ async fn make(
         location,
         key,
     };
-    let on_behalf_of = format!("stack {}", stack.nickname);
     let (machine, _) =
-        provision::provision(services, backend, driver, &spec, &on_behalf_of).await?;
-    let what = format!(
-        "{} ({}, {}, {})",
-        spec.name, spec.size, spec.image, spec.location
-    );
+        provision::provision(services, backend, driver, &spec, &on_behalf_of(stack)).await?;
     audit_machine(
         services,
         stack,
         "create:machine",
         &backend.id,
         &machine.id,
-        &what,
+        &spec.audit_detail(),
     )
     .await;
     // Tagged where the provider has tags (Mobingi found instances so).
@@ -259,10 +254,16 @@ pub async fn destroy(
     }
 }
 
+/// The name a stack acts under, for its machines and the audit log:
+/// `stack <nickname>`.
+fn on_behalf_of(stack: &Stack) -> String {
+    format!("stack {}", stack.nickname)
+}
+
 /// Records in the audit log what the stack did to one of its machines,
-/// as the stack (`stack <nickname>`, the name its machines are made on
-/// behalf of), so the machine's own activity shows it. A failure to record
-/// is logged: the machine is made, or gone, either way.
+/// as the stack ([`on_behalf_of`]), so the machine's own activity shows
+/// it. A failure to record is logged: the machine is made, or gone, either
+/// way.
 async fn audit_machine(
     services: &Services,
     stack: &Stack,
@@ -271,11 +272,10 @@ async fn audit_machine(
     machine_id: &str,
     detail: &str,
 ) {
-    let by = format!("stack {}", stack.nickname);
     let resource = domain::resource::machine(backend_id, machine_id);
     let recorded = crate::audit::record(
         services,
-        &by,
+        &on_behalf_of(stack),
         "",
         action,
         &resource,
