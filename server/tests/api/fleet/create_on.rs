@@ -7,25 +7,9 @@ use super::*;
 /// An enabled DigitalOcean backend `id` with no machines, straight into
 /// the store (its address answers nothing: a poll only marks it failing).
 async fn enabled_backend(app: &TestApp, id: &str, title: &str) {
-    let backend = StoredBackend {
-        id: id.to_owned(),
-        title: title.to_owned(),
-        provider: "digitalocean".into(),
-        region: None,
-        apikey: None,
-        apiurl: Some("http://127.0.0.1:9".into()),
-        config: "{}".into(),
-        secret_sealed: None,
-        enabled: true,
-        state: "online".into(),
-        state_reason: None,
-        poll_interval: 3_600_000,
-        polled_at: None,
-        created_at: 1_700_000_000_000,
-    };
     app.services()
         .db
-        .insert_backend(&backend, &[])
+        .insert_backend(&do_backend(id, title, true), &[])
         .await
         .unwrap();
 }

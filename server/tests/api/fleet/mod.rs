@@ -162,22 +162,7 @@ impl Seed {
 /// stay as written) with the machines `seeds` describe, ids `<id>-m<n>`,
 /// written straight to the store.
 pub async fn seed_backend(app: &TestApp, id: &str, title: &str, seeds: &[Seed]) {
-    let backend = StoredBackend {
-        id: id.to_owned(),
-        title: title.to_owned(),
-        provider: "digitalocean".into(),
-        region: None,
-        apikey: None,
-        apiurl: Some("http://127.0.0.1:9".into()),
-        config: "{}".into(),
-        secret_sealed: None,
-        enabled: false,
-        state: "disabled".into(),
-        state_reason: None,
-        poll_interval: 3_600_000,
-        polled_at: None,
-        created_at: 1_700_000_000_000,
-    };
+    let backend = do_backend(id, title, false);
     let machines: Vec<StoredMachine> = seeds
         .iter()
         .enumerate()
@@ -193,6 +178,27 @@ pub async fn seed_backend(app: &TestApp, id: &str, title: &str, seeds: &[Seed]) 
         .replace_machines(id, &machines)
         .await
         .unwrap();
+}
+
+/// A DigitalOcean backend `id` as stored, enabled (`online`) or not
+/// (`disabled`); its address answers nothing.
+pub fn do_backend(id: &str, title: &str, enabled: bool) -> StoredBackend {
+    StoredBackend {
+        id: id.to_owned(),
+        title: title.to_owned(),
+        provider: "digitalocean".into(),
+        region: None,
+        apikey: None,
+        apiurl: Some("http://127.0.0.1:9".into()),
+        config: "{}".into(),
+        secret_sealed: None,
+        enabled,
+        state: if enabled { "online" } else { "disabled" }.into(),
+        state_reason: None,
+        poll_interval: 3_600_000,
+        polled_at: None,
+        created_at: 1_700_000_000_000,
+    }
 }
 
 /// `GET /machines?<query>` as the signed-in master: the page and its

@@ -140,19 +140,24 @@ async fn the_audit_page_pages_on_the_server_keeping_the_filter() {
     assert!(second.contains(">r0<") || second.contains("r0"));
 }
 
-#[tokio::test]
-async fn a_role_is_attachable_from_the_users_row() {
-    let app = with_user(Some("read-only")).await;
+/// A role named `name` of `view:*` on everything, made by the master.
+async fn create_read_only_role(app: &TestApp, name: &str) {
     let scope =
         json!({"Statement": [{"Effect": "Allow", "Action": ["view:*"], "Resource": ["*"]}]});
     let res = app
         .api(
             Method::POST,
             "/v3/role",
-            Some(json!({"name": "second", "scope": scope})),
+            Some(json!({"name": name, "scope": scope})),
         )
         .await;
     assert_eq!(res.status(), 200);
+}
+
+#[tokio::test]
+async fn a_role_is_attachable_from_the_users_row() {
+    let app = with_user(Some("read-only")).await;
+    create_read_only_role(&app, "second").await;
     let html = app.get_page("/admin/users").await.text().await.unwrap();
     let form = html
         .split("data-testid=\"attach-role\"")
@@ -171,16 +176,7 @@ async fn the_roles_page_offers_attaching_only_once_there_is_a_role() {
     let html = app.get_page("/admin/roles").await.text().await.unwrap();
     assert!(html.contains("data-testid=\"no-roles\""), "{html}");
     assert!(!html.contains("id=\"attach-role\""), "{html}");
-    let scope =
-        json!({"Statement": [{"Effect": "Allow", "Action": ["view:*"], "Resource": ["*"]}]});
-    let res = app
-        .api(
-            Method::POST,
-            "/v3/role",
-            Some(json!({"name": "first", "scope": scope})),
-        )
-        .await;
-    assert_eq!(res.status(), 200);
+    create_read_only_role(&app, "first").await;
     let html = app.get_page("/admin/roles").await.text().await.unwrap();
     assert!(!html.contains("data-testid=\"no-roles\""), "{html}");
     let form = &html[html
