@@ -225,6 +225,7 @@ pub async fn apply(
         "on_failure": if options.keep_on_failure { "keep" } else { "rollback" },
     })
     .to_string();
+    let change = status::change(&id, CREATE_IN_PROGRESS, "the stack was created");
     let begun = services
         .db
         .begin_operation(
@@ -238,6 +239,7 @@ pub async fn apply(
                 expected_version: None,
                 new_version: None,
                 now,
+                status_event: &change.to_string(),
             },
         )
         .await
@@ -246,7 +248,7 @@ pub async fn apply(
         return Err(internal("a new stack's operation did not begin"));
     }
     steps.journal(services, &id, &op_id, now).await?;
-    status::record(services, &id, CREATE_IN_PROGRESS, "the stack was created").await;
+    status::publish(services, &id, &change).await;
     runner::spawn(services.clone(), id.clone());
     crate::audit::success(
         services,
@@ -288,6 +290,7 @@ pub async fn delete(
     }
     let op_id = uuid::Uuid::new_v4().simple().to_string();
     let now = services.now();
+    let change = status::change(stack_id, DELETE_IN_PROGRESS, "deleting");
     let begun = services
         .db
         .begin_operation(
@@ -301,6 +304,7 @@ pub async fn delete(
                 expected_version: None,
                 new_version: None,
                 now,
+                status_event: &change.to_string(),
             },
         )
         .await
@@ -315,7 +319,7 @@ pub async fn delete(
     }
     .journal(services, stack_id, &op_id, now)
     .await?;
-    status::record(services, stack_id, DELETE_IN_PROGRESS, "deleting").await;
+    status::publish(services, stack_id, &change).await;
     runner::spawn(services.clone(), stack_id.to_owned());
     crate::audit::success(
         services,

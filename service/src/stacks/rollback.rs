@@ -67,12 +67,15 @@ async fn enter(services: &Services, stack: &Stack, from: &str, to: &str) -> Resu
     if stack.status == to {
         return Ok(());
     }
-    services
+    let change = change(&stack.id, to, "a machine could not be created");
+    let changed = services
         .db
-        .set_stack_status(&stack.id, &[from], to, services.now())
+        .set_stack_status(&stack.id, &[from], to, services.now(), &change.to_string())
         .await
         .map_err(internal)?;
-    record(services, &stack.id, to, "a machine could not be created").await;
+    if changed {
+        publish(services, &stack.id, &change).await;
+    }
     Ok(())
 }
 

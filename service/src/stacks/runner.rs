@@ -9,7 +9,7 @@ use std::time::Duration;
 use domain::{stacks::Template, ErrorKind};
 use futures_util::future::join_all;
 use serde_json::json;
-use store::stacks::{Operation, Stack, Step, STEP_DONE};
+use store::stacks::{EndOperation, Operation, Stack, Step, STEP_DONE};
 use tokio_util::sync::CancellationToken;
 
 use super::{rollback, status::*, steps, LEASE_KIND};
@@ -323,7 +323,7 @@ pub(super) async fn run_destroys(
     Ok(ran.into_iter().all(|ok| ok))
 }
 
-/// Ends the operation with status `to` (and its log entry).
+/// Ends the operation with status `to`, its log entry in the same write.
 pub(super) async fn end(
     services: &Services,
     stack: &Stack,
@@ -332,13 +332,20 @@ pub(super) async fn end(
     deleted: bool,
     why: &str,
 ) -> Result<(), ErrorKind> {
+    let change = change(&stack.id, to, why);
+    let end = EndOperation {
+        to,
+        deleted,
+        now: services.now(),
+        status_event: &change.to_string(),
+    };
     let ended = services
         .db
-        .end_operation(&stack.id, &op.id, to, deleted, services.now())
+        .end_operation(&stack.id, &op.id, &end)
         .await
         .map_err(internal)?;
     if ended {
-        record(services, &stack.id, to, why).await;
+        publish(services, &stack.id, &change).await;
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use domain::{events::EventKind, resource};
 use serde_json::json;
+use store::stacks::STATUS_EVENT;
 
 use crate::{
     events::{publish_or_log, Change},
@@ -60,16 +61,28 @@ pub const CREATE_MACHINE: &str = "create_machine";
 /// A step destroying a machine.
 pub const DESTROY_MACHINE: &str = "destroy_machine";
 
-/// Records a status change of a stack (its log and `stack.changed`).
+/// Records a status of a stack that changes nothing stored (its log and
+/// `stack.changed`): `CREATE_FAILED` on the way to a rollback.
 pub async fn record(services: &Services, stack_id: &str, status: &str, reason: &str) {
-    let detail = json!({ "stack_id": stack_id, "status": status, "reason": reason });
-    log(services, stack_id, "status", &detail).await;
+    let detail = change(stack_id, status, reason);
+    log(services, stack_id, STATUS_EVENT, &detail).await;
+    publish(services, stack_id, &detail).await;
+}
+
+/// A status change's event, as logged (with the change, in its
+/// transaction) and published.
+pub fn change(stack_id: &str, status: &str, reason: &str) -> serde_json::Value {
+    json!({ "stack_id": stack_id, "status": status, "reason": reason })
+}
+
+/// Publishes `stack.changed` for a status change stored with its event.
+pub async fn publish(services: &Services, stack_id: &str, change: &serde_json::Value) {
     publish_or_log(
         services,
         vec![Change::new(
             EventKind::StackChanged,
             resource::stack(stack_id),
-            &detail,
+            change,
         )],
     )
     .await;

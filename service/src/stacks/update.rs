@@ -137,6 +137,13 @@ pub async fn update(
     };
     let op_id = uuid::Uuid::new_v4().simple().to_string();
     let detail = serde_json::json!({ PREVIOUS_VERSION: stack.version_id }).to_string();
+    let why = format!(
+        "updating to version {}: {} machine(s) to create, {} to destroy",
+        version.version_id,
+        steps.create.len(),
+        steps.destroy.len()
+    );
+    let change = change(stack_id, UPDATE_IN_PROGRESS, &why);
     let begun = services
         .db
         .begin_operation(
@@ -150,6 +157,7 @@ pub async fn update(
                 expected_version: Some(&stack.version_id),
                 new_version: Some(&version),
                 now,
+                status_event: &change.to_string(),
             },
         )
         .await
@@ -163,13 +171,7 @@ pub async fn update(
         return Err(super::busy(services, stack_id).await);
     }
     steps.journal(services, stack_id, &op_id, now).await?;
-    let why = format!(
-        "updating to version {}: {} machine(s) to create, {} to destroy",
-        version.version_id,
-        steps.create.len(),
-        steps.destroy.len()
-    );
-    record(services, stack_id, UPDATE_IN_PROGRESS, &why).await;
+    publish(services, stack_id, &change).await;
     runner::spawn(services.clone(), stack_id.to_owned());
     crate::audit::success(
         services,

@@ -2,8 +2,45 @@
 
 use sqlx::Row;
 
-use super::*;
+use super::{log::insert_event, *};
 use crate::{Db, StoreError};
+
+/// An operation to begin ([`Db::begin_operation`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BeginOperation<'a> {
+    /// `create`, `update`, `delete`, ...
+    pub kind: &'a str,
+    /// Its id.
+    pub id: &'a str,
+    /// Its parameters, JSON.
+    pub detail: &'a str,
+    /// The statuses it may begin from.
+    pub from: &'a [&'a str],
+    /// The status it sets (`UPDATE_IN_PROGRESS`).
+    pub to: &'a str,
+    /// Refuse unless the stack's current version is this one (the update's
+    /// `expected_version_id`).
+    pub expected_version: Option<&'a str>,
+    /// A version stored, and made current, only if the operation begins.
+    pub new_version: Option<&'a NewVersion>,
+    /// Unix ms.
+    pub now: i64,
+    /// The `status` event logged with the change (JSON).
+    pub status_event: &'a str,
+}
+
+/// How an operation ends ([`Db::end_operation`]).
+#[derive(Debug, Clone, Copy)]
+pub struct EndOperation<'a> {
+    /// The status it sets (`CREATE_COMPLETE`).
+    pub to: &'a str,
+    /// The stack is deleted too (kept as such).
+    pub deleted: bool,
+    /// Unix ms.
+    pub now: i64,
+    /// The `status` event logged with the change (JSON).
+    pub status_event: &'a str,
+}
 
 impl Db {
     /// Stores a new stack with its first version (made current), in one
@@ -83,17 +120,20 @@ impl Db {
     }
 
     /// Sets a live stack's status to `to` if it is one of `from`
-    /// (compare-and-set): `true` when it was.
+    /// (compare-and-set), logging `status_event` (the change's `status`
+    /// event, JSON) in the same transaction: `true` when it was.
     pub async fn set_stack_status(
         &self,
         id: &str,
         from: &[&str],
         to: &str,
         now: i64,
+        status_event: &str,
     ) -> Result<bool, StoreError> {
         if from.is_empty() {
             return Ok(false);
         }
+        let mut tx = self.write_tx().await?;
         let sql = format!(
             "UPDATE stacks SET status = $1, updated_at = $2 \
              WHERE id = $3 AND deleted_at IS NULL AND status IN ({})",
@@ -103,15 +143,20 @@ impl Db {
         for status in from {
             query = query.bind(*status);
         }
-        Ok(query.execute(self.pool()).await?.rows_affected() == 1)
+        if query.execute(&mut *tx).await?.rows_affected() != 1 {
+            return Ok(false);
+        }
+        insert_event(&mut tx, id, now, STATUS_EVENT, status_event).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Begins operation `op` on live stack `stack_id`: `true` when no
     /// operation was running, the status was one of `op.from` and the
     /// current version was `op.expected_version` (when given). Then the
     /// status is `op.to`, the operation is recorded and `op.new_version`
-    /// (if any) stored and made current, all in one transaction; otherwise
-    /// nothing changes. Of any number of callers at once, one wins.
+    /// (if any) stored and made current, and `op.status_event` logged, all
+    /// in one transaction; otherwise nothing changes. Of any number of callers at once, one wins.
     pub async fn begin_operation(
         &self,
         stack_id: &str,
@@ -149,36 +194,42 @@ impl Db {
         if let Some(v) = op.new_version {
             insert_version(&mut tx, stack_id, v).await?;
         }
+        insert_event(&mut tx, stack_id, op.now, STATUS_EVENT, op.status_event).await?;
         tx.commit().await?;
         Ok(true)
     }
 
     /// Ends operation `op_id` of stack `stack_id` with status `to`
-    /// (`deleted`: the stack is deleted too, kept as such): `false` when
-    /// that operation is not the one running.
+    /// (`deleted`: the stack is deleted too, kept as such), logging
+    /// `status_event` in the same transaction: `false` when that operation
+    /// is not the one running (and nothing is logged).
     pub async fn end_operation(
         &self,
         stack_id: &str,
         op_id: &str,
-        to: &str,
-        deleted: bool,
-        now: i64,
+        end: &EndOperation<'_>,
     ) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "UPDATE stacks SET status = $1, operation_kind = NULL, operation_id = NULL, \
              operation_detail = NULL, operation_started_at = NULL, updated_at = $2, \
              deleted_at = CASE WHEN $3 = 1 THEN $4 ELSE deleted_at END \
              WHERE id = $5 AND operation_id = $6",
         )
-        .bind(to)
-        .bind(now)
-        .bind(i64::from(deleted))
-        .bind(now)
+        .bind(end.to)
+        .bind(end.now)
+        .bind(i64::from(end.deleted))
+        .bind(end.now)
         .bind(stack_id)
         .bind(op_id)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        insert_event(&mut tx, stack_id, end.now, STATUS_EVENT, end.status_event).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Makes `version_id` (one of the stack's versions) its current one

@@ -13,18 +13,7 @@ impl Db {
         detail: &str,
     ) -> Result<i64, StoreError> {
         let mut tx = self.write_tx().await?;
-        let seq = next_seq(&mut tx, "stack_events", stack_id).await?;
-        sqlx::query(
-            "INSERT INTO stack_events (stack_id, seq, at, kind, detail) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(stack_id)
-        .bind(seq)
-        .bind(at)
-        .bind(kind)
-        .bind(detail)
-        .execute(&mut *tx)
-        .await?;
+        let seq = insert_event(&mut tx, stack_id, at, kind, detail).await?;
         tx.commit().await?;
         Ok(seq)
     }
@@ -134,4 +123,28 @@ impl Db {
         .await?;
         rows.iter().map(agent).collect()
     }
+}
+
+/// Appends an event to a stack's log inside `tx` (which holds the write
+/// lock): its `seq`.
+pub(super) async fn insert_event(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    stack_id: &str,
+    at: i64,
+    kind: &str,
+    detail: &str,
+) -> Result<i64, StoreError> {
+    let seq = next_seq(tx, "stack_events", stack_id).await?;
+    sqlx::query(
+        "INSERT INTO stack_events (stack_id, seq, at, kind, detail) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(stack_id)
+    .bind(seq)
+    .bind(at)
+    .bind(kind)
+    .bind(detail)
+    .execute(&mut **tx)
+    .await?;
+    Ok(seq)
 }

@@ -109,27 +109,8 @@ pub struct StackVersion {
     pub created_at: i64,
 }
 
-/// An operation to begin ([`Db::begin_operation`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BeginOperation<'a> {
-    /// `create`, `update`, `delete`, ...
-    pub kind: &'a str,
-    /// Its id.
-    pub id: &'a str,
-    /// Its parameters, JSON.
-    pub detail: &'a str,
-    /// The statuses it may begin from.
-    pub from: &'a [&'a str],
-    /// The status it sets (`UPDATE_IN_PROGRESS`).
-    pub to: &'a str,
-    /// Refuse unless the stack's current version is this one (the update's
-    /// `expected_version_id`).
-    pub expected_version: Option<&'a str>,
-    /// A version stored, and made current, only if the operation begins.
-    pub new_version: Option<&'a NewVersion>,
-    /// Unix ms.
-    pub now: i64,
-}
+/// The kind of a stack's events that record its status changes.
+pub const STATUS_EVENT: &str = "status";
 
 /// Step states.
 pub const STEP_PENDING: &str = "pending";
@@ -380,5 +361,6 @@ async fn insert_version(
 
 mod journal;
 mod lifecycle;
+pub use lifecycle::{BeginOperation, EndOperation};
 mod log;
 mod versions;

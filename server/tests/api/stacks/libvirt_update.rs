@@ -233,6 +233,7 @@ async fn an_update_is_refused_when_stale_or_busy() {
                 expected_version: None,
                 new_version: None,
                 now: 1,
+                status_event: "{}",
             },
         )
         .await

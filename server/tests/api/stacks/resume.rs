@@ -48,6 +48,7 @@ async fn half_made(app: &TestApp, backend: &str) -> String {
                 expected_version: None,
                 new_version: None,
                 now,
+                status_event: "{}",
             },
         )
         .await
@@ -185,6 +186,7 @@ async fn a_delete_left_half_done_is_resumed_and_a_machine_already_gone_counts_as
                 expected_version: None,
                 new_version: None,
                 now,
+                status_event: "{}",
             },
         )
         .await

@@ -1,11 +1,12 @@
-//! Stacks: operations begun at once on one stack (one wins), journal steps
+//! Stacks: operations begun and ended at once on one stack (one wins, and
+//! only its status event is logged), journal steps
 //! and events appended at once (all kept, distinct seqs), agents' reports
 //! upserted at once (one row per agent).
 
 use std::collections::BTreeSet;
 
 use store::{
-    stacks::{BeginOperation, NewStep, STEP_DONE},
+    stacks::{BeginOperation, EndOperation, NewStep, STATUS_EVENT, STEP_DONE},
     Db,
 };
 
@@ -24,7 +25,7 @@ async fn stack_operations_journal_events_and_agents() {
             db.create_stack(&new_stack("s1", "brave-blue-otter"), &new_version("v1", 1))
                 .await
                 .unwrap();
-            db.set_stack_status("s1", &["CREATE_IN_PROGRESS"], "CREATE_COMPLETE", 2)
+            db.set_stack_status("s1", &["CREATE_IN_PROGRESS"], "CREATE_COMPLETE", 2, "{}")
                 .await
                 .unwrap();
 
@@ -33,6 +34,7 @@ async fn stack_operations_journal_events_and_agents() {
                 .run("begin_operation", |db, i| async move {
                     let version = new_version(&format!("v-{i}"), 10);
                     let op_id = format!("op{i}");
+                    let event = format!(r#"{{"op":"{op_id}"}}"#);
                     let op = BeginOperation {
                         kind: "update",
                         id: &op_id,
@@ -42,6 +44,7 @@ async fn stack_operations_journal_events_and_agents() {
                         expected_version: Some("v1"),
                         new_version: Some(&version),
                         now: 10,
+                        status_event: &event,
                     };
                     db.begin_operation("s1", &op).await
                 })
@@ -72,6 +75,11 @@ async fn stack_operations_journal_events_and_agents() {
                 2,
             );
             let op = winner.map_or_else(|| "none".to_owned(), |i| format!("op{i}"));
+            r.check_eq(
+                "begin_operation: the winner's status event, alone",
+                status_events(&db).await,
+                vec!["{}".to_owned(), format!(r#"{{"op":"{op}"}}"#)],
+            );
 
             // Every writer journals a step, then marks it done.
             let steps = r
@@ -119,6 +127,34 @@ async fn stack_operations_journal_events_and_agents() {
                 0,
             );
 
+            // Every writer tries to end the operation, with its own event.
+            let ended = r
+                .run("end_operation", |db, i| {
+                    let op = op.clone();
+                    async move {
+                        let event = format!(r#"{{"end":{i}}}"#);
+                        let end = EndOperation {
+                            to: "UPDATE_COMPLETE",
+                            deleted: false,
+                            now: 25,
+                            status_event: &event,
+                        };
+                        db.end_operation("s1", &op, &end).await.map(|won| (i, won))
+                    }
+                })
+                .await;
+            let enders: Vec<_> = ended
+                .iter()
+                .filter(|(_, won)| *won)
+                .map(|(i, _)| i)
+                .collect();
+            r.check_eq("end_operation: winners", enders.len(), 1);
+            r.check_eq(
+                "end_operation: the winner's status event, alone",
+                status_events(&db).await.get(2..).map(<[String]>::to_vec),
+                Some(enders.iter().map(|i| format!(r#"{{"end":{i}}}"#)).collect()),
+            );
+
             // Every writer appends an event.
             let seqs = r
                 .run("append_stack_event", |db, i| async move {
@@ -129,11 +165,11 @@ async fn stack_operations_journal_events_and_agents() {
             let distinct: BTreeSet<_> = seqs.iter().copied().collect();
             r.check_eq("append_stack_event: distinct seqs", distinct.len(), N);
             let events = db.stack_events("s1", None).await.unwrap();
-            r.check_eq("append_stack_event: events kept", events.len(), N);
+            r.check_eq("append_stack_event: events kept", events.len(), N + 3);
             r.check_eq(
-                "append_stack_event: seqs 1..=N",
+                "append_stack_event: seqs 1..=N + 3",
                 events.iter().map(|e| e.seq).collect::<Vec<_>>(),
-                (1..=N as i64).collect(),
+                (1..=N as i64 + 3).collect(),
             );
 
             // Five agents, ten writers each, agent and container reports mixed.
@@ -165,4 +201,15 @@ async fn stack_operations_journal_events_and_agents() {
             r.finish();
         }
     });
+}
+
+/// The details of stack `s1`'s status events, oldest first.
+async fn status_events(db: &Db) -> Vec<String> {
+    db.stack_events("s1", None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == STATUS_EVENT)
+        .map(|e| e.detail)
+        .collect()
 }

@@ -1,6 +1,9 @@
 //! Status changes and operations begin and end by compare-and-set.
 
-use store::{stacks::BeginOperation, Db};
+use store::{
+    stacks::{BeginOperation, EndOperation},
+    Db,
+};
 
 use super::{create_s1, new_version};
 use crate::on_each_engine;
@@ -13,11 +16,11 @@ async fn status_and_operations_are_compare_and_set() {
             create_s1(&db).await;
             // Status CAS.
             assert!(!db
-                .set_stack_status("s1", &["UPDATE_COMPLETE"], "CREATE_COMPLETE", 1_100)
+                .set_stack_status("s1", &["UPDATE_COMPLETE"], "CREATE_COMPLETE", 1_100, "{}")
                 .await
                 .unwrap());
             assert!(!db
-                .set_stack_status("s1", &[], "CREATE_COMPLETE", 1_100)
+                .set_stack_status("s1", &[], "CREATE_COMPLETE", 1_100, "{}")
                 .await
                 .unwrap());
             assert!(db
@@ -25,7 +28,8 @@ async fn status_and_operations_are_compare_and_set() {
                     "s1",
                     &["CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS"],
                     "CREATE_COMPLETE",
-                    1_100
+                    1_100,
+                    "CREATE_COMPLETE"
                 )
                 .await
                 .unwrap());
@@ -46,6 +50,7 @@ async fn status_and_operations_are_compare_and_set() {
                 expected_version: Some("v1"),
                 new_version: Some(&v2),
                 now: 2_000,
+                status_event: "UPDATE_IN_PROGRESS",
             };
             assert!(db.begin_operation("s1", &update).await.unwrap());
             let s = db.stack("s1").await.unwrap().unwrap();
@@ -79,11 +84,11 @@ async fn status_and_operations_are_compare_and_set() {
 
             // Only the running operation ends it.
             assert!(!db
-                .end_operation("s1", "op2", "UPDATE_COMPLETE", false, 2_500)
+                .end_operation("s1", "op2", &ended("UPDATE_COMPLETE", false, 2_500))
                 .await
                 .unwrap());
             assert!(db
-                .end_operation("s1", "op1", "UPDATE_COMPLETE", false, 2_500)
+                .end_operation("s1", "op1", &ended("UPDATE_COMPLETE", false, 2_500))
                 .await
                 .unwrap());
             let s = db.stack("s1").await.unwrap().unwrap();
@@ -113,7 +118,7 @@ async fn status_and_operations_are_compare_and_set() {
                 "v3"
             );
             assert!(db
-                .end_operation("s1", "op2", "UPDATE_COMPLETE", false, 2_600)
+                .end_operation("s1", "op2", &ended("UPDATE_COMPLETE", false, 2_600))
                 .await
                 .unwrap());
 
@@ -127,6 +132,7 @@ async fn status_and_operations_are_compare_and_set() {
                 expected_version: None,
                 new_version: None,
                 now: 3_000,
+                status_event: "DELETE_IN_PROGRESS",
             };
             assert!(!db.begin_operation("s1", &delete).await.unwrap());
             assert!(!db.begin_operation("nope", &delete).await.unwrap());
@@ -136,7 +142,7 @@ async fn status_and_operations_are_compare_and_set() {
             };
             assert!(db.begin_operation("s1", &delete).await.unwrap());
             assert!(db
-                .end_operation("s1", "op3", "DELETE_COMPLETE", true, 3_500)
+                .end_operation("s1", "op3", &ended("DELETE_COMPLETE", true, 3_500))
                 .await
                 .unwrap());
             let s = db.stack("s1").await.unwrap().unwrap();
@@ -152,9 +158,41 @@ async fn status_and_operations_are_compare_and_set() {
             };
             assert!(!db.begin_operation("s1", &again).await.unwrap());
             assert!(!db
-                .set_stack_status("s1", &["DELETE_COMPLETE"], "CREATE_COMPLETE", 4_000)
+                .set_stack_status("s1", &["DELETE_COMPLETE"], "CREATE_COMPLETE", 4_000, "{}")
                 .await
                 .unwrap());
+
+            // Each change made is logged with it (its event as given), and
+            // only those.
+            let logged: Vec<_> = db
+                .stack_events("s1", None)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|e| (e.at, e.kind, e.detail))
+                .collect();
+            let status = |at: i64, s: &str| (at, "status".to_owned(), s.to_owned());
+            assert_eq!(
+                logged,
+                vec![
+                    status(1_100, "CREATE_COMPLETE"),
+                    status(2_000, "UPDATE_IN_PROGRESS"),
+                    status(2_500, "UPDATE_COMPLETE"),
+                    status(2_000, "UPDATE_IN_PROGRESS"),
+                    status(2_600, "UPDATE_COMPLETE"),
+                    status(3_000, "DELETE_IN_PROGRESS"),
+                    status(3_500, "DELETE_COMPLETE"),
+                ]
+            );
         }
     });
+}
+
+fn ended(to: &str, deleted: bool, now: i64) -> EndOperation<'_> {
+    EndOperation {
+        to,
+        deleted,
+        now,
+        status_event: to,
+    }
 }
