@@ -48,6 +48,13 @@ test("the master creates a user and a read-only role and attaches it", async ({ 
   // The starter scope in the form is already read-only (view:*).
   await newRole.getByRole("button", { name: "Create role" }).click();
   await expect(page.getByTestId("roles")).toContainText("read-only");
+  if (hydrated()) {
+    // The form starts over: no name, the starter scope and one statement.
+    await expect(newRole.getByLabel("Name")).toHaveValue("");
+    await expect(newRole.locator("textarea[name=scope]")).toHaveValue(/"view:\*"/);
+    await expect(newRole.locator("textarea[name=scope]")).not.toHaveValue(/Deny/);
+    await expect(page.getByTestId("statement")).toHaveCount(1);
+  }
   // Once there is a role, it can be attached from here too ("No role yet"
   // before: server/tests/api/identity/admin_pages.rs).
   await expect(page.getByTestId("no-roles")).toHaveCount(0);

@@ -1,14 +1,13 @@
 import { readFileSync } from "node:fs";
 import { expect, test } from "./fixtures";
-import { MASTER, SSH, hydrated, needsSshd, open, removeBackendsAndKey, signIn } from "./steps";
+import { MASTER, SSH, hydrated, makeReader, needsSshd, open, removeBackendsAndKey, signIn } from "./steps";
 
 // The Keys page: a key imported (the throwaway sshd's), generated, made
 // default, renamed and deleted; its private part revealed to the master and
-// refused to a read-only user. Runs after foundation.spec.ts and
-// identity.spec.ts on the same server (the master and the read-only user
-// exist, and no key yet) and leaves nothing behind. run.sh starts the sshd
-// and passes the private key it accepts.
-const READER = { email: "reader@example.com", password: "a reader's long password" };
+// refused to a read-only user (one of its own). Runs after
+// foundation.spec.ts on the same server (the master exists, and no key yet)
+// and leaves nothing behind but that user. run.sh starts the sshd and
+// passes the private key it accepts.
 const KEY = "e2e-sshd";
 
 test.describe.configure({ mode: "serial" });
@@ -99,7 +98,8 @@ test("a key is imported, generated, renamed and deleted on the Keys page", async
   await expect(keys.locator(`tr[data-key="${KEY}"]`)).toBeVisible();
 });
 
-test("the private key is revealed to the master, and refused to a read-only user", async ({ page }) => {
+test("the private key is revealed to the master, and refused to a read-only user", async ({ page, request }) => {
+  const reader = await makeReader(request, `keys-${test.info().project.name}`);
   await signIn(page, MASTER);
   await open(page, "/keys");
   const row = page.getByTestId("keys").locator(`tr[data-key="${KEY}"]`);
@@ -114,7 +114,7 @@ test("the private key is revealed to the master, and refused to a read-only user
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/signin/);
-  await signIn(page, READER);
+  await signIn(page, reader);
   await open(page, "/keys");
   // Honest buttons: not offered to a user it would refuse...
   const theirs = page.getByTestId("keys").locator(`tr[data-key="${KEY}"]`);

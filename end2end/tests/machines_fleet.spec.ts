@@ -1,16 +1,15 @@
 import { expect, test, type Page } from "./fixtures";
 import { needsPeer } from "./peers";
-import { MASTER, ROW_STATE, addBackend, basic, hydrated, open, signIn } from "./steps";
+import { MASTER, ROW_STATE, addBackend, basic, hydrated, makeReader, open, signIn } from "./steps";
 
 // The Machines page as a fleet table: 1,000 machines on moto's EC2 paged on
 // the server, a state counter as a filter, a bulk stop of three machines
 // (hydrated), a refused stop said beside its row (both modes), and a
-// read-only user's page without a write action. Runs after
-// identity.spec.ts (the read-only user exists) and leaves nothing behind
-// (its backend is deleted; its instances live in a region of moto that no
-// other spec uses, one region per project, since moto outlives a project).
+// read-only user's page without a write action (a user of its own). Leaves
+// nothing behind but that user (its backend is deleted; its instances live
+// in a region of moto that no other spec uses, one region per project,
+// since moto outlives a project).
 const MOTO = process.env.OVERCAST_E2E_MOTO_URL ?? "";
-const READER = { email: "reader@example.com", password: "a reader's long password" };
 const EC2 = "Fleet EC2";
 const MACHINES = 1000;
 
@@ -302,8 +301,8 @@ test("a refused row action is said beside its row, with or without JavaScript", 
   }
 });
 
-test("a read-only user sees the fleet without a write action", async ({ page }) => {
-  await signIn(page, READER);
+test("a read-only user sees the fleet without a write action", async ({ page, request }) => {
+  await signIn(page, await makeReader(request, `fleet-${test.info().project.name}`));
   await open(page, fleetPath());
   await expect(page.getByTestId("machine-count")).toHaveText(/of 1,000$/);
   const table = page.getByTestId("machines");

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "./fixtures";
 import { needsPeer } from "./peers";
-import { MASTER, SSH, basic, open, signIn, needsSshd } from "./steps";
+import { MASTER, SSH, basic, makeReader, needsSshd, open, readerOf, signIn } from "./steps";
 
 // Honest buttons: a read-only user (a role of `view:*`) walks every page and
 // is offered no write action (no Create, Add, Import, Generate, Rename,
@@ -19,11 +19,7 @@ needsPeer(!MOTO, "the moto run.sh starts (OVERCAST_MOTO)", "source scripts/peers
 test.describe.configure({ mode: "serial" });
 
 const project = () => test.info().project.name;
-const reader = () => ({
-  username: `viewer-${project()}`,
-  email: `viewer-${project()}@example.com`,
-  password: "a viewer's long password",
-});
+const reader = () => readerOf(`ro-${project()}`);
 const KEY = () => `ro-key-${project()}`;
 const HOST = () => `Read-only host ${project()}`;
 const EC2 = () => `Read-only EC2 ${project()}`;
@@ -49,23 +45,7 @@ async function writeActions(page: Page): Promise<string[]> {
 }
 
 test("the master sets up a read-only user, a key and a machine", async ({ request }) => {
-  const who = reader();
-  const role = await request.post("/v3/role", {
-    headers: asMaster(),
-    data: { name: `read-only-${project()}`, scope: { Statement: [{ Effect: "Allow", Action: ["view:*"], Resource: ["*"] }] } },
-  });
-  expect(role.status(), await role.text()).toBe(200);
-  const roleId = (await role.json()).role_id;
-  const user = await request.post("/v3/user", {
-    headers: asMaster(),
-    data: { username: who.username, email: who.email, password: who.password },
-  });
-  expect(user.status(), await user.text()).toBe(200);
-  const attached = await request.post("/v3/user/role", {
-    headers: asMaster(),
-    data: { username: who.username, role_id: roleId },
-  });
-  expect(attached.status(), await attached.text()).toBe(200);
+  await makeReader(request, `ro-${project()}`);
 
   const key = await request.put("/keys", {
     headers: asMaster(),

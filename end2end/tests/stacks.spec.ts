@@ -1,17 +1,16 @@
 import { expect, test, type Page } from "./fixtures";
 import { needsPeer } from "./peers";
-import { addBackend, hydrated, open, signIn } from "./steps";
+import { addBackend, hydrated, makeReader, open, signIn } from "./steps";
 
 // A stack on moto's EC2 from the pages alone: the template written in the
 // editor (a fault marked as it is typed once hydrated; on submit without
 // JavaScript), planned, applied, followed to CREATE_COMPLETE (without a
 // reload once hydrated), updated to two machines, its two versions
-// compared side by side, and deleted. Runs after identity.spec.ts (its
-// read-only user) and machines.spec.ts on the same server and leaves no
-// backend behind.
+// compared side by side, and deleted; a read-only user (one of its own)
+// sees it without an action. Runs after machines.spec.ts on the same server
+// and leaves no backend behind.
 const MOTO = process.env.OVERCAST_E2E_MOTO_URL ?? "";
 const EC2 = "Stacks EC2";
-const READER = { email: "reader@example.com", password: "a reader's long password" };
 
 test.describe.configure({ mode: "serial" });
 
@@ -40,7 +39,7 @@ async function statusReaches(page: Page, status: string | RegExp) {
   }
 }
 
-test("a stack is written, planned, applied, updated, compared and deleted", async ({ page, context, browser }) => {
+test("a stack is written, planned, applied, updated, compared and deleted", async ({ page, context, browser, request }) => {
   test.setTimeout(240_000);
   await signIn(page);
   await addBackend(page, EC2, async (form) => {
@@ -118,7 +117,7 @@ test("a stack is written, planned, applied, updated, compared and deleted", asyn
     javaScriptEnabled: hydrated(),
   });
   const reader = await readerContext.newPage();
-  await signIn(reader, READER);
+  await signIn(reader, await makeReader(request, `stacks-${test.info().project.name}`));
   await open(reader, "/stacks");
   await expect(reader.getByTestId("stacks").locator("tr", { hasText: nickname })).toContainText("CREATE_COMPLETE");
   await expect(reader.getByTestId("new-stack")).toHaveCount(0);

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { APIRequestContext } from "@playwright/test";
 import { expect, test, type Page } from "./fixtures";
 import { needsPeer } from "./peers";
 
@@ -31,6 +32,37 @@ export const basic = (who: { email: string; password: string }) =>
 
 /** A Machines row's state badge. */
 export const ROW_STATE = "td.state .badge";
+
+/** The read-only user `makeReader(_, tag)` makes. */
+export const readerOf = (tag: string) => ({
+  username: `reader-${tag}`,
+  email: `reader-${tag}@example.com`,
+  password: "a reader's long password",
+});
+
+/** A read-only user (one role: `view:*` on everything) made by the master
+ * through the REST API, for a spec of its own: `tag` names the user and its
+ * role (one per spec and project, since both projects share one server). */
+export async function makeReader(request: APIRequestContext, tag: string) {
+  const who = readerOf(tag);
+  const headers = { Authorization: basic(MASTER), Accept: "application/json" };
+  const role = await request.post("/v3/role", {
+    headers,
+    data: { name: `read-only-${tag}`, scope: { Statement: [{ Effect: "Allow", Action: ["view:*"], Resource: ["*"] }] } },
+  });
+  expect(role.status(), await role.text()).toBe(200);
+  const user = await request.post("/v3/user", {
+    headers,
+    data: { username: who.username, email: who.email, password: who.password },
+  });
+  expect(user.status(), await user.text()).toBe(200);
+  const attached = await request.post("/v3/user/role", {
+    headers,
+    data: { username: who.username, role_id: (await role.json()).role_id },
+  });
+  expect(attached.status(), await attached.text()).toBe(200);
+  return who;
+}
 
 export const hydrated = () => test.info().project.name === "hydrated";
 

@@ -51,6 +51,20 @@ fn RolesSection() -> impl IntoView {
     // A refused plain post (no JavaScript) comes back with its scope.
     let first_scope = kept::<CreateRole>("scope").unwrap_or_else(|| STARTER_SCOPE.to_owned());
     let scope = RwSignal::new(first_scope.clone());
+    // Once a role is made, the form starts over: its name emptied, the
+    // scope and the statement rows (the builder's own state, so a new
+    // builder) back to the starter.
+    let new_role = NodeRef::<leptos::html::Form>::new();
+    let made = RwSignal::new(0_u32);
+    Effect::new(move |_| {
+        if create.value().with(|v| matches!(v, Some(Ok(_)))) {
+            if let Some(form) = new_role.get_untracked() {
+                form.reset();
+            }
+            scope.set(STARTER_SCOPE.to_owned());
+            made.update(|n| *n += 1);
+        }
+    });
     view! {
         <h2>"Roles"</h2>
         <FormError error=delete_error/>
@@ -105,13 +119,16 @@ fn RolesSection() -> impl IntoView {
         </Transition>
         <h3>"New role"</h3>
         <div class="role-editor">
-            <PostForm action=create attr:class="stacked" attr:id="new-role">
+            <PostForm action=create node_ref=new_role attr:class="stacked" attr:id="new-role">
                 <Csrf/>
                 <FormError error fields=&["name", "scope"]/>
                 <KeepFields fields=&["name", "scope"]/>
                 <label>"Name" <input name="name" required value={kept::<CreateRole>("name")}/></label>
                 <FieldError error field="name"/>
-                <StatementBuilder scope/>
+                {move || {
+                    made.track();
+                    view! { <StatementBuilder scope/> }
+                }}
                 <label>"Scope (JSON: Effect Allow or Deny, Action, Resource; * and ? match anything)"
                     <textarea
                         name="scope"
