@@ -9,9 +9,13 @@ each page component (`app::pages::…::…Page`), it prints the code reachable
 beyond the entry, unoptimised. With a grouping (JSON: group name -> page
 components), it does what the splitter does (code reached by several groups
 goes into one chunk per distinct set of groups) and prints each group's
-files and bytes, so a grouping can be judged before it is built.
+files and bytes, so a grouping can be judged before it is built. With
+parts too (JSON: part name -> components, `app::…::Name` as in the module,
+each loaded on its own, a split point inside the pages that use it), a
+group's code stops at them and each part is a split point of its own.
 
-    python3 scripts/bench/wasm_groups.py MODULE.wasm ['{"g": ["HomePage", …], …}']
+    python3 scripts/bench/wasm_groups.py MODULE.wasm ['{"g": ["HomePage", …], …}'] \
+        ['{"part": ["app::pages::stacks::editor::TemplateEditor", …], …}']
 
 MODULE: target/front/wasm32-unknown-unknown/wasm-release/frontend.wasm,
 written by the release browser build. Figures only (unoptimised code: the
@@ -175,7 +179,17 @@ def main():
         print(f"  {page:<32}{kb(reach([('f', f)], entry)):8.1f} KB")
     if len(sys.argv) > 2:
         groups = json.loads(sys.argv[2])
-        reached = {g: reach([("f", pages[p]) for p in ps], entry) for g, ps in groups.items()}
+        parts = json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}
+        named = collections.defaultdict(list)
+        for f, name in zip(functions, plain):
+            named[re.sub(r"\[[0-9a-f]{16}\]", "", name)].append(("f", f))
+        roots = {g: [("f", pages[p]) for p in ps] for g, ps in groups.items()}
+        for part, components in parts.items():
+            roots[part] = [n for c in components for n in named[c]]
+            if not roots[part]:
+                sys.exit(f"{part}: no function named {components}")
+        at_parts = frozenset(n for part in parts for n in roots[part])
+        reached = {g: reach(rs, entry | (at_parts - set(rs))) for g, rs in roots.items()}
         owners = collections.defaultdict(set)
         for g, nodes in reached.items():
             for n in nodes:
@@ -184,7 +198,7 @@ def main():
         for n, gs in owners.items():
             chunks[frozenset(gs)] += size(n)
         print(f"\nthis grouping: {len(chunks)} modules (the groups' own and the shared chunks)")
-        for g in groups:
+        for g in [*groups, *parts]:
             mine = [c for c in chunks if g in c]
             print(f"  {g:<24}{len(mine):4d} files {sum(chunks[c] for c in mine) / 1000:8.1f} KB")
 
