@@ -52,12 +52,24 @@ fn scope_json(rows: &[Row]) -> String {
     serde_json::to_string_pretty(&policy).unwrap_or_default()
 }
 
-/// The builder; writes into `scope` (the textarea's content).
+/// The builder; writes into `scope` (the textarea's content). Each change
+/// of `restart` puts its rows back to the starter (its form started over).
 #[component]
-pub fn StatementBuilder(scope: RwSignal<String>) -> impl IntoView {
+pub fn StatementBuilder(
+    scope: RwSignal<String>,
+    #[prop(optional)] restart: Option<RwSignal<u32>>,
+) -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
     let rows = RwSignal::new(vec![Row::starter()]);
+    if let Some(restart) = restart {
+        Effect::new(move |seen: Option<()>| {
+            restart.track();
+            if seen.is_some() {
+                rows.set(vec![Row::starter()]);
+            }
+        });
+    }
     let write = move || scope.set(scope_json(&rows.read()));
 
     let row_view = move |i: usize| {

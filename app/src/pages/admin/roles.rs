@@ -52,8 +52,8 @@ fn RolesSection() -> impl IntoView {
     let first_scope = kept::<CreateRole>("scope").unwrap_or_else(|| STARTER_SCOPE.to_owned());
     let scope = RwSignal::new(first_scope.clone());
     // Once a role is made, the form starts over: its name emptied, the
-    // scope and the statement rows (the builder's own state, so a new
-    // builder) back to the starter.
+    // scope and the statement rows (the builder's own state) back to the
+    // starter.
     let new_role = NodeRef::<leptos::html::Form>::new();
     let made = RwSignal::new(0_u32);
     Effect::new(move |_| {
@@ -125,10 +125,7 @@ fn RolesSection() -> impl IntoView {
                 <KeepFields fields=&["name", "scope"]/>
                 <label>"Name" <input name="name" required value={kept::<CreateRole>("name")}/></label>
                 <FieldError error field="name"/>
-                {move || {
-                    made.track();
-                    view! { <StatementBuilder scope/> }
-                }}
+                <StatementBuilder scope restart=made/>
                 <label>"Scope (JSON: Effect Allow or Deny, Action, Resource; * and ? match anything)"
                     <textarea
                         name="scope"
