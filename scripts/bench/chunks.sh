@@ -31,11 +31,13 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 # One line per file: path (relative to the site), raw, gzip -9, brotli bytes.
+# A release build's precompressed copies (`name.br`, `name.gz`) are the same
+# files, already counted in the gzip and brotli columns.
 (
   cd "$SITE"
   roots=(pkg)
   for extra in vendor terminal.js; do [ -e "$extra" ] && roots+=("$extra"); done
-  find "${roots[@]}" -type f | LC_ALL=C sort | while read -r f; do
+  find "${roots[@]}" -type f ! -name '*.br' ! -name '*.gz' | LC_ALL=C sort | while read -r f; do
     printf '%s\t%s\t%s\t%s\n' "$f" "$(stat -c %s "$f")" "$(gzip -9 -c "$f" | wc -c)" "$(brotli -q 11 -c "$f" | wc -c)"
   done
 ) >"$work/sizes.tsv"
