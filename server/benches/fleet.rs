@@ -19,7 +19,11 @@
 use std::time::{Duration, Instant};
 
 use server::config::Settings;
-use store::backends::{StoredBackend, StoredMachine};
+use store::backends::StoredMachine;
+
+#[path = "../tests/api/fleet/stored_backend.rs"]
+mod stored_backend;
+use stored_backend::do_backend;
 
 const EMAIL: &str = "bench@example.com";
 const PASSWORD: &str = "a benchmark password";
@@ -42,26 +46,6 @@ fn rss_kib() -> u64 {
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
-}
-
-fn backend(id: &str) -> StoredBackend {
-    StoredBackend {
-        id: id.into(),
-        title: format!("cloud {id}"),
-        provider: "digitalocean".into(),
-        region: None,
-        apikey: None,
-        apiurl: Some("http://127.0.0.1:9".into()),
-        config: "{}".into(),
-        secret_sealed: None,
-        // Never polled: the machines stay as written.
-        enabled: false,
-        state: "disabled".into(),
-        state_reason: None,
-        poll_interval: 86_400_000,
-        polled_at: None,
-        created_at: 1,
-    }
 }
 
 fn machines(b: &str) -> Vec<StoredMachine> {
@@ -123,7 +107,10 @@ async fn run() {
         let id = format!("b{b}");
         services
             .db
-            .insert_backend(&backend(&id), &machines(&id))
+            .insert_backend(
+                &do_backend(&id, &format!("cloud {id}"), false),
+                &machines(&id),
+            )
             .await
             .unwrap();
     }

@@ -6,7 +6,11 @@
 
 use std::time::Duration;
 
-use store::backends::{StoredBackend, StoredMachine};
+use store::backends::StoredMachine;
+
+#[path = "../api/fleet/stored_backend.rs"]
+mod stored_backend;
+use stored_backend::do_backend;
 
 use crate::harness::{Cluster, Options};
 
@@ -14,22 +18,7 @@ use crate::harness::{Cluster, Options};
 /// into the database.
 async fn seed(url: &str, n: usize) {
     let db = store::Db::connect(url).await.unwrap();
-    let backend = StoredBackend {
-        id: "do-a".into(),
-        title: "Alpha".into(),
-        provider: "digitalocean".into(),
-        region: None,
-        apikey: None,
-        apiurl: Some("http://127.0.0.1:9".into()),
-        config: "{}".into(),
-        secret_sealed: None,
-        enabled: false,
-        state: "disabled".into(),
-        state_reason: None,
-        poll_interval: 86_400_000,
-        polled_at: None,
-        created_at: 1,
-    };
+    let backend = do_backend("do-a", "Alpha", false);
     let machines: Vec<StoredMachine> = (0..n)
         .map(|i| StoredMachine {
             backend_id: "do-a".into(),

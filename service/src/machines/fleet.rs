@@ -189,19 +189,13 @@ async fn answer(
         .backends_seen
         .iter()
         .filter_map(|id| backends.get(id))
-        .map(|b| Choice {
-            id: b.id.clone(),
-            label: b.title.clone(),
-        })
+        .map(choice)
         .collect();
     by_label(&mut backend_choices);
     let mut create_on: Vec<Choice> = backends
         .values()
         .filter(|b| may_create_on(actor, b))
-        .map(|b| Choice {
-            id: b.id.clone(),
-            label: b.title.clone(),
-        })
+        .map(choice)
         .collect();
     by_label(&mut create_on);
     let mut stack_choices: Vec<Choice> = scanned.stacks_seen.values().cloned().collect();
@@ -254,6 +248,14 @@ async fn stacks_of(services: &Services, actor: &Actor) -> Result<Stacks, ErrorKi
 fn may_create_on(actor: &Actor, b: &StoredBackend) -> bool {
     let machines = format!("{}/machine/*", domain::resource::backend(&b.id));
     crate::backends::can_create(b) && authz::decide(actor, "create:machine", &machines).is_allowed()
+}
+
+/// A backend as a filter offers it.
+fn choice(b: &StoredBackend) -> Choice {
+    Choice {
+        id: b.id.clone(),
+        label: b.title.clone(),
+    }
 }
 
 /// Sorts a filter's choices as people read them: by label, case aside,

@@ -156,7 +156,8 @@ impl Db {
     /// current version was `op.expected_version` (when given). Then the
     /// status is `op.to`, the operation is recorded and `op.new_version`
     /// (if any) stored and made current, and `op.status_event` logged, all
-    /// in one transaction; otherwise nothing changes. Of any number of callers at once, one wins.
+    /// in one transaction; otherwise nothing changes. Of any number of
+    /// callers at once, one wins.
     pub async fn begin_operation(
         &self,
         stack_id: &str,

@@ -19,12 +19,15 @@ mod row_errors;
 mod scan_cache;
 mod stream;
 
+mod stored_backend;
+pub use stored_backend::do_backend;
+
 use std::future::Future;
 
 use reqwest::Method;
 use serde_json::{json, Value};
 use sqlx::{AnyPool, Executor};
-use store::backends::{StoredBackend, StoredMachine};
+use store::backends::StoredMachine;
 
 use crate::{helpers::*, users::user_with_scope};
 
@@ -178,27 +181,6 @@ pub async fn seed_backend(app: &TestApp, id: &str, title: &str, seeds: &[Seed]) 
         .replace_machines(id, &machines)
         .await
         .unwrap();
-}
-
-/// A DigitalOcean backend `id` as stored, enabled (`online`) or not
-/// (`disabled`); its address answers nothing.
-pub fn do_backend(id: &str, title: &str, enabled: bool) -> StoredBackend {
-    StoredBackend {
-        id: id.to_owned(),
-        title: title.to_owned(),
-        provider: "digitalocean".into(),
-        region: None,
-        apikey: None,
-        apiurl: Some("http://127.0.0.1:9".into()),
-        config: "{}".into(),
-        secret_sealed: None,
-        enabled,
-        state: if enabled { "online" } else { "disabled" }.into(),
-        state_reason: None,
-        poll_interval: 3_600_000,
-        polled_at: None,
-        created_at: 1_700_000_000_000,
-    }
 }
 
 /// `GET /machines?<query>` as the signed-in master: the page and its
