@@ -84,11 +84,23 @@ where
     S: server_fn::ServerFn<Error = AppError> + 'static,
     S::Output: Send + Sync + 'static,
 {
+    on_success(action, move || {
+        if let Some(form) = form.get_untracked() {
+            form.reset();
+        }
+    });
+}
+
+/// Runs `then` each time `action` succeeds (a hydrated page's own state to
+/// start over with its form: see [`reset_on_success`]).
+pub fn on_success<S>(action: PostAction<S>, then: impl Fn() + 'static)
+where
+    S: server_fn::ServerFn<Error = AppError> + 'static,
+    S::Output: Send + Sync + 'static,
+{
     Effect::new(move |_| {
         if action.value().with(|v| matches!(v, Some(Ok(_)))) {
-            if let Some(form) = form.get_untracked() {
-                form.reset();
-            }
+            then();
         }
     });
 }

@@ -11,7 +11,7 @@ use crate::{
     components::{
         action_button::ActionButton,
         confirm::ConfirmAction,
-        form::{kept, Csrf, FieldError, FormError, KeepFields},
+        form::{kept, on_success, reset_on_success, Csrf, FieldError, FormError, KeepFields},
         statement_builder::StatementBuilder,
     },
 };
@@ -56,14 +56,10 @@ fn RolesSection() -> impl IntoView {
     // starter.
     let new_role = NodeRef::<leptos::html::Form>::new();
     let made = RwSignal::new(0_u32);
-    Effect::new(move |_| {
-        if create.value().with(|v| matches!(v, Some(Ok(_)))) {
-            if let Some(form) = new_role.get_untracked() {
-                form.reset();
-            }
-            scope.set(STARTER_SCOPE.to_owned());
-            made.update(|n| *n += 1);
-        }
+    reset_on_success(create, new_role);
+    on_success(create, move || {
+        scope.set(STARTER_SCOPE.to_owned());
+        made.update(|n| *n += 1);
     });
     view! {
         <h2>"Roles"</h2>
