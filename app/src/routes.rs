@@ -46,7 +46,8 @@ macro_rules! page_group {
         }
 
         #[doc = concat!("Shows one page of the `", stringify!($group), "` group (the group's split point).")]
-        #[leptos::lazy]
+        // In islands mode the browser loads no pages, only islands.
+        #[cfg_attr(not(feature = "islands"), leptos::lazy)]
         fn $group(which: $which) -> AnyView {
             let page = match which {
                 $($which::$route => view! { <$page/> }.into_any(),)*
@@ -64,12 +65,15 @@ macro_rules! page_group {
                 }
 
                 async fn view(_this: Self) -> AnyView {
-                    $group($which::$route).await
+                    #[cfg(not(feature = "islands"))]
+                    return $group($which::$route).await;
+                    #[cfg(feature = "islands")]
+                    return $group($which::$route);
                 }
 
                 async fn preload() {
                     // Only the browser's build has a module to fetch.
-                    #[cfg(target_arch = "wasm32")]
+                    #[cfg(all(target_arch = "wasm32", not(feature = "islands")))]
                     $preload().await;
                 }
             }

@@ -86,6 +86,27 @@ pub fn site_assets() -> SiteAssets {
     use_context::<SiteAssets>().unwrap_or_default()
 }
 
+/// What the loader does once the module is instantiated: hydrate the page.
+#[cfg(not(feature = "islands"))]
+const AFTER_LOAD: &str = "m.hydrate()";
+
+/// What the loader does once the module is instantiated, in islands mode:
+/// set up the shared context (`hydrate`), then hydrate each island that is
+/// not inside another (an island hydrates the islands in its own view),
+/// by the function the module exports under the island's name (a lazily
+/// loaded island's returns once its part is fetched and hydrated), then
+/// mark the document as `App` and `PageHydrated` do in the other mode.
+#[cfg(feature = "islands")]
+const AFTER_LOAD: &str = "{ m.hydrate(); \
+    const tops = [...document.querySelectorAll('leptos-island')] \
+        .filter(el => !el.parentElement.closest('leptos-island')); \
+    return Promise.all(tops.map(el => { \
+        const hydrate = m[el.dataset.component]; \
+        if (!hydrate) throw new Error('no island ' + el.dataset.component); \
+        return hydrate(el); \
+    })).then(() => ['data-hydrated', 'data-page-hydrated'] \
+        .forEach(mark => document.documentElement.setAttribute(mark, ''))); }";
+
 /// The browser code's loader: preloads the module and the WebAssembly,
 /// then a module script (carrying the page's CSP nonce) imports the module,
 /// instantiates the WebAssembly and hydrates the page. For a split build it
@@ -105,9 +126,10 @@ pub fn Hydration() -> impl IntoView {
     };
     let nonce = leptos::nonce::use_nonce();
     let script = format!(
-        "import({js:?}).then(m => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));",
+        "import({js:?}).then(m => m.default({{ module_or_path: {wasm:?} }}).then(() => {then}));",
         js = assets.js,
         wasm = assets.wasm,
+        then = AFTER_LOAD,
     );
     view! {
         <link rel="modulepreload" href=assets.js.clone() crossorigin=""/>

@@ -59,11 +59,46 @@ pub fn Layout() -> impl IntoView {
             let _ = main.focus();
         }
     };
-    // Once hydrated, a followed link or Escape folds the menu again (a
-    // plain page load starts folded anyway).
-    let toggle = NodeRef::<leptos::html::Input>::new();
+    view! {
+        <a class="skip-link" href="#main" on:click=skip>"Skip to content"</a>
+        <Topbar>
+            <A href="/" attr:class="brand">"Overcast"</A>
+            // On a phone the sections and the account fold into a menu: a
+            // checkbox and its label open it without JavaScript (style/main.css).
+            <input type="checkbox" id=MENU_TOGGLE class="menu-toggle" aria-controls="menu"/>
+            <label for=MENU_TOGGLE class="menu-button">"Menu"</label>
+            <div class="menu" id="menu">
+                <nav aria-label="Sections">
+                    <SectionLinks/>
+                </nav>
+                <UserMenu/>
+            </div>
+        </Topbar>
+        <main class="content" id="main" tabindex="-1" node_ref=main>
+            <Outlet/>
+        </main>
+    }
+}
+
+/// The id of the phone menu's toggle (a checkbox).
+const MENU_TOGGLE: &str = "menu-toggle";
+
+/// The top bar around `children` (the brand, the menu's toggle and the
+/// menu). Once hydrated, a followed link or Escape folds the phone menu
+/// again (a plain page load starts folded anyway); Escape gives the focus
+/// back to the toggle. An island in islands mode: the one part of the
+/// layout that needs the browser.
+#[cfg_attr(feature = "islands", island)]
+#[cfg_attr(not(feature = "islands"), component)]
+fn Topbar(children: Children) -> impl IntoView {
+    let toggle = || {
+        use leptos::wasm_bindgen::JsCast;
+        document()
+            .get_element_by_id(MENU_TOGGLE)
+            .and_then(|el| el.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
+    };
     let fold = move || {
-        if let Some(toggle) = toggle.get_untracked() {
+        if let Some(toggle) = toggle() {
             toggle.set_checked(false);
         }
     };
@@ -78,32 +113,15 @@ pub fn Layout() -> impl IntoView {
         }
     };
     let escape = move |ev: leptos::ev::KeyboardEvent| {
-        let open = toggle.get_untracked().is_some_and(|t| t.checked());
-        if ev.key() == "Escape" && open {
-            fold();
-            if let Some(toggle) = toggle.get_untracked() {
-                let _ = toggle.focus();
-            }
+        if let Some(toggle) = toggle().filter(|t| ev.key() == "Escape" && t.checked()) {
+            toggle.set_checked(false);
+            let _ = toggle.focus();
         }
     };
     view! {
-        <a class="skip-link" href="#main" on:click=skip>"Skip to content"</a>
         <header class="topbar" on:click=close_menu on:keydown=escape>
-            <A href="/" attr:class="brand">"Overcast"</A>
-            // On a phone the sections and the account fold into a menu: a
-            // checkbox and its label open it without JavaScript (style/main.css).
-            <input type="checkbox" id="menu-toggle" class="menu-toggle" aria-controls="menu" node_ref=toggle/>
-            <label for="menu-toggle" class="menu-button">"Menu"</label>
-            <div class="menu" id="menu">
-                <nav aria-label="Sections">
-                    <SectionLinks/>
-                </nav>
-                <UserMenu/>
-            </div>
+            {children()}
         </header>
-        <main class="content" id="main" tabindex="-1" node_ref=main>
-            <Outlet/>
-        </main>
     }
 }
 
