@@ -124,6 +124,13 @@ pub fn Hydration() -> impl IntoView {
         }
         _ => (Vec::new(), None),
     };
+    // In islands mode only what an island makes is hydrated: the page's
+    // other resources take no hydration ids, so the ids the server gives an
+    // island's resources are those its browser code counts.
+    #[cfg(all(feature = "islands", feature = "ssr"))]
+    if let Some(shared) = Owner::current_shared_context() {
+        shared.set_is_hydrating(false);
+    }
     let nonce = leptos::nonce::use_nonce();
     let script = format!(
         "import({js:?}).then(m => m.default({{ module_or_path: {wasm:?} }}).then(() => {then}));",

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::compute::{BackendState, MachineState, RunState};
+use crate::rights::Sections;
 
 /// How many running scripts the dashboard lists (the count covers all).
 pub const LATEST_SCRIPTS: usize = 5;
@@ -34,6 +35,8 @@ pub struct Dashboard {
     /// The newest audit events that concern the caller (at most
     /// [`ACTIVITY`]), newest first.
     pub activity: Vec<Activity>,
+    /// The sections the caller may open: the dashboard links only to them.
+    pub sections: Sections,
 }
 
 /// A new installation's first steps, each ticked once done (by anyone).

@@ -114,6 +114,7 @@ pub async fn dashboard(services: &Services, actor: &Actor) -> Result<Dashboard, 
         machines_total,
         scripts: scripts(services, actor).await?,
         activity: activity(services, actor).await?,
+        sections: crate::rights::sections(actor),
     })
 }
 

@@ -3,11 +3,12 @@
 //! machines by state; scripts running now; recent activity) and, while a
 //! new installation is not set up, a checklist that ticks itself. Fully
 //! rendered on the server; once hydrated it follows backend, machine and
-//! script events and reads itself again.
+//! script events and reads itself again (`LiveDashboard`, an island in
+//! islands mode: the page's one part that needs the browser).
 
 mod sections;
 
-use domain::{dashboard::Dashboard, events::EventKind, rights::Sections};
+use domain::{dashboard::Dashboard, events::EventKind};
 use leptos::prelude::*;
 
 use crate::api::dashboard::dashboard;
@@ -22,6 +23,20 @@ const SETTLE_MS: u64 = 400;
 /// The signed-in home page.
 #[component]
 pub fn HomePage() -> impl IntoView {
+    view! {
+        <PageTitle text="Home"/>
+        <section class="page dashboard">
+            <h1>"Welcome to Overcast"</h1>
+            <LiveDashboard/>
+        </section>
+    }
+}
+
+/// The dashboard, read again a moment after backend, machine and script
+/// events (an island in islands mode).
+#[cfg_attr(feature = "islands", island(lazy))]
+#[cfg_attr(not(feature = "islands"), component)]
+fn LiveDashboard() -> impl IntoView {
     // Bumped once hydrated, a moment after events arrive: read again.
     let news = RwSignal::new(0_u64);
     let waiting = StoredValue::new(false);
@@ -52,28 +67,22 @@ pub fn HomePage() -> impl IntoView {
         },
     );
     let board = load(move || news.get(), |_| dashboard());
-    let session = expect_context::<crate::SessionContext>();
     view! {
-        <PageTitle text="Home"/>
-        <section class="page dashboard">
-            <h1>"Welcome to Overcast"</h1>
-            <Transition fallback=|| view! { <p class="muted">"Loading the dashboard…"</p> }>
-                {move || Suspend::new(async move {
-                    // Links only to the sections the caller may open.
-                    let sections = session.info.await.map(|i| i.sections).unwrap_or_default();
-                    match board.await {
-                        Ok(d) => view! { <Board d sections/> }.into_any(),
-                        Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
+        <Transition fallback=|| view! { <p class="muted">"Loading the dashboard…"</p> }>
+            {move || Suspend::new(async move {
+                match board.await {
+                    Ok(d) => view! { <Board d/> }.into_any(),
+                    Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 
 /// The dashboard's sections.
 #[component]
-fn Board(d: Dashboard, sections: Sections) -> impl IntoView {
+fn Board(d: Dashboard) -> impl IntoView {
+    let sections = d.sections;
     let checklist = d.checklist.filter(|c| !c.complete());
     view! {
         {checklist.map(|c| view! { <SetupChecklist checklist=c/> })}

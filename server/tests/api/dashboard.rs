@@ -58,6 +58,11 @@ async fn a_new_installation_has_an_unticked_checklist_and_nothing_to_count() {
     assert_eq!(d["machines"], json!([]));
     assert_eq!(d["machines_total"], 0);
     assert_eq!(d["scripts"], json!({"count": 0, "latest": []}));
+    // The master may open every section: the dashboard links to each.
+    assert_eq!(
+        d["sections"],
+        json!({"backends": true, "machines": true, "keys": true, "stacks": true, "admin": true})
+    );
     // A key ticks the first step, and the key's creation is activity.
     let res = app
         .api(
@@ -195,6 +200,10 @@ async fn a_role_less_user_sees_empty_sections_and_only_their_own_activity() {
     assert_eq!(d["machines"], json!([]));
     assert_eq!(d["machines_total"], 0);
     assert_eq!(d["scripts"]["count"], 0);
+    assert_eq!(
+        d["sections"],
+        json!({"backends": false, "machines": false, "keys": false, "stacks": false, "admin": false})
+    );
     for a in d["activity"].as_array().unwrap() {
         assert!(
             a["actor"]
@@ -249,6 +258,11 @@ async fn a_user_sees_only_the_backends_and_machines_their_role_shows() {
     assert_eq!(backends[0]["id"], seen.as_str());
     assert!(!d.to_string().contains(&hidden), "{d}");
     assert!(d["checklist"].is_null(), "{d}");
+    // It links only to the sections their role opens.
+    assert_eq!(
+        d["sections"],
+        json!({"backends": true, "machines": true, "keys": false, "stacks": false, "admin": false})
+    );
 
     // The counts are those of the machine list the user gets.
     assert_eq!(backends[0]["machines"], listed.len() as i64);

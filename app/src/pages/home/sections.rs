@@ -1,11 +1,12 @@
-//! The dashboard's sections, each from its part of the one answer.
+//! The dashboard's sections, each from its part of the one answer. Plain
+//! links, not the router's `A`: in islands mode the dashboard is an island,
+//! with no router in the browser (hydrated, the router takes plain links too).
 
 use domain::{
     dashboard::{Activity, BackendCount, Checklist, RunningScripts, StateCount, LATEST_SCRIPTS},
     rights::Sections,
 };
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::{
     components::format::utc,
@@ -56,7 +57,7 @@ fn Step(
             <span class="tick" aria-hidden="true">{if done { "✓" } else { "○" }}</span>
             <span class="step">
                 {if may {
-                    view! { <A href=href>{label}</A> }.into_any()
+                    view! { <a href=href>{label}</a> }.into_any()
                 } else {
                     view! { <span data-testid="step-not-yours">{label}</span> }.into_any()
                 }}
@@ -70,7 +71,7 @@ fn Step(
 /// A panel's title: a link to its section for a caller who may open it.
 fn heading(may: bool, href: &'static str, label: &'static str) -> AnyView {
     if may {
-        view! { <A href=href>{label}</A> }.into_any()
+        view! { <a href=href>{label}</a> }.into_any()
     } else {
         label.into_any()
     }
@@ -93,9 +94,9 @@ pub fn BackendList(backends: Vec<BackendCount>, sections: Sections) -> impl Into
                                 <span class=format!("state {}", b.state) data-testid="backend-state">{b.state.as_str()}</span>
                                 {if sections.machines {
                                     view! {
-                                        <A href=format!("/machines?backend={}", encode_segment(&b.id))>
+                                        <a href=format!("/machines?backend={}", encode_segment(&b.id))>
                                             <span data-testid="backend-machines">{machines(b.machines)}</span>
-                                        </A>
+                                        </a>
                                     }.into_any()
                                 } else {
                                     view! { <span data-testid="backend-machines">{machines(b.machines)}</span> }.into_any()
@@ -121,10 +122,10 @@ pub fn MachineStates(states: Vec<StateCount>, total: i64, sections: Sections) ->
                 <ul class="dash-states">
                     {states.into_iter().map(|s| view! {
                         <li data-state=s.state.as_str()>
-                            <A href=format!("/machines?state={}", s.state)>
+                            <a href=format!("/machines?state={}", s.state)>
                                 <span class=format!("state {}", s.state)>{s.state.as_str()}</span>
                                 " "<strong>{s.count}</strong>
-                            </A>
+                            </a>
                         </li>
                     }).collect_view()}
                 </ul>
@@ -154,7 +155,7 @@ pub fn RunningScriptList(scripts: RunningScripts) -> impl IntoView {
                             );
                             view! {
                                 <li data-run=r.id.clone()>
-                                    <A href=machine_href(&r.backend, &r.machine)>{name}</A>
+                                    <a href=machine_href(&r.backend, &r.machine)>{name}</a>
                                     <code class="script">{r.script.clone()}</code>
                                     <span class="muted">{r.state.as_str()} ", " {when}</span>
                                 </li>
