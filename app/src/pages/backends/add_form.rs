@@ -8,17 +8,21 @@
 
 use std::time::Duration;
 
-use domain::providers::{self, ProviderKind};
+use domain::{
+    inventory::KeySummary,
+    providers::{self, ProviderKind},
+};
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_router::{components::A, hooks::use_query_map};
 use server_fn::ServerFn;
 
 use super::fields::{CloudField, ProviderSelect};
 use crate::components::post_form::PostAction;
-use crate::loaded::load;
+use crate::loaded::Loaded;
 use crate::{
-    api::{backends::AddBackend, keys::list_keys},
+    api::backends::AddBackend,
     components::form::{kept, reset_on_success, Csrf, FieldError, FormError, KeepFields},
+    error::AppError,
 };
 
 /// The fields whose errors show beside their inputs.
@@ -62,9 +66,13 @@ fn again(field: &str, default: &str) -> String {
 
 /// The add form.
 #[component]
-pub(super) fn AddBackendForm(add: PostAction<AddBackend>) -> impl IntoView {
+pub(super) fn AddBackendForm(
+    add: PostAction<AddBackend>,
+    /// The keys a bare-metal host may be reached with (made by the page,
+    /// outside the form's `Suspend`).
+    keys: Loaded<Result<Vec<KeySummary>, AppError>>,
+) -> impl IntoView {
     let error = Signal::derive(move || add.value().get().and_then(Result::err));
-    let keys = load(|| (), |()| list_keys());
     let query = use_query_map();
     let (asked, title) = query.with_untracked(|q| {
         (

@@ -62,6 +62,8 @@ pub fn BackendsPage() -> impl IntoView {
         || (),
         |()| async { list_backend_rows().await.map(|r| r.may_add) },
     );
+    // The add form's keys, made here rather than inside its `Suspend`.
+    let keys = load(|| (), |()| crate::api::keys::list_keys());
     let rename_error = Signal::derive(move || actions.rename.value().get().and_then(Result::err));
     let image_error = Signal::derive(move || actions.image.value().get().and_then(Result::err));
     let enable_error = Signal::derive(move || actions.enable.value().get().and_then(Result::err));
@@ -103,7 +105,7 @@ pub fn BackendsPage() -> impl IntoView {
                     if may_add.await.unwrap_or(false) {
                         view! {
                             <h2 id="add">"Add a backend"</h2>
-                            <add_form::AddBackendForm add/>
+                            <add_form::AddBackendForm add keys/>
                         }.into_any()
                     } else {
                         view! {
