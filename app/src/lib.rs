@@ -5,6 +5,7 @@
 // past the default query depth of 128.
 #![recursion_limit = "256"]
 
+pub mod address;
 pub mod api;
 pub mod components;
 pub mod csrf_client;

@@ -142,9 +142,50 @@ pub fn group_of_path(path: &str) -> Option<&'static str> {
     })
 }
 
+/// In islands mode: the lazily loaded islands the page at `path` shows
+/// (their split points' names, key prefixes `<name>_loader_` in the split
+/// build's manifest), for the server to preload their modules in the
+/// page's `<head>`. Mirrors the pages' islands.
+pub fn islands_of_path(path: &str) -> &'static [&'static str] {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match segments.as_slice() {
+        [""] => &["live_dashboard"],
+        ["machines"] => &["fleet_view"],
+        ["machines", _, _] => &["machine_view"],
+        ["backends", _, "create"] => &["create_machine_view"],
+        ["keys"] => &["keys_view"],
+        ["backends"] => &["backends_view"],
+        ["stacks"] => &["stacks_view"],
+        ["stacks", "new"] => &["new_stack_view"],
+        ["stacks", _] => &["stack_view"],
+        ["admin"] | ["admin", "users"] => &["users_island"],
+        ["admin", "roles"] => &["roles_section"],
+        ["admin", "oauth"] => &["o_auth_section"],
+        ["admin", "two-factor"] => &["two_factor_policy_section"],
+        ["admin", "audit"] => &["audit_section"],
+        ["account"] => &["account_view"],
+        ["signin"] => &["sign_in_view"],
+        ["signin", "code"] => &["sign_in_code_view"],
+        ["setup"] => &["setup_view"],
+        ["set-password"] => &["set_password_view"],
+        _ => &[],
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::group_of_path;
+    use super::{group_of_path, islands_of_path};
+
+    #[test]
+    fn every_page_with_islands_names_them() {
+        assert_eq!(islands_of_path("/"), ["live_dashboard"]);
+        assert_eq!(islands_of_path("/machines/b1/i-0"), ["machine_view"]);
+        assert_eq!(islands_of_path("/stacks/new"), ["new_stack_view"]);
+        assert_eq!(islands_of_path("/stacks/s1"), ["stack_view"]);
+        assert_eq!(islands_of_path("/admin"), ["users_island"]);
+        assert_eq!(islands_of_path("/signin"), ["sign_in_view"]);
+        assert!(islands_of_path("/no/such/page").is_empty());
+    }
 
     #[test]
     fn every_page_path_names_its_group() {

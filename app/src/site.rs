@@ -42,6 +42,35 @@ impl SplitChunks {
     /// The modules (file stems under `/pkg`) the page at `path` needs: its
     /// group's, listed in the manifest under `<group>_<number>`.
     pub fn chunks_of_path(&self, path: &str) -> Vec<String> {
+        #[cfg(feature = "islands")]
+        return self.chunks_of_islands(crate::routes::islands_of_path(path));
+        #[cfg(not(feature = "islands"))]
+        self.chunks_of_group(path)
+    }
+
+    /// In islands mode: the modules of the lazily loaded islands `islands`
+    /// (listed in the manifest under `<island>_loader_<number>`), each once.
+    #[cfg(feature = "islands")]
+    fn chunks_of_islands(&self, islands: &[&str]) -> Vec<String> {
+        let mut chunks: Vec<String> = Vec::new();
+        for island in islands {
+            let listed = self.chunks.iter().find(|(key, _)| {
+                key.strip_prefix(island)
+                    .and_then(|rest| rest.strip_prefix("_loader_"))
+                    .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+            });
+            for chunk in listed.map(|(_, c)| c.as_slice()).unwrap_or_default() {
+                if !chunks.contains(chunk) {
+                    chunks.push(chunk.clone());
+                }
+            }
+        }
+        chunks
+    }
+
+    /// The modules of the page group showing `path`.
+    #[cfg(not(feature = "islands"))]
+    fn chunks_of_group(&self, path: &str) -> Vec<String> {
         let Some(group) = crate::routes::group_of_path(path) else {
             return Vec::new();
         };

@@ -23,6 +23,10 @@ async function resources(page: import("./fixtures").Page, pattern: RegExp) {
   return entries.filter((e) => pattern.test(e.name));
 }
 
+/** The sign-in or setup page's own module: its page group's, or (islands
+ * mode) its form island's. */
+const OWN_CODE = /^\/pkg\/split_(auth_pages_|sign_in_view_loader_|setup_view_loader_)/;
+
 test("a second visit downloads none of the site's files again", async ({ page }) => {
   // Every /pkg answer and its Cache-Control.
   const caching = new Map<string, string>();
@@ -45,17 +49,18 @@ test("a second visit downloads none of the site's files again", async ({ page })
   if (hydrated()) {
     const names = first.map((r) => r.name);
     expect(names.filter((n) => /^\/pkg\/overcast\.[^.]+\.(js|wasm)$/.test(n))).toHaveLength(2);
-    // The page's group (sign-in and setup are in `auth_pages`), split off
-    // from the entry.
-    expect(names.some((n) => /^\/pkg\/split_auth_pages_/.test(n)), names.join(" ")).toBe(true);
+    // The page's own code, split off from the entry: its group's module
+    // (sign-in and setup are in `auth_pages`), or in islands mode its
+    // form's island.
+    expect(names.some((n) => OWN_CODE.test(n)), names.join(" ")).toBe(true);
   }
-  // The head preloads the group's modules (so a first visit fetches them
-  // beside the entry, not after it), and every module the page fetched was
-  // among them.
+  // The head preloads those modules (so a first visit fetches them beside
+  // the entry, not after it), and every module the page fetched was among
+  // them.
   const preloaded = await page
     .locator('head link[rel="preload"][as="fetch"]')
     .evaluateAll((links) => links.map((l) => new URL((l as HTMLLinkElement).href).pathname));
-  expect(preloaded.some((n) => /^\/pkg\/split_auth_pages_/.test(n)), preloaded.join(" ")).toBe(true);
+  expect(preloaded.some((n) => OWN_CODE.test(n)), preloaded.join(" ")).toBe(true);
   expect(await page.locator('head link[rel="modulepreload"][href^="/pkg/__wasm_split."]').count()).toBe(1);
   for (const r of first.filter((r) => /^\/pkg\/(chunk|split)_/.test(r.name))) {
     expect(preloaded, `${r.name} fetched but not preloaded`).toContain(r.name);

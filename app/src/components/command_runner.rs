@@ -12,7 +12,6 @@ use std::sync::{Arc, Mutex};
 
 use futures::future::{AbortHandle, Abortable};
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 use server_fn::ServerFn;
 
 use crate::loaded::{load, Loaded};
@@ -31,7 +30,7 @@ pub type LastRunResource = Loaded<Result<Option<LastRun>, AppError>>;
 /// The resource [`CommandRunner`] shows; made at the page's top level (a
 /// resource made inside another's Suspend would not hydrate reliably).
 pub fn last_run_resource(backend: Signal<String>, machine: Signal<String>) -> LastRunResource {
-    let query = use_query_map();
+    let query = crate::address::query();
     load(
         move || (backend.get(), machine.get(), query.read().get("run")),
         |(backend, machine, run)| async move {
@@ -50,7 +49,7 @@ pub fn CommandRunner(
     #[prop(into)] machine: Signal<String>,
     last: LastRunResource,
 ) -> impl IntoView {
-    let query = use_query_map();
+    let query = crate::address::query();
     // What a plain form post (no JavaScript) was refused with.
     let posted_error = Signal::derive(move || {
         let q = query.read();

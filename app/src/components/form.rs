@@ -120,7 +120,7 @@ pub fn KeepFields(fields: &'static [&'static str]) -> impl IntoView {
 /// post failed (see [`KeepFields`]), for the input's `value`; `None` after
 /// any other load, and for another form's failure.
 pub fn kept<S: server_fn::ServerFn>(field: &str) -> Option<String> {
-    let query = leptos_router::hooks::use_query_map();
+    let query = crate::address::query();
     query.with_untracked(|q| {
         let failed = q.get_str("__err").is_some() && q.get_str("__path") == Some(S::PATH);
         failed.then(|| q.get(&format!("__kept.{field}"))).flatten()

@@ -1,12 +1,12 @@
 //! A form whose submit opens an address (`method="get"`: filters, a
 //! comparison). Without JavaScript the browser opens `action?fields`;
-//! hydrated, the router navigates there, so the page is not loaded again.
+//! hydrated, it is opened through `crate::address` (the router, or in place
+//! in islands mode), so the page is not loaded again.
 //! What leptos_router's `Form` does for a GET, without the code it carries
 //! for posting (error and response hooks, multipart), which every page
 //! using it would load.
 
 use leptos::{ev::SubmitEvent, prelude::*};
-use leptos_router::hooks::use_navigate;
 
 use super::post_form::form_body;
 
@@ -18,7 +18,7 @@ pub fn GetForm(
     action: String,
     children: Children,
 ) -> impl IntoView {
-    let navigate = use_navigate();
+    let navigate = crate::address::navigator();
     let to = action.clone();
     let on_submit = move |ev: SubmitEvent| {
         if ev.default_prevented() {

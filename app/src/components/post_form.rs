@@ -117,6 +117,16 @@ where
 /// and sent the browser back to this page (`__path`, `__err` in its
 /// address), if there is one.
 pub fn failed_post(path: &str) -> Option<AppError> {
+    // In islands mode the browser has no router to provide the error: the
+    // island reads the address itself.
+    #[cfg(all(feature = "islands", feature = "hydrate"))]
+    return crate::address::query().with_untracked(|q| {
+        let failed = q.get_str("__path") == Some(path);
+        failed
+            .then(|| q.get_str("__err").map(AppError::from_address))
+            .flatten()
+    });
+    #[cfg(not(all(feature = "islands", feature = "hydrate")))]
     use_context::<ServerActionError>()
         .filter(|e| e.path() == path)
         .map(|e| AppError::from_address(e.err()))
@@ -169,6 +179,10 @@ async fn post<O: DeserializeOwned>(path: &'static str, body: String) -> Result<O
         ))
     })?;
     if redirect {
+        // In islands mode no router has set the hook: the page is left.
+        #[cfg(feature = "islands")]
+        crate::address::navigator()(&location, Default::default());
+        #[cfg(not(feature = "islands"))]
         server_fn::redirect::call_redirect_hook(&location);
     }
     Ok(answer)

@@ -9,7 +9,6 @@ use domain::{
     shell::{ScriptRunSummary, ShellEvent},
 };
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::components::post_form::{PostAction, PostForm};
 use crate::loaded::{load, Loaded};
@@ -61,7 +60,7 @@ pub fn runs_resource(
     machine: Signal<String>,
     start: PostAction<StartScript>,
 ) -> RunsResource {
-    let query = use_query_map();
+    let query = crate::address::query();
     load(
         move || {
             (

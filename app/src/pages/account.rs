@@ -15,12 +15,22 @@ use crate::{
         format::utc,
     },
     pages::two_factor::TwoFactorSection,
-    shown_once, SessionContext,
+    shown_once,
 };
 
 /// The account page.
 #[component]
 pub fn AccountPage() -> impl IntoView {
+    view! {
+        <PageTitle text="My account"/>
+        <AccountView/>
+    }
+}
+
+/// Everything under the page's title (an island in islands mode).
+#[cfg_attr(feature = "islands", island(lazy))]
+#[cfg_attr(not(feature = "islands"), component)]
+fn AccountView() -> impl IntoView {
     let change = PostAction::<ChangePassword>::new();
     let create = PostAction::<CreateToken>::new();
     let revoke = PostAction::<RevokeToken>::new();
@@ -43,15 +53,15 @@ pub fn AccountPage() -> impl IntoView {
     let taken_codes = shown_once::take(shown_once::RECOVERY_CODES);
     // The master requires two-factor sign-in and this account has none:
     // only enrolling is open until it is done.
-    let ctx = expect_context::<SessionContext>();
+    // Read here, not from the page's session context: an island has none.
+    let info = load(|| (), |()| crate::api::session::get_session_info());
     view! {
-        <PageTitle text="My account"/>
-        <section class="page">
+        <section class="page" on:click=crate::address::follow_same_page_links>
             <h1>"My account"</h1>
             <TwoFactorSection taken_codes/>
             <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-            let enrol_only = ctx.info.await.is_ok_and(|i| i.enrol_two_factor);
+            let enrol_only = info.await.is_ok_and(|i| i.enrol_two_factor);
             (!enrol_only).then(|| view! {
             <h2>"API tokens"</h2>
             <p class="muted">"Use a token as " <code>"Authorization: Token <token>"</code> ". It can never do more than you can; a token unused for 90 days is removed."</p>

@@ -12,7 +12,6 @@ use domain::{
     rights::{ListedKey, Opening},
 };
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::components::post_form::{PostAction, PostForm};
 use crate::components::title::PageTitle;
@@ -44,6 +43,17 @@ struct RowActions {
 /// The Keys page.
 #[component]
 pub fn KeysPage() -> impl IntoView {
+    view! {
+        <PageTitle text="Keys"/>
+        <KeysView/>
+    }
+}
+
+/// Everything under the page's title: the list follows the forms' answers
+/// (an island in islands mode).
+#[cfg_attr(feature = "islands", island(lazy))]
+#[cfg_attr(not(feature = "islands"), component)]
+fn KeysView() -> impl IntoView {
     let import = PostAction::<ImportKey>::new();
     let generate = PostAction::<GenerateKey>::new();
     let actions = RowActions {
@@ -95,8 +105,7 @@ pub fn KeysPage() -> impl IntoView {
     let generated = shown_once::take(shown_once::GENERATED_KEY);
 
     view! {
-        <PageTitle text="Keys"/>
-        <section class="page">
+        <section class="page" on:click=crate::address::follow_same_page_links>
             <h1>"Keys"</h1>
             <p class="muted">
                 "The SSH keys Overcast logs in to machines with. The default key is tried on machines that have no key of their own. Private parts are stored encrypted; reading one is recorded in the audit log."
@@ -264,14 +273,14 @@ fn KeyRow(
                     view! {
                         <ul class="plain">
                             {opens.into_iter().map(|(href, label, user)| view! {
-                                <li data-testid="opens"><A href=href>{label}</A>{user}</li>
+                                <li data-testid="opens"><a href=href>{label}</a>{user}</li>
                             }).collect_view()}
                         </ul>
                     }.into_any()
                 }}
             </td>
             <td class="actions">
-                <A href=public_href attr:class="button-link">"Public key"</A>
+                <a href=public_href class="button-link">"Public key"</a>
                 {(!key.default_key && may.set_default).then(|| view! {
                     <ActionButton action=actions.set_default fields=vec![("id", n_default)] class="secondary">"Make default"</ActionButton>
                 })}
@@ -303,7 +312,7 @@ fn KeyRow(
 /// works with and without JavaScript).
 #[component]
 fn PublicKeyNotice() -> impl IntoView {
-    let query = use_query_map();
+    let query = crate::address::query();
     let shown = load(
         move || query.read().get("public").filter(|n| !n.is_empty()),
         |name| async move {
@@ -323,7 +332,7 @@ fn PublicKeyNotice() -> impl IntoView {
                     Ok(Some((name, line))) => view! {
                         <div class="notice" data-testid="public-key">
                             <p>"Public key of " <code>{name}</code> ", for " <code>"~/.ssh/authorized_keys"</code> ": "
-                                <A href="/keys">"hide"</A>
+                                <a href="/keys">"hide"</a>
                             </p>
                             <code class="line">{line}</code>
                         </div>

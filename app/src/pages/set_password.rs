@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::components::post_form::{PostAction, PostForm};
 use crate::components::title::PageTitle;
@@ -11,12 +10,22 @@ use crate::{
 /// Opened from a one-time link: the user chooses their password.
 #[component]
 pub fn SetPasswordPage() -> impl IntoView {
+    view! {
+        <PageTitle text="Set your password"/>
+        <SetPasswordView/>
+    }
+}
+
+/// Everything under the page's title: the form keeps what was typed when
+/// it is refused (an island in islands mode).
+#[cfg_attr(feature = "islands", island(lazy))]
+#[cfg_attr(not(feature = "islands"), component)]
+fn SetPasswordView() -> impl IntoView {
     let action = PostAction::<SetPassword>::new();
-    let query = use_query_map();
+    let query = crate::address::query();
     let token = move || query.read().get("token").unwrap_or_default();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     view! {
-        <PageTitle text="Set your password"/>
         <main class="auth">
             <h1>"Set your password"</h1>
             <PostForm action attr:class="stacked" attr:id="set-password">

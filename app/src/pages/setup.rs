@@ -10,11 +10,21 @@ use crate::{
 /// First start: create the master account.
 #[component]
 pub fn SetupPage() -> impl IntoView {
+    view! {
+        <PageTitle text="Set up"/>
+        <SetupView/>
+    }
+}
+
+/// Everything under the page's title: the form keeps what was typed when
+/// it is refused (an island in islands mode).
+#[cfg_attr(feature = "islands", island(lazy))]
+#[cfg_attr(not(feature = "islands"), component)]
+fn SetupView() -> impl IntoView {
     let action = PostAction::<CreateMaster>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let pending = action.pending();
     view! {
-        <PageTitle text="Set up"/>
         <main class="auth">
             <h1>"Set up Overcast"</h1>
             <p>"Create the master account. It owns this installation and administers every other account."</p>

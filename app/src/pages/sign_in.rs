@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::components::post_form::{PostAction, PostForm};
 use crate::components::title::PageTitle;
@@ -11,13 +10,23 @@ use crate::{
 /// Email and password; errors never say which of the two was wrong.
 #[component]
 pub fn SignInPage() -> impl IntoView {
+    view! {
+        <PageTitle text="Sign in"/>
+        <SignInView/>
+    }
+}
+
+/// Everything under the page's title: the form keeps what was typed when
+/// it is refused (an island in islands mode).
+#[cfg_attr(feature = "islands", island(lazy))]
+#[cfg_attr(not(feature = "islands"), component)]
+fn SignInView() -> impl IntoView {
     let action = PostAction::<SignIn>::new();
-    let query = use_query_map();
+    let query = crate::address::query();
     let next = move || query.read().get("next").unwrap_or_default();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let pending = action.pending();
     view! {
-        <PageTitle text="Sign in"/>
         <main class="auth">
             <h1>"Sign in to Overcast"</h1>
             <PostForm action attr:class="stacked" attr:id="sign-in">

@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::components::post_form::{PostAction, PostForm};
 use crate::components::title::PageTitle;
@@ -12,13 +11,23 @@ use crate::{
 /// the authenticator's code, or one of the recovery codes.
 #[component]
 pub fn SignInCodePage() -> impl IntoView {
+    view! {
+        <PageTitle text="Two-factor sign-in"/>
+        <SignInCodeView/>
+    }
+}
+
+/// Everything under the page's title: the form keeps what was typed when
+/// it is refused (an island in islands mode).
+#[cfg_attr(feature = "islands", island(lazy))]
+#[cfg_attr(not(feature = "islands"), component)]
+fn SignInCodeView() -> impl IntoView {
     let action = PostAction::<SignInCode>::new();
-    let query = use_query_map();
+    let query = crate::address::query();
     let next = move || query.read().get("next").unwrap_or_default();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let pending = action.pending();
     view! {
-        <PageTitle text="Two-factor sign-in"/>
         <main class="auth">
             <h1>"Two-factor sign-in"</h1>
             <p class="muted">"Enter the 6-digit code your authenticator app shows for Overcast, or one of your recovery codes."</p>

@@ -2,7 +2,6 @@
 //! plain GET form, so the address holds the filters and the page).
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use super::AdminFrame;
 use crate::loaded::load;
@@ -23,9 +22,10 @@ pub fn AuditPage() -> impl IntoView {
 }
 
 /// The filters, the table and the links to newer and older pages.
-#[component]
+#[cfg_attr(feature = "islands", island(lazy))]
+#[cfg_attr(not(feature = "islands"), component)]
 fn AuditSection() -> impl IntoView {
-    let query = use_query_map();
+    let query = crate::address::query();
     let entries = load(
         move || {
             let q = query.read();

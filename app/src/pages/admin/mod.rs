@@ -17,9 +17,11 @@ pub use two_factor::TwoFactorPage;
 pub use users::UsersPage;
 
 use leptos::prelude::*;
+#[cfg(not(feature = "islands"))]
 use leptos_router::components::A;
 
 use crate::components::title::PageTitle;
+#[cfg(not(feature = "islands"))]
 use crate::SessionContext;
 
 /// The Admin sections, in nav order: path and label.
@@ -33,6 +35,7 @@ pub const ADMIN_SECTIONS: [(&str, &str); 5] = [
 
 /// The frame of every Admin page: its title, the section nav, and its
 /// content for the master only (anyone else gets 403 and a sentence).
+#[cfg(not(feature = "islands"))]
 #[component]
 fn AdminFrame(
     /// The section's name, for the window title.
@@ -68,6 +71,48 @@ fn AdminFrame(
                     }
                 })}
             </Transition>
+        </section>
+    }
+}
+
+/// The frame of every Admin page in islands mode, drawn on the server
+/// only: the caller is known at once (no resource, no `Suspend`), so the
+/// content's islands are made outside any `Suspend`, where their resources
+/// resolve (leptos's SSR can stall on a resource made inside one).
+#[cfg(feature = "islands")]
+#[component]
+fn AdminFrame(
+    /// The section's name, for the window title.
+    title: &'static str,
+    /// The section's content (rendered for the master only).
+    children: ChildrenFn,
+) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let master = crate::ssr::actor().is_some_and(|a| a.is_master);
+    #[cfg(not(feature = "ssr"))]
+    let master = false;
+    let content = if master {
+        children().into_any()
+    } else {
+        refused();
+        view! {
+            <p class="placeholder" data-testid="admin-refused">
+                "Administration (users, roles, the audit log) is the master account's alone."
+            </p>
+        }
+        .into_any()
+    };
+    view! {
+        <PageTitle text=format!("Admin: {title}")/>
+        <section class="page admin">
+            <h1>"Admin"</h1>
+            <nav class="subnav" aria-label="Admin sections" data-testid="admin-nav">
+                {ADMIN_SECTIONS
+                    .iter()
+                    .map(|(href, label)| view! { <a href=*href>{*label}</a> })
+                    .collect_view()}
+            </nav>
+            {content}
         </section>
     }
 }

@@ -27,7 +27,8 @@ pub fn OAuthPage() -> impl IntoView {
 }
 
 /// The clients list and the new-client form.
-#[component]
+#[cfg_attr(feature = "islands", island(lazy))]
+#[cfg_attr(not(feature = "islands"), component)]
 fn OAuthSection() -> impl IntoView {
     let create = PostAction::<CreateOauthClient>::new();
     let delete = PostAction::<DeleteOauthClient>::new();

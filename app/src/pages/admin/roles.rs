@@ -36,7 +36,8 @@ const STARTER_SCOPE: &str = r#"{
 }"#;
 
 /// The roles list, the new-role form and the attach form.
-#[component]
+#[cfg_attr(feature = "islands", island(lazy))]
+#[cfg_attr(not(feature = "islands"), component)]
 fn RolesSection() -> impl IntoView {
     let create = PostAction::<CreateRole>::new();
     let delete = PostAction::<DeleteRole>::new();

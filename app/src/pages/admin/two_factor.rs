@@ -22,7 +22,8 @@ pub fn TwoFactorPage() -> impl IntoView {
 }
 
 /// Whether two-factor sign-in is required, and the button that changes it.
-#[component]
+#[cfg_attr(feature = "islands", island(lazy))]
+#[cfg_attr(not(feature = "islands"), component)]
 fn TwoFactorPolicySection() -> impl IntoView {
     let set = PostAction::<RequireTwoFactor>::new();
     let status = load(move || set.version().get(), |_| get_two_factor());

@@ -25,12 +25,30 @@ use super::AdminFrame;
 pub fn UsersPage() -> impl IntoView {
     // A password link a plain form post (no JavaScript) made; taken here, at
     // the page's top level, for the section inside the frame's Transition.
-    let taken_link = shown_once::take(shown_once::PASSWORD_LINK);
+    #[cfg(not(feature = "islands"))]
+    {
+        let taken_link = shown_once::take(shown_once::PASSWORD_LINK);
+        view! {
+            <AdminFrame title="Users">
+                <UsersSection taken_link/>
+            </AdminFrame>
+        }
+    }
+    #[cfg(feature = "islands")]
     view! {
         <AdminFrame title="Users">
-            <UsersSection taken_link/>
+            <UsersIsland/>
         </AdminFrame>
     }
+}
+
+/// The Users section as an island (islands mode, where the frame has no
+/// Transition): it takes the password link itself.
+#[cfg(feature = "islands")]
+#[island(lazy)]
+fn UsersIsland() -> impl IntoView {
+    let taken_link = shown_once::take(shown_once::PASSWORD_LINK);
+    view! { <UsersSection taken_link/> }
 }
 
 /// The users table and the new-user form. `taken_link`: a password link

@@ -13,7 +13,6 @@ use domain::{
     providers::{self, ProviderKind},
 };
 use leptos::{ev::SubmitEvent, prelude::*};
-use leptos_router::{components::A, hooks::use_query_map};
 use server_fn::ServerFn;
 
 use super::fields::{CloudField, ProviderSelect};
@@ -73,7 +72,7 @@ pub(super) fn AddBackendForm(
     keys: Loaded<Result<Vec<KeySummary>, AppError>>,
 ) -> impl IntoView {
     let error = Signal::derive(move || add.value().get().and_then(Result::err));
-    let query = use_query_map();
+    let query = crate::address::query();
     let (asked, title) = query.with_untracked(|q| {
         (
             q.get("provider")
@@ -186,7 +185,7 @@ pub(super) fn AddBackendForm(
                 <FieldError error field="machine_key"/>
                 <details class="inline-key" data-testid="inline-key">
                     <summary>"Or import a key for it now"</summary>
-                    <p class="muted">"Pasted here, it is imported (as on the " <A href="/keys">"Keys"</A> " page) and used for this host; if the host refuses it, it is removed again."</p>
+                    <p class="muted">"Pasted here, it is imported (as on the " <a href="/keys">"Keys"</a> " page) and used for this host; if the host refuses it, it is removed again."</p>
                     <label>"Key name" <input name="key_name" value=again("key_name", "") autocomplete="off"/></label>
                     <FieldError error field="key_name"/>
                     <label>"Private key (PEM or OpenSSH)"

@@ -9,7 +9,6 @@ mod fields;
 mod row;
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::components::post_form::PostAction;
 use crate::components::title::PageTitle;
@@ -26,6 +25,16 @@ use row::{BackendRow, RowActions};
 /// The Backends page.
 #[component]
 pub fn BackendsPage() -> impl IntoView {
+    view! {
+        <PageTitle text="Backends"/>
+        <BackendsView/>
+    }
+}
+
+/// Everything under the page's title (an island in islands mode).
+#[cfg_attr(feature = "islands", island(lazy))]
+#[cfg_attr(not(feature = "islands"), component)]
+fn BackendsView() -> impl IntoView {
     let add = PostAction::<AddBackend>::new();
     let actions = RowActions {
         rename: PostAction::<RenameBackend>::new(),
@@ -69,8 +78,7 @@ pub fn BackendsPage() -> impl IntoView {
     let enable_error = Signal::derive(move || actions.enable.value().get().and_then(Result::err));
     let delete_error = Signal::derive(move || actions.delete.value().get().and_then(Result::err));
     view! {
-        <PageTitle text="Backends"/>
-        <section class="page">
+        <section class="page" on:click=crate::address::follow_same_page_links>
             <h1>"Backends"</h1>
             <p class="muted">"Cloud accounts and hosts Overcast manages machines in. A bare-metal server is a backend whose one machine is that server, reached over SSH."</p>
             <FormError error=rename_error fields=&["new_name"]/>
@@ -94,7 +102,7 @@ pub fn BackendsPage() -> impl IntoView {
                                     {list.rows.into_iter().map(|r| view! { <BackendRow row=r actions/> }).collect_view()}
                                 </tbody>
                             </table>
-                            <p class="muted">"Their machines are on the " <A href="/machines">"Machines"</A> " page."</p>
+                            <p class="muted">"Their machines are on the " <a href="/machines">"Machines"</a> " page."</p>
                         }.into_any(),
                         Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
                     }

@@ -2,7 +2,6 @@
 
 use domain::providers;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::components::post_form::{PostAction, PostForm};
 use crate::{
@@ -31,7 +30,7 @@ pub(super) fn BackendRow(row: Row, actions: RowActions) -> impl IntoView {
     let title = b.title.clone();
     let create = (b.can_create && may.create_machine).then(|| {
         view! {
-            <A href=format!("/backends/{}/create", encode_segment(&b.id)) attr:class="button secondary">"Create machine"</A>
+            <a href=format!("/backends/{}/create", encode_segment(&b.id)) class="button secondary">"Create machine"</a>
         }
     });
     let edit = may.edit.then(|| {

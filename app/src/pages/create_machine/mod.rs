@@ -16,10 +16,7 @@ mod pickers;
 mod summary;
 
 use leptos::prelude::*;
-use leptos_router::{
-    components::A,
-    hooks::{use_params_map, use_query_map},
-};
+use leptos_router::hooks::use_params_map;
 
 use crate::api::{
     backends::{self, get_wizard, GetWizard},
@@ -91,8 +88,23 @@ impl Entered {
 #[component]
 pub fn CreateMachinePage() -> impl IntoView {
     let params = use_params_map();
-    let query = use_query_map();
-    let backend = Signal::derive(move || params.read().get("backend").unwrap_or_default());
+    // Drawn again for another backend (the default build's router keeps
+    // the page when only the parameters change).
+    move || {
+        let backend = params.with(|p| p.get("backend").unwrap_or_default());
+        view! {
+            <PageTitle text="Create machines"/>
+            <CreateMachineView backend/>
+        }
+    }
+}
+
+/// Everything under the page's title (an island in islands mode).
+#[cfg_attr(feature = "islands", island(lazy))]
+#[cfg_attr(not(feature = "islands"), component)]
+fn CreateMachineView(backend: String) -> impl IntoView {
+    let query = crate::address::query();
+    let backend = Signal::stored(backend);
     let kept = query.with_untracked(|q| {
         let get = |k: &str| q.get(k).unwrap_or_default();
         KeptFields {
@@ -120,9 +132,8 @@ pub fn CreateMachinePage() -> impl IntoView {
     let keys = load(|| (), |()| list_keys());
     let create = PostAction::<CreateMachine>::new();
     view! {
-        <PageTitle text="Create machines"/>
-        <section class="page wizard-page">
-            <p class="crumbs"><A href="/backends">"Backends"</A> " /"</p>
+        <section class="page wizard-page" on:click=crate::address::follow_same_page_links>
+            <p class="crumbs"><a href="/backends">"Backends"</a> " /"</p>
             <h1>"Create machines"</h1>
             <Transition fallback=|| view! { <p>"Asking the provider for sizes, images and locations…"</p> }>
                 {move || Suspend::new(async move {

@@ -11,7 +11,7 @@ mod summary;
 
 use domain::{compute::MachineState, inventory::MachineSummary, ErrorKind};
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::hooks::use_params_map;
 
 use crate::components::post_form::{PostAction, PostForm};
 use crate::components::title::PageTitle;
@@ -44,8 +44,26 @@ use summary::{DeployKeyForm, Summary, TagsForm};
 #[component]
 pub fn MachinePage() -> impl IntoView {
     let params = use_params_map();
-    let backend = Signal::derive(move || params.read().get("backend").unwrap_or_default());
-    let machine = Signal::derive(move || params.read().get("machine").unwrap_or_default());
+    // Drawn again for another machine (the default build's router keeps
+    // the page when only the parameters change).
+    move || {
+        let (backend, machine) = params.with(|p| {
+            (
+                p.get("backend").unwrap_or_default(),
+                p.get("machine").unwrap_or_default(),
+            )
+        });
+        view! { <MachineView backend machine/> }
+    }
+}
+
+/// Everything on the machine page: its parts follow the machine's events
+/// and the forms' answers (an island in islands mode).
+#[cfg_attr(feature = "islands", island(lazy))]
+#[cfg_attr(not(feature = "islands"), component)]
+fn MachineView(backend: String, machine: String) -> impl IntoView {
+    let backend = Signal::stored(backend);
+    let machine = Signal::stored(machine);
     let accept = PostAction::<AcceptHostKey>::new();
     let act = PostAction::<ActOnMachine>::new();
     let tag = PostAction::<SetMachineTags>::new();
@@ -147,7 +165,7 @@ pub fn MachinePage() -> impl IntoView {
         },
     );
     view! {
-        <section class="page machine">
+        <section class="page machine" on:click=crate::address::follow_same_page_links>
             <Transition fallback=|| view! { <p>"Loading the machine…"</p> }>
                 {move || Suspend::new(async move {
                     let stack = stack.await;
@@ -220,8 +238,8 @@ fn Header(machine: MachineSummary, terminated: Signal<bool>) -> impl IntoView {
     view! {
         <PageTitle text=machine.name.clone()/>
         <nav class="crumbs" aria-label="Breadcrumb" data-testid="breadcrumb">
-            <A href="/machines">"Machines"</A>" › "
-            <A href=backend_href>{machine.backend_title.clone()}</A>" › "
+            <a href="/machines">"Machines"</a>" › "
+            <a href=backend_href>{machine.backend_title.clone()}</a>" › "
             <span aria-current="page">{machine.name.clone()}</span>
         </nav>
         <h1>{machine.name.clone()}</h1>
@@ -248,14 +266,14 @@ fn Missing(error: AppError) -> impl IntoView {
             <div class="auth" data-testid="machine-not-found">
                 <h1>"Not found"</h1>
                 <p>"There is no such machine: " {message} "."</p>
-                <A href="/machines">"Back to Machines"</A>
+                <a href="/machines">"Back to Machines"</a>
             </div>
         }
         .into_any()
     } else {
         view! {
             <PageTitle text="Machine"/>
-            <p class="crumbs"><A href="/machines">"Machines"</A></p>
+            <p class="crumbs"><a href="/machines">"Machines"</a></p>
             <h1>"Machine"</h1>
             <p class="form-error" role="alert">{message}</p>
         }
@@ -292,7 +310,7 @@ fn Terminated(
             <p><strong>"This machine is terminated."</strong>" Nothing can be run on it any more."</p>
             <Show
                 when=move || !gone.get()
-                fallback=|| view! { <p>"It has left the list. " <A href="/machines">"Back to Machines"</A></p> }
+                fallback=|| view! { <p>"It has left the list. " <a href="/machines">"Back to Machines"</a></p> }
             >
                 {if may_forget {
                     view! {

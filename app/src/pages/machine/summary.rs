@@ -3,7 +3,6 @@
 
 use domain::inventory::{MachineDetail, MachineSummary};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::components::post_form::{PostAction, PostForm};
 use crate::loaded::Loaded;
@@ -38,13 +37,13 @@ pub(super) fn Summary(
     };
     view! {
         <dl class="facts" data-testid="machine">
-            <dt>"Backend"</dt><dd><A href="/backends">{m.backend_title.clone()}</A></dd>
+            <dt>"Backend"</dt><dd><a href="/backends">{m.backend_title.clone()}</a></dd>
             <dt>"State"</dt><dd><span class=move || format!("state {}", current.with(|c| c.state)) data-testid="machine-state">{move || current.with(|c| c.state.as_str())}</span></dd>
             <dt>"Public addresses"</dt><dd>{list(&m.public_ips)}</dd>
             <dt>"Private addresses"</dt><dd>{list(&m.private_ips)}</dd>
             <dt>"SSH port"</dt><dd>{m.ssh_port}</dd>
             {stack.map(|(id, nickname)| view! {
-                <dt>"Stack"</dt><dd><A href=crate::paths::stack_href(&id) attr:data-testid="machine-stack">{nickname}</A></dd>
+                <dt>"Stack"</dt><dd><a href=crate::paths::stack_href(&id) data-testid="machine-stack">{nickname}</a></dd>
             })}
             <dt>"Host key"</dt>
             <dd>{match detail.host_key.clone() {
@@ -82,7 +81,7 @@ pub(super) fn Summary(
                     <tbody>
                         {detail.keys.into_iter().map(|k| view! {
                             <tr>
-                                <td><A href="/keys">{k.key.clone()}</A></td>
+                                <td><a href="/keys">{k.key.clone()}</a></td>
                                 <td data-label="User">{k.ssh_user.clone()}</td>
                                 // Known once a login proved it.
                                 <td data-label="Sudo">{match (k.last_used > 0, k.sudo) {

@@ -11,7 +11,7 @@ use domain::{
     fleet::{thousands, FleetQuery, FleetSort},
 };
 use leptos::prelude::*;
-use leptos_router::{hooks::use_navigate, NavigateOptions};
+use leptos_router::NavigateOptions;
 
 use super::state::Fleet;
 use crate::components::get_form::GetForm;
@@ -30,7 +30,7 @@ pub fn href(query: &FleetQuery) -> String {
 /// The filter form.
 #[component]
 pub fn FilterForm(fleet: Fleet) -> impl IntoView {
-    let navigate = use_navigate();
+    let navigate = crate::address::navigator();
     // Changes one thing of the address (back to the first page).
     let change = move |edit: Box<dyn FnOnce(&mut FleetQuery)>| {
         // The page may have been left meanwhile.

@@ -26,7 +26,6 @@ use std::time::Duration;
 
 use domain::fleet::{FleetPage, FleetQuery};
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use crate::components::post_form::PostAction;
 use crate::components::title::PageTitle;
@@ -76,7 +75,18 @@ async fn read(q: FleetQuery) -> Result<FleetPage, AppError> {
 /// The Machines page.
 #[component]
 pub fn MachinesPage() -> impl IntoView {
-    let address = use_query_map();
+    view! {
+        <PageTitle text="Machines"/>
+        <FleetView/>
+    }
+}
+
+/// Everything under the page's title: it follows the address, the events
+/// and the forms' answers (an island in islands mode).
+#[cfg_attr(feature = "islands", island(lazy))]
+#[cfg_attr(not(feature = "islands"), component)]
+fn FleetView() -> impl IntoView {
+    let address = crate::address::query();
     let query = Memo::new(move |_| {
         address.with(|m| FleetQuery::from_pairs(m.into_iter().map(|(k, v)| (k.as_ref(), v))))
     });
@@ -179,8 +189,7 @@ pub fn MachinesPage() -> impl IntoView {
         .and_then(Result::err);
     let refused_row = refused_machine();
     view! {
-        <PageTitle text="Machines"/>
-        <section class="page fleet">
+        <section class="page fleet" on:click=crate::address::follow_same_page_links>
             <h1>"Machines"</h1>
             <Transition fallback=|| view! { <p>"Loading machines…"</p> }>
                 {move || {

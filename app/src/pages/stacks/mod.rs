@@ -16,7 +16,6 @@ pub use new::NewStackPage;
 pub use stack::StackPage;
 
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::components::title::PageTitle;
 use crate::loaded::load;
@@ -56,8 +55,18 @@ pub(crate) fn status_class(status: &str) -> String {
 /// The Stacks list.
 #[component]
 pub fn StacksPage() -> impl IntoView {
+    view! {
+        <PageTitle text="Stacks"/>
+        <StacksView/>
+    }
+}
+
+/// Everything under the page's title (an island in islands mode).
+#[cfg_attr(feature = "islands", island(lazy))]
+#[cfg_attr(not(feature = "islands"), component)]
+fn StacksView() -> impl IntoView {
     // `?deleted=1` lists deleted stacks too.
-    let query = use_query_map();
+    let query = crate::address::query();
     let deleted = Memo::new(move |_| query.with(|q| q.get("deleted").is_some_and(|v| v == "1")));
     let stacks = load(
         move || deleted.get(),
@@ -122,8 +131,7 @@ pub fn StacksPage() -> impl IntoView {
     });
     let rows = Signal::derive(move || live.get().map(|l| l.stacks).unwrap_or_default());
     view! {
-        <PageTitle text="Stacks"/>
-        <section class="page stacks">
+        <section class="page stacks" on:click=crate::address::follow_same_page_links>
             <Transition fallback=|| view! { <h1>"Stacks"</h1><p>"Loading stacks…"</p> }>
                 {move || Suspend::new(async move {
                     match stacks.await {
@@ -134,7 +142,7 @@ pub fn StacksPage() -> impl IntoView {
                                 <header class="page-head">
                                     <h1>"Stacks"</h1>
                                     {first.may_create.then(|| view! {
-                                        <A href="/stacks/new" attr:class="button" attr:data-testid="new-stack">"New stack"</A>
+                                        <a href="/stacks/new" class="button" data-testid="new-stack">"New stack"</a>
                                     })}
                                 </header>
                                 <p class="placeholder" data-testid="no-stacks" hidden=move || !rows.with(Vec::is_empty)>
@@ -148,9 +156,9 @@ pub fn StacksPage() -> impl IntoView {
                                 </table>
                                 <p class="muted">
                                     {move || if deleted.get() {
-                                        view! { <A href="/stacks">"Hide deleted stacks"</A> }.into_any()
+                                        view! { <a href="/stacks">"Hide deleted stacks"</a> }.into_any()
                                     } else {
-                                        view! { <A href="/stacks?deleted=1">"Show deleted stacks too"</A> }.into_any()
+                                        view! { <a href="/stacks?deleted=1">"Show deleted stacks too"</a> }.into_any()
                                     }}
                                 </p>
                             }.into_any()
@@ -169,7 +177,7 @@ fn Row(s: StackView) -> impl IntoView {
     let (layers, machines) = (s.layers.len(), s.machine_count());
     view! {
         <tr data-stack=s.stack_id.clone()>
-            <td><A href=stack_href(&s.stack_id)>{s.nickname.clone()}</A></td>
+            <td><a href=stack_href(&s.stack_id)>{s.nickname.clone()}</a></td>
             <td data-label="Cloud">{s.cloud.clone()} " · " {s.backend_title.clone()}</td>
             <td data-label="Status"><span class=status_class(&s.status) data-testid="stack-status">{s.status.clone()}</span></td>
             <td data-label="Layers">{layers}</td>

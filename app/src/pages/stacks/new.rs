@@ -4,7 +4,6 @@
 //! text kept, its faults or its plan, and "Apply" once planned.
 
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_query_map};
 
 use super::{
     editor::{fill, starter, PlanView, TemplateEditor},
@@ -22,7 +21,17 @@ use crate::{
 /// The New stack page.
 #[component]
 pub fn NewStackPage() -> impl IntoView {
-    let query = use_query_map();
+    view! {
+        <PageTitle text="New stack"/>
+        <NewStackView/>
+    }
+}
+
+/// Everything under the page's title (an island in islands mode).
+#[cfg_attr(feature = "islands", island(lazy))]
+#[cfg_attr(not(feature = "islands"), component)]
+fn NewStackView() -> impl IntoView {
+    let query = crate::address::query();
     let picked = query.with_untracked(|q| picked_from(|k| q.get(k).unwrap_or_default()));
     let text = RwSignal::new(if picked == Default::default() {
         starter()
@@ -45,9 +54,8 @@ pub fn NewStackPage() -> impl IntoView {
     let may_create = load(|| (), |()| may_create_stack());
     let picker = PickerData::from_address();
     view! {
-        <PageTitle text="New stack"/>
-        <section class="page stacks">
-            <p class="crumbs"><A href="/stacks">"Stacks"</A> " /"</p>
+        <section class="page stacks" on:click=crate::address::follow_same_page_links>
+            <p class="crumbs"><a href="/stacks">"Stacks"</a> " /"</p>
             <h1>"New stack"</h1>
             <Transition fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {

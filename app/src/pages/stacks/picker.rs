@@ -8,7 +8,6 @@
 
 use domain::inventory::BackendSummary;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use super::editor::{cloud_of, fill, Picked};
 use crate::api::backends::{get_catalogue, list_backends, Catalogue, Choice};
@@ -44,7 +43,7 @@ pub struct PickerData {
 
 impl PickerData {
     pub fn from_address() -> Self {
-        let query = use_query_map();
+        let query = crate::address::query();
         let first = query.with_untracked(|q| picked_from(|k| q.get(k).unwrap_or_default()));
         let chosen = RwSignal::new(if first.backend.is_empty() {
             String::new()

@@ -5,7 +5,7 @@
 //! reads it again; without JavaScript it is as fresh as its last load.
 
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::hooks::use_params_map;
 
 use super::{
     status_class,
@@ -26,7 +26,22 @@ use crate::{
 #[component]
 pub fn StackPage() -> impl IntoView {
     let params = use_params_map();
-    let id = Signal::derive(move || params.read().get("stack").unwrap_or_default());
+    // Drawn again for another stack (the default build's router keeps the
+    // page when only the parameters change).
+    move || {
+        let stack = params.with(|p| p.get("stack").unwrap_or_default());
+        view! {
+            <PageTitle text="Stack"/>
+            <StackView stack/>
+        }
+    }
+}
+
+/// Everything under the page's title (an island in islands mode).
+#[cfg_attr(feature = "islands", island(lazy))]
+#[cfg_attr(not(feature = "islands"), component)]
+fn StackView(stack: String) -> impl IntoView {
+    let id = Signal::stored(stack);
     let update = PostAction::<UpdateStack>::new();
     let delete = PostAction::<DeleteStack>::new();
     let found = load(move || id.get(), get_stack);
@@ -61,9 +76,8 @@ pub fn StackPage() -> impl IntoView {
         },
     );
     view! {
-        <PageTitle text="Stack"/>
-        <section class="page stacks stack">
-            <p class="crumbs"><A href="/stacks">"Stacks"</A> " /"</p>
+        <section class="page stacks stack" on:click=crate::address::follow_same_page_links>
+            <p class="crumbs"><a href="/stacks">"Stacks"</a> " /"</p>
             <Transition fallback=|| view! { <p>"Loading the stack…"</p> }>
                 {move || Suspend::new(async move {
                     let draft = draft.await;
@@ -105,7 +119,7 @@ fn Summary(current: Memo<StackView>) -> impl IntoView {
                 </span>
                 {move || current.with(|c| c.operation.clone()).map(|op| view! { <span class="muted">{format!(" (operation {op})")}</span> })}
             </dd>
-            <dt>"Cloud"</dt><dd>{s.cloud.clone()} " · " <A href="/backends">{s.backend_title.clone()}</A></dd>
+            <dt>"Cloud"</dt><dd>{s.cloud.clone()} " · " <a href="/backends">{s.backend_title.clone()}</a></dd>
             <dt>"Version"</dt><dd class="mono" data-testid="stack-version">{move || current.with(|c| c.version_id.clone())}</dd>
             <dt>"Created (UTC)"</dt><dd>{utc(s.created_at)} " by " {s.owner.clone()}</dd>
             <dt>"Id"</dt><dd class="mono">{s.stack_id.clone()}</dd>
@@ -152,7 +166,7 @@ fn Layers(current: Memo<StackView>) -> impl IntoView {
                                         });
                                         view! {
                                             <tr data-machine=m.machine_id.clone()>
-                                                <td><A href=machine_href(&backend, &m.machine_id)>{m.name.clone()}</A></td>
+                                                <td><a href=machine_href(&backend, &m.machine_id)>{m.name.clone()}</a></td>
                                                 <td data-label="State"><span class=format!("state {}", m.state)>{m.state.clone()}</span></td>
                                                 <td data-label="Addresses">{m.public_ips.join(", ")}</td>
                                                 <td data-label="Agent" data-testid="agent-status">{agent.unwrap_or_else(|| "no report".into())}</td>

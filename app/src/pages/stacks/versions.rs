@@ -3,7 +3,6 @@
 //! without JavaScript and can be bookmarked.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use super::compare::ComparisonView;
 use crate::components::get_form::GetForm;
@@ -27,7 +26,7 @@ pub fn resources(
     id: Signal<String>,
     update: PostAction<UpdateStack>,
 ) -> (VersionsResource, ComparedResource) {
-    let query = use_query_map();
+    let query = crate::address::query();
     let pick = move |k: &str| query.with(|q| q.get(k).unwrap_or_default());
     let versions = load(
         move || (id.get(), update.version().get()),
@@ -53,7 +52,7 @@ pub fn Versions(
     versions: VersionsResource,
     compared: ComparedResource,
 ) -> impl IntoView {
-    let query = use_query_map();
+    let query = crate::address::query();
     let pick = move |k: &str| query.with(|q| q.get(k).unwrap_or_default());
     let href = stack_href(&stack_id);
     view! {
