@@ -109,8 +109,6 @@ wasm_release_env() {
 
 build_site() {
   (cd "$ROOT" && cargo fetch --quiet)
-  # Islands mode (being built, see ARCHITECTURE.md) with OVERCAST_ISLANDS=1.
-  if [[ -n "${OVERCAST_ISLANDS:-}" ]]; then set -- "$@" --features islands; fi
   if [[ " $* " == *" --release "* ]]; then
     # The browser code with its release options, then the server without.
     (wasm_release_env && cargo leptos build --split --precompress --frontend-only "$@")

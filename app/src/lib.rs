@@ -10,6 +10,7 @@ pub mod api;
 pub mod components;
 pub mod csrf_client;
 pub mod error;
+pub mod islands;
 pub mod live;
 pub mod loaded;
 pub mod pages;

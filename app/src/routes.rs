@@ -1,4 +1,4 @@
-//! The pages as lazily loaded routes, in a few groups: each group's code
+//! The pages as lazily loaded routes (the hydrated app), in a few groups: each group's code
 //! (its pages' components and the server functions they call) goes into one
 //! WebAssembly module when the browser code is built with
 //! `cargo leptos build --split`, fetched when a page of the group is first
@@ -13,6 +13,9 @@
 //! at most 26 shared chunks, and a page needs its group's module and a few.
 //!
 //! Without `--split` (the server's build) each route is simply its page.
+//! In islands mode (the default) the pages are no split points: the
+//! browser loads no pages, only their islands, split by island group
+//! ([`island_group_of_path`], `crate::islands`).
 
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
@@ -142,49 +145,46 @@ pub fn group_of_path(path: &str) -> Option<&'static str> {
     })
 }
 
-/// In islands mode: the lazily loaded islands the page at `path` shows
-/// (their split points' names, key prefixes `<name>_loader_` in the split
-/// build's manifest), for the server to preload their modules in the
-/// page's `<head>`. Mirrors the pages' islands.
-pub fn islands_of_path(path: &str) -> &'static [&'static str] {
+/// In islands mode: the group of the page's island (its split point's
+/// name, a key prefix in the split build's manifest; see
+/// [`crate::islands::groups`]), for the server to preload its modules in
+/// the page's `<head>`; `None` for a page without one. Mirrors the pages'
+/// islands.
+pub fn island_group_of_path(path: &str) -> Option<&'static str> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    match segments.as_slice() {
-        [""] => &["live_dashboard"],
-        ["machines"] => &["fleet_view"],
-        ["machines", _, _] => &["machine_view"],
-        ["backends", _, "create"] => &["create_machine_view"],
-        ["keys"] => &["keys_view"],
-        ["backends"] => &["backends_view"],
-        ["stacks"] => &["stacks_view"],
-        ["stacks", "new"] => &["new_stack_view"],
-        ["stacks", _] => &["stack_view"],
-        ["admin"] | ["admin", "users"] => &["users_island"],
-        ["admin", "roles"] => &["roles_section"],
-        ["admin", "oauth"] => &["o_auth_section"],
-        ["admin", "two-factor"] => &["two_factor_policy_section"],
-        ["admin", "audit"] => &["audit_section"],
-        ["account"] => &["account_view"],
-        ["signin"] => &["sign_in_view"],
-        ["signin", "code"] => &["sign_in_code_view"],
-        ["setup"] => &["setup_view"],
-        ["set-password"] => &["set_password_view"],
-        _ => &[],
-    }
+    Some(match segments.as_slice() {
+        ["signin"] | ["signin", "code"] | ["setup"] | ["set-password"] => "auth_islands",
+        [""] => "home_islands",
+        ["machines"] => "machines_islands",
+        ["machines", _, _] => "machine_islands",
+        ["backends", _, "create"] => "create_islands",
+        ["keys"] | ["backends"] => "inventory_islands",
+        ["stacks"] | ["stacks", _] => "stack_islands",
+        ["admin"] | ["admin", _] | ["account"] => "admin_islands",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{group_of_path, islands_of_path};
+    use super::{group_of_path, island_group_of_path};
 
     #[test]
-    fn every_page_with_islands_names_them() {
-        assert_eq!(islands_of_path("/"), ["live_dashboard"]);
-        assert_eq!(islands_of_path("/machines/b1/i-0"), ["machine_view"]);
-        assert_eq!(islands_of_path("/stacks/new"), ["new_stack_view"]);
-        assert_eq!(islands_of_path("/stacks/s1"), ["stack_view"]);
-        assert_eq!(islands_of_path("/admin"), ["users_island"]);
-        assert_eq!(islands_of_path("/signin"), ["sign_in_view"]);
-        assert!(islands_of_path("/no/such/page").is_empty());
+    fn every_page_with_an_island_names_its_group() {
+        for (path, group) in [
+            ("/signin", Some("auth_islands")),
+            ("/", Some("home_islands")),
+            ("/machines", Some("machines_islands")),
+            ("/machines/b1/i-0", Some("machine_islands")),
+            ("/backends/b1/create", Some("create_islands")),
+            ("/backends", Some("inventory_islands")),
+            ("/stacks/new", Some("stack_islands")),
+            ("/admin/audit", Some("admin_islands")),
+            ("/account", Some("admin_islands")),
+            ("/no/such/page", None),
+        ] {
+            assert_eq!(island_group_of_path(path), group, "{path}");
+        }
     }
 
     #[test]

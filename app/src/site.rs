@@ -40,38 +40,14 @@ pub struct SplitChunks {
 
 impl SplitChunks {
     /// The modules (file stems under `/pkg`) the page at `path` needs: its
-    /// group's, listed in the manifest under `<group>_<number>`.
+    /// page group's (in islands mode its island's group), listed in the
+    /// manifest under `<group>_<number>`.
     pub fn chunks_of_path(&self, path: &str) -> Vec<String> {
         #[cfg(feature = "islands")]
-        return self.chunks_of_islands(crate::routes::islands_of_path(path));
+        let group = crate::routes::island_group_of_path(path);
         #[cfg(not(feature = "islands"))]
-        self.chunks_of_group(path)
-    }
-
-    /// In islands mode: the modules of the lazily loaded islands `islands`
-    /// (listed in the manifest under `<island>_loader_<number>`), each once.
-    #[cfg(feature = "islands")]
-    fn chunks_of_islands(&self, islands: &[&str]) -> Vec<String> {
-        let mut chunks: Vec<String> = Vec::new();
-        for island in islands {
-            let listed = self.chunks.iter().find(|(key, _)| {
-                key.strip_prefix(island)
-                    .and_then(|rest| rest.strip_prefix("_loader_"))
-                    .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
-            });
-            for chunk in listed.map(|(_, c)| c.as_slice()).unwrap_or_default() {
-                if !chunks.contains(chunk) {
-                    chunks.push(chunk.clone());
-                }
-            }
-        }
-        chunks
-    }
-
-    /// The modules of the page group showing `path`.
-    #[cfg(not(feature = "islands"))]
-    fn chunks_of_group(&self, path: &str) -> Vec<String> {
-        let Some(group) = crate::routes::group_of_path(path) else {
+        let group = crate::routes::group_of_path(path);
+        let Some(group) = group else {
             return Vec::new();
         };
         self.chunks
@@ -122,9 +98,10 @@ const AFTER_LOAD: &str = "m.hydrate()";
 /// What the loader does once the module is instantiated, in islands mode:
 /// set up the shared context (`hydrate`), then hydrate each island that is
 /// not inside another (an island hydrates the islands in its own view),
-/// by the function the module exports under the island's name (a lazily
-/// loaded island's returns once its part is fetched and hydrated), then
-/// mark the document as `App` and `PageHydrated` do in the other mode.
+/// by the function the module exports under the island's `data-component`
+/// (a page island's group, `crate::islands`: it returns once the group's
+/// module is fetched and the island hydrated), then mark the document as
+/// `App` and `PageHydrated` do in the hydrated app.
 #[cfg(feature = "islands")]
 const AFTER_LOAD: &str = "{ m.hydrate(); \
     const tops = [...document.querySelectorAll('leptos-island')] \

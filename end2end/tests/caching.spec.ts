@@ -24,8 +24,8 @@ async function resources(page: import("./fixtures").Page, pattern: RegExp) {
 }
 
 /** The sign-in or setup page's own module: its page group's, or (islands
- * mode) its form island's. */
-const OWN_CODE = /^\/pkg\/split_(auth_pages_|sign_in_view_loader_|setup_view_loader_)/;
+ * mode) its form's island group's. */
+const OWN_CODE = /^\/pkg\/split_(auth_pages|auth_islands)_/;
 
 test("a second visit downloads none of the site's files again", async ({ page }) => {
   // Every /pkg answer and its Cache-Control.

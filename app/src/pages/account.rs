@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::islands::{groups::AdminIsland, page_island};
+
 use crate::components::post_form::{PostAction, PostForm};
 use crate::components::title::PageTitle;
 use crate::loaded::load;
@@ -23,14 +25,13 @@ use crate::{
 pub fn AccountPage() -> impl IntoView {
     view! {
         <PageTitle text="My account"/>
-        <AccountView/>
+        {page_island(AdminIsland::Account)}
     }
 }
 
 /// Everything under the page's title (an island in islands mode).
-#[cfg_attr(feature = "islands", island(lazy))]
-#[cfg_attr(not(feature = "islands"), component)]
-fn AccountView() -> impl IntoView {
+#[component]
+pub fn AccountView() -> impl IntoView {
     let change = PostAction::<ChangePassword>::new();
     let create = PostAction::<CreateToken>::new();
     let revoke = PostAction::<RevokeToken>::new();

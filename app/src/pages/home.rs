@@ -11,6 +11,8 @@ mod sections;
 use domain::{dashboard::Dashboard, events::EventKind};
 use leptos::prelude::*;
 
+use crate::islands::{groups::HomeIsland, page_island};
+
 use crate::api::dashboard::dashboard;
 use crate::components::title::PageTitle;
 use crate::loaded::load;
@@ -27,16 +29,15 @@ pub fn HomePage() -> impl IntoView {
         <PageTitle text="Home"/>
         <section class="page dashboard">
             <h1>"Welcome to Overcast"</h1>
-            <LiveDashboard/>
+            {page_island(HomeIsland::Dashboard)}
         </section>
     }
 }
 
 /// The dashboard, read again a moment after backend, machine and script
 /// events (an island in islands mode).
-#[cfg_attr(feature = "islands", island(lazy))]
-#[cfg_attr(not(feature = "islands"), component)]
-fn LiveDashboard() -> impl IntoView {
+#[component]
+pub fn LiveDashboard() -> impl IntoView {
     // Bumped once hydrated, a moment after events arrive: read again.
     let news = RwSignal::new(0_u64);
     let waiting = StoredValue::new(false);

@@ -13,6 +13,8 @@ use domain::{
 };
 use leptos::prelude::*;
 
+use crate::islands::{groups::InventoryIsland, page_island};
+
 use crate::components::post_form::{PostAction, PostForm};
 use crate::components::title::PageTitle;
 use crate::loaded::{load, LoadedOnce};
@@ -45,15 +47,14 @@ struct RowActions {
 pub fn KeysPage() -> impl IntoView {
     view! {
         <PageTitle text="Keys"/>
-        <KeysView/>
+        {page_island(InventoryIsland::Keys)}
     }
 }
 
 /// Everything under the page's title: the list follows the forms' answers
 /// (an island in islands mode).
-#[cfg_attr(feature = "islands", island(lazy))]
-#[cfg_attr(not(feature = "islands"), component)]
-fn KeysView() -> impl IntoView {
+#[component]
+pub fn KeysView() -> impl IntoView {
     let import = PostAction::<ImportKey>::new();
     let generate = PostAction::<GenerateKey>::new();
     let actions = RowActions {

@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use crate::islands::{groups::AuthIsland, page_island};
+
 use crate::components::post_form::{PostAction, PostForm};
 use crate::components::title::PageTitle;
 use crate::{
@@ -12,15 +14,14 @@ use crate::{
 pub fn SetPasswordPage() -> impl IntoView {
     view! {
         <PageTitle text="Set your password"/>
-        <SetPasswordView/>
+        {page_island(AuthIsland::SetPassword)}
     }
 }
 
 /// Everything under the page's title: the form keeps what was typed when
 /// it is refused (an island in islands mode).
-#[cfg_attr(feature = "islands", island(lazy))]
-#[cfg_attr(not(feature = "islands"), component)]
-fn SetPasswordView() -> impl IntoView {
+#[component]
+pub fn SetPasswordView() -> impl IntoView {
     let action = PostAction::<SetPassword>::new();
     let query = crate::address::query();
     let token = move || query.read().get("token").unwrap_or_default();

@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use crate::islands::{groups::AuthIsland, page_island};
+
 use crate::components::post_form::{PostAction, PostForm};
 use crate::components::title::PageTitle;
 use crate::{
@@ -12,15 +14,14 @@ use crate::{
 pub fn SetupPage() -> impl IntoView {
     view! {
         <PageTitle text="Set up"/>
-        <SetupView/>
+        {page_island(AuthIsland::Setup)}
     }
 }
 
 /// Everything under the page's title: the form keeps what was typed when
 /// it is refused (an island in islands mode).
-#[cfg_attr(feature = "islands", island(lazy))]
-#[cfg_attr(not(feature = "islands"), component)]
-fn SetupView() -> impl IntoView {
+#[component]
+pub fn SetupView() -> impl IntoView {
     let action = PostAction::<CreateMaster>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let pending = action.pending();

@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use crate::islands::{groups::AuthIsland, page_island};
+
 use crate::components::post_form::{PostAction, PostForm};
 use crate::components::title::PageTitle;
 use crate::{
@@ -12,15 +14,14 @@ use crate::{
 pub fn SignInPage() -> impl IntoView {
     view! {
         <PageTitle text="Sign in"/>
-        <SignInView/>
+        {page_island(AuthIsland::SignIn)}
     }
 }
 
 /// Everything under the page's title: the form keeps what was typed when
 /// it is refused (an island in islands mode).
-#[cfg_attr(feature = "islands", island(lazy))]
-#[cfg_attr(not(feature = "islands"), component)]
-fn SignInView() -> impl IntoView {
+#[component]
+pub fn SignInView() -> impl IntoView {
     let action = PostAction::<SignIn>::new();
     let query = crate::address::query();
     let next = move || query.read().get("next").unwrap_or_default();

@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use crate::islands::{groups::AuthIsland, page_island};
+
 use crate::components::post_form::{PostAction, PostForm};
 use crate::components::title::PageTitle;
 use crate::{
@@ -13,15 +15,14 @@ use crate::{
 pub fn SignInCodePage() -> impl IntoView {
     view! {
         <PageTitle text="Two-factor sign-in"/>
-        <SignInCodeView/>
+        {page_island(AuthIsland::SignInCode)}
     }
 }
 
 /// Everything under the page's title: the form keeps what was typed when
 /// it is refused (an island in islands mode).
-#[cfg_attr(feature = "islands", island(lazy))]
-#[cfg_attr(not(feature = "islands"), component)]
-fn SignInCodeView() -> impl IntoView {
+#[component]
+pub fn SignInCodeView() -> impl IntoView {
     let action = PostAction::<SignInCode>::new();
     let query = crate::address::query();
     let next = move || query.read().get("next").unwrap_or_default();

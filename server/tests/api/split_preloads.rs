@@ -1,4 +1,4 @@
-//! A build split by route: each page's `<head>` preloads the modules of its
+//! A split build: each page's `<head>` preloads the modules of its island
 //! group (the split build's manifest names them), so a first visit fetches
 //! them beside the entry instead of after it.
 
@@ -6,8 +6,8 @@ use crate::helpers::*;
 
 const LOADER: &str = "SSSSSSSSSSSSSSSSSSSSSS";
 
-/// A site as `cargo leptos build --split` leaves it: two groups sharing one
-/// chunk, each with its own module.
+/// A site as `cargo leptos build --split` leaves it: two island groups
+/// sharing one chunk, each with its own module.
 fn split_site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let pkg = dir.path().join("pkg");
@@ -21,8 +21,8 @@ fn split_site() -> tempfile::TempDir {
     std::fs::write(
         pkg.join("__wasm_split_manifest.MMMMMMMMMMMMMMMMMMMMMM.json"),
         r#"{
-            "auth_pages_42": ["chunk_1.CCCCCCCCCCCCCCCCCCCCCC", "split_auth_pages_42.AAAAAAAAAAAAAAAAAAAAAA"],
-            "fleet_pages_42": ["chunk_1.CCCCCCCCCCCCCCCCCCCCCC", "split_fleet_pages_42.FFFFFFFFFFFFFFFFFFFFFF"]
+            "auth_islands_42": ["chunk_1.CCCCCCCCCCCCCCCCCCCCCC", "split_auth_islands_42.AAAAAAAAAAAAAAAAAAAAAA"],
+            "machines_islands_42": ["chunk_1.CCCCCCCCCCCCCCCCCCCCCC", "split_machines_islands_42.FFFFFFFFFFFFFFFFFFFFFF"]
         }"#,
     )
     .unwrap();
@@ -47,7 +47,7 @@ async fn a_page_preloads_its_groups_modules_and_no_others() {
     let root = site.path().to_path_buf();
     let app = TestApp::with_settings(|s| s.site_root = root).await;
 
-    // Signed out: the setup page is in the `auth_pages` group.
+    // Signed out: the setup form is in the `auth_islands` group.
     let page = get_html(&app.anonymous_client(), &app.url("/setup")).await;
     let preloads = links(&page, "preload");
     assert!(
@@ -59,11 +59,11 @@ async fn a_page_preloads_its_groups_modules_and_no_others() {
         "{preloads:?}"
     );
     assert!(
-        preloads.contains(&"/pkg/split_auth_pages_42.AAAAAAAAAAAAAAAAAAAAAA.wasm".to_owned()),
+        preloads.contains(&"/pkg/split_auth_islands_42.AAAAAAAAAAAAAAAAAAAAAA.wasm".to_owned()),
         "{preloads:?}"
     );
     assert!(
-        !preloads.iter().any(|p| p.contains("fleet_pages")),
+        !preloads.iter().any(|p| p.contains("machines_islands")),
         "{preloads:?}"
     );
     assert!(
@@ -71,22 +71,22 @@ async fn a_page_preloads_its_groups_modules_and_no_others() {
         "{page:.3000}"
     );
 
-    // Signed in: the Machines page is in `fleet_pages`.
+    // Signed in: the Machines table is in `machines_islands`.
     drop(app);
     let root = site.path().to_path_buf();
     let page = TestApp::signed_in_with(|s| s.site_root = root).await;
     let machines = page.get_page("/machines").await.text().await.unwrap();
     let preloads = links(&machines, "preload");
     assert!(
-        preloads.contains(&"/pkg/split_fleet_pages_42.FFFFFFFFFFFFFFFFFFFFFF.wasm".to_owned()),
+        preloads.contains(&"/pkg/split_machines_islands_42.FFFFFFFFFFFFFFFFFFFFFF.wasm".to_owned()),
         "{preloads:?}"
     );
     assert!(
-        !preloads.iter().any(|p| p.contains("auth_pages")),
+        !preloads.iter().any(|p| p.contains("auth_islands")),
         "{preloads:?}"
     );
 
-    // A page no group shows (not found) preloads only the entry.
+    // A page without an island (not found) preloads only the entry.
     let missing = page.get_page("/no/such/page").await.text().await.unwrap();
     assert_eq!(
         links(&missing, "preload"),

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::islands::{groups::AdminIsland, page_island};
+
 use super::AdminFrame;
 use crate::loaded::load;
 use crate::{
@@ -16,15 +18,14 @@ use crate::{
 pub fn AuditPage() -> impl IntoView {
     view! {
         <AdminFrame title="Audit log">
-            <AuditSection/>
+            {page_island(AdminIsland::Audit)}
         </AdminFrame>
     }
 }
 
 /// The filters, the table and the links to newer and older pages.
-#[cfg_attr(feature = "islands", island(lazy))]
-#[cfg_attr(not(feature = "islands"), component)]
-fn AuditSection() -> impl IntoView {
+#[component]
+pub fn AuditSection() -> impl IntoView {
     let query = crate::address::query();
     let entries = load(
         move || {

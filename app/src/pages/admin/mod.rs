@@ -10,11 +10,11 @@ mod roles;
 mod two_factor;
 mod users;
 
-pub use audit::AuditPage;
-pub use oauth::OAuthPage;
-pub use roles::RolesPage;
-pub use two_factor::TwoFactorPage;
-pub use users::UsersPage;
+pub use audit::{AuditPage, AuditSection};
+pub use oauth::{OAuthPage, OAuthSection};
+pub use roles::{RolesPage, RolesSection};
+pub use two_factor::{TwoFactorPage, TwoFactorPolicySection};
+pub use users::{UsersIsland, UsersPage};
 
 use leptos::prelude::*;
 #[cfg(not(feature = "islands"))]

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::islands::{groups::AdminIsland, page_island};
+
 use crate::components::post_form::{PostAction, PostForm};
 use crate::loaded::load;
 use crate::{
@@ -21,15 +23,14 @@ use super::AdminFrame;
 pub fn OAuthPage() -> impl IntoView {
     view! {
         <AdminFrame title="OAuth clients">
-            <OAuthSection/>
+            {page_island(AdminIsland::OAuth)}
         </AdminFrame>
     }
 }
 
 /// The clients list and the new-client form.
-#[cfg_attr(feature = "islands", island(lazy))]
-#[cfg_attr(not(feature = "islands"), component)]
-fn OAuthSection() -> impl IntoView {
+#[component]
+pub fn OAuthSection() -> impl IntoView {
     let create = PostAction::<CreateOauthClient>::new();
     let delete = PostAction::<DeleteOauthClient>::new();
     // The new client shows above the form, which is empty again for the next.

@@ -4,6 +4,8 @@
 use domain::rbac::ACTIONS;
 use leptos::prelude::*;
 
+use crate::islands::{groups::AdminIsland, page_island};
+
 use crate::components::post_form::{PostAction, PostForm};
 use crate::loaded::load;
 use crate::{
@@ -23,7 +25,7 @@ use super::AdminFrame;
 pub fn RolesPage() -> impl IntoView {
     view! {
         <AdminFrame title="Roles">
-            <RolesSection/>
+            {page_island(AdminIsland::Roles)}
         </AdminFrame>
     }
 }
@@ -36,9 +38,8 @@ const STARTER_SCOPE: &str = r#"{
 }"#;
 
 /// The roles list, the new-role form and the attach form.
-#[cfg_attr(feature = "islands", island(lazy))]
-#[cfg_attr(not(feature = "islands"), component)]
-fn RolesSection() -> impl IntoView {
+#[component]
+pub fn RolesSection() -> impl IntoView {
     let create = PostAction::<CreateRole>::new();
     let delete = PostAction::<DeleteRole>::new();
     let attach = PostAction::<AttachRole>::new();

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::islands::{groups::AdminIsland, page_island};
+
 use crate::components::post_form::PostAction;
 use crate::loaded::load;
 use crate::{
@@ -16,15 +18,14 @@ use super::AdminFrame;
 pub fn TwoFactorPage() -> impl IntoView {
     view! {
         <AdminFrame title="Two-factor">
-            <TwoFactorPolicySection/>
+            {page_island(AdminIsland::TwoFactor)}
         </AdminFrame>
     }
 }
 
 /// Whether two-factor sign-in is required, and the button that changes it.
-#[cfg_attr(feature = "islands", island(lazy))]
-#[cfg_attr(not(feature = "islands"), component)]
-fn TwoFactorPolicySection() -> impl IntoView {
+#[component]
+pub fn TwoFactorPolicySection() -> impl IntoView {
     let set = PostAction::<RequireTwoFactor>::new();
     let status = load(move || set.version().get(), |_| get_two_factor());
     let error = Signal::derive(move || set.value().get().and_then(Result::err));

@@ -3,6 +3,9 @@
 
 use leptos::prelude::*;
 
+#[cfg(feature = "islands")]
+use crate::islands::{groups::AdminIsland, page_island};
+
 use crate::components::post_form::{PostAction, PostForm};
 use crate::loaded::{load, LoadedOnce};
 use crate::{
@@ -37,16 +40,15 @@ pub fn UsersPage() -> impl IntoView {
     #[cfg(feature = "islands")]
     view! {
         <AdminFrame title="Users">
-            <UsersIsland/>
+            {page_island(AdminIsland::Users)}
         </AdminFrame>
     }
 }
 
 /// The Users section as an island (islands mode, where the frame has no
 /// Transition): it takes the password link itself.
-#[cfg(feature = "islands")]
-#[island(lazy)]
-fn UsersIsland() -> impl IntoView {
+#[component]
+pub fn UsersIsland() -> impl IntoView {
     let taken_link = shown_once::take(shown_once::PASSWORD_LINK);
     view! { <UsersSection taken_link/> }
 }

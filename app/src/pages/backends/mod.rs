@@ -10,6 +10,8 @@ mod row;
 
 use leptos::prelude::*;
 
+use crate::islands::{groups::InventoryIsland, page_island};
+
 use crate::components::post_form::PostAction;
 use crate::components::title::PageTitle;
 use crate::loaded::load;
@@ -27,14 +29,13 @@ use row::{BackendRow, RowActions};
 pub fn BackendsPage() -> impl IntoView {
     view! {
         <PageTitle text="Backends"/>
-        <BackendsView/>
+        {page_island(InventoryIsland::Backends)}
     }
 }
 
 /// Everything under the page's title (an island in islands mode).
-#[cfg_attr(feature = "islands", island(lazy))]
-#[cfg_attr(not(feature = "islands"), component)]
-fn BackendsView() -> impl IntoView {
+#[component]
+pub fn BackendsView() -> impl IntoView {
     let add = PostAction::<AddBackend>::new();
     let actions = RowActions {
         rename: PostAction::<RenameBackend>::new(),

@@ -16,6 +16,8 @@ mod pickers;
 mod summary;
 
 use leptos::prelude::*;
+
+use crate::islands::{groups::CreateIsland, page_island};
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{
@@ -94,15 +96,14 @@ pub fn CreateMachinePage() -> impl IntoView {
         let backend = params.with(|p| p.get("backend").unwrap_or_default());
         view! {
             <PageTitle text="Create machines"/>
-            <CreateMachineView backend/>
+            {page_island(CreateIsland { backend })}
         }
     }
 }
 
 /// Everything under the page's title (an island in islands mode).
-#[cfg_attr(feature = "islands", island(lazy))]
-#[cfg_attr(not(feature = "islands"), component)]
-fn CreateMachineView(backend: String) -> impl IntoView {
+#[component]
+pub fn CreateMachineView(backend: String) -> impl IntoView {
     let query = crate::address::query();
     let backend = Signal::stored(backend);
     let kept = query.with_untracked(|q| {

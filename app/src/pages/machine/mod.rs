@@ -11,6 +11,8 @@ mod summary;
 
 use domain::{compute::MachineState, inventory::MachineSummary, ErrorKind};
 use leptos::prelude::*;
+
+use crate::islands::{groups::MachineIsland, page_island};
 use leptos_router::hooks::use_params_map;
 
 use crate::components::post_form::{PostAction, PostForm};
@@ -53,15 +55,14 @@ pub fn MachinePage() -> impl IntoView {
                 p.get("machine").unwrap_or_default(),
             )
         });
-        view! { <MachineView backend machine/> }
+        view! { {page_island(MachineIsland { backend, machine })} }
     }
 }
 
 /// Everything on the machine page: its parts follow the machine's events
 /// and the forms' answers (an island in islands mode).
-#[cfg_attr(feature = "islands", island(lazy))]
-#[cfg_attr(not(feature = "islands"), component)]
-fn MachineView(backend: String, machine: String) -> impl IntoView {
+#[component]
+pub fn MachineView(backend: String, machine: String) -> impl IntoView {
     let backend = Signal::stored(backend);
     let machine = Signal::stored(machine);
     let accept = PostAction::<AcceptHostKey>::new();

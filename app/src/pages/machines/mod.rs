@@ -27,6 +27,8 @@ use std::time::Duration;
 use domain::fleet::{FleetPage, FleetQuery};
 use leptos::prelude::*;
 
+use crate::islands::{groups::MachinesIsland, page_island};
+
 use crate::components::post_form::PostAction;
 use crate::components::title::PageTitle;
 use crate::loaded::load;
@@ -77,15 +79,14 @@ async fn read(q: FleetQuery) -> Result<FleetPage, AppError> {
 pub fn MachinesPage() -> impl IntoView {
     view! {
         <PageTitle text="Machines"/>
-        <FleetView/>
+        {page_island(MachinesIsland::Fleet)}
     }
 }
 
 /// Everything under the page's title: it follows the address, the events
 /// and the forms' answers (an island in islands mode).
-#[cfg_attr(feature = "islands", island(lazy))]
-#[cfg_attr(not(feature = "islands"), component)]
-fn FleetView() -> impl IntoView {
+#[component]
+pub fn FleetView() -> impl IntoView {
     let address = crate::address::query();
     let query = Memo::new(move |_| {
         address.with(|m| FleetQuery::from_pairs(m.into_iter().map(|(k, v)| (k.as_ref(), v))))

@@ -12,10 +12,12 @@ mod stack;
 mod update;
 mod versions;
 
-pub use new::NewStackPage;
-pub use stack::StackPage;
+pub use new::{NewStackPage, NewStackView};
+pub use stack::{StackPage, StackView};
 
 use leptos::prelude::*;
+
+use crate::islands::{groups::StackIsland, page_island};
 
 use crate::components::title::PageTitle;
 use crate::loaded::load;
@@ -57,14 +59,13 @@ pub(crate) fn status_class(status: &str) -> String {
 pub fn StacksPage() -> impl IntoView {
     view! {
         <PageTitle text="Stacks"/>
-        <StacksView/>
+        {page_island(StackIsland::Stacks)}
     }
 }
 
 /// Everything under the page's title (an island in islands mode).
-#[cfg_attr(feature = "islands", island(lazy))]
-#[cfg_attr(not(feature = "islands"), component)]
-fn StacksView() -> impl IntoView {
+#[component]
+pub fn StacksView() -> impl IntoView {
     // `?deleted=1` lists deleted stacks too.
     let query = crate::address::query();
     let deleted = Memo::new(move |_| query.with(|q| q.get("deleted").is_some_and(|v| v == "1")));

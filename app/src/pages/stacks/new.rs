@@ -5,6 +5,8 @@
 
 use leptos::prelude::*;
 
+use crate::islands::{groups::StackIsland, page_island};
+
 use super::{
     editor::{fill, starter, PlanView, TemplateEditor},
     picker::{picked_from, Picker, PickerData},
@@ -23,14 +25,13 @@ use crate::{
 pub fn NewStackPage() -> impl IntoView {
     view! {
         <PageTitle text="New stack"/>
-        <NewStackView/>
+        {page_island(StackIsland::NewStack)}
     }
 }
 
 /// Everything under the page's title (an island in islands mode).
-#[cfg_attr(feature = "islands", island(lazy))]
-#[cfg_attr(not(feature = "islands"), component)]
-fn NewStackView() -> impl IntoView {
+#[component]
+pub fn NewStackView() -> impl IntoView {
     let query = crate::address::query();
     let picked = query.with_untracked(|q| picked_from(|k| q.get(k).unwrap_or_default()));
     let text = RwSignal::new(if picked == Default::default() {

@@ -5,6 +5,8 @@
 //! reads it again; without JavaScript it is as fresh as its last load.
 
 use leptos::prelude::*;
+
+use crate::islands::{groups::StackIsland, page_island};
 use leptos_router::hooks::use_params_map;
 
 use super::{
@@ -32,15 +34,14 @@ pub fn StackPage() -> impl IntoView {
         let stack = params.with(|p| p.get("stack").unwrap_or_default());
         view! {
             <PageTitle text="Stack"/>
-            <StackView stack/>
+            {page_island(StackIsland::Stack { stack })}
         }
     }
 }
 
 /// Everything under the page's title (an island in islands mode).
-#[cfg_attr(feature = "islands", island(lazy))]
-#[cfg_attr(not(feature = "islands"), component)]
-fn StackView(stack: String) -> impl IntoView {
+#[component]
+pub fn StackView(stack: String) -> impl IntoView {
     let id = Signal::stored(stack);
     let update = PostAction::<UpdateStack>::new();
     let delete = PostAction::<DeleteStack>::new();
