@@ -76,6 +76,8 @@ pub fn hydrate<W: IslandOf>(el: web_sys::HtmlElement) {
 /// loaded function, `<group>_<number>` in the split build's manifest), and
 /// the entry's export `$component` that fetches it and hydrates an island of
 /// `$which` (a `data-component` of [`IslandOf::COMPONENT`]).
+// rustfmt indents the export's attribute further on every run.
+#[rustfmt::skip]
 macro_rules! island_group {
     ($group:ident, $component:literal, $which:ident) => {
         #[cfg(all(feature = "islands", feature = "hydrate"))]
@@ -88,10 +90,10 @@ macro_rules! island_group {
 
             /// Fetches the group's module and hydrates the island `el`.
             #[leptos::wasm_bindgen::prelude::wasm_bindgen(
-                        js_name = $component,
-                        wasm_bindgen = leptos::wasm_bindgen,
-                        wasm_bindgen_futures = leptos::__reexports::wasm_bindgen_futures
-                    )]
+                js_name = $component,
+                wasm_bindgen = leptos::wasm_bindgen,
+                wasm_bindgen_futures = leptos::__reexports::wasm_bindgen_futures
+            )]
             pub async fn hydrate(el: web_sys::HtmlElement) {
                 $group(el).await
             }
