@@ -153,14 +153,11 @@ pub fn group_of_path(path: &str) -> Option<&'static str> {
 pub fn island_group_of_path(path: &str) -> Option<&'static str> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     Some(match segments.as_slice() {
-        ["signin"] | ["signin", "code"] | ["setup"] | ["set-password"] => "auth_islands",
-        [""] => "home_islands",
+        [""] | ["admin"] | ["admin", _] | ["account"] => "home_islands",
         ["machines"] => "machines_islands",
         ["machines", _, _] => "machine_islands",
-        ["backends", _, "create"] => "create_islands",
-        ["keys"] | ["backends"] => "inventory_islands",
+        ["keys"] | ["backends"] | ["backends", _, "create"] => "inventory_islands",
         ["stacks"] | ["stacks", _] => "stack_islands",
-        ["admin"] | ["admin", _] | ["account"] => "admin_islands",
         _ => return None,
     })
 }
@@ -172,15 +169,16 @@ mod tests {
     #[test]
     fn every_page_with_an_island_names_its_group() {
         for (path, group) in [
-            ("/signin", Some("auth_islands")),
+            ("/signin", None),
+            ("/setup", None),
             ("/", Some("home_islands")),
             ("/machines", Some("machines_islands")),
             ("/machines/b1/i-0", Some("machine_islands")),
-            ("/backends/b1/create", Some("create_islands")),
+            ("/backends/b1/create", Some("inventory_islands")),
             ("/backends", Some("inventory_islands")),
             ("/stacks/new", Some("stack_islands")),
-            ("/admin/audit", Some("admin_islands")),
-            ("/account", Some("admin_islands")),
+            ("/admin/audit", Some("home_islands")),
+            ("/account", Some("home_islands")),
             ("/no/such/page", None),
         ] {
             assert_eq!(island_group_of_path(path), group, "{path}");

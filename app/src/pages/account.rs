@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::islands::{groups::AdminIsland, page_island};
+use crate::islands::{groups::HomeIsland, page_island};
 
 use crate::components::post_form::{PostAction, PostForm};
 use crate::components::title::PageTitle;
@@ -25,7 +25,7 @@ use crate::{
 pub fn AccountPage() -> impl IntoView {
     view! {
         <PageTitle text="My account"/>
-        {page_island(AdminIsland::Account)}
+        {page_island(HomeIsland::Account)}
     }
 }
 

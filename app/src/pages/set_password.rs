@@ -1,7 +1,5 @@
 use leptos::prelude::*;
 
-use crate::islands::{groups::AuthIsland, page_island};
-
 use crate::components::post_form::{PostAction, PostForm};
 use crate::components::title::PageTitle;
 use crate::{
@@ -14,12 +12,12 @@ use crate::{
 pub fn SetPasswordPage() -> impl IntoView {
     view! {
         <PageTitle text="Set your password"/>
-        {page_island(AuthIsland::SetPassword)}
+        <SetPasswordView/>
     }
 }
 
-/// Everything under the page's title: the form keeps what was typed when
-/// it is refused (an island in islands mode).
+/// Everything under the page's title: a plain form (in islands mode no
+/// island: a refused post comes back with what may be kept).
 #[component]
 pub fn SetPasswordView() -> impl IntoView {
     let action = PostAction::<SetPassword>::new();

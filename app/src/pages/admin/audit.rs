@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::islands::{groups::AdminIsland, page_island};
+use crate::islands::{groups::HomeIsland, page_island};
 
 use super::AdminFrame;
 use crate::loaded::load;
@@ -18,7 +18,7 @@ use crate::{
 pub fn AuditPage() -> impl IntoView {
     view! {
         <AdminFrame title="Audit log">
-            {page_island(AdminIsland::Audit)}
+            {page_island(HomeIsland::Audit)}
         </AdminFrame>
     }
 }

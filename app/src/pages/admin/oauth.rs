@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::islands::{groups::AdminIsland, page_island};
+use crate::islands::{groups::HomeIsland, page_island};
 
 use crate::components::post_form::{PostAction, PostForm};
 use crate::loaded::load;
@@ -23,7 +23,7 @@ use super::AdminFrame;
 pub fn OAuthPage() -> impl IntoView {
     view! {
         <AdminFrame title="OAuth clients">
-            {page_island(AdminIsland::OAuth)}
+            {page_island(HomeIsland::OAuth)}
         </AdminFrame>
     }
 }

@@ -4,7 +4,7 @@
 use domain::rbac::ACTIONS;
 use leptos::prelude::*;
 
-use crate::islands::{groups::AdminIsland, page_island};
+use crate::islands::{groups::HomeIsland, page_island};
 
 use crate::components::post_form::{PostAction, PostForm};
 use crate::loaded::load;
@@ -25,7 +25,7 @@ use super::AdminFrame;
 pub fn RolesPage() -> impl IntoView {
     view! {
         <AdminFrame title="Roles">
-            {page_island(AdminIsland::Roles)}
+            {page_island(HomeIsland::Roles)}
         </AdminFrame>
     }
 }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::islands::{groups::AdminIsland, page_island};
+use crate::islands::{groups::HomeIsland, page_island};
 
 use crate::components::post_form::PostAction;
 use crate::loaded::load;
@@ -18,7 +18,7 @@ use super::AdminFrame;
 pub fn TwoFactorPage() -> impl IntoView {
     view! {
         <AdminFrame title="Two-factor">
-            {page_island(AdminIsland::TwoFactor)}
+            {page_island(HomeIsland::TwoFactor)}
         </AdminFrame>
     }
 }

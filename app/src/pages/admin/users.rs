@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "islands")]
-use crate::islands::{groups::AdminIsland, page_island};
+use crate::islands::{groups::HomeIsland, page_island};
 
 use crate::components::post_form::{PostAction, PostForm};
 use crate::loaded::{load, LoadedOnce};
@@ -40,7 +40,7 @@ pub fn UsersPage() -> impl IntoView {
     #[cfg(feature = "islands")]
     view! {
         <AdminFrame title="Users">
-            {page_island(AdminIsland::Users)}
+            {page_island(HomeIsland::Users)}
         </AdminFrame>
     }
 }

@@ -17,7 +17,7 @@ mod summary;
 
 use leptos::prelude::*;
 
-use crate::islands::{groups::CreateIsland, page_island};
+use crate::islands::{groups::InventoryIsland, page_island};
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{
@@ -96,7 +96,7 @@ pub fn CreateMachinePage() -> impl IntoView {
         let backend = params.with(|p| p.get("backend").unwrap_or_default());
         view! {
             <PageTitle text="Create machines"/>
-            {page_island(CreateIsland { backend })}
+            {page_island(InventoryIsland::Create { backend })}
         }
     }
 }
