@@ -12,7 +12,7 @@
 //!
 //! A group is an enum of its islands ([`IslandOf`]), serialized as the
 //! island's props. On the server [`page_island`] draws the island inside a
-//! `<leptos-island data-component="<group>_island" data-props=…>`, with
+//! `<leptos-island data-component="<group>_islands" data-props=…>`, with
 //! hydration on (so its resources get the ids the browser counts). In the
 //! browser the entry exports one function per group under that name (the
 //! loader in `site.rs` calls it); it fetches the group's module and
